@@ -1,0 +1,57 @@
+import type { GraphClient } from '../graph/graph-client';
+import { GraphError, type GraphErrorDetails } from '../graph/graph-error';
+import type { OnboardingStore } from '../store/onboarding-store';
+import type { SolutionStatus } from './records';
+
+export interface AcceptSolutionDeps {
+  store: Pick<OnboardingStore, 'getSolution' | 'recordAccepted' | 'recordAcceptFailed'>;
+  graph: Pick<GraphClient, 'acceptSolution' | 'getSolution'>;
+  /** The Solution Partner's system-user token, from a cached secret. */
+  systemUserToken: () => Promise<string>;
+  clock: () => Date;
+}
+
+export type AcceptSolutionOutcome =
+  | { outcome: 'accepted'; alreadyAccepted: boolean }
+  | { outcome: 'failed'; error: GraphErrorDetails }
+  | { outcome: 'skipped'; status: SolutionStatus | 'MISSING' };
+
+/** Graph's state for a solution every partner has accepted. */
+const ACTIVE = 'ACTIVE';
+
+/**
+ * Accepts a solution that just became CREATED, with the system-user token. A duplicate stream record
+ * finds the item no longer CREATED and does nothing; a solution that Graph says is already active
+ * (an earlier attempt's accept went through) is recorded ACCEPTED. Retryable Graph errors are
+ * rethrown for the stream to retry; permanent ones end in ACCEPT_FAILED with Graph's error kept.
+ */
+export async function acceptSolution(item: { onboardingId: string; appId: string }, deps: AcceptSolutionDeps): Promise<AcceptSolutionOutcome> {
+  const current = await deps.store.getSolution(item.onboardingId, item.appId);
+  if (current?.status !== 'CREATED' || !current.solutionId) return { outcome: 'skipped', status: current?.status ?? 'MISSING' };
+
+  const token = await deps.systemUserToken();
+  try {
+    await deps.graph.acceptSolution(current.solutionId, token);
+    await deps.store.recordAccepted(item.onboardingId, item.appId, deps.clock());
+    return { outcome: 'accepted', alreadyAccepted: false };
+  } catch (error) {
+    if (!(error instanceof GraphError) || error.retryable) throw error;
+    if (await isActive(current.solutionId, token, deps)) {
+      await deps.store.recordAccepted(item.onboardingId, item.appId, deps.clock());
+      return { outcome: 'accepted', alreadyAccepted: true };
+    }
+    await deps.store.recordAcceptFailed(item.onboardingId, item.appId, error.details, deps.clock());
+    return { outcome: 'failed', error: error.details };
+  }
+}
+
+async function isActive(solutionId: string, token: string, deps: AcceptSolutionDeps): Promise<boolean> {
+  try {
+    return (await deps.graph.getSolution(solutionId, token)).status === ACTIVE;
+  } catch (error) {
+    // A permanent failure to confirm leaves the accept error as the one worth keeping; a transient
+    // one is retried with the whole record.
+    if (error instanceof GraphError && !error.retryable) return false;
+    throw error;
+  }
+}

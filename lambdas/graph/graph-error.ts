@@ -1,0 +1,58 @@
+/**
+ * Graph API errors, classified once (see shared/graph-api.md § Errors):
+ * - transient: retry with backoff (5xx, codes 1 and 2, `is_transient`, timeouts, resets)
+ * - throttled: back off longer (rate-limit codes, HTTP 429)
+ * - permanent: never retry (token, permission, bad parameter, other 4xx)
+ */
+export type GraphErrorClass = 'transient' | 'throttled' | 'permanent';
+
+/** What Graph said, kept on failed records. Never contains a token. */
+export interface GraphErrorDetails {
+  code: number;
+  subcode?: number;
+  message: string;
+  fbtraceId?: string;
+}
+
+const THROTTLING_CODES = new Set([4, 17, 32, 613, 80001, 80002, 80003, 80004, 80005, 80006, 80007, 80008, 80009, 80014]);
+const TRANSIENT_CODES = new Set([1, 2]);
+const TOKEN_CODES = new Set([102, 190]);
+
+export class GraphError extends Error {
+  override readonly name = 'GraphError';
+
+  constructor(
+    readonly errorClass: GraphErrorClass,
+    readonly details: GraphErrorDetails,
+    /** HTTP status of the Graph response; 0 when no response arrived (timeout, reset). */
+    readonly httpStatus: number,
+  ) {
+    super(details.message);
+  }
+
+  get retryable(): boolean {
+    return this.errorClass !== 'permanent';
+  }
+
+  /** The TP token is unusable (expired, revoked, invalid): the TP must run the flow again. */
+  get isTokenError(): boolean {
+    return TOKEN_CODES.has(this.details.code);
+  }
+
+  /** Missing permission: a configuration problem on our side or a declined grant on theirs. */
+  get isPermissionError(): boolean {
+    const { code } = this.details;
+    return code === 10 || (code >= 200 && code <= 299);
+  }
+}
+
+export function classifyGraphError(httpStatus: number, code: number, isTransient: boolean): GraphErrorClass {
+  if (httpStatus === 429 || THROTTLING_CODES.has(code)) return 'throttled';
+  if (isTransient || httpStatus >= 500 || TRANSIENT_CODES.has(code)) return 'transient';
+  return 'permanent';
+}
+
+/** A network-level failure (no Graph response): always transient. */
+export function networkGraphError(message: string): GraphError {
+  return new GraphError('transient', { code: -1, message }, 0);
+}

@@ -1,0 +1,56 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import middy from '@middy/core';
+import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { z } from 'zod';
+import { loadAcceptSolutionConfig } from '../config';
+import { acceptSolution, type AcceptSolutionDeps } from '../domain/accept-solution';
+import { GraphClient } from '../graph/graph-client';
+import { OnboardingStore } from '../store/onboarding-store';
+import { dynamoDocumentClient } from '../shared/aws-clients';
+import { cachedSecret } from '../shared/cached-secret';
+import { logger, METRIC, metrics } from '../shared/observability';
+
+const config = loadAcceptSolutionConfig();
+const deps: AcceptSolutionDeps = {
+  store: new OnboardingStore(dynamoDocumentClient(), config.tableName),
+  graph: new GraphClient(config.graph),
+  systemUserToken: cachedSecret(config.systemUserTokenSecretId, config.secretCacheTtlSeconds),
+  clock: () => new Date(),
+};
+const processor = new BatchProcessor(EventType.DynamoDBStreams);
+
+const createdSolutionImage = z.object({ onboardingId: z.string(), appId: z.string(), solutionId: z.string() });
+
+async function handleRecord(record: DynamoDBRecord): Promise<void> {
+  const image = record.dynamodb?.NewImage;
+  const parsed = createdSolutionImage.safeParse(image ? unmarshall(image as Record<string, AttributeValue>) : undefined);
+  if (!parsed.success) {
+    logger.error('stream record is not a created solution', { eventId: record.eventID });
+    throw new Error(`stream record ${record.eventID} is not a created solution`);
+  }
+  const { onboardingId, appId, solutionId } = parsed.data;
+  logger.appendKeys({ onboardingId, appId, solutionId });
+  try {
+    const result = await acceptSolution({ onboardingId, appId }, deps);
+    if (result.outcome === 'accepted') {
+      metrics.addMetric(METRIC.solutionAccepted, MetricUnit.Count, 1);
+      logger.info('solution accepted', { alreadyAccepted: result.alreadyAccepted });
+    } else if (result.outcome === 'failed') {
+      metrics.addMetric(METRIC.solutionAcceptFailed, MetricUnit.Count, 1);
+      logger.error('solution accept failed permanently', { graphError: result.error });
+    } else {
+      logger.info('duplicate stream record ignored', { status: result.status });
+    }
+  } finally {
+    logger.removeKeys(['onboardingId', 'appId', 'solutionId']);
+  }
+}
+
+export const handler = middy((event: DynamoDBStreamEvent, context: Context) => processPartialResponse(event, handleRecord, processor, { context }))
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(logMetrics(metrics));

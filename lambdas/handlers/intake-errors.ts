@@ -1,0 +1,34 @@
+import { OnboardingRejected, type OnboardingRejection } from '../domain/start-onboarding';
+import { GraphError } from '../graph/graph-error';
+import { HttpError } from '../shared/http';
+
+const REJECTION_STATUS: Record<OnboardingRejection, number> = {
+  INVALID_TOKEN: 401,
+  TOKEN_FOR_ANOTHER_APP: 401,
+  PERMISSION_NOT_GRANTED: 403,
+  NO_APP_SELECTED: 422,
+  TOO_MANY_APPS: 422,
+};
+
+/** Seconds a browser should wait before retrying when Graph throttles us or is down. */
+const RETRY_AFTER_THROTTLED = '60';
+const RETRY_AFTER_UNAVAILABLE = '5';
+
+/** Intake's mapping of domain and Graph errors to the public contract (DESIGN.md §3). */
+export function intakeErrorMapper(error: unknown): HttpError | undefined {
+  if (error instanceof OnboardingRejected) return new HttpError(REJECTION_STATUS[error.code], error.code, error.message);
+  if (!(error instanceof GraphError)) return undefined;
+  if (error.isTokenError) {
+    return new HttpError(401, 'INVALID_TOKEN', 'The Facebook login is no longer valid (expired or revoked). Run the flow again.');
+  }
+  if (error.isPermissionError) {
+    return new HttpError(403, 'PERMISSION_NOT_GRANTED', 'The manage_app_solution permission was not granted. Run the flow again and allow it.');
+  }
+  if (error.errorClass === 'throttled') {
+    return new HttpError(429, 'GRAPH_THROTTLED', 'Facebook is rate-limiting us right now. Try again in a minute.', { 'retry-after': RETRY_AFTER_THROTTLED });
+  }
+  if (error.errorClass === 'transient') {
+    return new HttpError(503, 'GRAPH_UNAVAILABLE', 'Facebook is not answering right now. Try again in a few seconds.', { 'retry-after': RETRY_AFTER_UNAVAILABLE });
+  }
+  return new HttpError(502, 'GRAPH_ERROR', 'Facebook refused the request. Try the flow again; if it keeps failing, contact support.', { 'retry-after': RETRY_AFTER_UNAVAILABLE });
+}

@@ -1,0 +1,39 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { z } from 'zod';
+import { HttpError } from '../shared/http';
+
+/** The contract's body limit (DESIGN.md §3). */
+export const MAX_BODY_BYTES = 8 * 1024;
+
+const startOnboardingBody = z.looseObject({ accessToken: z.string().trim().min(1) });
+
+/** Validates `POST /api/onboardings` at the edge and returns the captured token. */
+export function parseStartOnboarding(event: APIGatewayProxyEventV2): string {
+  const contentType = event.headers['content-type'] ?? '';
+  if (!/^application\/json\s*(;|$)/i.test(contentType)) {
+    throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the request body as application/json.');
+  }
+  const raw = event.body ?? '';
+  const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
+  if (bytes.length > MAX_BODY_BYTES) {
+    throw new HttpError(413, 'PAYLOAD_TOO_LARGE', `The request body must be at most ${MAX_BODY_BYTES} bytes.`);
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw new HttpError(400, 'MALFORMED_JSON', 'The request body is not valid JSON.');
+  }
+  const parsed = startOnboardingBody.safeParse(body);
+  if (!parsed.success) {
+    throw new HttpError(400, 'MISSING_TOKEN', 'The request body must be a JSON object with a non-empty "accessToken".');
+  }
+  return parsed.data.accessToken;
+}
+
+const onboardingIdSchema = z.uuid();
+
+export function parseOnboardingId(event: APIGatewayProxyEventV2): string | undefined {
+  const parsed = onboardingIdSchema.safeParse(event.pathParameters?.onboardingId);
+  return parsed.success ? parsed.data : undefined;
+}

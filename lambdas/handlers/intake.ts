@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import httpRouterHandler from '@middy/http-router';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { loadIntakeConfig } from '../config';
+import { onboardingAccepted, onboardingStatusView } from '../domain/onboarding-view';
+import { startOnboarding, type StartOnboardingDeps } from '../domain/start-onboarding';
+import { GraphClient } from '../graph/graph-client';
+import { SqsCreateSolutionQueue } from '../queue/create-solution-queue';
+import { OnboardingStore } from '../store/onboarding-store';
+import { dynamoDocumentClient, sqs } from '../shared/aws-clients';
+import { cachedSecret } from '../shared/cached-secret';
+import { HttpError, httpErrors, json, type HttpResult } from '../shared/http';
+import { logger, METRIC, metrics } from '../shared/observability';
+import { intakeErrorMapper } from './intake-errors';
+import { parseOnboardingId, parseStartOnboarding } from './intake-request';
+
+const config = loadIntakeConfig();
+const store = new OnboardingStore(dynamoDocumentClient(), config.tableName);
+const deps: StartOnboardingDeps = {
+  store,
+  graph: new GraphClient(config.graph),
+  queue: new SqsCreateSolutionQueue(sqs(), config.createQueueUrl),
+  appSecret: cachedSecret(config.appSecretId, config.secretCacheTtlSeconds),
+  settings: config.onboarding,
+  newOnboardingId: randomUUID,
+  clock: () => new Date(),
+};
+
+const statusUrl = (onboardingId: string) => `/api/onboardings/${onboardingId}`;
+
+async function postOnboarding(event: APIGatewayProxyEventV2): Promise<HttpResult> {
+  const accessToken = parseStartOnboarding(event);
+  const { created, onboarding } = await startOnboarding(accessToken, deps);
+  const { onboardingId } = onboarding.onboarding;
+  logger.appendKeys({ onboardingId });
+  if (created) {
+    metrics.addMetric(METRIC.onboardingStarted, MetricUnit.Count, 1);
+    logger.info('onboarding started', { apps: onboarding.solutions.length });
+  } else {
+    logger.info('onboarding already started for this token');
+  }
+  return json(created ? 202 : 200, onboardingAccepted(onboarding, statusUrl(onboardingId)), { location: statusUrl(onboardingId) });
+}
+
+async function getOnboarding(event: APIGatewayProxyEventV2): Promise<HttpResult> {
+  const onboardingId = parseOnboardingId(event);
+  const onboarding = onboardingId ? await store.getOnboarding(onboardingId) : undefined;
+  if (!onboarding) throw new HttpError(404, 'ONBOARDING_NOT_FOUND', 'There is no onboarding with this ID.');
+  return json(200, onboardingStatusView(onboarding));
+}
+
+export const handler = middy(
+  httpRouterHandler<APIGatewayProxyEventV2, HttpResult>([
+    { method: 'POST', path: '/api/onboardings', handler: postOnboarding },
+    { method: 'GET', path: '/api/onboardings/{onboardingId}', handler: getOnboarding },
+  ]),
+)
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(logMetrics(metrics))
+  .use(httpErrors(intakeErrorMapper));

@@ -1,0 +1,33 @@
+import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { CreateSolutionMessage } from './create-solution-message';
+
+/** SQS accepts at most 10 entries per SendMessageBatch. */
+const SQS_BATCH_LIMIT = 10;
+
+export interface CreateSolutionQueue {
+  send(messages: readonly CreateSolutionMessage[]): Promise<void>;
+}
+
+export class SqsCreateSolutionQueue implements CreateSolutionQueue {
+  constructor(
+    private readonly sqs: SQSClient,
+    private readonly queueUrl: string,
+  ) {}
+
+  async send(messages: readonly CreateSolutionMessage[]): Promise<void> {
+    for (let start = 0; start < messages.length; start += SQS_BATCH_LIMIT) {
+      const chunk = messages.slice(start, start + SQS_BATCH_LIMIT);
+      const { Failed = [] } = await this.sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: this.queueUrl,
+          Entries: chunk.map((message, i) => ({ Id: String(i), MessageBody: JSON.stringify(message) })),
+        }),
+      );
+      if (Failed.length > 0) {
+        // Entry errors carry an SQS code only, never the body: safe to surface.
+        const codes = Failed.map((f) => `${chunk[Number(f.Id)]?.appId}: ${f.Code}`).join(', ');
+        throw new Error(`SQS rejected ${Failed.length} create-solution message(s): ${codes}`);
+      }
+    }
+  }
+}

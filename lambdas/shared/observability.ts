@@ -1,0 +1,32 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+
+/**
+ * One logger and one metrics instance per function, as in Powertools' examples/app. The service
+ * name and namespace come from POWERTOOLS_SERVICE_NAME / POWERTOOLS_METRICS_NAMESPACE when set.
+ * Every log line carries `onboardingId` as the correlation id across the three functions.
+ */
+export const logger = new Logger({ serviceName: 'mps-onboarding' });
+
+/**
+ * Metrics' own diagnostics go through the structured logger. "No application metrics to publish"
+ * is expected for invocations that record none (status reads), so it is demoted to debug.
+ */
+const metricsDiagnostics = {
+  trace: (message: unknown) => logger.trace(String(message)),
+  debug: (message: unknown) => logger.debug(String(message)),
+  info: (message: unknown) => logger.info(String(message)),
+  warn: (message: unknown) => (String(message).startsWith('No application metrics to publish') ? logger.debug(String(message)) : logger.warn(String(message))),
+  error: (message: unknown) => logger.error(String(message)),
+};
+
+export const metrics = new Metrics({ namespace: 'MpsOnboarding', serviceName: 'mps-onboarding', logger: metricsDiagnostics });
+
+/** Custom metric names; the CDK alarms and dashboard refer to these. */
+export const METRIC = {
+  onboardingStarted: 'OnboardingStarted',
+  solutionCreated: 'SolutionCreated',
+  solutionCreateFailed: 'SolutionCreateFailed',
+  solutionAccepted: 'SolutionAccepted',
+  solutionAcceptFailed: 'SolutionAcceptFailed',
+} as const;

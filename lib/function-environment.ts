@@ -1,0 +1,54 @@
+import { FUNCTIONS } from './pipeline-settings';
+
+/** Deployment choices that reach the functions as environment variables (names: lambdas/config.ts). */
+export interface PartnerSettings {
+  partnerAppId: string;
+  partnerName?: string;
+  solutionNameTemplate?: string;
+  ownerPermissions?: string;
+  partnerPermissions?: string;
+  graphApiBaseUrl?: string;
+  graphApiVersion?: string;
+}
+
+/** Where each function finds its resources: names locally, ARNs/URLs from the stack in AWS. */
+export interface PipelineResources {
+  tableName: string;
+  createQueueUrl: string;
+  appSecretId: string;
+  systemUserTokenSecretId: string;
+}
+
+const optional = (entries: Record<string, string | undefined>) =>
+  Object.fromEntries(Object.entries(entries).filter((e): e is [string, string] => e[1] !== undefined));
+
+/**
+ * Each function's environment, built in one place for the CDK stack and the local runtime, so that
+ * both hand the handlers exactly the same variables.
+ */
+export function functionEnvironments(partner: PartnerSettings, resources: PipelineResources) {
+  const common = {
+    TABLE_NAME: resources.tableName,
+    PARTNER_APP_ID: partner.partnerAppId,
+    ...optional({ GRAPH_API_BASE_URL: partner.graphApiBaseUrl, GRAPH_API_VERSION: partner.graphApiVersion }),
+  };
+  return {
+    intake: {
+      ...common,
+      CREATE_QUEUE_URL: resources.createQueueUrl,
+      APP_SECRET_ID: resources.appSecretId,
+      ...optional({ PARTNER_NAME: partner.partnerName, SOLUTION_NAME_TEMPLATE: partner.solutionNameTemplate }),
+    },
+    createSolution: {
+      ...common,
+      // One attempt may hold a solution for as long as the worker may run; the queue's visibility
+      // timeout (6× longer) guarantees the lease has expired before the message comes back.
+      CREATE_LEASE_SECONDS: String(FUNCTIONS.createSolution.timeoutSeconds),
+      ...optional({ OWNER_PERMISSIONS: partner.ownerPermissions, PARTNER_PERMISSIONS: partner.partnerPermissions }),
+    },
+    acceptSolution: {
+      ...common,
+      SYSTEM_USER_TOKEN_SECRET_ID: resources.systemUserTokenSecretId,
+    },
+  } satisfies Record<keyof typeof FUNCTIONS, Record<string, string>>;
+}

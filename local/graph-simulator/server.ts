@@ -1,0 +1,142 @@
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { handleControlRequest } from './control-routes';
+import { errors, type SimResponse } from './graph-errors';
+import { handleGraphRequest } from './graph-routes';
+import { DEFAULT_SEED, GraphSimulatorState, type SimRequest, type SimulatorSeed } from './state';
+
+export interface GraphSimulator {
+  url: string;
+  state: GraphSimulatorState;
+  stop(): Promise<void>;
+}
+
+const VERSION_PREFIX = /^\/(v\d+\.\d+)\/(.*)$/;
+const MAX_BODY_BYTES = 1024 * 1024;
+const sdkStandIn = readFileSync(new URL('./js-sdk-stand-in.js', import.meta.url), 'utf8');
+
+/** Starts the Graph API simulator on loopback; `port: 0` picks a free port. */
+export async function startGraphSimulator(opts: { port?: number; host?: string; seed?: Partial<SimulatorSeed> } = {}): Promise<GraphSimulator> {
+  const state = new GraphSimulatorState({ ...DEFAULT_SEED, ...opts.seed });
+  const host = opts.host ?? '127.0.0.1';
+  const server = createServer((req, res) => {
+    route(state, req).then(
+      (response) => send(res, response),
+      (error: unknown) => send(res, { status: 500, body: { error: { message: String(error), type: 'SimulatorError', code: 1 } } }),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${host}:${port}`,
+    state,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+async function route(state: GraphSimulatorState, req: IncomingMessage): Promise<SimResponse> {
+  const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
+  const method = req.method ?? 'GET';
+  if (method === 'OPTIONS') return { status: 204, body: undefined };
+  if (method === 'GET' && url.pathname === '/sdk.js') {
+    return { status: 200, body: sdkStandIn, headers: { 'content-type': 'text/javascript; charset=utf-8' } };
+  }
+  const raw = await readBody(req);
+  if (raw === undefined) return errors.badParameter('Request body too large');
+  const body = parseBody(raw, req.headers['content-type']);
+
+  if (url.pathname.startsWith('/__sim/')) return handleControlRequest(state, method, url.pathname, body) ?? { status: 404, body: { error: 'no such control endpoint' } };
+
+  const match = VERSION_PREFIX.exec(url.pathname);
+  if (!match) return errors.unknownPath();
+  const presented = bearer(req) ?? url.searchParams.get('access_token') ?? undefined;
+  const token = state.resolveToken(presented);
+  const response = handleGraphRequest(state, {
+    method,
+    path: match[2] ?? '',
+    query: url.searchParams,
+    body,
+    token,
+    presentedToken: presented !== undefined,
+    selfUrl: url,
+  });
+  const usage = state.countCall();
+  state.requests.push(logEntry(method, url, body, presented, token, response.status));
+  return {
+    ...response,
+    headers: { ...response.headers, 'x-app-usage': JSON.stringify({ call_count: usage, total_cputime: Math.min(usage, 100), total_time: Math.min(usage, 100) }) },
+  };
+}
+
+function logEntry(method: string, url: URL, body: unknown, presented: string | undefined, token: ReturnType<GraphSimulatorState['resolveToken']>, status: number): SimRequest {
+  const match = VERSION_PREFIX.exec(url.pathname);
+  return {
+    at: new Date().toISOString(),
+    method,
+    path: `/${match?.[2] ?? url.pathname}`,
+    query: Object.fromEntries(url.searchParams),
+    body,
+    auth: presented === undefined ? { kind: 'none' } : token ? { kind: token.kind, token: presented, ...(token.kind === 'user' ? { userId: token.userId } : {}) } : { kind: 'unknown', token: presented },
+    status,
+  };
+}
+
+function bearer(req: IncomingMessage): string | undefined {
+  const header = req.headers.authorization;
+  const match = header ? /^(?:Bearer|OAuth)\s+(.+)$/i.exec(header) : null;
+  return match?.[1];
+}
+
+async function readBody(req: IncomingMessage): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Graph takes JSON or form bodies; in form bodies, array parameters are JSON-encoded strings. */
+function parseBody(raw: string, contentType: string | undefined): unknown {
+  if (raw.length === 0) return undefined;
+  if (contentType?.startsWith('application/x-www-form-urlencoded')) {
+    return Object.fromEntries(
+      [...new URLSearchParams(raw)].map(([k, v]) => {
+        try {
+          return [k, v.startsWith('[') || v.startsWith('{') ? JSON.parse(v) : v];
+        } catch {
+          return [k, v];
+        }
+      }),
+    );
+  }
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
+function send(res: ServerResponse, response: SimResponse): void {
+  const isText = typeof response.body === 'string' && response.headers?.['content-type'] !== undefined;
+  const payload = response.body === undefined ? '' : isText ? (response.body as string) : JSON.stringify(response.body);
+  res.writeHead(response.status, {
+    'content-type': 'application/json; charset=utf-8',
+    // The consent dialog runs on the onboarding page's origin.
+    'access-control-allow-origin': '*',
+    'access-control-allow-headers': 'content-type, authorization',
+    'access-control-allow-methods': 'GET, POST, OPTIONS',
+    ...response.headers,
+  });
+  res.end(payload);
+}

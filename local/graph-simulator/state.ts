@@ -1,0 +1,185 @@
+import { randomBytes, randomInt } from 'node:crypto';
+
+/**
+ * The Graph simulator's world: one Solution Partner app (with its app secret and system-user token),
+ * Tech Providers who own apps, the user tokens they obtained by logging in, and the solutions created
+ * and accepted. Tests drive it in-process; the control endpoints expose the same operations over HTTP.
+ */
+
+export const PERMISSIONS = ['MESSAGING', 'MANAGE', 'DEVELOP', 'MANAGE_TEMPLATES', 'VIEW_INSIGHTS'] as const;
+export const SOLUTION_NAME_MAX_LENGTH = 100;
+
+export interface SimApp {
+  id: string;
+  name: string;
+}
+
+export interface SimTechProvider {
+  userId: string;
+  name: string;
+  apps: SimApp[];
+}
+
+export type SimToken =
+  | { kind: 'user'; token: string; userId: string; appId: string; selectedAppIds: string[]; scopes: string[]; expiresAt: number }
+  | { kind: 'system-user'; token: string; appId: string }
+  | { kind: 'app'; token: string; appId: string };
+
+export interface SimSolution {
+  id: string;
+  name: string;
+  status: 'INITIATED' | 'ACTIVE' | 'REJECTED' | 'PENDING_DEACTIVATION' | 'DEACTIVATED';
+  ownerApp: SimApp;
+  partnerApp: SimApp;
+  ownerPermissions: string[];
+  partnerPermissions: string[];
+  createdAt: string;
+  acceptedAt?: string;
+}
+
+export interface SimRequest {
+  at: string;
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  body: unknown;
+  /** The token presented, as the simulator resolved it (undefined when none or unknown). */
+  auth: { kind: SimToken['kind'] | 'unknown' | 'none'; token?: string; userId?: string };
+  status: number;
+}
+
+export interface SimulatorSeed {
+  partnerApp: SimApp;
+  appSecret: string;
+  systemUserToken: string;
+  techProviders: SimTechProvider[];
+  /** Items per page in listings, small enough that clients must follow paging. */
+  pageSize: number;
+  /** The app-level hourly call allowance behind the X-App-Usage header. */
+  hourlyCallAllowance: number;
+}
+
+export const DEFAULT_SEED: SimulatorSeed = {
+  partnerApp: { id: '1000000000000001', name: 'Acme Messaging (Solution Partner)' },
+  appSecret: 'simulator-app-secret',
+  systemUserToken: 'simulator-system-user-token',
+  techProviders: [
+    {
+      userId: '2000000000000001',
+      name: 'Monsoon Media (Tech Provider)',
+      apps: [
+        { id: '634974688087057', name: 'media_monsoon_prod' },
+        { id: '634974688087058', name: 'media_monsoon_staging' },
+        { id: '634974688087059', name: 'monsoon_support_bot' },
+      ],
+    },
+  ],
+  pageSize: 2,
+  hourlyCallAllowance: 10_000,
+};
+
+const DAY_SECONDS = 24 * 3600;
+
+export class GraphSimulatorState {
+  readonly requests: SimRequest[] = [];
+  readonly solutions = new Map<string, SimSolution>();
+  private readonly tokens = new Map<string, SimToken>();
+  private readonly techProviders = new Map<string, SimTechProvider>();
+  private callTimes: number[] = [];
+
+  constructor(readonly seed: SimulatorSeed = DEFAULT_SEED) {
+    this.reset();
+  }
+
+  /** Back to the seed: no user tokens, solutions or logged requests. */
+  reset(): void {
+    this.requests.length = 0;
+    this.solutions.clear();
+    this.tokens.clear();
+    this.techProviders.clear();
+    this.callTimes = [];
+    for (const tp of this.seed.techProviders) this.techProviders.set(tp.userId, structuredClone(tp));
+    const { partnerApp, systemUserToken, appSecret } = this.seed;
+    this.tokens.set(systemUserToken, { kind: 'system-user', token: systemUserToken, appId: partnerApp.id });
+    const appToken = `${partnerApp.id}|${appSecret}`;
+    this.tokens.set(appToken, { kind: 'app', token: appToken, appId: partnerApp.id });
+  }
+
+  get partnerApp(): SimApp {
+    return this.seed.partnerApp;
+  }
+
+  addTechProvider(tp: SimTechProvider): SimTechProvider {
+    this.techProviders.set(tp.userId, structuredClone(tp));
+    return tp;
+  }
+
+  techProvider(userId?: string): SimTechProvider | undefined {
+    return userId ? this.techProviders.get(userId) : this.techProviders.values().next().value;
+  }
+
+  /**
+   * What the Facebook login dialog does: a user token for our app, tied to the apps the Tech
+   * Provider selected and the scopes granted.
+   */
+  issueUserToken(opts: { userId?: string; appIds: string[]; scopes?: string[]; expiresInSeconds?: number }): SimToken & { kind: 'user' } {
+    const tp = this.techProvider(opts.userId);
+    if (!tp) throw new Error(`unknown Tech Provider ${opts.userId ?? '(default)'}`);
+    const unknown = opts.appIds.filter((id) => !tp.apps.some((a) => a.id === id));
+    if (unknown.length > 0) throw new Error(`Tech Provider ${tp.userId} does not own app(s) ${unknown.join(', ')}`);
+    const token = {
+      kind: 'user' as const,
+      token: `EAAsim${randomBytes(24).toString('base64url')}`,
+      userId: tp.userId,
+      appId: this.partnerApp.id,
+      selectedAppIds: [...opts.appIds],
+      scopes: opts.scopes ?? ['manage_app_solution', 'public_profile'],
+      expiresAt: Math.floor(Date.now() / 1000) + (opts.expiresInSeconds ?? 60 * DAY_SECONDS),
+    };
+    this.tokens.set(token.token, token);
+    return token;
+  }
+
+  /** Expires a token now, as if its lifetime ran out. */
+  expireToken(token: string): void {
+    const t = this.tokens.get(token);
+    if (t?.kind === 'user') t.expiresAt = Math.floor(Date.now() / 1000) - 1;
+  }
+
+  resolveToken(token: string | undefined): SimToken | undefined {
+    return token ? this.tokens.get(token) : undefined;
+  }
+
+  isExpired(token: SimToken): boolean {
+    return token.kind === 'user' && token.expiresAt * 1000 <= Date.now();
+  }
+
+  selectedApps(token: SimToken & { kind: 'user' }): SimApp[] {
+    const tp = this.techProviders.get(token.userId);
+    return token.selectedAppIds.map((id) => tp?.apps.find((a) => a.id === id)).filter((a): a is SimApp => a !== undefined);
+  }
+
+  createSolution(ownerApp: SimApp, input: { name: string; ownerPermissions: string[]; partnerPermissions: string[] }): SimSolution {
+    let id: string;
+    do id = `${randomInt(100_000, 1_000_000)}${randomInt(1e9, 1e10)}`; while (this.solutions.has(id));
+    const solution: SimSolution = {
+      id,
+      name: input.name,
+      status: 'INITIATED',
+      ownerApp,
+      partnerApp: this.partnerApp,
+      ownerPermissions: input.ownerPermissions,
+      partnerPermissions: input.partnerPermissions,
+      createdAt: new Date().toISOString(),
+    };
+    this.solutions.set(id, solution);
+    return solution;
+  }
+
+  /** Records one Graph call for X-App-Usage; returns the percent of the hourly allowance used. */
+  countCall(now = Date.now()): number {
+    this.callTimes = this.callTimes.filter((t) => t > now - 3600_000);
+    this.callTimes.push(now);
+    return Math.min(100, Math.round((this.callTimes.length / this.seed.hourlyCallAllowance) * 100));
+  }
+}

@@ -1,0 +1,118 @@
+import { Worker } from 'node:worker_threads';
+import type { InvokeReply, SerializedError, WorkerInit } from './function-worker';
+
+export interface LocalFunctionOptions {
+  functionName: string;
+  /** Absolute path of the handler module (exports `handler`). */
+  handlerModule: string;
+  timeoutSeconds: number;
+  /** The sandbox's whole environment: the function's variables as the stack sets them, plus AWS endpoints. */
+  environment: Record<string, string>;
+  /** Sandboxes that may run at once (reserved concurrency / event-source max concurrency). */
+  maxConcurrency: number;
+}
+
+export class FunctionError extends Error {
+  constructor(
+    functionName: string,
+    readonly details: SerializedError,
+  ) {
+    super(`${functionName}: ${details.name}: ${details.message}${details.recordErrors ? `\n  ${details.recordErrors.join('\n  ')}` : ''}`);
+    this.name = 'FunctionError';
+  }
+}
+
+interface Sandbox {
+  worker: Worker;
+  ready: Promise<void>;
+}
+
+/** Sandboxes load the handlers' TypeScript sources directly, as the runtime itself does. */
+const WORKER_ENTRY = new URL('./function-worker.bootstrap.mjs', import.meta.url);
+
+/**
+ * A local Lambda function: up to `maxConcurrency` worker-thread sandboxes, created on demand and
+ * reused. An invocation past the function's timeout fails and its sandbox is discarded, as Lambda does.
+ */
+export class LocalFunction {
+  private readonly idle: Sandbox[] = [];
+  private readonly all = new Set<Sandbox>();
+  private readonly waiting: ((sandbox: Sandbox) => void)[] = [];
+  private nextId = 0;
+  private stopped = false;
+
+  constructor(private readonly options: LocalFunctionOptions) {}
+
+  async invoke<R>(event: unknown): Promise<R> {
+    const sandbox = await this.acquire();
+    const id = this.nextId++;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const reply = await new Promise<InvokeReply>((resolve, reject) => {
+        const onMessage = (message: InvokeReply) => {
+          if (message.id !== id) return;
+          sandbox.worker.off('message', onMessage);
+          resolve(message);
+        };
+        sandbox.worker.on('message', onMessage);
+        sandbox.worker.once('error', reject);
+        timer = setTimeout(() => reject(new Error(`${this.options.functionName} timed out after ${this.options.timeoutSeconds} s`)), this.options.timeoutSeconds * 1000);
+        sandbox.worker.postMessage({ id, event });
+      });
+      this.release(sandbox);
+      if (!reply.ok) throw new FunctionError(this.options.functionName, reply.error);
+      return reply.result as R;
+    } catch (error) {
+      if (!(error instanceof FunctionError)) await this.discard(sandbox);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.all([...this.all].map((s) => this.discard(s)));
+  }
+
+  private async acquire(): Promise<Sandbox> {
+    if (this.stopped) throw new Error(`${this.options.functionName} is stopped`);
+    const sandbox = this.idle.pop() ?? (this.all.size < this.options.maxConcurrency ? this.spawn() : await new Promise<Sandbox>((resolve) => this.waiting.push(resolve)));
+    try {
+      await sandbox.ready;
+    } catch (error) {
+      await this.discard(sandbox);
+      throw error;
+    }
+    return sandbox;
+  }
+
+  private release(sandbox: Sandbox): void {
+    const next = this.waiting.shift();
+    if (next) next(sandbox);
+    else this.idle.push(sandbox);
+  }
+
+  private spawn(): Sandbox {
+    const init: WorkerInit = { functionName: this.options.functionName, handlerModule: this.options.handlerModule, timeoutSeconds: this.options.timeoutSeconds };
+    const worker = new Worker(WORKER_ENTRY, { workerData: init, env: this.options.environment });
+    const ready = new Promise<void>((resolve, reject) => {
+      worker.once('message', (m) => (m === 'ready' ? resolve() : reject(new Error(`unexpected first message from ${this.options.functionName}`))));
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`${this.options.functionName} sandbox exited with code ${code} during init`)));
+    });
+    const sandbox = { worker, ready };
+    this.all.add(sandbox);
+    return sandbox;
+  }
+
+  private async discard(sandbox: Sandbox): Promise<void> {
+    this.all.delete(sandbox);
+    const i = this.idle.indexOf(sandbox);
+    if (i >= 0) this.idle.splice(i, 1);
+    await sandbox.worker.terminate();
+    // A waiter blocked on a full pool gets a fresh sandbox in place of the discarded one.
+    const next = this.waiting.shift();
+    if (next && !this.stopped) next(this.spawn());
+  }
+}

@@ -1,0 +1,46 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Handler } from './lambda-context';
+import { lambdaContext } from './lambda-context';
+
+/**
+ * One Lambda sandbox: a worker thread with its own copy of the handler module (own clients, logger,
+ * caches) and its own environment. It runs one invocation at a time, as Lambda does.
+ */
+export interface WorkerInit {
+  functionName: string;
+  handlerModule: string;
+  timeoutSeconds: number;
+}
+export type InvokeRequest = { id: number; event: unknown };
+export type InvokeReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: SerializedError };
+export interface SerializedError {
+  name: string;
+  message: string;
+  /** A Powertools FullBatchFailureError's per-record errors. */
+  recordErrors?: string[];
+}
+
+const init = workerData as WorkerInit;
+const module = (await import(init.handlerModule)) as { handler: Handler<unknown, unknown> };
+const port = parentPort!;
+
+port.on('message', async ({ id, event }: InvokeRequest) => {
+  try {
+    const controller = new AbortController();
+    const result = await module.handler(event, lambdaContext(init.functionName, init.timeoutSeconds), { signal: controller.signal });
+    port.postMessage({ id, ok: true, result: result ?? null } satisfies InvokeReply);
+  } catch (error) {
+    port.postMessage({ id, ok: false, error: serialize(error) } satisfies InvokeReply);
+  }
+});
+port.postMessage('ready');
+
+function serialize(error: unknown): SerializedError {
+  const e = error instanceof Error ? error : new Error(String(error));
+  const recordErrors = (e as { recordErrors?: unknown[] }).recordErrors;
+  return {
+    name: e.name,
+    message: e.message,
+    ...(Array.isArray(recordErrors) ? { recordErrors: recordErrors.map((r) => (r instanceof Error ? `${r.name}: ${r.message}` : String(r))) } : {}),
+  };
+}

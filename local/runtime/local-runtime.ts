@@ -1,0 +1,180 @@
+import { rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { APIGatewayProxyStructuredResultV2, DynamoDBBatchResponse, DynamoDBStreamEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { functionEnvironments } from '../../lib/function-environment';
+import { ACCEPT_EVENT_SOURCE, CREATE_EVENT_SOURCE, FUNCTIONS, SECRET_NAMES } from '../../lib/pipeline-settings';
+import { startGraphSimulator, type GraphSimulator } from '../graph-simulator/server';
+import { DEFAULT_SEED } from '../graph-simulator/state';
+import { ensureTable, startDynamoDbLocal } from './dynamodb-local';
+import type { EventSource } from './event-source';
+import { freePort } from './free-port';
+import { startHttpGateway } from './http-gateway';
+import { LocalFunction } from './function-pool';
+import { assertNotRunning, removeRuntimeFile, writeRuntimeFile, type RuntimeEndpoints } from './runtime-file';
+import { startSecretsManager } from './secrets-manager-local';
+import { startQueues } from './sqs-local';
+import { startSqsEventSource } from './sqs-event-source';
+import { startStreamEventSource } from './stream-event-source';
+
+export interface LocalRuntimeOptions {
+  port: number;
+  dataDir: string;
+  /** Wipe local data (DynamoDB tables) before starting. */
+  reset: boolean;
+  /** When set, no simulator is started and the functions call this Graph API instead. */
+  graphApiBaseUrl?: string;
+  partnerAppId?: string;
+  systemUserToken?: string;
+  appSecret?: string;
+  log: (line: string) => void;
+}
+
+export interface LocalRuntime {
+  endpoints: RuntimeEndpoints;
+  graphSimulator?: GraphSimulator;
+  stop(): Promise<void>;
+}
+
+const REGION = 'us-east-1';
+const TABLE_NAME = 'mps-onboarding';
+const WEB_DIR = resolve(import.meta.dirname, '../../web');
+const HANDLERS_DIR = resolve(import.meta.dirname, '../../lambdas/handlers');
+/** Concurrent intake sandboxes; API Gateway would scale further, a laptop need not. */
+const INTAKE_CONCURRENCY = 4;
+
+/**
+ * The deployed pipeline on this machine: DynamoDB Local, fauxqs, a Secrets Manager endpoint and the
+ * Graph simulator, with the three handlers wired through emulated event sources whose settings are
+ * the stack's own (lib/pipeline-settings.ts).
+ */
+export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<LocalRuntime> {
+  const dataDir = resolve(opts.dataDir);
+  assertNotRunning(dataDir);
+  if (opts.graphApiBaseUrl && (!opts.systemUserToken || !opts.appSecret || !opts.partnerAppId)) {
+    throw new Error('With GRAPH_API_BASE_URL set, also set PARTNER_APP_ID, SYSTEM_USER_TOKEN and APP_SECRET for that Graph API.');
+  }
+  if (opts.reset) rmSync(join(dataDir, 'dynamodb'), { recursive: true, force: true });
+
+  const stops: (() => Promise<void> | void)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop();
+    stops.length = 0;
+  };
+  try {
+    const partnerAppId = opts.partnerAppId ?? DEFAULT_SEED.partnerApp.id;
+    const systemUserToken = opts.systemUserToken ?? DEFAULT_SEED.systemUserToken;
+    const appSecret = opts.appSecret ?? DEFAULT_SEED.appSecret;
+
+    const graphSimulator = opts.graphApiBaseUrl
+      ? undefined
+      : await startGraphSimulator({ seed: { partnerApp: { ...DEFAULT_SEED.partnerApp, id: partnerAppId }, systemUserToken, appSecret } });
+    if (graphSimulator) stops.push(() => graphSimulator.stop());
+    const graphUrl = opts.graphApiBaseUrl ?? graphSimulator!.url;
+
+    const dynamo = await startDynamoDbLocal(join(dataDir, 'dynamodb'), await freePort());
+    stops.push(() => stopChild(dynamo.process));
+    const streamArn = await ensureTable(dynamo.endpoint, TABLE_NAME);
+
+    const queues = await startQueues();
+    stops.push(() => queues.stop());
+    const secrets = await startSecretsManager({ [SECRET_NAMES.systemUserToken]: systemUserToken, [SECRET_NAMES.appSecret]: appSecret });
+    stops.push(() => secrets.stop());
+
+    // Each function's environment exactly as the stack sets it, plus the local AWS endpoints.
+    // Nothing of the developer's own AWS configuration leaks into the sandboxes.
+    const environments = functionEnvironments(
+      { partnerAppId, graphApiBaseUrl: graphUrl },
+      { tableName: TABLE_NAME, createQueueUrl: queues.createQueueUrl, appSecretId: SECRET_NAMES.appSecret, systemUserTokenSecretId: SECRET_NAMES.systemUserToken },
+    );
+    const baseEnvironment = {
+      ...Object.fromEntries(Object.entries(process.env).filter(([name, value]) => !name.startsWith('AWS_') && value !== undefined)),
+      AWS_REGION: REGION,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ?? 'false',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_SQS: queues.endpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
+    } as Record<string, string>;
+    const localFunction = (name: keyof typeof FUNCTIONS, module: string, maxConcurrency: number) =>
+      new LocalFunction({
+        functionName: name,
+        handlerModule: join(HANDLERS_DIR, module),
+        timeoutSeconds: FUNCTIONS[name].timeoutSeconds,
+        environment: { ...baseEnvironment, ...environments[name] },
+        maxConcurrency,
+      });
+    const intake = localFunction('intake', 'intake.ts', INTAKE_CONCURRENCY);
+    const createSolution = localFunction('createSolution', 'create-solution.ts', CREATE_EVENT_SOURCE.maxConcurrency);
+    // A stream shard is read by one invocation at a time.
+    const acceptSolution = localFunction('acceptSolution', 'accept-solution.ts', 1);
+    stops.push(() => Promise.all([intake.stop(), createSolution.stop(), acceptSolution.stop()]).then(() => undefined));
+    const onError = (source: string) => (error: unknown) => opts.log(`[${source}] ${error instanceof Error ? error.message : String(error)}`);
+
+    const sqs = new SQSClient({ region: REGION, endpoint: queues.endpoint, useQueueUrlAsEndpoint: false, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queues.createQueueUrl, AttributeNames: ['QueueArn'] }));
+    const sources: EventSource[] = [
+      startSqsEventSource({
+        sqs,
+        queueUrl: queues.createQueueUrl,
+        queueArn: Attributes?.QueueArn ?? '',
+        batchSize: CREATE_EVENT_SOURCE.batchSize,
+        maxConcurrency: CREATE_EVENT_SOURCE.maxConcurrency,
+        invoke: (event: SQSEvent) => createSolution.invoke<SQSBatchResponse>(event),
+        onError: onError('create-solution'),
+      }),
+      startStreamEventSource({
+        streams: new DynamoDBStreamsClient({ region: REGION, endpoint: dynamo.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+        streamArn,
+        settings: ACCEPT_EVENT_SOURCE,
+        onFailure: { sqs, queueUrl: queues.acceptFailureQueueUrl, functionArn: 'arn:aws:lambda:local:000000000000:function:accept-solution' },
+        invoke: (event: DynamoDBStreamEvent) => acceptSolution.invoke<DynamoDBBatchResponse>(event),
+        onError: onError('accept-solution'),
+      }),
+    ];
+    stops.push(async () => {
+      await Promise.all(sources.map((s) => s.stop()));
+      sqs.destroy();
+    });
+
+    const http = await startHttpGateway({
+      port: opts.port,
+      webDir: WEB_DIR,
+      pageConfig: { appId: partnerAppId, sdkUrl: `${graphUrl}/sdk.js`, graphApiVersion: process.env.GRAPH_API_VERSION ?? 'v25.0', apiBase: '/api' },
+      invokeApi: (event) => intake.invoke<APIGatewayProxyStructuredResultV2>(event),
+      onError: onError('intake'),
+    });
+    stops.push(() => http.stop());
+
+    const endpoints: RuntimeEndpoints = {
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      http: http.url,
+      dynamodb: dynamo.endpoint,
+      sqs: queues.endpoint,
+      secretsManager: secrets.endpoint,
+      graph: graphUrl,
+      region: REGION,
+      tableName: TABLE_NAME,
+      queues: { createSolution: queues.createQueueUrl, createSolutionDlq: queues.createDlqUrl, acceptSolutionFailures: queues.acceptFailureQueueUrl },
+    };
+    writeRuntimeFile(dataDir, endpoints);
+    stops.unshift(() => removeRuntimeFile(dataDir));
+    return { endpoints, graphSimulator, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+/** Stops a child process and waits for it to exit, escalating to SIGKILL if it lingers. */
+async function stopChild(child: import('node:child_process').ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}

@@ -1,0 +1,91 @@
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { EventSource } from './event-source';
+
+export interface SqsEventSourceOptions {
+  sqs: SQSClient;
+  queueUrl: string;
+  queueArn: string;
+  batchSize: number;
+  maxConcurrency: number;
+  invoke: (event: SQSEvent) => Promise<SQSBatchResponse | void>;
+  onError: (error: unknown) => void;
+}
+
+/** How long one receive waits for messages; short, so that stopping is prompt. */
+const WAIT_SECONDS = 1;
+
+/**
+ * Lambda's SQS event source mapping, locally: long-polls in `maxConcurrency` loops, invokes the
+ * function with a batch, deletes every message except those reported in `batchItemFailures`
+ * (all of them when the invocation throws). Undeleted messages return after the visibility timeout,
+ * and the queue's redrive policy moves them to the DLQ after maxReceiveCount receives.
+ */
+export function startSqsEventSource(opts: SqsEventSourceOptions): EventSource {
+  let running = true;
+  const loops = Array.from({ length: opts.maxConcurrency }, async () => {
+    while (running) {
+      try {
+        await pollOnce(opts);
+      } catch (error) {
+        if (running) opts.onError(error);
+      }
+    }
+  });
+  return {
+    stop: async () => {
+      running = false;
+      await Promise.all(loops);
+    },
+  };
+}
+
+async function pollOnce(opts: SqsEventSourceOptions): Promise<void> {
+  const { Messages = [] } = await opts.sqs.send(
+    new ReceiveMessageCommand({
+      QueueUrl: opts.queueUrl,
+      MaxNumberOfMessages: opts.batchSize,
+      WaitTimeSeconds: WAIT_SECONDS,
+      MessageSystemAttributeNames: ['All'],
+      MessageAttributeNames: ['All'],
+    }),
+  );
+  if (Messages.length === 0) return;
+  const records = Messages.map((m) => toRecord(m, opts.queueArn));
+  let failed: Set<string>;
+  try {
+    const response = await opts.invoke({ Records: records });
+    failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+  } catch (error) {
+    opts.onError(error);
+    return; // the whole batch comes back after the visibility timeout
+  }
+  const done = Messages.filter((m) => !failed.has(m.MessageId ?? ''));
+  if (done.length === 0) return;
+  await opts.sqs.send(
+    new DeleteMessageBatchCommand({
+      QueueUrl: opts.queueUrl,
+      Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+    }),
+  );
+}
+
+function toRecord(message: Message, queueArn: string): SQSRecord {
+  const attributes = message.Attributes ?? {};
+  return {
+    messageId: message.MessageId ?? '',
+    receiptHandle: message.ReceiptHandle ?? '',
+    body: message.Body ?? '',
+    attributes: {
+      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
+      SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
+      SenderId: attributes.SenderId ?? 'local',
+      ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+    },
+    messageAttributes: {},
+    md5OfBody: message.MD5OfBody ?? '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: queueArn,
+    awsRegion: 'us-east-1',
+  };
+}

@@ -1,0 +1,194 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeStreamCommand,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type DynamoDBStreamsClient,
+  type _Record as StreamRecord,
+} from '@aws-sdk/client-dynamodb-streams';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { matchesFilter, type FilterPattern } from './event-filter';
+import type { EventSource } from './event-source';
+
+export interface StreamEventSourceOptions {
+  streams: DynamoDBStreamsClient;
+  streamArn: string;
+  settings: {
+    batchSize: number;
+    startingPosition: 'TRIM_HORIZON' | 'LATEST';
+    bisectBatchOnError: boolean;
+    retryAttempts: number;
+    maxRecordAgeSeconds: number;
+    filterPattern: FilterPattern;
+  };
+  onFailure: { sqs: SQSClient; queueUrl: string; functionArn: string };
+  invoke: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | void>;
+  onError: (error: unknown) => void;
+}
+
+interface ShardState {
+  iterator: string | undefined;
+  /** Filtered records read from the shard and not yet handled, oldest first. */
+  pending: DynamoDBRecord[];
+  /** Failed invocations of the batch at the head of `pending`. */
+  attempts: number;
+  /** Current batch size: halves on each function error when bisecting, back to full on success. */
+  batchLimit: number;
+}
+
+const IDLE_POLL_MS = 200;
+const MAX_BACKOFF_MS = 5_000;
+
+/**
+ * Lambda's DynamoDB stream event source mapping, locally: per-shard order, filter criteria applied
+ * before batching, partial batch failures checkpointed at the first failed record, bisect on error,
+ * bounded retries and record age, then the batch's description goes to the on-failure queue.
+ */
+export function startStreamEventSource(opts: StreamEventSourceOptions): EventSource {
+  let running = true;
+  const shards = new Map<string, ShardState>();
+  const finished = new Set<string>();
+
+  const loop = (async () => {
+    while (running) {
+      let worked = false;
+      try {
+        await discoverShards(opts, shards, finished);
+        for (const [shardId, shard] of shards) {
+          if (!running) break;
+          worked = (await pumpShard(opts, shardId, shard)) || worked;
+          if (shard.iterator === undefined && shard.pending.length === 0) {
+            shards.delete(shardId);
+            finished.add(shardId);
+          }
+        }
+      } catch (error) {
+        if (running) opts.onError(error);
+      }
+      if (!worked && running) await sleep(IDLE_POLL_MS);
+    }
+  })();
+
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+    },
+  };
+}
+
+async function discoverShards(opts: StreamEventSourceOptions, shards: Map<string, ShardState>, finished: Set<string>): Promise<void> {
+  const { StreamDescription } = await opts.streams.send(new DescribeStreamCommand({ StreamArn: opts.streamArn }));
+  const known = new Set((StreamDescription?.Shards ?? []).map((s) => s.ShardId));
+  for (const shard of StreamDescription?.Shards ?? []) {
+    const id = shard.ShardId;
+    if (!id || shards.has(id) || finished.has(id)) continue;
+    // A child shard starts only once its parent is fully processed (per-key order across splits).
+    const parent = shard.ParentShardId;
+    if (parent && known.has(parent) && !finished.has(parent)) continue;
+    const { ShardIterator } = await opts.streams.send(
+      new GetShardIteratorCommand({ StreamArn: opts.streamArn, ShardId: id, ShardIteratorType: parent && finished.has(parent) ? 'TRIM_HORIZON' : opts.settings.startingPosition }),
+    );
+    shards.set(id, { iterator: ShardIterator, pending: [], attempts: 0, batchLimit: opts.settings.batchSize });
+  }
+}
+
+/** Reads and handles one batch of a shard; true when it did any work. */
+async function pumpShard(opts: StreamEventSourceOptions, shardId: string, shard: ShardState): Promise<boolean> {
+  if (shard.pending.length === 0) {
+    if (!shard.iterator) return false;
+    const { Records = [], NextShardIterator } = await opts.streams.send(new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: 1000 }));
+    shard.iterator = NextShardIterator;
+    shard.pending = Records.map((r) => toLambdaRecord(r, opts.streamArn)).filter((r) => matchesFilter(opts.settings.filterPattern, r));
+    if (shard.pending.length === 0) return Records.length > 0;
+  }
+
+  const expired = shard.pending.filter((r) => ageSeconds(r) > opts.settings.maxRecordAgeSeconds);
+  if (expired.length > 0) {
+    await sendToOnFailure(opts, shardId, expired, 'RecordAgeExceeded', shard.attempts);
+    shard.pending = shard.pending.filter((r) => !expired.includes(r));
+    return true;
+  }
+
+  const batch = shard.pending.slice(0, shard.batchLimit);
+  let failedAt: number;
+  try {
+    const response = await opts.invoke({ Records: batch });
+    const failedIds = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+    // Lambda checkpoints before the first failed record (lowest sequence number) and retries from it.
+    failedAt = batch.findIndex((r) => failedIds.has(r.dynamodb?.SequenceNumber ?? ''));
+  } catch (error) {
+    opts.onError(error);
+    failedAt = 0;
+    if (opts.settings.bisectBatchOnError) shard.batchLimit = Math.max(1, Math.ceil(batch.length / 2));
+  }
+
+  if (failedAt === -1) {
+    shard.pending.splice(0, batch.length);
+    shard.attempts = 0;
+    shard.batchLimit = opts.settings.batchSize;
+    return true;
+  }
+  shard.pending.splice(0, failedAt);
+  shard.attempts += 1;
+  if (shard.attempts > opts.settings.retryAttempts) {
+    const dropped = shard.pending.splice(0, Math.max(1, batch.length - failedAt));
+    await sendToOnFailure(opts, shardId, dropped, 'RetryAttemptsExhausted', shard.attempts);
+    shard.attempts = 0;
+    shard.batchLimit = opts.settings.batchSize;
+    return true;
+  }
+  await sleep(Math.min(MAX_BACKOFF_MS, 100 * 2 ** shard.attempts));
+  return true;
+}
+
+/** The message Lambda sends to an SQS on-failure destination for a stream batch: metadata, no data. */
+async function sendToOnFailure(opts: StreamEventSourceOptions, shardId: string, records: DynamoDBRecord[], condition: string, attempts: number): Promise<void> {
+  const first = records[0]?.dynamodb;
+  const last = records.at(-1)?.dynamodb;
+  const body = {
+    requestContext: { requestId: crypto.randomUUID(), functionArn: opts.onFailure.functionArn, condition, approximateInvokeCount: attempts },
+    responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+    version: '1.0',
+    timestamp: new Date().toISOString(),
+    DDBStreamBatchInfo: {
+      shardId,
+      startSequenceNumber: first?.SequenceNumber,
+      endSequenceNumber: last?.SequenceNumber,
+      approximateArrivalOfFirstRecord: first?.ApproximateCreationDateTime && new Date(first.ApproximateCreationDateTime * 1000).toISOString(),
+      approximateArrivalOfLastRecord: last?.ApproximateCreationDateTime && new Date(last.ApproximateCreationDateTime * 1000).toISOString(),
+      batchSize: records.length,
+      streamArn: opts.streamArn,
+    },
+  };
+  await opts.onFailure.sqs.send(new SendMessageCommand({ QueueUrl: opts.onFailure.queueUrl, MessageBody: JSON.stringify(body) }));
+}
+
+function ageSeconds(record: DynamoDBRecord): number {
+  const created = record.dynamodb?.ApproximateCreationDateTime;
+  return created === undefined ? 0 : Date.now() / 1000 - created;
+}
+
+function toLambdaRecord(record: StreamRecord, streamArn: string): DynamoDBRecord {
+  const d = record.dynamodb ?? {};
+  const created = d.ApproximateCreationDateTime;
+  return {
+    eventID: record.eventID,
+    eventName: record.eventName,
+    eventVersion: record.eventVersion ?? '1.1',
+    eventSource: 'aws:dynamodb',
+    awsRegion: record.awsRegion ?? 'us-east-1',
+    eventSourceARN: streamArn,
+    dynamodb: {
+      ApproximateCreationDateTime: created ? Math.floor(new Date(created).getTime() / 1000) : Math.floor(Date.now() / 1000),
+      Keys: d.Keys as Record<string, AttributeValue> as never,
+      NewImage: d.NewImage as never,
+      OldImage: d.OldImage as never,
+      SequenceNumber: d.SequenceNumber,
+      SizeBytes: d.SizeBytes,
+      StreamViewType: d.StreamViewType,
+    },
+  };
+}
