@@ -168,7 +168,8 @@ export class GraphClient {
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
     } catch (error) {
-      const reason = error instanceof Error && error.name === 'TimeoutError' ? `timed out after ${this.options.timeoutMs} ms` : 'connection failed';
+      // AbortSignal.timeout rejects with a DOMException named TimeoutError (not always an Error instance).
+      const reason = (error as { name?: unknown } | null)?.name === 'TimeoutError' ? `timed out after ${this.options.timeoutMs} ms` : 'connection failed';
       throw networkGraphError(`Graph API ${method} ${new URL(url).pathname} ${reason}`);
     }
     const text = await response.text();

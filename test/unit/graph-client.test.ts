@@ -1,0 +1,170 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { GraphClient } from '../../lambdas/graph/graph-client';
+import { classifyGraphError, GraphError } from '../../lambdas/graph/graph-error';
+import { startGraphSimulator, type GraphSimulator } from '../../local/graph-simulator/server';
+
+let sim: GraphSimulator;
+const PARTNER = '1000000000000001';
+const APP_IDS = ['634974688087057', '634974688087058', '634974688087059'];
+
+const client = (overrides: Partial<ConstructorParameters<typeof GraphClient>[0]> = {}) =>
+  new GraphClient({ baseUrl: sim.url, version: 'v25.0', timeoutMs: 2000, appListingPath: 'me/assigned_applications', ...overrides });
+
+async function graphError(promise: Promise<unknown>): Promise<GraphError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(GraphError);
+  return error as GraphError;
+}
+
+beforeAll(async () => {
+  sim = await startGraphSimulator();
+});
+afterAll(() => sim.stop());
+beforeEach(() => sim.state.reset());
+
+describe('GraphClient against the Graph simulator', () => {
+  test.each(['me/assigned_applications', 'me/application_details'] as const)('lists every selected app through %s, following paging', async (appListingPath) => {
+    const { token } = sim.state.issueUserToken({ appIds: APP_IDS });
+    const apps = await client({ appListingPath }).listSelectedApps(token);
+    expect(apps.map((a) => a.id)).toEqual(APP_IDS);
+    expect(apps[0]?.name).toBe('media_monsoon_prod');
+    // Page size 2: the client had to follow `paging.next` once.
+    expect(sim.state.requests.filter((r) => r.path === `/${appListingPath}`)).toHaveLength(2);
+  });
+
+  test('sends the create body and the user token, and returns the new solution id', async () => {
+    const { token } = sim.state.issueUserToken({ appIds: [APP_IDS[0]!] });
+    const solutionId = await client().createSolution(APP_IDS[0]!, { ownerPermissions: [], partnerAppId: PARTNER, partnerPermissions: ['MESSAGING'], solutionName: 'Acme × prod · abc234' }, token);
+
+    expect(sim.state.solutions.get(solutionId)?.status).toBe('INITIATED');
+    const request = sim.state.requests.at(-1)!;
+    expect(request).toMatchObject({
+      method: 'POST',
+      path: `/${APP_IDS[0]}/whatsapp_business_solution`,
+      body: { owner_permissions: [], partner_app_id: PARTNER, partner_permissions: ['MESSAGING'], solution_name: 'Acme × prod · abc234' },
+      auth: { kind: 'user', token },
+    });
+  });
+
+  test('accepts with the system-user token; reads the solution and lists the app’s solutions', async () => {
+    const { token } = sim.state.issueUserToken({ appIds: [APP_IDS[0]!] });
+    const graph = client();
+    const id = await graph.createSolution(APP_IDS[0]!, { ownerPermissions: [], partnerAppId: PARTNER, partnerPermissions: ['MESSAGING'], solutionName: 'n' }, token);
+    await graph.acceptSolution(id, sim.state.seed.systemUserToken);
+
+    await expect(graph.getSolution(id, sim.state.seed.systemUserToken)).resolves.toMatchObject({ id, status: 'ACTIVE', ownerAppId: APP_IDS[0], partnerAppId: PARTNER });
+    await expect(graph.listAppSolutions(APP_IDS[0]!, 'OWNER', token)).resolves.toEqual([expect.objectContaining({ id, name: 'n', partnerAppId: PARTNER })]);
+  });
+
+  test('debug_token reports a valid token’s app, scopes and user, and an unknown token as invalid', async () => {
+    const { token, userId } = sim.state.issueUserToken({ appIds: [APP_IDS[0]!] });
+    const appToken = `${PARTNER}|${sim.state.seed.appSecret}`;
+    await expect(client().debugToken(token, appToken)).resolves.toMatchObject({ appId: PARTNER, isValid: true, userId, scopes: expect.arrayContaining(['manage_app_solution']) });
+    await expect(client().debugToken('EAAunknown', appToken)).resolves.toMatchObject({ isValid: false, error: { code: 190 } });
+  });
+
+  test('an unknown token is a permanent token error carrying Graph’s code, subcode and trace id', async () => {
+    const error = await graphError(client().listSelectedApps('EAAunknown'));
+    expect(error.errorClass).toBe('permanent');
+    expect(error.isTokenError).toBe(true);
+    expect(error.details).toEqual({ code: 190, subcode: 467, message: expect.stringContaining('Invalid OAuth access token'), fbtraceId: expect.stringMatching(/^Sim/) });
+    expect(error.message).not.toContain('EAAunknown');
+  });
+
+  test('an expired token is a permanent token error with subcode 463', async () => {
+    const { token } = sim.state.issueUserToken({ appIds: [APP_IDS[0]!] });
+    sim.state.expireToken(token);
+    const error = await graphError(client().listSelectedApps(token));
+    expect(error.details).toMatchObject({ code: 190, subcode: 463 });
+  });
+
+  test('a bad create request is a permanent error with code 100', async () => {
+    const { token } = sim.state.issueUserToken({ appIds: [APP_IDS[0]!] });
+    const error = await graphError(
+      client().createSolution(APP_IDS[0]!, { ownerPermissions: ['MESSAGING'], partnerAppId: PARTNER, partnerPermissions: ['MESSAGING'], solutionName: 'n' }, token),
+    );
+    expect(error.errorClass).toBe('permanent');
+    expect(error.details.code).toBe(100);
+    expect(error.httpStatus).toBe(400);
+  });
+
+  test('accepting with anything but the partner’s system-user token is a permission error', async () => {
+    const { token } = sim.state.issueUserToken({ appIds: [APP_IDS[0]!] });
+    const id = await client().createSolution(APP_IDS[0]!, { ownerPermissions: [], partnerAppId: PARTNER, partnerPermissions: ['MESSAGING'], solutionName: 'n' }, token);
+    const error = await graphError(client().acceptSolution(id, token));
+    expect(error.isPermissionError).toBe(true);
+    expect(sim.state.solutions.get(id)?.status).toBe('INITIATED');
+  });
+
+  test('a refused connection is transient', async () => {
+    const closed = await startGraphSimulator();
+    await closed.stop();
+    const error = await graphError(client({ baseUrl: closed.url }).listSelectedApps('t'));
+    expect(error.errorClass).toBe('transient');
+    expect(error.httpStatus).toBe(0);
+  });
+});
+
+describe('GraphClient against misbehaving servers', () => {
+  let server: Server;
+  let url: string;
+  let reply: (res: import('node:http').ServerResponse) => void;
+
+  beforeAll(async () => {
+    server = createServer((_, res) => reply(res));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => {
+    server.closeAllConnections();
+    return new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  test('a request that outlives the timeout is transient', async () => {
+    reply = () => undefined; // never answers
+    const error = await graphError(new GraphClient({ baseUrl: url, version: 'v25.0', timeoutMs: 100, appListingPath: 'me/assigned_applications' }).listSelectedApps('t'));
+    expect(error.errorClass).toBe('transient');
+    expect(error.message).toMatch(/timed out after 100 ms/);
+  });
+
+  test('a 5xx without a JSON body is transient', async () => {
+    reply = (res) => res.writeHead(502, { 'content-type': 'text/html' }).end('<html>Bad Gateway</html>');
+    const error = await graphError(new GraphClient({ baseUrl: url, version: 'v25.0', timeoutMs: 1000, appListingPath: 'me/assigned_applications' }).listSelectedApps('t'));
+    expect(error.errorClass).toBe('transient');
+    expect(error.httpStatus).toBe(502);
+  });
+
+  test('a rate-limit error is throttled', async () => {
+    reply = (res) =>
+      res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: '(#4) Application request limit reached', type: 'OAuthException', code: 4, is_transient: true, fbtrace_id: 'X' } }));
+    const error = await graphError(new GraphClient({ baseUrl: url, version: 'v25.0', timeoutMs: 1000, appListingPath: 'me/assigned_applications' }).listSelectedApps('t'));
+    expect(error.errorClass).toBe('throttled');
+    expect(error.retryable).toBe(true);
+  });
+});
+
+describe('classifyGraphError', () => {
+  test.each([
+    [500, 1, false, 'transient'],
+    [400, 2, false, 'transient'],
+    [400, 100, true, 'transient'],
+    [503, -1, false, 'transient'],
+    [400, 4, false, 'throttled'],
+    [400, 17, false, 'throttled'],
+    [400, 32, false, 'throttled'],
+    [400, 613, false, 'throttled'],
+    [400, 80007, false, 'throttled'],
+    [429, -1, false, 'throttled'],
+    [400, 190, false, 'permanent'],
+    [403, 10, false, 'permanent'],
+    [403, 200, false, 'permanent'],
+    [400, 100, false, 'permanent'],
+    [404, 803, false, 'permanent'],
+  ])('HTTP %i, code %i, is_transient %s → %s', (status, code, isTransient, expected) => {
+    expect(classifyGraphError(status, code, isTransient)).toBe(expected);
+  });
+});
