@@ -19,6 +19,9 @@ export const CREATE_QUEUE = {
   dlqRetentionSeconds: 14 * 24 * 3600,
 } as const;
 
+/** Stream batches the accept function gave up on: metadata only, kept as long as a DLQ. */
+export const ACCEPT_FAILURE_QUEUE = { retentionSeconds: CREATE_QUEUE.dlqRetentionSeconds } as const;
+
 export const CREATE_EVENT_SOURCE = {
   batchSize: 5,
   maxBatchingWindowSeconds: 0,

@@ -6,7 +6,11 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
  * name and namespace come from POWERTOOLS_SERVICE_NAME / POWERTOOLS_METRICS_NAMESPACE when set.
  * Every log line carries `onboardingId` as the correlation id across the three functions.
  */
-export const logger = new Logger({ serviceName: 'mps-onboarding' });
+/** The EMF namespace and `service` dimension; the CDK alarms and dashboard query these. */
+export const METRICS_NAMESPACE = 'MpsOnboarding';
+export const SERVICE_NAME = 'mps-onboarding';
+
+export const logger = new Logger({ serviceName: SERVICE_NAME });
 
 /**
  * Metrics' own diagnostics go through the structured logger. "No application metrics to publish"
@@ -20,7 +24,7 @@ const metricsDiagnostics = {
   error: (message: unknown) => logger.error(String(message)),
 };
 
-export const metrics = new Metrics({ namespace: 'MpsOnboarding', serviceName: 'mps-onboarding', logger: metricsDiagnostics });
+export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME, logger: metricsDiagnostics });
 
 /** Custom metric names; the CDK alarms and dashboard refer to these. */
 export const METRIC = {

@@ -1,5 +1,5 @@
 import { startFauxqs } from 'fauxqs';
-import { CREATE_QUEUE } from '../../lib/pipeline-settings';
+import { ACCEPT_FAILURE_QUEUE, CREATE_QUEUE } from '../../lib/pipeline-settings';
 
 export interface LocalQueues {
   endpoint: string;
@@ -21,7 +21,7 @@ export async function startQueues(): Promise<LocalQueues> {
       RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.queueArn, maxReceiveCount: String(CREATE_QUEUE.maxReceiveCount) }),
     },
   });
-  const acceptFailures = server.createQueue('mps-accept-solution-failures', { attributes: { MessageRetentionPeriod: String(CREATE_QUEUE.dlqRetentionSeconds) } });
+  const acceptFailures = server.createQueue('mps-accept-solution-failures', { attributes: { MessageRetentionPeriod: String(ACCEPT_FAILURE_QUEUE.retentionSeconds) } });
   return {
     endpoint: server.address,
     createQueueUrl: queue.queueUrl,

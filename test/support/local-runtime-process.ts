@@ -35,14 +35,15 @@ export async function startRuntimeProcess(env: Record<string, string> = {}, time
 
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    const patience = new AbortController();
-    const code = await Promise.race([exited, sleep(20_000, 'timeout' as const, { signal: patience.signal }).catch(() => undefined)]);
-    patience.abort();
-    if (code === 'timeout') {
+    let forced = false;
+    const patience = setTimeout(() => {
+      forced = true;
       child.kill('SIGKILL');
-      throw new Error(`local runtime did not stop within 20 s:\n${output}`);
-    }
+    }, 20_000);
+    const code = await exited;
+    clearTimeout(patience);
     rmSync(dataDir, { recursive: true, force: true });
+    if (forced) throw new Error(`local runtime did not stop within 20 s of SIGTERM:\n${output}`);
     return code;
   };
 

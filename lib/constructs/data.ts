@@ -1,0 +1,75 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { TABLE_LAYOUT } from '../../lambdas/store/table-layout';
+import { ACCEPT_FAILURE_QUEUE, CREATE_QUEUE, SECRET_NAMES } from '../pipeline-settings';
+
+const stringKey = (name: string): dynamodb.Attribute => ({ name, type: dynamodb.AttributeType.STRING });
+
+/** The onboarding table, the queues between the functions, and the two secrets. */
+export class PipelineData extends Construct {
+  readonly table: dynamodb.Table;
+  readonly createQueue: sqs.Queue;
+  readonly createDlq: sqs.Queue;
+  /** Stream batches the accept worker gave up on (metadata only: the records stay in the table). */
+  readonly acceptFailureQueue: sqs.Queue;
+  readonly systemUserToken: secretsmanager.Secret;
+  readonly appSecret: secretsmanager.Secret;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+
+    this.table = new dynamodb.Table(this, 'Table', {
+      partitionKey: stringKey(TABLE_LAYOUT.partitionKey),
+      sortKey: stringKey(TABLE_LAYOUT.sortKey),
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      stream: dynamodb.StreamViewType[TABLE_LAYOUT.streamView],
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const [indexName, index] of Object.entries(TABLE_LAYOUT.indexes)) {
+      this.table.addGlobalSecondaryIndex({
+        indexName,
+        partitionKey: stringKey(index.partitionKey),
+        ...('sortKey' in index ? { sortKey: stringKey(index.sortKey) } : {}),
+        projectionType: dynamodb.ProjectionType.ALL,
+      });
+    }
+
+    // Messages carry the Tech Provider's token (DESIGN.md §4): encrypted, TLS only, short-lived.
+    const queueDefaults = { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true } as const;
+    this.createDlq = new sqs.Queue(this, 'CreateDlq', {
+      ...queueDefaults,
+      retentionPeriod: Duration.seconds(CREATE_QUEUE.dlqRetentionSeconds),
+    });
+    this.createQueue = new sqs.Queue(this, 'CreateQueue', {
+      ...queueDefaults,
+      visibilityTimeout: Duration.seconds(CREATE_QUEUE.visibilityTimeoutSeconds),
+      retentionPeriod: Duration.seconds(CREATE_QUEUE.retentionSeconds),
+      deadLetterQueue: { queue: this.createDlq, maxReceiveCount: CREATE_QUEUE.maxReceiveCount },
+    });
+    this.acceptFailureQueue = new sqs.Queue(this, 'AcceptFailureQueue', {
+      ...queueDefaults,
+      retentionPeriod: Duration.seconds(ACCEPT_FAILURE_QUEUE.retentionSeconds),
+    });
+
+    // Created with a generated placeholder (never a real value in the template); ops overwrites it
+    // with `aws secretsmanager put-secret-value`. Same names as the local runtime, so one account
+    // and region hold one deployment of this stack.
+    const placeholder = { excludePunctuation: true, passwordLength: 32 };
+    this.systemUserToken = new secretsmanager.Secret(this, 'SystemUserToken', {
+      secretName: SECRET_NAMES.systemUserToken,
+      description: 'System-user access token of the Solution Partner (accepts solutions). Set by ops.',
+      generateSecretString: placeholder,
+    });
+    this.appSecret = new secretsmanager.Secret(this, 'AppSecret', {
+      secretName: SECRET_NAMES.appSecret,
+      description: "Solution Partner app's secret (debug_token checks at intake). Set by ops.",
+      generateSecretString: placeholder,
+    });
+  }
+}

@@ -1,0 +1,76 @@
+import type { Node } from 'constructs';
+import { loadAcceptSolutionConfig, loadCreateSolutionConfig, loadIntakeConfig } from '../lambdas/config';
+import { functionEnvironments, type PartnerSettings } from './function-environment';
+
+/** What a deployment is configured with: CDK context (`cdk.json`, or `-c key=value`). */
+export interface DeploymentSettings {
+  partner: PartnerSettings;
+  alarmEmail?: string;
+}
+
+const OPTIONAL_PARTNER_KEYS = [
+  'partnerName',
+  'solutionNameTemplate',
+  'ownerPermissions',
+  'partnerPermissions',
+  'graphApiBaseUrl',
+  'graphApiVersion',
+] as const satisfies readonly (keyof PartnerSettings)[];
+
+/** The sample app ID in cdk.json: synth works offline with it, but no real deployment should use it. */
+export const SAMPLE_PARTNER_APP_ID = '1000000000000001';
+
+export class ContextError extends Error {
+  override readonly name = 'ContextError';
+}
+
+function optionalString(node: Node, key: string): string | undefined {
+  const value: unknown = node.tryGetContext(key);
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string') throw new ContextError(`CDK context "${key}" must be a string, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+/**
+ * Reads the deployment settings from CDK context and fails synth with a clear message when they
+ * would not start the functions: the same validation (lambdas/config.ts) the functions run at cold
+ * start, applied to the environment the stack would hand them.
+ */
+export function readDeploymentSettings(node: Node): DeploymentSettings {
+  const rawAppId: unknown = node.tryGetContext('partnerAppId');
+  if (rawAppId === undefined || rawAppId === null || rawAppId === '') {
+    throw new ContextError('CDK context "partnerAppId" is required: the Solution Partner\'s numeric Facebook app ID (cdk.json "context", or -c partnerAppId=<id>)');
+  }
+  // App IDs exceed Number.MAX_SAFE_INTEGER: a JSON number would already have lost digits.
+  if (typeof rawAppId !== 'string' || !/^\d+$/.test(rawAppId)) {
+    throw new ContextError(`CDK context "partnerAppId" must be a numeric app ID written as a string, got ${JSON.stringify(rawAppId)}`);
+  }
+  const partner: PartnerSettings = { partnerAppId: rawAppId };
+  for (const key of OPTIONAL_PARTNER_KEYS) {
+    const value = optionalString(node, key);
+    if (value !== undefined) partner[key] = value;
+  }
+  const alarmEmail = optionalString(node, 'alarmEmail');
+  if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+$/.test(alarmEmail)) {
+    throw new ContextError(`CDK context "alarmEmail" is not an email address: ${JSON.stringify(alarmEmail)}`);
+  }
+  validateAgainstFunctionConfig(partner);
+  return { partner, ...(alarmEmail === undefined ? {} : { alarmEmail }) };
+}
+
+function validateAgainstFunctionConfig(partner: PartnerSettings): void {
+  const placeholder = 'validated-at-synth';
+  const env = functionEnvironments(partner, {
+    tableName: placeholder,
+    createQueueUrl: placeholder,
+    appSecretId: placeholder,
+    systemUserTokenSecretId: placeholder,
+  });
+  try {
+    loadIntakeConfig(env.intake);
+    loadCreateSolutionConfig(env.createSolution);
+    loadAcceptSolutionConfig(env.acceptSolution);
+  } catch (error) {
+    throw new ContextError(`CDK context gives the functions an invalid configuration (context keys map to these variables in lib/function-environment.ts): ${(error as Error).message}`);
+  }
+}
