@@ -179,8 +179,11 @@ describe('local pipeline, end to end', () => {
     expect(config).toEqual({ appId: PARTNER_APP_ID, sdkUrl: `${runtime.endpoints.graph}/sdk.js`, graphApiVersion: expect.stringMatching(/^v\d+\.\d+$/), apiBase: '/api' });
   });
 
-  test('stops cleanly on SIGTERM', async () => {
-    const code = await runtime.stop();
-    expect(code).toBe(0);
+  test('stops cleanly on SIGTERM, DynamoDB Local and every endpoint with it', async () => {
+    const { endpoints } = runtime;
+    expect(await runtime.stop()).toBe(0);
+    for (const url of [endpoints.dynamodb, endpoints.sqs, endpoints.secretsManager, endpoints.graph, endpoints.http]) {
+      await expect(fetch(url)).rejects.toThrow();
+    }
   });
 });
