@@ -51,6 +51,7 @@ async function handleRecord(record: DynamoDBRecord): Promise<void> {
   }
 }
 
-export const handler = middy((event: DynamoDBStreamEvent, context: Context) => processPartialResponse(event, handleRecord, processor, { context }))
+// One record at a time, in stream order: each record's correlation keys are set on the shared logger.
+export const handler = middy((event: DynamoDBStreamEvent, context: Context) => processPartialResponse(event, handleRecord, processor, { context, processInParallel: false }))
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics));

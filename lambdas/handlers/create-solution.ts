@@ -52,6 +52,8 @@ async function handleRecord(record: SQSRecord): Promise<void> {
   }
 }
 
-export const handler = middy((event: SQSEvent, context: Context) => processPartialResponse(event, handleRecord, processor, { context }))
+// One record at a time: each record's correlation keys are set on the shared logger, and Graph
+// rate limits favour pacing over bursts (parallelism comes from the event source's max concurrency).
+export const handler = middy((event: SQSEvent, context: Context) => processPartialResponse(event, handleRecord, processor, { context, processInParallel: false }))
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics));

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { GraphClient } from '../../lambdas/graph/graph-client';
 import { classifyGraphError, GraphError } from '../../lambdas/graph/graph-error';
 import { startGraphSimulator, type GraphSimulator } from '../../local/graph-simulator/server';
+import { rejectionOf } from '../support/rejection';
 
 let sim: GraphSimulator;
 const PARTNER = '1000000000000001';
@@ -11,14 +12,7 @@ const APP_IDS = ['634974688087057', '634974688087058', '634974688087059'];
 const client = (overrides: Partial<ConstructorParameters<typeof GraphClient>[0]> = {}) =>
   new GraphClient({ baseUrl: sim.url, version: 'v25.0', timeoutMs: 2000, appListingPath: 'me/assigned_applications', ...overrides });
 
-async function graphError(promise: Promise<unknown>): Promise<GraphError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(GraphError);
-  return error as GraphError;
-}
+const graphError = (promise: Promise<unknown>) => rejectionOf(promise, GraphError);
 
 beforeAll(async () => {
   sim = await startGraphSimulator();

@@ -1,6 +1,7 @@
 import { OnboardingRejected, startOnboarding, type StartOnboardingDeps } from '../../lambdas/domain/start-onboarding';
 import { GraphError } from '../../lambdas/graph/graph-error';
 import { FakeIntakeGraph, FakeOnboardingStore, FakeQueue } from '../support/fakes';
+import { rejectionOf } from '../support/rejection';
 
 const APPS = [
   { id: '111', name: 'media_monsoon_prod' },
@@ -24,14 +25,7 @@ function setup() {
   return { store, graph, queue, deps };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<OnboardingRejected> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(OnboardingRejected);
-  return error as OnboardingRejected;
-}
+const rejection = (promise: Promise<unknown>) => rejectionOf(promise, OnboardingRejected);
 
 describe('startOnboarding', () => {
   test('records the onboarding with one PENDING solution per selected app and enqueues one message per app', async () => {
