@@ -34,6 +34,7 @@ const intakeSchema = commonSchema.extend({
 
 const createSolutionSchema = commonSchema
   .extend({
+    CREATE_QUEUE_URL: z.string().min(1),
     OWNER_PERMISSIONS: permissionList(''),
     PARTNER_PERMISSIONS: permissionList('MESSAGING'),
     CREATE_LEASE_SECONDS: z.coerce.number().int().positive().default(60),
@@ -85,6 +86,7 @@ export function loadCreateSolutionConfig(env: NodeJS.ProcessEnv = process.env) {
   const c = load(createSolutionSchema, env);
   return {
     tableName: c.TABLE_NAME,
+    createQueueUrl: c.CREATE_QUEUE_URL,
     graph: graphOptions(c),
     solution: {
       partnerAppId: c.PARTNER_APP_ID,

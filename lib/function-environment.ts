@@ -41,6 +41,8 @@ export function functionEnvironments(partner: PartnerSettings, resources: Pipeli
     },
     createSolution: {
       ...common,
+      // To delay the retry of a message that failed (capped exponential backoff on its visibility).
+      CREATE_QUEUE_URL: resources.createQueueUrl,
       // One attempt may hold a solution for as long as the worker may run; the queue's visibility
       // timeout (6× longer) guarantees the lease has expired before the message comes back.
       CREATE_LEASE_SECONDS: String(FUNCTIONS.createSolution.timeoutSeconds),

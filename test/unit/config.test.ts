@@ -11,8 +11,8 @@ describe('config', () => {
   });
 
   test('create-solution permissions default to owner none, partner MESSAGING, and parse lists', () => {
-    expect(loadCreateSolutionConfig(BASE).solution).toMatchObject({ ownerPermissions: [], partnerPermissions: ['MESSAGING'] });
-    const custom = loadCreateSolutionConfig({ ...BASE, OWNER_PERMISSIONS: 'messaging, manage', PARTNER_PERMISSIONS: 'MANAGE_TEMPLATES' }).solution;
+    expect(loadCreateSolutionConfig({ ...BASE, CREATE_QUEUE_URL: 'https://sqs/q' }).solution).toMatchObject({ ownerPermissions: [], partnerPermissions: ['MESSAGING'] });
+    const custom = loadCreateSolutionConfig({ ...BASE, CREATE_QUEUE_URL: 'https://sqs/q', OWNER_PERMISSIONS: 'messaging, manage', PARTNER_PERMISSIONS: 'MANAGE_TEMPLATES' }).solution;
     expect(custom).toMatchObject({ ownerPermissions: ['MESSAGING', 'MANAGE'], partnerPermissions: ['MANAGE_TEMPLATES'] });
   });
 
@@ -20,7 +20,7 @@ describe('config', () => {
     ['both sides', { OWNER_PERMISSIONS: 'MESSAGING', PARTNER_PERMISSIONS: 'MESSAGING' }],
     ['neither side', { OWNER_PERMISSIONS: 'MANAGE', PARTNER_PERMISSIONS: 'MANAGE' }],
   ])('refuses MESSAGING on %s, as Graph would', (_, env) => {
-    expect(() => loadCreateSolutionConfig({ ...BASE, ...env })).toThrow(/exactly one of OWNER_PERMISSIONS and PARTNER_PERMISSIONS/);
+    expect(() => loadCreateSolutionConfig({ ...BASE, CREATE_QUEUE_URL: 'https://sqs/q', ...env })).toThrow(/exactly one of OWNER_PERMISSIONS and PARTNER_PERMISSIONS/);
   });
 
   test('lists every missing or malformed variable at once', () => {
