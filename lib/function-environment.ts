@@ -27,29 +27,31 @@ const optional = (entries: Record<string, string | undefined>) =>
  * both hand the handlers exactly the same variables.
  */
 export function functionEnvironments(partner: PartnerSettings, resources: PipelineResources) {
-  const common = {
+  const common = (name: keyof typeof FUNCTIONS) => ({
     TABLE_NAME: resources.tableName,
     PARTNER_APP_ID: partner.partnerAppId,
+    GRAPH_TIMEOUT_MS: String(FUNCTIONS[name].graphTimeoutMs),
     ...optional({ GRAPH_API_BASE_URL: partner.graphApiBaseUrl, GRAPH_API_VERSION: partner.graphApiVersion }),
-  };
+  });
   return {
     intake: {
-      ...common,
+      ...common('intake'),
       CREATE_QUEUE_URL: resources.createQueueUrl,
       APP_SECRET_ID: resources.appSecretId,
       ...optional({ PARTNER_NAME: partner.partnerName, SOLUTION_NAME_TEMPLATE: partner.solutionNameTemplate }),
     },
     createSolution: {
-      ...common,
+      ...common('createSolution'),
       // To delay the retry of a message that failed (capped exponential backoff on its visibility).
       CREATE_QUEUE_URL: resources.createQueueUrl,
-      // One attempt may hold a solution for as long as the worker may run; the queue's visibility
-      // timeout (6× longer) guarantees the lease has expired before the message comes back.
+      // One attempt may hold a solution for as long as the worker may run. A crashed attempt's
+      // message returns after the visibility timeout (6× longer), when its lease has long expired;
+      // an attempt that fails releases its lease before its message comes back.
       CREATE_LEASE_SECONDS: String(FUNCTIONS.createSolution.timeoutSeconds),
       ...optional({ OWNER_PERMISSIONS: partner.ownerPermissions, PARTNER_PERMISSIONS: partner.partnerPermissions }),
     },
     acceptSolution: {
-      ...common,
+      ...common('acceptSolution'),
       SYSTEM_USER_TOKEN_SECRET_ID: resources.systemUserTokenSecretId,
     },
   } satisfies Record<keyof typeof FUNCTIONS, Record<string, string>>;

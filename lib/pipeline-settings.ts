@@ -3,10 +3,15 @@
  * and the local runtime read, so local runs behave like the deployed stack.
  */
 
+/**
+ * Each Graph call gets `graphTimeoutMs`, so that a function's Graph calls fit in its timeout:
+ * intake makes up to four in a row (debug_token, listing pages) within API Gateway's patience;
+ * create-solution two per message (list the app's solutions, create); accept-solution two.
+ */
 export const FUNCTIONS = {
-  intake: { timeoutSeconds: 10, memoryMiB: 512 },
-  createSolution: { timeoutSeconds: 30, memoryMiB: 512 },
-  acceptSolution: { timeoutSeconds: 30, memoryMiB: 512 },
+  intake: { timeoutSeconds: 15, memoryMiB: 512, graphTimeoutMs: 3_000 },
+  createSolution: { timeoutSeconds: 30, memoryMiB: 512, graphTimeoutMs: 10_000 },
+  acceptSolution: { timeoutSeconds: 30, memoryMiB: 512, graphTimeoutMs: 10_000 },
 } as const;
 
 export const CREATE_QUEUE = {
@@ -23,7 +28,11 @@ export const CREATE_QUEUE = {
 export const ACCEPT_FAILURE_QUEUE = { retentionSeconds: CREATE_QUEUE.dlqRetentionSeconds } as const;
 
 export const CREATE_EVENT_SOURCE = {
-  batchSize: 5,
+  /**
+   * One message per invocation: its two Graph calls fit the timeout and its claim's lease whatever
+   * Graph's latency, and a failure delays only that message. Throughput comes from concurrency.
+   */
+  batchSize: 1,
   maxBatchingWindowSeconds: 0,
   /** Caps parallel Graph create calls (the Graph API rate-limits per app and per user). */
   maxConcurrency: 5,
@@ -43,7 +52,8 @@ export const ACCEPT_FILTER_PATTERN = {
 } as const;
 
 export const ACCEPT_EVENT_SOURCE = {
-  batchSize: 10,
+  /** Two Graph calls at most per record, one record at a time: 10 records fit the timeout only if Graph is quick. */
+  batchSize: 1,
   startingPosition: 'TRIM_HORIZON',
   reportBatchItemFailures: true,
   bisectBatchOnError: true,
@@ -56,4 +66,43 @@ export const ACCEPT_EVENT_SOURCE = {
 export const SECRET_NAMES = {
   systemUserToken: 'mps-onboarding/system-user-token',
   appSecret: 'mps-onboarding/app-secret',
+} as const;
+
+/** How long CloudWatch Logs keep the functions' and the HTTP API's logs (a CloudWatch retention value). */
+export const LOG_RETENTION_DAYS = 30;
+
+/** How long the page's CloudFront and S3 access logs are kept. */
+export const ACCESS_LOG_RETENTION_DAYS = 90;
+
+/**
+ * The HTTP API's stage-wide limits, in requests per second. A Tech Provider's page polls its
+ * onboarding about once a second at first and every 10 s later, so 25/s serves dozens of onboardings
+ * at once; each POST costs two Graph calls, so the cap also bounds what the API spends of the app's
+ * Graph rate limit. Beyond it, clients get the contract's 429.
+ */
+export const HTTP_API_THROTTLE = { rateLimit: 25, burstLimit: 50 } as const;
+
+/** When the alarms fire. Each is evaluated over one period; the runbook is in README.md ("Deploy"). */
+export const ALARMS = {
+  periodSeconds: 300,
+  /**
+   * Function errors per period. Intake maps every expected failure to an HTTP status, so one error
+   * is a bug. The workers fail a batch on purpose to have a transient Graph error retried, so a few
+   * per period are normal and only a run of them is an outage.
+   */
+  functionErrors: { intake: 1, createSolution: 5, acceptSolution: 5 } satisfies Record<keyof typeof FUNCTIONS, number>,
+  /** Any throttle: the account's concurrency is exhausted (the create source caps its own concurrency). */
+  functionThrottles: 1,
+  /**
+   * All retries of one message fit well inside an hour; an older message means the worker is not
+   * draining the queue, and at CREATE_QUEUE.retentionSeconds SQS would drop it without a trace.
+   */
+  createQueueOldestMessageSeconds: 3600,
+  /**
+   * The retries of one stream batch take minutes; a quarter of an hour behind means accepts are
+   * stuck, long before ACCEPT_EVENT_SOURCE.maxRecordAgeSeconds hands records to the on-failure queue.
+   */
+  acceptIteratorAgeSeconds: 900,
+  /** 502/503 are the contract's answer to a Graph outage; a handful per period means every TP is failing. */
+  api5xxPerPeriod: 5,
 } as const;

@@ -1,11 +1,11 @@
-import type { CreateSolutionRequest, GraphClient } from '../graph/graph-client';
+import type { CreateSolutionRequest, GraphClient, SolutionDetails } from '../graph/graph-client';
 import { GraphError, type GraphErrorDetails } from '../graph/graph-error';
 import type { CreateSolutionMessage } from '../queue/create-solution-message';
 import type { OnboardingStore } from '../store/onboarding-store';
 import type { SolutionRecord, SolutionStatus } from './records';
 
 export interface CreateSolutionDeps {
-  store: Pick<OnboardingStore, 'claimForCreate' | 'recordCreated' | 'recordCreateFailed' | 'releaseCreateLease'>;
+  store: Pick<OnboardingStore, 'claimForCreate' | 'recordCreated' | 'recordExistingFound' | 'recordExistingElsewhere' | 'recordCreateFailed' | 'releaseCreateLease'>;
   graph: Pick<GraphClient, 'createSolution' | 'listAppSolutions'>;
   settings: {
     partnerAppId: string;
@@ -18,42 +18,76 @@ export interface CreateSolutionDeps {
 }
 
 export type CreateSolutionOutcome =
-  | { outcome: 'created'; solutionId: string; recovered: boolean }
+  /** `how`: made now, or adopted from Graph (ours from an earlier attempt, or awaiting our accept). */
+  | { outcome: 'created'; solutionId: string; how: 'created' | 'adopted' }
+  /** The app already has a live solution with us; nothing was created. */
+  | { outcome: 'existing'; solutionId: string }
   | { outcome: 'failed'; error: GraphErrorDetails }
-  | { outcome: 'skipped'; status: SolutionStatus | 'MISSING' };
+  | { outcome: 'skipped'; status: SolutionStatus | 'MISSING' }
+  /** This attempt made a solution on Graph but lost its claim before recording it: ops must look. */
+  | { outcome: 'orphaned'; solutionId: string };
 
-/** Another attempt holds this solution right now; the message must come back later. */
+/** Another attempt holds this solution (or this app) right now; the message must come back later. */
 export class SolutionBusyError extends Error {
   override readonly name = 'SolutionBusyError';
 }
 
+/** Graph's state of a solution that every partner accepted. */
+const ACTIVE = 'ACTIVE';
+/** Graph's state of a solution that waits for the partner's accept. */
+const INITIATED = 'INITIATED';
+
 /**
- * Creates the solution for one (onboarding, app) exactly once in effect. A duplicate message finds
- * the item already claimed or settled and changes nothing; a retry after a failed or crashed attempt
- * first looks on Graph for the solution that attempt may have created (same partner, exact name).
- * Transient and throttled Graph errors are rethrown for the queue to redeliver; permanent ones end
- * in CREATE_FAILED with Graph's error kept.
+ * Creates the solution for one (onboarding, app) exactly once in effect.
+ *
+ * A duplicate message finds the item claimed or settled and changes nothing. Before creating, the
+ * attempt lists the app's solutions on Graph: a solution with our partner app and this item's exact
+ * (unique) name was made by an earlier attempt that died before recording it, and is adopted; an
+ * ACTIVE one with us means the app is already connected (EXISTING); an INITIATED one with us awaits
+ * our accept and is adopted. Only then is a new solution created. Transient and throttled Graph
+ * errors are rethrown for the queue to redeliver; permanent ones end in CREATE_FAILED with Graph's
+ * error kept.
  */
 export async function createSolution(message: CreateSolutionMessage, deps: CreateSolutionDeps): Promise<CreateSolutionOutcome> {
   const { onboardingId, appId, accessToken } = message;
   const claim = await deps.store.claimForCreate(onboardingId, appId, deps.clock(), deps.settings.createLeaseMs);
-  if (claim.kind === 'settled') return { outcome: 'skipped', status: claim.record?.status ?? 'MISSING' };
-  if (claim.kind === 'busy') throw new SolutionBusyError(`solution for app ${appId} is being created by another attempt`);
+  switch (claim.kind) {
+    case 'settled':
+      return { outcome: 'skipped', status: claim.record?.status ?? 'MISSING' };
+    case 'busy':
+      throw new SolutionBusyError(`the solution for app ${appId} is being created by another attempt`);
+    case 'existing':
+      await deps.store.recordExistingElsewhere(onboardingId, appId, claim.solutionId, deps.clock());
+      return { outcome: 'existing', solutionId: claim.solutionId };
+  }
 
+  const { record, attempt } = claim;
   try {
-    const recovered = claim.resumed ? await findEarlierSolution(claim.record, accessToken, deps) : undefined;
-    const solutionId = recovered ?? (await deps.graph.createSolution(appId, createRequest(claim.record, deps.settings), accessToken));
-    await deps.store.recordCreated(onboardingId, appId, solutionId, deps.clock());
-    return { outcome: 'created', solutionId, recovered: recovered !== undefined };
+    const onGraph = await findOnGraph(record, accessToken, deps);
+    if (onGraph?.status === ACTIVE && onGraph.name !== record.solutionName) {
+      await deps.store.recordExistingFound(onboardingId, appId, attempt, onGraph.id, deps.clock());
+      return { outcome: 'existing', solutionId: onGraph.id };
+    }
+    const solutionId = onGraph?.id ?? (await deps.graph.createSolution(appId, createRequest(record, deps.settings), accessToken));
+    if (!(await deps.store.recordCreated(onboardingId, appId, attempt, solutionId, deps.clock()))) {
+      return { outcome: 'orphaned', solutionId };
+    }
+    return { outcome: 'created', solutionId, how: onGraph ? 'adopted' : 'created' };
   } catch (error) {
     if (!(error instanceof GraphError)) throw error;
     if (error.retryable) {
-      await deps.store.releaseCreateLease(onboardingId, appId, error.details, deps.clock());
+      await deps.store.releaseCreateLease(onboardingId, appId, attempt, error.details, deps.clock());
       throw error;
     }
-    await deps.store.recordCreateFailed(onboardingId, appId, error.details, deps.clock());
+    await deps.store.recordCreateFailed(onboardingId, appId, attempt, error.details, deps.clock());
     return { outcome: 'failed', error: error.details };
   }
+}
+
+/** Our own earlier solution first, then a live one with us, then one awaiting our accept. */
+async function findOnGraph(record: SolutionRecord, accessToken: string, deps: CreateSolutionDeps): Promise<SolutionDetails | undefined> {
+  const withUs = (await deps.graph.listAppSolutions(record.appId, 'OWNER', accessToken)).filter((s) => s.partnerAppId === deps.settings.partnerAppId);
+  return withUs.find((s) => s.name === record.solutionName) ?? withUs.find((s) => s.status === ACTIVE) ?? withUs.find((s) => s.status === INITIATED);
 }
 
 function createRequest(record: SolutionRecord, settings: CreateSolutionDeps['settings']): CreateSolutionRequest {
@@ -63,9 +97,4 @@ function createRequest(record: SolutionRecord, settings: CreateSolutionDeps['set
     partnerPermissions: settings.partnerPermissions,
     solutionName: record.solutionName,
   };
-}
-
-async function findEarlierSolution(record: SolutionRecord, accessToken: string, deps: CreateSolutionDeps): Promise<string | undefined> {
-  const owned = await deps.graph.listAppSolutions(record.appId, 'OWNER', accessToken);
-  return owned.find((s) => s.partnerAppId === deps.settings.partnerAppId && s.name === record.solutionName)?.id;
 }

@@ -136,6 +136,10 @@ export class GraphClient {
       const body = pageSchema(item).parse(await this.send('GET', next, token));
       items.push(...body.data);
       next = body.paging?.next;
+      // The token goes with every page: never to another origin than the configured Graph API.
+      if (next && new URL(next).origin !== new URL(this.options.baseUrl).origin) {
+        throw new GraphError('permanent', { code: -1, message: `Graph paging link leaves ${new URL(this.options.baseUrl).origin}` }, 200);
+      }
     }
     return items;
   }
@@ -175,7 +179,7 @@ export class GraphClient {
     const text = await response.text();
     const body = parseJson(text);
     if (response.ok && body !== undefined) return body;
-    throw toGraphError(response.status, body);
+    throw toGraphError(response.status, body, retryAfterSeconds(response.headers));
   }
 }
 
@@ -187,7 +191,23 @@ function parseJson(text: string): unknown {
   }
 }
 
-function toGraphError(httpStatus: number, body: unknown): GraphError {
+/**
+ * How long Graph asks us to wait: `Retry-After`, or the longest `estimated_time_to_regain_access`
+ * (minutes) in `X-Business-Use-Case-Usage` (shared/graph-api.md § Errors).
+ */
+function retryAfterSeconds(headers: Headers): number | undefined {
+  const retryAfter = Number(headers.get('retry-after'));
+  if (Number.isFinite(retryAfter) && retryAfter > 0) return retryAfter;
+  const usage = parseJson(headers.get('x-business-use-case-usage') ?? '');
+  if (typeof usage !== 'object' || usage === null) return undefined;
+  const minutes = Object.values(usage)
+    .flat()
+    .map((entry) => Number((entry as { estimated_time_to_regain_access?: unknown } | null)?.estimated_time_to_regain_access))
+    .filter((m) => Number.isFinite(m) && m > 0);
+  return minutes.length > 0 ? Math.max(...minutes) * 60 : undefined;
+}
+
+function toGraphError(httpStatus: number, body: unknown, retryAfter: number | undefined): GraphError {
   const parsed = errorBodySchema.safeParse(body);
   if (!parsed.success) {
     // No Graph error envelope (a proxy page, a truncated body): classify by status alone.
@@ -195,10 +215,12 @@ function toGraphError(httpStatus: number, body: unknown): GraphError {
     return new GraphError(errorClass, { code: -1, message: `Graph API answered HTTP ${httpStatus} without a JSON error body` }, httpStatus);
   }
   const e = parsed.data.error;
+  const errorClass = classifyGraphError(httpStatus, e.code, e.is_transient ?? false);
   return new GraphError(
-    classifyGraphError(httpStatus, e.code, e.is_transient ?? false),
+    errorClass,
     { code: e.code, subcode: e.error_subcode, message: e.message, fbtraceId: e.fbtrace_id },
     httpStatus,
+    errorClass === 'throttled' ? retryAfter : undefined,
   );
 }
 

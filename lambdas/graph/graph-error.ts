@@ -26,6 +26,8 @@ export class GraphError extends Error {
     readonly details: GraphErrorDetails,
     /** HTTP status of the Graph response; 0 when no response arrived (timeout, reset). */
     readonly httpStatus: number,
+    /** When throttled: how long Graph says to wait (Retry-After, or the business use case estimate). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(details.message);
   }

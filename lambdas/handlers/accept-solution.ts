@@ -52,6 +52,10 @@ async function handleRecord(record: DynamoDBRecord): Promise<void> {
 }
 
 // One record at a time, in stream order: each record's correlation keys are set on the shared logger.
-export const handler = middy((event: DynamoDBStreamEvent, context: Context) => processPartialResponse(event, handleRecord, processor, { context, processInParallel: false }))
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics));
+const handleBatch = (event: DynamoDBStreamEvent, context: Context) => processPartialResponse(event, handleRecord, processor, { context, processInParallel: false, throwOnFullBatchFailure: false });
+
+// A Lambda timeout must end the invocation: middy's early timeout would leave it running.
+export const handler = middy<DynamoDBStreamEvent>({ timeoutEarlyInMillis: 0 })
+  .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
+  .use(logMetrics(metrics))
+  .handler(handleBatch);

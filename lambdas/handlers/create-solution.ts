@@ -5,11 +5,13 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { loadCreateSolutionConfig } from '../config';
-import { createSolution, type CreateSolutionDeps } from '../domain/create-solution';
+import { createSolution, type CreateSolutionDeps, type CreateSolutionOutcome } from '../domain/create-solution';
 import { GraphClient } from '../graph/graph-client';
 import { createSolutionMessageSchema } from '../queue/create-solution-message';
+import { SqsCreateSolutionQueue } from '../queue/create-solution-queue';
+import { MalformedMessageError, retryDelaySeconds } from '../queue/retry-backoff';
 import { OnboardingStore } from '../store/onboarding-store';
-import { dynamoDocumentClient } from '../shared/aws-clients';
+import { dynamoDocumentClient, sqs } from '../shared/aws-clients';
 import { logger, METRIC, metrics } from '../shared/observability';
 
 const config = loadCreateSolutionConfig();
@@ -19,9 +21,10 @@ const deps: CreateSolutionDeps = {
   settings: config.solution,
   clock: () => new Date(),
 };
+const queue = new SqsCreateSolutionQueue(sqs(), config.createQueueUrl);
 const processor = new BatchProcessor(EventType.SQS);
 
-async function handleRecord(record: SQSRecord): Promise<void> {
+function parseMessage(record: SQSRecord) {
   let body: unknown;
   try {
     body = JSON.parse(record.body);
@@ -29,31 +32,73 @@ async function handleRecord(record: SQSRecord): Promise<void> {
     body = undefined;
   }
   const parsed = createSolutionMessageSchema.safeParse(body);
-  if (!parsed.success) {
-    // Never log the body: it may hold a token. Redelivery ends it in the DLQ, which alarms.
-    logger.error('malformed create-solution message', { messageId: record.messageId });
-    throw new Error(`malformed create-solution message ${record.messageId}`);
-  }
-  const { onboardingId, appId } = parsed.data;
-  logger.appendKeys({ onboardingId, appId });
-  try {
-    const result = await createSolution(parsed.data, deps);
-    if (result.outcome === 'created') {
+  // Never log or echo the body: it may hold a token. Redelivery ends it in the DLQ, which alarms.
+  if (!parsed.success) throw new MalformedMessageError(`malformed create-solution message ${record.messageId}`);
+  return parsed.data;
+}
+
+function report(result: CreateSolutionOutcome): void {
+  switch (result.outcome) {
+    case 'created':
       metrics.addMetric(METRIC.solutionCreated, MetricUnit.Count, 1);
-      logger.info('solution created', { solutionId: result.solutionId, recovered: result.recovered });
-    } else if (result.outcome === 'failed') {
+      logger.info('solution created', { solutionId: result.solutionId, how: result.how });
+      return;
+    case 'existing':
+      metrics.addMetric(METRIC.solutionExisting, MetricUnit.Count, 1);
+      logger.info('app already has a live solution with us; nothing created', { solutionId: result.solutionId });
+      return;
+    case 'failed':
       metrics.addMetric(METRIC.solutionCreateFailed, MetricUnit.Count, 1);
       logger.error('solution creation failed permanently', { graphError: result.error });
-    } else {
+      return;
+    case 'orphaned':
+      metrics.addMetric(METRIC.solutionOrphaned, MetricUnit.Count, 1);
+      logger.error('solution created on Graph but not recorded: this attempt lost its claim', { solutionId: result.solutionId });
+      return;
+    case 'skipped':
       logger.info('duplicate create message ignored', { status: result.status });
-    }
+  }
+}
+
+async function handleRecord(record: SQSRecord, retryDelays: Map<string, number>): Promise<void> {
+  try {
+    const message = parseMessage(record);
+    logger.appendKeys({ onboardingId: message.onboardingId, appId: message.appId });
+    report(await createSolution(message, deps));
+  } catch (error) {
+    if (error instanceof MalformedMessageError) logger.error(error.message, { messageId: record.messageId });
+    else logger.warn('create attempt failed; the message will be retried', { error: error as Error });
+    retryDelays.set(record.receiptHandle, retryDelaySeconds(error, Number(record.attributes.ApproximateReceiveCount)));
+    throw error;
   } finally {
     logger.removeKeys(['onboardingId', 'appId']);
   }
 }
 
-// One record at a time: each record's correlation keys are set on the shared logger, and Graph
-// rate limits favour pacing over bursts (parallelism comes from the event source's max concurrency).
-export const handler = middy((event: SQSEvent, context: Context) => processPartialResponse(event, handleRecord, processor, { context, processInParallel: false }))
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics));
+/** Failed messages come back after their backoff, not after the queue's full visibility timeout. */
+async function deferRetries(retryDelays: Map<string, number>): Promise<void> {
+  if (retryDelays.size === 0) return;
+  const problems = await queue
+    .deferRedelivery([...retryDelays].map(([receiptHandle, delaySeconds]) => ({ receiptHandle, delaySeconds })))
+    .catch((error: unknown) => [String(error)]);
+  if (problems.length > 0) logger.warn('could not set the retry backoff; the queue visibility timeout applies', { problems });
+}
+
+async function handleBatch(event: SQSEvent, context: Context) {
+  const retryDelays = new Map<string, number>();
+  // One record at a time: each record's correlation keys are set on the shared logger, and Graph
+  // rate limits favour pacing over bursts (parallelism comes from the event source's max concurrency).
+  const response = await processPartialResponse(event, (record: SQSRecord) => handleRecord(record, retryDelays), processor, {
+    context,
+    processInParallel: false,
+    throwOnFullBatchFailure: false,
+  });
+  await deferRetries(retryDelays);
+  return response;
+}
+
+// A Lambda timeout must end the invocation: middy's early timeout would leave it running.
+export const handler = middy<SQSEvent>({ timeoutEarlyInMillis: 0 })
+  .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
+  .use(logMetrics(metrics))
+  .handler(handleBatch);

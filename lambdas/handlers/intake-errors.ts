@@ -11,12 +11,14 @@ const REJECTION_STATUS: Record<OnboardingRejection, number> = {
 };
 
 /** Seconds a browser should wait before retrying when Graph throttles us or is down. */
-const RETRY_AFTER_THROTTLED = '60';
+const RETRY_AFTER_THROTTLED = 60;
 const RETRY_AFTER_UNAVAILABLE = '5';
 
 /** Intake's mapping of domain and Graph errors to the public contract (DESIGN.md §3). */
 export function intakeErrorMapper(error: unknown): HttpError | undefined {
   if (error instanceof OnboardingRejected) return new HttpError(REJECTION_STATUS[error.code], error.code, error.message);
+  // middy answers just before the Lambda timeout: Graph was too slow to finish in time.
+  if ((error as { name?: unknown } | null)?.name === 'TimeoutError') return unavailable();
   if (!(error instanceof GraphError)) return undefined;
   if (error.isTokenError) {
     return new HttpError(401, 'INVALID_TOKEN', 'The Facebook login is no longer valid (expired or revoked). Run the flow again.');
@@ -25,10 +27,14 @@ export function intakeErrorMapper(error: unknown): HttpError | undefined {
     return new HttpError(403, 'PERMISSION_NOT_GRANTED', 'The manage_app_solution permission was not granted. Run the flow again and allow it.');
   }
   if (error.errorClass === 'throttled') {
-    return new HttpError(429, 'GRAPH_THROTTLED', 'Facebook is rate-limiting us right now. Try again in a minute.', { 'retry-after': RETRY_AFTER_THROTTLED });
+    return new HttpError(429, 'GRAPH_THROTTLED', 'Facebook is rate-limiting us right now. Try again in a minute.', {
+      'retry-after': String(error.retryAfterSeconds ?? RETRY_AFTER_THROTTLED),
+    });
   }
-  if (error.errorClass === 'transient') {
-    return new HttpError(503, 'GRAPH_UNAVAILABLE', 'Facebook is not answering right now. Try again in a few seconds.', { 'retry-after': RETRY_AFTER_UNAVAILABLE });
-  }
+  if (error.errorClass === 'transient') return unavailable();
   return new HttpError(502, 'GRAPH_ERROR', 'Facebook refused the request. Try the flow again; if it keeps failing, contact support.', { 'retry-after': RETRY_AFTER_UNAVAILABLE });
+}
+
+function unavailable(): HttpError {
+  return new HttpError(503, 'GRAPH_UNAVAILABLE', 'Facebook is not answering right now. Try again in a few seconds.', { 'retry-after': RETRY_AFTER_UNAVAILABLE });
 }

@@ -59,6 +59,7 @@ export const handler = middy(
     { method: 'GET', path: '/api/onboardings/{onboardingId}', handler: getOnboarding },
   ]),
 )
-  .use(injectLambdaContext(logger, { resetKeys: true }))
+  // The POST body holds the Tech Provider's token: never log the event, whatever the environment says.
+  .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
   .use(logMetrics(metrics))
   .use(httpErrors(intakeErrorMapper));

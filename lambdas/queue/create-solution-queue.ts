@@ -1,4 +1,4 @@
-import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityBatchCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { CreateSolutionMessage } from './create-solution-message';
 
 /** SQS accepts at most 10 entries per SendMessageBatch. */
@@ -6,6 +6,11 @@ const SQS_BATCH_LIMIT = 10;
 
 export interface CreateSolutionQueue {
   send(messages: readonly CreateSolutionMessage[]): Promise<void>;
+}
+
+export interface DeferredRedelivery {
+  receiptHandle: string;
+  delaySeconds: number;
 }
 
 export class SqsCreateSolutionQueue implements CreateSolutionQueue {
@@ -29,5 +34,24 @@ export class SqsCreateSolutionQueue implements CreateSolutionQueue {
         throw new Error(`SQS rejected ${Failed.length} create-solution message(s): ${codes}`);
       }
     }
+  }
+
+  /**
+   * Sets when failed messages come back (their visibility timeout). Best effort: a message whose
+   * change fails simply returns after the queue's default visibility timeout.
+   */
+  async deferRedelivery(entries: readonly DeferredRedelivery[]): Promise<string[]> {
+    const problems: string[] = [];
+    for (let start = 0; start < entries.length; start += SQS_BATCH_LIMIT) {
+      const chunk = entries.slice(start, start + SQS_BATCH_LIMIT);
+      const { Failed = [] } = await this.sqs.send(
+        new ChangeMessageVisibilityBatchCommand({
+          QueueUrl: this.queueUrl,
+          Entries: chunk.map((e, i) => ({ Id: String(i), ReceiptHandle: e.receiptHandle, VisibilityTimeout: e.delaySeconds })),
+        }),
+      );
+      problems.push(...Failed.map((f) => f.Code ?? 'unknown'));
+    }
+    return problems;
   }
 }

@@ -31,6 +31,9 @@ export const METRIC = {
   onboardingStarted: 'OnboardingStarted',
   solutionCreated: 'SolutionCreated',
   solutionCreateFailed: 'SolutionCreateFailed',
+  solutionExisting: 'SolutionExisting',
+  /** A solution made on Graph that no record holds: always worth a look. */
+  solutionOrphaned: 'SolutionOrphaned',
   solutionAccepted: 'SolutionAccepted',
   solutionAcceptFailed: 'SolutionAcceptFailed',
 } as const;

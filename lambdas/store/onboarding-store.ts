@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { GraphErrorDetails } from '../graph/graph-error';
 import type { Onboarding, OnboardingRecord, SolutionRecord, SolutionStatus } from '../domain/records';
 import { ENTITY, keys } from './table-layout';
@@ -8,9 +8,23 @@ import { ENTITY, keys } from './table-layout';
 export const MAX_APPS_PER_ONBOARDING = 98;
 
 export type CreateClaim =
-  | { kind: 'claimed'; record: SolutionRecord; resumed: boolean }
-  | { kind: 'busy'; record: SolutionRecord }
-  | { kind: 'settled'; record: SolutionRecord | undefined };
+  /** This attempt may create the solution; `attempt` fences every later write of this attempt. */
+  | { kind: 'claimed'; record: SolutionRecord; attempt: number }
+  /** Another attempt holds this solution, or another onboarding is creating one for the same app. */
+  | { kind: 'busy' }
+  /** Nothing left to do: a duplicate delivery. */
+  | { kind: 'settled'; record: SolutionRecord | undefined }
+  /** Another onboarding already holds a live solution for this app. */
+  | { kind: 'existing'; solutionId: string };
+
+/** Statuses whose solution is live on Graph for its app: a new one would be a duplicate. */
+const LIVE: ReadonlySet<SolutionStatus> = new Set(['CREATED', 'ACCEPTED', 'EXISTING']);
+/** A solution item that no attempt holds: PENDING, or CREATING with its lease run out. */
+const CLAIMABLE = '#status = :pending OR (#status = :creating AND leaseExpiresAt < :nowMs)';
+const claimableValues = (now: Date) => ({ ':pending': 'PENDING', ':creating': 'CREATING', ':nowMs': now.getTime() });
+
+/** Statuses still on their way to a solution. */
+const UNDER_WAY: ReadonlySet<SolutionStatus> = new Set(['PENDING', 'CREATING']);
 
 /**
  * Records of onboardings and their solutions. Every status transition is a conditional write, so a
@@ -92,79 +106,155 @@ export class OnboardingStore {
   }
 
   /**
-   * Takes the right to create this app's solution for `leaseMs`. A PENDING item is claimed; a
-   * CREATING item whose lease ran out (a worker failed or died mid-way) is claimed as `resumed`, and
-   * the caller must first look on Graph for a solution that the earlier attempt may have made.
+   * Takes the right to create this app's solution for `leaseMs`, together with the app's guard: one
+   * (Tech Provider app, partner app) pair has at most one onboarding creating or holding a solution.
+   * A PENDING item is claimed; so is a CREATING item whose lease ran out (an attempt failed or died
+   * mid-way), and the caller must then look on Graph for what that attempt may have created.
    */
-  async claimForCreate(onboardingId: string, appId: string, now: Date, leaseMs: number): Promise<CreateClaim> {
+  async claimForCreate(onboardingId: string, appId: string, now: Date, leaseMs: number, retried = false): Promise<CreateClaim> {
     try {
-      const { Attributes } = await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.solution(onboardingId, appId),
-          UpdateExpression: 'SET #status = :creating, attempts = attempts + :one, leaseExpiresAt = :lease, updatedAt = :now',
-          ConditionExpression: '#status = :pending OR (#status = :creating AND leaseExpiresAt < :nowMs)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':creating': 'CREATING',
-            ':pending': 'PENDING',
-            ':one': 1,
-            ':lease': now.getTime() + leaseMs,
-            ':nowMs': now.getTime(),
-            ':now': now.toISOString(),
-          },
-          ReturnValues: 'ALL_OLD',
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: keys.solution(onboardingId, appId),
+                UpdateExpression: 'SET #status = :creating, attempts = attempts + :one, leaseExpiresAt = :lease, updatedAt = :now',
+                ConditionExpression: CLAIMABLE,
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ...claimableValues(now), ':one': 1, ':lease': now.getTime() + leaseMs, ':now': now.toISOString() },
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...keys.appGuard(appId), entity: ENTITY.appGuard, onboardingId, claimedAt: now.toISOString() },
+                ConditionExpression: 'attribute_not_exists(pk) OR onboardingId = :mine',
+                ExpressionAttributeValues: { ':mine': onboardingId },
+              },
+            },
+          ],
         }),
       );
-      const before = Attributes as SolutionRecord;
-      return {
-        kind: 'claimed',
-        record: { ...before, status: 'CREATING', attempts: before.attempts + 1, updatedAt: now.toISOString() },
-        resumed: before.status === 'CREATING',
-      };
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const [solution, guard] = error.CancellationReasons ?? [];
+      if (solution?.Code === 'ConditionalCheckFailed') {
+        const current = await this.getSolution(onboardingId, appId);
+        return current && UNDER_WAY.has(current.status) ? { kind: 'busy' } : { kind: 'settled', record: current };
+      }
+      if (guard?.Code !== 'ConditionalCheckFailed') throw error;
+      return this.guardHeldElsewhere(onboardingId, appId, now, leaseMs, retried);
+    }
+    const record = await this.getSolution(onboardingId, appId);
+    if (!record) throw new Error(`solution item ${onboardingId}/${appId} vanished after its claim`);
+    return { kind: 'claimed', record, attempt: record.attempts };
+  }
+
+  /** The app's guard names another onboarding: defer to its live solution, wait, or take over a dead guard. */
+  private async guardHeldElsewhere(onboardingId: string, appId: string, now: Date, leaseMs: number, retried: boolean): Promise<CreateClaim> {
+    const { Item: guard } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.appGuard(appId), ConsistentRead: true }));
+    const holderId = guard?.onboardingId as string | undefined;
+    const holder = holderId ? await this.getSolution(holderId, appId) : undefined;
+    if (holder && LIVE.has(holder.status) && holder.solutionId) return { kind: 'existing', solutionId: holder.solutionId };
+    if (holder && UNDER_WAY.has(holder.status)) return { kind: 'busy' };
+    // The holder failed or is gone: release its guard (only if still its) and claim once more.
+    if (retried || !holderId) return { kind: 'busy' };
+    await this.releaseAppGuard(appId, holderId);
+    return this.claimForCreate(onboardingId, appId, now, leaseMs, true);
+  }
+
+  /** Removes the app's guard if `holderId` still holds it. */
+  async releaseAppGuard(appId: string, holderId: string): Promise<void> {
+    try {
+      await this.db.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: keys.appGuard(appId),
+          ConditionExpression: 'onboardingId = :holder',
+          ExpressionAttributeValues: { ':holder': holderId },
+        }),
+      );
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const current = await this.getSolution(onboardingId, appId);
-      return current?.status === 'CREATING' ? { kind: 'busy', record: current } : { kind: 'settled', record: current };
     }
   }
 
-  recordCreated(onboardingId: string, appId: string, solutionId: string, now: Date): Promise<boolean> {
-    return this.transition(onboardingId, appId, 'CREATING', 'CREATED', now, {
+  /** Records the solution this attempt created or adopted; false when the attempt lost its claim. */
+  recordCreated(onboardingId: string, appId: string, attempt: number, solutionId: string, now: Date): Promise<boolean> {
+    return this.transition(onboardingId, appId, { from: 'CREATING', attempt }, 'CREATED', now, {
       set: { solutionId },
       remove: ['leaseExpiresAt', 'lastError'],
     });
   }
 
-  recordCreateFailed(onboardingId: string, appId: string, error: GraphErrorDetails, now: Date): Promise<boolean> {
-    return this.transition(onboardingId, appId, 'CREATING', 'CREATE_FAILED', now, { set: { lastError: error }, remove: ['leaseExpiresAt'] });
+  /** Records that this attempt found the app's live solution with us on Graph. */
+  recordExistingFound(onboardingId: string, appId: string, attempt: number, solutionId: string, now: Date): Promise<boolean> {
+    return this.transition(onboardingId, appId, { from: 'CREATING', attempt }, 'EXISTING', now, {
+      set: { solutionId },
+      remove: ['leaseExpiresAt', 'lastError'],
+    });
+  }
+
+  /** Records, without a claim, that another onboarding holds this app's live solution. */
+  async recordExistingElsewhere(onboardingId: string, appId: string, solutionId: string, now: Date): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.solution(onboardingId, appId),
+          UpdateExpression: 'SET #status = :existing, solutionId = :solutionId, updatedAt = :now REMOVE leaseExpiresAt, lastError',
+          ConditionExpression: CLAIMABLE,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ...claimableValues(now), ':existing': 'EXISTING', ':solutionId': solutionId, ':now': now.toISOString() },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /** Ends this attempt in CREATE_FAILED and frees the app for a later onboarding. */
+  async recordCreateFailed(onboardingId: string, appId: string, attempt: number, error: GraphErrorDetails, now: Date): Promise<boolean> {
+    const applied = await this.transition(onboardingId, appId, { from: 'CREATING', attempt }, 'CREATE_FAILED', now, {
+      set: { lastError: error },
+      remove: ['leaseExpiresAt'],
+    });
+    if (applied) await this.releaseAppGuard(appId, onboardingId);
+    return applied;
   }
 
   /** After a retryable failure: keep CREATING (the attempt may have reached Graph) but let the retry in at once. */
-  async releaseCreateLease(onboardingId: string, appId: string, error: GraphErrorDetails, now: Date): Promise<void> {
-    await this.transition(onboardingId, appId, 'CREATING', 'CREATING', now, { set: { lastError: error, leaseExpiresAt: 0 } });
+  async releaseCreateLease(onboardingId: string, appId: string, attempt: number, error: GraphErrorDetails, now: Date): Promise<void> {
+    await this.transition(onboardingId, appId, { from: 'CREATING', attempt }, 'CREATING', now, { set: { lastError: error, leaseExpiresAt: 0 } });
   }
 
   recordAccepted(onboardingId: string, appId: string, now: Date): Promise<boolean> {
-    return this.transition(onboardingId, appId, 'CREATED', 'ACCEPTED', now, { remove: ['lastError'] });
+    return this.transition(onboardingId, appId, { from: 'CREATED' }, 'ACCEPTED', now, { remove: ['lastError'] });
   }
 
   recordAcceptFailed(onboardingId: string, appId: string, error: GraphErrorDetails, now: Date): Promise<boolean> {
-    return this.transition(onboardingId, appId, 'CREATED', 'ACCEPT_FAILED', now, { set: { lastError: error } });
+    return this.transition(onboardingId, appId, { from: 'CREATED' }, 'ACCEPT_FAILED', now, { set: { lastError: error } });
   }
 
-  /** Applies `from → to` once; false when the item was no longer in `from` (a duplicate delivery). */
+  /** Applies `from → to` once; false when the item was no longer in `from` (a duplicate delivery) or the attempt lost its claim. */
   private async transition(
     onboardingId: string,
     appId: string,
-    from: SolutionStatus,
+    source: { from: SolutionStatus; attempt?: number },
     to: SolutionStatus,
     now: Date,
     change: { set?: Record<string, unknown>; remove?: string[] },
   ): Promise<boolean> {
     const set = { status: to, updatedAt: now.toISOString(), ...change.set };
     const names: Record<string, string> = {};
-    const values: Record<string, unknown> = { ':from': from };
+    const values: Record<string, unknown> = { ':from': source.from };
+    // The attempt number fences a claim: a stale attempt (its lease expired, another took over)
+    // can no longer write.
+    if (source.attempt !== undefined) values[':attempt'] = source.attempt;
     const assignments = Object.entries(set).map(([name, value], i) => {
       names[`#s${i}`] = name;
       values[`:s${i}`] = value;
@@ -181,7 +271,7 @@ export class OnboardingStore {
           TableName: this.tableName,
           Key: keys.solution(onboardingId, appId),
           UpdateExpression: `SET ${assignments.join(', ')}${removals.length ? ` REMOVE ${removals.join(', ')}` : ''}`,
-          ConditionExpression: '#status = :from',
+          ConditionExpression: source.attempt === undefined ? '#status = :from' : '#status = :from AND attempts = :attempt',
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         }),

@@ -8,7 +8,10 @@ import { OnboardingStore } from '../../lambdas/store/onboarding-store';
 import { ensureTable, startDynamoDbLocal, type DynamoDbLocal } from '../../local/runtime/dynamodb-local';
 import { freePort } from '../../local/runtime/free-port';
 
-/** The record store's conditional writes, on Amazon's DynamoDB Local with the stack's table layout. */
+/**
+ * The record store's conditional writes, on Amazon's DynamoDB Local with the stack's table layout.
+ * Tests share one table; each uses its own app ids, since an app's guard outlives an onboarding.
+ */
 let dynamo: DynamoDbLocal;
 let dataDir: string;
 let db: DynamoDBDocumentClient;
@@ -73,52 +76,109 @@ describe('OnboardingStore on DynamoDB Local', () => {
     const id = onboarding.onboardingId;
 
     const first = await store.claimForCreate(id, '111', T0, 30_000);
-    expect(first).toMatchObject({ kind: 'claimed', resumed: false, record: { status: 'CREATING', attempts: 1 } });
-    await expect(store.claimForCreate(id, '111', later(1_000), 30_000)).resolves.toMatchObject({ kind: 'busy' });
+    expect(first).toMatchObject({ kind: 'claimed', attempt: 1, record: { status: 'CREATING', attempts: 1 } });
+    await expect(store.claimForCreate(id, '111', later(1_000), 30_000)).resolves.toEqual({ kind: 'busy' });
 
-    await expect(store.recordCreated(id, '111', 'sol-1', later(2_000))).resolves.toBe(true);
-    await expect(store.recordCreated(id, '111', 'sol-2', later(3_000))).resolves.toBe(false);
+    await expect(store.recordCreated(id, '111', 1, 'sol-1', later(2_000))).resolves.toBe(true);
+    await expect(store.recordCreated(id, '111', 1, 'sol-2', later(3_000))).resolves.toBe(false);
     await expect(store.claimForCreate(id, '111', later(60_000), 30_000)).resolves.toMatchObject({ kind: 'settled', record: { status: 'CREATED', solutionId: 'sol-1' } });
   });
 
-  test('an expired lease or a released one lets the next attempt in, as a resumed claim', async () => {
-    const { onboarding } = newOnboarding(['111']);
-    await store.createOnboarding({ onboarding, solutions: newOnboardingSolutions(onboarding.onboardingId) });
+  test('an expired or released lease lets the next attempt in, and fences the stale one out', async () => {
+    const { onboarding } = newOnboarding(['112']);
+    await store.createOnboarding({ onboarding, solutions: newOnboardingSolutions(onboarding.onboardingId, ['112']) });
     const id = onboarding.onboardingId;
 
-    await store.claimForCreate(id, '111', T0, 30_000);
-    // The first attempt died without a word: after its lease the next one resumes.
-    await expect(store.claimForCreate(id, '111', later(30_001), 30_000)).resolves.toMatchObject({ kind: 'claimed', resumed: true, record: { attempts: 2 } });
-    // A failed attempt releases its lease at once and keeps Graph's error.
-    await store.releaseCreateLease(id, '111', { code: 2, message: 'Service unavailable' }, later(31_000));
-    await expect(store.getSolution(id, '111')).resolves.toMatchObject({ status: 'CREATING', lastError: { code: 2 } });
-    await expect(store.claimForCreate(id, '111', later(31_001), 30_000)).resolves.toMatchObject({ kind: 'claimed', resumed: true, record: { attempts: 3 } });
+    await store.claimForCreate(id, '112', T0, 30_000);
+    // The first attempt went silent: after its lease the next one takes over.
+    await expect(store.claimForCreate(id, '112', later(30_001), 30_000)).resolves.toMatchObject({ kind: 'claimed', attempt: 2 });
+    // The first attempt wakes up: none of its writes land any more.
+    await expect(store.recordCreated(id, '112', 1, 'sol-stale', later(30_002))).resolves.toBe(false);
+    await expect(store.recordCreateFailed(id, '112', 1, { code: 100, message: 'stale' }, later(30_003))).resolves.toBe(false);
+    await store.releaseCreateLease(id, '112', 1, { code: 2, message: 'stale' }, later(30_004));
+    await expect(store.claimForCreate(id, '112', later(30_005), 30_000)).resolves.toEqual({ kind: 'busy' });
+
+    // The second attempt fails transiently, releases its lease at once and keeps Graph's error.
+    await store.releaseCreateLease(id, '112', 2, { code: 2, message: 'Service unavailable' }, later(31_000));
+    await expect(store.getSolution(id, '112')).resolves.toMatchObject({ status: 'CREATING', lastError: { code: 2 } });
+    await expect(store.claimForCreate(id, '112', later(31_001), 30_000)).resolves.toMatchObject({ kind: 'claimed', attempt: 3 });
+    await expect(store.recordCreated(id, '112', 3, 'sol-3', later(31_002))).resolves.toBe(true);
+  });
+
+  test('one app, two onboardings: the second waits while the first creates, then reports the first one’s solution', async () => {
+    const first = newOnboarding(['333']);
+    const second = newOnboarding(['333']);
+    await store.createOnboarding(first);
+    await store.createOnboarding(second);
+    const [a, b] = [first.onboarding.onboardingId, second.onboarding.onboardingId];
+
+    await expect(store.claimForCreate(a, '333', T0, 30_000)).resolves.toMatchObject({ kind: 'claimed' });
+    await expect(store.claimForCreate(b, '333', later(1), 30_000)).resolves.toEqual({ kind: 'busy' });
+    await store.recordCreated(a, '333', 1, 'sol-333', later(2));
+    await expect(store.claimForCreate(b, '333', later(3), 30_000)).resolves.toEqual({ kind: 'existing', solutionId: 'sol-333' });
+    await expect(store.recordExistingElsewhere(b, '333', 'sol-333', later(4))).resolves.toBe(true);
+    await expect(store.getSolution(b, '333')).resolves.toMatchObject({ status: 'EXISTING', solutionId: 'sol-333' });
+  });
+
+  test('a failed creation frees the app for a later onboarding', async () => {
+    const first = newOnboarding(['444']);
+    const second = newOnboarding(['444']);
+    await store.createOnboarding(first);
+    await store.createOnboarding(second);
+    const [a, b] = [first.onboarding.onboardingId, second.onboarding.onboardingId];
+
+    await store.claimForCreate(a, '444', T0, 30_000);
+    await expect(store.recordCreateFailed(a, '444', 1, { code: 190, message: 'expired' }, later(1))).resolves.toBe(true);
+    await expect(store.claimForCreate(b, '444', later(2), 30_000)).resolves.toMatchObject({ kind: 'claimed', attempt: 1 });
+  });
+
+  test('a guard left by an onboarding that failed without releasing it is taken over', async () => {
+    const first = newOnboarding(['555']);
+    const second = newOnboarding(['555']);
+    await store.createOnboarding(first);
+    await store.createOnboarding(second);
+    const [a, b] = [first.onboarding.onboardingId, second.onboarding.onboardingId];
+    await store.claimForCreate(a, '555', T0, 30_000);
+    await store.recordCreated(a, '555', 1, 'sol-555', later(1));
+    await store.recordAccepted(a, '555', later(2));
+    await store.recordAcceptFailed(a, '555', { code: 100, message: 'x' }, later(3)); // no-op: already ACCEPTED
+    await expect(store.claimForCreate(b, '555', later(4), 30_000)).resolves.toEqual({ kind: 'existing', solutionId: 'sol-555' });
+
+    const third = newOnboarding(['556']);
+    const fourth = newOnboarding(['556']);
+    await store.createOnboarding(third);
+    await store.createOnboarding(fourth);
+    await store.claimForCreate(third.onboarding.onboardingId, '556', T0, 30_000);
+    await store.recordCreated(third.onboarding.onboardingId, '556', 1, 'sol-556', later(1));
+    await store.recordAcceptFailed(third.onboarding.onboardingId, '556', { code: 200, message: 'no permission' }, later(2));
+    // ACCEPT_FAILED is not live for us: the next onboarding may claim (and will adopt the waiting solution on Graph).
+    await expect(store.claimForCreate(fourth.onboarding.onboardingId, '556', later(3), 30_000)).resolves.toMatchObject({ kind: 'claimed' });
   });
 
   test('each transition applies once, only from its source status', async () => {
-    const { onboarding } = newOnboarding(['111', '222']);
-    await store.createOnboarding({ onboarding, solutions: newOnboardingSolutions(onboarding.onboardingId, ['111', '222']) });
+    const { onboarding } = newOnboarding(['881', '882']);
+    await store.createOnboarding({ onboarding, solutions: newOnboardingSolutions(onboarding.onboardingId, ['881', '882']) });
     const id = onboarding.onboardingId;
-    await store.claimForCreate(id, '111', T0, 30_000);
-    await store.claimForCreate(id, '222', T0, 30_000);
+    await store.claimForCreate(id, '881', T0, 30_000);
+    await store.claimForCreate(id, '882', T0, 30_000);
 
-    await expect(store.recordAccepted(id, '111', later(1))).resolves.toBe(false); // not CREATED yet
-    await store.recordCreated(id, '111', 'sol-1', later(2));
-    await expect(store.recordAccepted(id, '111', later(3))).resolves.toBe(true);
-    await expect(store.recordAcceptFailed(id, '111', { code: 100, message: 'x' }, later(4))).resolves.toBe(false);
-    await expect(store.recordCreateFailed(id, '222', { code: 190, subcode: 463, message: 'expired', fbtraceId: 'T' }, later(5))).resolves.toBe(true);
+    await expect(store.recordAccepted(id, '881', later(1))).resolves.toBe(false); // not CREATED yet
+    await store.recordCreated(id, '881', 1, 'sol-1', later(2));
+    await expect(store.recordAccepted(id, '881', later(3))).resolves.toBe(true);
+    await expect(store.recordAcceptFailed(id, '881', { code: 100, message: 'x' }, later(4))).resolves.toBe(false);
+    await expect(store.recordCreateFailed(id, '882', 1, { code: 190, subcode: 463, message: 'expired', fbtraceId: 'T' }, later(5))).resolves.toBe(true);
 
     const solutions = (await store.getOnboarding(id))!.solutions;
-    expect(solutions.find((s) => s.appId === '111')).toMatchObject({ status: 'ACCEPTED', solutionId: 'sol-1' });
-    expect(solutions.find((s) => s.appId === '111')).not.toHaveProperty('leaseExpiresAt');
-    expect(solutions.find((s) => s.appId === '222')).toMatchObject({ status: 'CREATE_FAILED', lastError: { code: 190, subcode: 463, fbtraceId: 'T' } });
+    expect(solutions.find((s) => s.appId === '881')).toMatchObject({ status: 'ACCEPTED', solutionId: 'sol-1' });
+    expect(solutions.find((s) => s.appId === '881')).not.toHaveProperty('leaseExpiresAt');
+    expect(solutions.find((s) => s.appId === '882')).toMatchObject({ status: 'CREATE_FAILED', lastError: { code: 190, subcode: 463, fbtraceId: 'T' } });
   });
 
   test('solutions are found by status (newest first), by Tech Provider app and by solution id through the indexes', async () => {
     const { onboarding } = newOnboarding(['777']);
     await store.createOnboarding({ onboarding, solutions: newOnboardingSolutions(onboarding.onboardingId, ['777']) });
     await store.claimForCreate(onboarding.onboardingId, '777', T0, 30_000);
-    await store.recordCreated(onboarding.onboardingId, '777', 'sol-777', later(3_600_000)); // newer than every other test's
+    await store.recordCreated(onboarding.onboardingId, '777', 1, 'sol-777', later(3_600_000)); // newer than every other test's
 
     const query = (IndexName: string, key: string, value: string) =>
       db.send(new QueryCommand({ TableName: 'store-test', IndexName, KeyConditionExpression: '#k = :v', ExpressionAttributeNames: { '#k': key }, ExpressionAttributeValues: { ':v': value }, ScanIndexForward: false }));
