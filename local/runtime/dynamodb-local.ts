@@ -23,7 +23,9 @@ export interface DynamoDbLocal {
 export async function startDynamoDbLocal(dataDir: string, port: number): Promise<DynamoDbLocal> {
   requireJava();
   mkdirSync(dataDir, { recursive: true });
-  const child = spawn({ port, path: dataDir, sharedDb: true, stdio: 'pipe' });
+  // Its own process group: Ctrl-C reaches the runtime, which stops DynamoDB Local last, after the
+  // functions in flight have finished with it.
+  const child = spawn({ port, path: dataDir, sharedDb: true, stdio: 'pipe', detached: true });
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));

@@ -37,7 +37,7 @@ const WORKER_ENTRY = new URL('./function-worker.bootstrap.mjs', import.meta.url)
 export class LocalFunction {
   private readonly idle: Sandbox[] = [];
   private readonly all = new Set<Sandbox>();
-  private readonly waiting: ((sandbox: Sandbox) => void)[] = [];
+  private readonly waiting: { resolve: (sandbox: Sandbox) => void; reject: (error: Error) => void }[] = [];
   private nextId = 0;
   private stopped = false;
 
@@ -46,38 +46,45 @@ export class LocalFunction {
   async invoke<R>(event: unknown): Promise<R> {
     const sandbox = await this.acquire();
     const id = this.nextId++;
-    let timer: NodeJS.Timeout | undefined;
+    const { worker } = sandbox;
+    let reply: InvokeReply;
     try {
-      const reply = await new Promise<InvokeReply>((resolve, reject) => {
-        const onMessage = (message: InvokeReply) => {
-          if (message.id !== id) return;
-          sandbox.worker.off('message', onMessage);
-          resolve(message);
+      reply = await new Promise<InvokeReply>((resolve, reject) => {
+        const settle = (outcome: () => void) => {
+          clearTimeout(timer);
+          worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+          outcome();
         };
-        sandbox.worker.on('message', onMessage);
-        sandbox.worker.once('error', reject);
-        timer = setTimeout(() => reject(new Error(`${this.options.functionName} timed out after ${this.options.timeoutSeconds} s`)), this.options.timeoutSeconds * 1000);
-        sandbox.worker.postMessage({ id, event });
+        const onMessage = (message: InvokeReply) => message.id === id && settle(() => resolve(message));
+        const onError = (error: Error) => settle(() => reject(error));
+        const onExit = (code: number) => settle(() => reject(new Error(`${this.options.functionName} sandbox exited with code ${code}`)));
+        const timer = setTimeout(
+          () => settle(() => reject(new Error(`${this.options.functionName} timed out after ${this.options.timeoutSeconds} s`))),
+          this.options.timeoutSeconds * 1000,
+        );
+        worker.on('message', onMessage).on('error', onError).on('exit', onExit);
+        worker.postMessage({ id, event });
       });
-      this.release(sandbox);
-      if (!reply.ok) throw new FunctionError(this.options.functionName, reply.error);
-      return reply.result as R;
     } catch (error) {
-      if (!(error instanceof FunctionError)) await this.discard(sandbox);
+      // Timed out or crashed: Lambda discards such a sandbox, and so do we.
+      await this.discard(sandbox);
       throw error;
-    } finally {
-      clearTimeout(timer);
     }
+    this.release(sandbox);
+    if (!reply.ok) throw new FunctionError(this.options.functionName, reply.error);
+    return reply.result as R;
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    for (const waiter of this.waiting.splice(0)) waiter.reject(new Error(`${this.options.functionName} is stopped`));
     await Promise.all([...this.all].map((s) => this.discard(s)));
   }
 
   private async acquire(): Promise<Sandbox> {
     if (this.stopped) throw new Error(`${this.options.functionName} is stopped`);
-    const sandbox = this.idle.pop() ?? (this.all.size < this.options.maxConcurrency ? this.spawn() : await new Promise<Sandbox>((resolve) => this.waiting.push(resolve)));
+    const sandbox =
+      this.idle.pop() ?? (this.all.size < this.options.maxConcurrency ? this.spawn() : await new Promise<Sandbox>((resolve, reject) => this.waiting.push({ resolve, reject })));
     try {
       await sandbox.ready;
     } catch (error) {
@@ -89,7 +96,7 @@ export class LocalFunction {
 
   private release(sandbox: Sandbox): void {
     const next = this.waiting.shift();
-    if (next) next(sandbox);
+    if (next) next.resolve(sandbox);
     else this.idle.push(sandbox);
   }
 
@@ -103,16 +110,22 @@ export class LocalFunction {
     });
     const sandbox = { worker, ready };
     this.all.add(sandbox);
+    // A sandbox that dies between invocations (an uncaught error in code left running) leaves the pool.
+    worker.on('error', () => undefined).once('exit', () => this.forget(sandbox));
     return sandbox;
   }
 
-  private async discard(sandbox: Sandbox): Promise<void> {
+  private forget(sandbox: Sandbox): void {
     this.all.delete(sandbox);
     const i = this.idle.indexOf(sandbox);
     if (i >= 0) this.idle.splice(i, 1);
+  }
+
+  private async discard(sandbox: Sandbox): Promise<void> {
+    this.forget(sandbox);
     await sandbox.worker.terminate();
     // A waiter blocked on a full pool gets a fresh sandbox in place of the discarded one.
     const next = this.waiting.shift();
-    if (next && !this.stopped) next(this.spawn());
+    if (next && !this.stopped) next.resolve(this.spawn());
   }
 }

@@ -12,7 +12,7 @@ import type { EventSource } from './event-source';
 import { freePort } from './free-port';
 import { startHttpGateway } from './http-gateway';
 import { LocalFunction } from './function-pool';
-import { assertNotRunning, removeRuntimeFile, writeRuntimeFile, type RuntimeEndpoints } from './runtime-file';
+import { acquireDataDir, recordDynamoDbPid, releaseDataDir, writeRuntimeFile, type RuntimeEndpoints } from './runtime-file';
 import { startSecretsManager } from './secrets-manager-local';
 import { startQueues } from './sqs-local';
 import { startSqsEventSource } from './sqs-event-source';
@@ -43,6 +43,8 @@ const WEB_DIR = resolve(import.meta.dirname, '../../web');
 const HANDLERS_DIR = resolve(import.meta.dirname, '../../lambdas/handlers');
 /** Concurrent intake sandboxes; API Gateway would scale further, a laptop need not. */
 const INTAKE_CONCURRENCY = 4;
+/** What a sandbox inherits from the runtime's own environment; Lambda sets the rest. */
+const SANDBOX_ENV_PASSED_THROUGH = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_DEV'];
 
 /**
  * The deployed pipeline on this machine: DynamoDB Local, fauxqs, a Secrets Manager endpoint and the
@@ -51,13 +53,13 @@ const INTAKE_CONCURRENCY = 4;
  */
 export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<LocalRuntime> {
   const dataDir = resolve(opts.dataDir);
-  assertNotRunning(dataDir);
   if (opts.graphApiBaseUrl && (!opts.systemUserToken || !opts.appSecret || !opts.partnerAppId)) {
     throw new Error('With GRAPH_API_BASE_URL set, also set PARTNER_APP_ID, SYSTEM_USER_TOKEN and APP_SECRET for that Graph API.');
   }
+  acquireDataDir(dataDir);
   if (opts.reset) rmSync(join(dataDir, 'dynamodb'), { recursive: true, force: true });
 
-  const stops: (() => Promise<void> | void)[] = [];
+  const stops: (() => Promise<void> | void)[] = [() => releaseDataDir(dataDir)];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop();
     stops.length = 0;
@@ -75,6 +77,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
 
     const dynamo = await startDynamoDbLocal(join(dataDir, 'dynamodb'), await freePort());
     stops.push(() => stopChild(dynamo.process));
+    if (dynamo.process.pid) recordDynamoDbPid(dataDir, dynamo.process.pid);
     const streamArn = await ensureTable(dynamo.endpoint, TABLE_NAME);
 
     const queues = await startQueues();
@@ -82,14 +85,15 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     const secrets = await startSecretsManager({ [SECRET_NAMES.systemUserToken]: systemUserToken, [SECRET_NAMES.appSecret]: appSecret });
     stops.push(() => secrets.stop());
 
-    // Each function's environment exactly as the stack sets it, plus the local AWS endpoints.
-    // Nothing of the developer's own AWS configuration leaks into the sandboxes.
+    // Each function's environment exactly as the stack sets it, plus the local AWS endpoints and a
+    // few harmless variables of the developer's (never their AWS configuration or secrets).
     const environments = functionEnvironments(
       { partnerAppId, graphApiBaseUrl: graphUrl },
       { tableName: TABLE_NAME, createQueueUrl: queues.createQueueUrl, appSecretId: SECRET_NAMES.appSecret, systemUserTokenSecretId: SECRET_NAMES.systemUserToken },
     );
     const baseEnvironment = {
-      ...Object.fromEntries(Object.entries(process.env).filter(([name, value]) => !name.startsWith('AWS_') && value !== undefined)),
+      ...Object.fromEntries(SANDBOX_ENV_PASSED_THROUGH.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]]]))),
+      TZ: 'UTC',
       AWS_REGION: REGION,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ?? 'false',
       AWS_ACCESS_KEY_ID: 'local',
@@ -161,7 +165,6 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
       queues: { createSolution: queues.createQueueUrl, createSolutionDlq: queues.createDlqUrl, acceptSolutionFailures: queues.acceptFailureQueueUrl },
     };
     writeRuntimeFile(dataDir, endpoints);
-    stops.unshift(() => removeRuntimeFile(dataDir));
     return { endpoints, graphSimulator, stop: stopAll };
   } catch (error) {
     await stopAll();

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Every endpoint a running local runtime started, for the ops CLI, scripts and tests. */
@@ -15,7 +15,14 @@ export interface RuntimeEndpoints {
   queues: { createSolution: string; createSolutionDlq: string; acceptSolutionFailures: string };
 }
 
+/** Who holds a data directory: the runtime, and the DynamoDB Local process it started (to reap if the runtime died). */
+interface RuntimeLock {
+  pid: number;
+  dynamodbPid?: number;
+}
+
 export const runtimeFile = (dataDir: string) => join(dataDir, 'runtime.json');
+const lockFile = (dataDir: string) => join(dataDir, 'runtime.lock');
 
 export function readRuntimeFile(dataDir: string): RuntimeEndpoints | undefined {
   const file = runtimeFile(dataDir);
@@ -23,21 +30,53 @@ export function readRuntimeFile(dataDir: string): RuntimeEndpoints | undefined {
   return JSON.parse(readFileSync(file, 'utf8')) as RuntimeEndpoints;
 }
 
-/** Refuses to start a second runtime on the same data directory while the first one lives. */
-export function assertNotRunning(dataDir: string): void {
-  const running = readRuntimeFile(dataDir);
-  if (running && isAlive(running.pid)) {
-    throw new Error(`A local runtime is already running for ${dataDir} (pid ${running.pid}, ${running.http}). Stop it first (Ctrl-C in its terminal, or kill ${running.pid}).`);
+/**
+ * Takes the data directory for this process, atomically (O_EXCL): a second runtime on the same
+ * directory fails while the first lives. A lock left by a runtime that died is taken over, and the
+ * DynamoDB Local it left running is stopped.
+ */
+export function acquireDataDir(dataDir: string): void {
+  mkdirSync(dataDir, { recursive: true });
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(lockFile(dataDir), 'wx');
+      writeFileSync(fd, JSON.stringify({ pid: process.pid } satisfies RuntimeLock));
+      closeSync(fd);
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const holder = readLock(dataDir);
+    if (holder && isAlive(holder.pid)) {
+      const http = readRuntimeFile(dataDir)?.http;
+      throw new Error(`A local runtime is already running for ${dataDir} (pid ${holder.pid}${http ? `, ${http}` : ''}). Stop it first (Ctrl-C in its terminal, or kill ${holder.pid}).`);
+    }
+    if (holder?.dynamodbPid && isAlive(holder.dynamodbPid)) process.kill(holder.dynamodbPid, 'SIGKILL');
+    rmSync(lockFile(dataDir), { force: true });
   }
+  throw new Error(`could not lock ${dataDir}`);
+}
+
+/** Notes the DynamoDB Local process in the lock, so a later start can reap it if this runtime dies. */
+export function recordDynamoDbPid(dataDir: string, dynamodbPid: number): void {
+  writeFileSync(lockFile(dataDir), JSON.stringify({ pid: process.pid, dynamodbPid } satisfies RuntimeLock));
 }
 
 export function writeRuntimeFile(dataDir: string, endpoints: RuntimeEndpoints): void {
-  mkdirSync(dataDir, { recursive: true });
   writeFileSync(runtimeFile(dataDir), `${JSON.stringify(endpoints, null, 2)}\n`);
 }
 
-export function removeRuntimeFile(dataDir: string): void {
+export function releaseDataDir(dataDir: string): void {
   rmSync(runtimeFile(dataDir), { force: true });
+  rmSync(lockFile(dataDir), { force: true });
+}
+
+function readLock(dataDir: string): RuntimeLock | undefined {
+  try {
+    return JSON.parse(readFileSync(lockFile(dataDir), 'utf8')) as RuntimeLock;
+  } catch {
+    return undefined;
+  }
 }
 
 function isAlive(pid: number): boolean {
