@@ -1,3 +1,4 @@
+import { GRAPH_OPERATIONS, type FaultEffect, type GraphOperation, type RateLimit } from './controls';
 import type { SimResponse } from './graph-errors';
 import type { GraphSimulatorState } from './state';
 
@@ -15,6 +16,27 @@ export function handleControlRequest(state: GraphSimulatorState, method: string,
     case 'POST /__sim/reset':
       state.reset();
       return { status: 204, body: undefined };
+    case 'POST /__sim/tech-providers': {
+      const apps = Array.isArray(b.apps) ? b.apps.map((a: { id?: unknown; name?: unknown }) => ({ id: String(a.id), name: String(a.name ?? a.id) })) : [];
+      if (typeof b.userId !== 'string' || apps.length === 0) return badControl('a Tech Provider needs a userId and at least one app {id, name}');
+      return { status: 201, body: state.addTechProvider({ userId: b.userId, name: String(b.name ?? b.userId), apps }) };
+    }
+    case 'GET /__sim/faults':
+      return { status: 200, body: state.controls.faults };
+    case 'POST /__sim/faults':
+      return addFault(state, b);
+    case 'DELETE /__sim/faults':
+      state.controls.faults.length = 0;
+      return { status: 204, body: undefined };
+    case 'GET /__sim/latency':
+      return { status: 200, body: state.controls.latency };
+    case 'PUT /__sim/latency':
+      state.controls.latency = { fixedMs: Number(b.fixedMs ?? 0), jitterMs: Number(b.jitterMs ?? 0) };
+      return { status: 200, body: state.controls.latency };
+    case 'GET /__sim/rate-limits':
+      return { status: 200, body: state.controls.rateLimits };
+    case 'PUT /__sim/rate-limits':
+      return setRateLimits(state, body);
     case 'GET /__sim/consent': {
       const tp = state.techProvider();
       return { status: 200, body: { partnerApp: state.partnerApp, techProvider: tp && { userId: tp.userId, name: tp.name, apps: tp.apps } } };
@@ -24,7 +46,13 @@ export function handleControlRequest(state: GraphSimulatorState, method: string,
       const appIds = Array.isArray(b.appIds) ? b.appIds.map(String) : [];
       const scopes = Array.isArray(b.scopes) ? b.scopes.map(String) : undefined;
       try {
-        const token = state.issueUserToken({ userId: typeof b.userId === 'string' ? b.userId : undefined, appIds, scopes });
+        const token = state.issueUserToken({
+          userId: typeof b.userId === 'string' ? b.userId : undefined,
+          appIds,
+          scopes,
+          forAppId: typeof b.forAppId === 'string' ? b.forAppId : undefined,
+          expiresInSeconds: typeof b.expiresInSeconds === 'number' ? b.expiresInSeconds : undefined,
+        });
         const expiresIn = token.expiresAt - Math.floor(Date.now() / 1000);
         // The shape of FB.login's authResponse (shared/graph-api.md § The JS SDK side).
         return {
@@ -47,3 +75,31 @@ export function handleControlRequest(state: GraphSimulatorState, method: string,
       return undefined;
   }
 }
+
+function addFault(state: GraphSimulatorState, b: Record<string, unknown>): SimResponse {
+  const effect = b.effect as FaultEffect | undefined;
+  const operation = b.operation as GraphOperation | undefined;
+  if (!effect || !['error', 'hang', 'malformed', 'delay'].includes(effect.type)) return badControl('effect.type must be error, hang, malformed or delay');
+  if (operation !== undefined && !GRAPH_OPERATIONS.includes(operation)) return badControl(`operation must be one of ${GRAPH_OPERATIONS.join(', ')}`);
+  if (b.phase !== undefined && b.phase !== 'before' && b.phase !== 'after') return badControl('phase must be before or after');
+  const rule = state.controls.addFault({
+    effect,
+    ...(operation ? { operation } : {}),
+    ...(typeof b.objectId === 'string' ? { objectId: b.objectId } : {}),
+    ...(typeof b.times === 'number' ? { times: b.times } : {}),
+    ...(typeof b.probability === 'number' ? { probability: b.probability } : {}),
+    ...(b.phase === 'after' ? { phase: 'after' as const } : {}),
+  });
+  return { status: 201, body: rule };
+}
+
+function setRateLimits(state: GraphSimulatorState, body: unknown): SimResponse {
+  const limits = Array.isArray(body) ? (body as RateLimit[]) : [];
+  if (limits.some((l) => !['app', 'user', 'business'].includes(l.scope) || !(l.maxCalls > 0) || !(l.windowSeconds > 0))) {
+    return badControl('each rate limit needs scope (app, user or business), maxCalls > 0 and windowSeconds > 0');
+  }
+  state.controls.rateLimits = limits;
+  return { status: 200, body: limits };
+}
+
+const badControl = (message: string): SimResponse => ({ status: 400, body: { error: { message } } });

@@ -1,3 +1,4 @@
+import type { GraphOperation } from './controls';
 import { errors, type SimResponse } from './graph-errors';
 import { PERMISSIONS, SOLUTION_NAME_MAX_LENGTH, type GraphSimulatorState, type SimSolution, type SimToken } from './state';
 
@@ -15,6 +16,19 @@ export interface GraphRequest {
 }
 
 const APP_LISTING_PATHS = new Set(['me/assigned_applications', 'me/application_details']);
+
+/** Which pipeline call a request is, and the app or solution it is about (for fault rules). */
+export function graphOperation(method: string, path: string): { operation: GraphOperation; objectId?: string } | undefined {
+  if (method === 'GET' && path === 'debug_token') return { operation: 'debug_token' };
+  if (method === 'GET' && APP_LISTING_PATHS.has(path)) return { operation: 'list_apps' };
+  const [objectId, edge, ...rest] = path.split('/').filter(Boolean);
+  if (!objectId || rest.length > 0) return undefined;
+  if (method === 'POST' && edge === 'whatsapp_business_solution') return { operation: 'create_solution', objectId };
+  if (method === 'POST' && edge === 'accept') return { operation: 'accept_solution', objectId };
+  if (method === 'GET' && edge === 'whatsapp_business_solutions') return { operation: 'list_solutions', objectId };
+  if (method === 'GET' && edge === undefined) return { operation: 'read_solution', objectId };
+  return undefined;
+}
 
 /** The Graph endpoints the pipeline calls (shared/graph-api.md § Endpoints). */
 export function handleGraphRequest(state: GraphSimulatorState, req: GraphRequest): SimResponse {

@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { handleControlRequest } from './control-routes';
 import { errors, type SimResponse } from './graph-errors';
-import { handleGraphRequest } from './graph-routes';
-import { DEFAULT_SEED, GraphSimulatorState, type SimRequest, type SimulatorSeed } from './state';
+import { faultResponse, type GraphOperation, type SimulatorControls } from './controls';
+import { graphOperation, handleGraphRequest, type GraphRequest } from './graph-routes';
+import { DEFAULT_SEED, GraphSimulatorState, type SimRequest, type SimToken, type SimulatorSeed } from './state';
 
 export interface GraphSimulator {
   url: string;
@@ -57,22 +59,63 @@ async function route(state: GraphSimulatorState, req: IncomingMessage): Promise<
 
   const match = VERSION_PREFIX.exec(url.pathname);
   if (!match) return errors.unknownPath();
+  const path = match[2] ?? '';
   const presented = bearer(req) ?? url.searchParams.get('access_token') ?? undefined;
   const token = state.resolveToken(presented);
-  const response = handleGraphRequest(state, {
-    method,
-    path: match[2] ?? '',
-    query: url.searchParams,
-    body,
-    token,
-    presentedToken: presented !== undefined,
-    selfUrl: url,
-  });
-  const usage = state.countCall();
+  const response = await answerGraph(state, { method, path, query: url.searchParams, body, token, presentedToken: presented !== undefined, selfUrl: url });
+  // A hung call is logged with status 0, then never answered: the client waits until it gives up.
   state.requests.push(logEntry(method, url, body, presented, token, response.status));
+  return response === NO_ANSWER ? new Promise<never>(() => undefined) : response;
+}
+
+/** The answer of a `hang` fault: none. */
+const NO_ANSWER: SimResponse = { status: 0, body: undefined };
+
+/** Latency, then `before` faults and rate limits, then Graph itself, then `after` faults; with usage headers. */
+async function answerGraph(state: GraphSimulatorState, req: GraphRequest): Promise<SimResponse> {
+  const { controls } = state;
+  const call = graphOperation(req.method, req.path);
+  await sleep(controls.delayMs());
+
+  const before = call && (await applyFault(controls, call, 'before'));
+  if (before === NO_ANSWER) return NO_ANSWER;
+  const { throttled, usage } = controls.countCall(rateLimitKeys(state, req.token, call?.operation));
+  const response = before ?? throttled ?? handleGraphRequest(state, req);
+  const after = call && (await applyFault(controls, call, 'after'));
+  if (after === NO_ANSWER) return NO_ANSWER;
+
+  const final = after ?? response;
+  const appUsage = usage.app ?? state.countCall();
   return {
-    ...response,
-    headers: { ...response.headers, 'x-app-usage': JSON.stringify({ call_count: usage, total_cputime: Math.min(usage, 100), total_time: Math.min(usage, 100) }) },
+    ...final,
+    headers: {
+      'x-app-usage': JSON.stringify({ call_count: appUsage, total_cputime: appUsage, total_time: appUsage }),
+      ...(usage.business !== undefined && req.token?.kind === 'user'
+        ? { 'x-business-use-case-usage': JSON.stringify({ [req.token.userId]: [{ type: 'whatsapp', call_count: usage.business, total_cputime: usage.business, total_time: usage.business, estimated_time_to_regain_access: 0 }] }) }
+        : {}),
+      ...final.headers,
+    },
+  };
+}
+
+/** The fault's answer, NO_ANSWER for a hang, or undefined when no rule hits (a delay only waits). */
+async function applyFault(controls: SimulatorControls, call: { operation: GraphOperation; objectId?: string }, phase: 'before' | 'after'): Promise<SimResponse | undefined> {
+  const rule = controls.takeFault(call.operation, call.objectId, phase);
+  if (!rule) return undefined;
+  if (rule.effect.type === 'delay') {
+    await sleep(rule.effect.ms);
+    return undefined;
+  }
+  return faultResponse(rule.effect) ?? NO_ANSWER;
+}
+
+/** App-level calls count against our app; user calls against the token's user; WhatsApp calls against the business. */
+function rateLimitKeys(state: GraphSimulatorState, token: SimToken | undefined, operation: GraphOperation | undefined) {
+  const whatsapp = operation === 'create_solution' || operation === 'accept_solution';
+  return {
+    app: state.partnerApp.id,
+    ...(token?.kind === 'user' ? { user: token.userId } : {}),
+    ...(whatsapp ? { business: token?.kind === 'user' ? token.userId : `partner-${state.partnerApp.id}` } : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 import { randomBytes, randomInt } from 'node:crypto';
+import { SimulatorControls } from './controls';
 
 /**
  * The Graph simulator's world: one Solution Partner app (with its app secret and system-user token),
@@ -83,6 +84,7 @@ const DAY_SECONDS = 24 * 3600;
 export class GraphSimulatorState {
   readonly requests: SimRequest[] = [];
   readonly solutions = new Map<string, SimSolution>();
+  readonly controls = new SimulatorControls();
   private readonly tokens = new Map<string, SimToken>();
   private readonly techProviders = new Map<string, SimTechProvider>();
   private callTimes: number[] = [];
@@ -91,8 +93,9 @@ export class GraphSimulatorState {
     this.reset();
   }
 
-  /** Back to the seed: no user tokens, solutions or logged requests. */
+  /** Back to the seed: no user tokens, solutions, logged requests, faults, limits or latency. */
   reset(): void {
+    this.controls.reset();
     this.requests.length = 0;
     this.solutions.clear();
     this.tokens.clear();
@@ -122,7 +125,7 @@ export class GraphSimulatorState {
    * What the Facebook login dialog does: a user token for our app, tied to the apps the Tech
    * Provider selected and the scopes granted.
    */
-  issueUserToken(opts: { userId?: string; appIds: string[]; scopes?: string[]; expiresInSeconds?: number }): SimToken & { kind: 'user' } {
+  issueUserToken(opts: { userId?: string; appIds: string[]; scopes?: string[]; expiresInSeconds?: number; forAppId?: string }): SimToken & { kind: 'user' } {
     const tp = this.techProvider(opts.userId);
     if (!tp) throw new Error(`unknown Tech Provider ${opts.userId ?? '(default)'}`);
     const unknown = opts.appIds.filter((id) => !tp.apps.some((a) => a.id === id));
@@ -131,7 +134,8 @@ export class GraphSimulatorState {
       kind: 'user' as const,
       token: `EAAsim${randomBytes(24).toString('base64url')}`,
       userId: tp.userId,
-      appId: this.partnerApp.id,
+      // The app the login was made for: ours, unless a test wants a token issued for another app.
+      appId: opts.forAppId ?? this.partnerApp.id,
       selectedAppIds: [...opts.appIds],
       scopes: opts.scopes ?? ['manage_app_solution', 'public_profile'],
       expiresAt: Math.floor(Date.now() / 1000) + (opts.expiresInSeconds ?? 60 * DAY_SECONDS),

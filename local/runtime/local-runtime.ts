@@ -7,6 +7,7 @@ import { functionEnvironments } from '../../lib/function-environment';
 import { ACCEPT_EVENT_SOURCE, CREATE_EVENT_SOURCE, FUNCTIONS, SECRET_NAMES } from '../../lib/pipeline-settings';
 import { startGraphSimulator, type GraphSimulator } from '../graph-simulator/server';
 import { DEFAULT_SEED } from '../graph-simulator/state';
+import { checkpointFile } from './checkpoint-file';
 import { ensureTable, startDynamoDbLocal } from './dynamodb-local';
 import type { EventSource } from './event-source';
 import { freePort } from './free-port';
@@ -134,6 +135,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
         streamArn,
         settings: ACCEPT_EVENT_SOURCE,
         onFailure: { sqs, queueUrl: queues.acceptFailureQueueUrl, functionArn: 'arn:aws:lambda:local:000000000000:function:accept-solution' },
+        checkpoints: checkpointFile(join(dataDir, 'dynamodb', 'stream-checkpoints.json'), streamArn),
         invoke: (event: DynamoDBStreamEvent) => acceptSolution.invoke<DynamoDBBatchResponse>(event),
         onError: onError('accept-solution'),
       }),

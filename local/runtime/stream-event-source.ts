@@ -24,12 +24,23 @@ export interface StreamEventSourceOptions {
     filterPattern: FilterPattern;
   };
   onFailure: { sqs: SQSClient; queueUrl: string; functionArn: string };
+  /** Where each shard's position survives a restart, as Lambda keeps it for an event source mapping. */
+  checkpoints: ShardCheckpoints;
   invoke: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | void>;
   onError: (error: unknown) => void;
 }
 
+export interface ShardCheckpoints {
+  /** Sequence number of the last record of the shard that is done with (handled, filtered out or given up on). */
+  get(shardId: string): string | undefined;
+  set(shardId: string, sequenceNumber: string): void;
+}
+
 interface ShardState {
+  /** undefined once the shard is closed and read to its end. */
   iterator: string | undefined;
+  /** Sequence number of the last record GetRecords returned, read or not. */
+  lastRead?: string;
   /** Filtered records read from the shard and not yet handled, oldest first. */
   pending: DynamoDBRecord[];
   /** Failed invocations of the batch at the head of `pending`. */
@@ -88,27 +99,47 @@ async function discoverShards(opts: StreamEventSourceOptions, shards: Map<string
     // A child shard starts only once its parent is fully processed (per-key order across splits).
     const parent = shard.ParentShardId;
     if (parent && known.has(parent) && !finished.has(parent)) continue;
-    const { ShardIterator } = await opts.streams.send(
-      new GetShardIteratorCommand({ StreamArn: opts.streamArn, ShardId: id, ShardIteratorType: parent && finished.has(parent) ? 'TRIM_HORIZON' : opts.settings.startingPosition }),
-    );
-    shards.set(id, { iterator: ShardIterator, pending: [], attempts: 0, batchLimit: opts.settings.batchSize });
+    const startAt = parent && finished.has(parent) ? 'TRIM_HORIZON' : opts.settings.startingPosition;
+    shards.set(id, { iterator: await shardIterator(opts, id, startAt), pending: [], attempts: 0, batchLimit: opts.settings.batchSize });
   }
+}
+
+/** An iterator after the shard's checkpoint, or at `startAt` for a shard never read. */
+async function shardIterator(opts: StreamEventSourceOptions, shardId: string, startAt: 'TRIM_HORIZON' | 'LATEST'): Promise<string | undefined> {
+  const checkpoint = opts.checkpoints.get(shardId);
+  const { ShardIterator } = await opts.streams.send(
+    new GetShardIteratorCommand({
+      StreamArn: opts.streamArn,
+      ShardId: shardId,
+      ...(checkpoint ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: checkpoint } : { ShardIteratorType: startAt }),
+    }),
+  );
+  return ShardIterator;
+}
+
+/** Marks the shard done up to the record before `pending`'s head (or all it read when nothing is pending). */
+function checkpoint(opts: StreamEventSourceOptions, shardId: string, shard: ShardState, lastDone: string | undefined): void {
+  const sequenceNumber = shard.pending.length === 0 ? shard.lastRead : lastDone;
+  if (sequenceNumber) opts.checkpoints.set(shardId, sequenceNumber);
 }
 
 /** Reads and handles one batch of a shard; true when it did any work. */
 async function pumpShard(opts: StreamEventSourceOptions, shardId: string, shard: ShardState): Promise<boolean> {
   if (shard.pending.length === 0) {
     if (!shard.iterator) return false;
-    const { Records = [], NextShardIterator } = await opts.streams.send(new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: 1000 }));
-    shard.iterator = NextShardIterator;
+    const Records = await readShard(opts, shardId, shard);
     shard.pending = Records.map((r) => toLambdaRecord(r, opts.streamArn)).filter((r) => matchesFilter(opts.settings.filterPattern, r));
-    if (shard.pending.length === 0) return Records.length > 0;
+    if (shard.pending.length === 0) {
+      checkpoint(opts, shardId, shard, undefined);
+      return Records.length > 0;
+    }
   }
 
   const expired = shard.pending.filter((r) => ageSeconds(r) > opts.settings.maxRecordAgeSeconds);
   if (expired.length > 0) {
     await sendToOnFailure(opts, shardId, expired, 'RecordAgeExceeded', shard.attempts);
     shard.pending = shard.pending.filter((r) => !expired.includes(r));
+    checkpoint(opts, shardId, shard, expired.at(-1)?.dynamodb?.SequenceNumber);
     return true;
   }
 
@@ -116,9 +147,11 @@ async function pumpShard(opts: StreamEventSourceOptions, shardId: string, shard:
   let failedAt: number;
   try {
     const response = await opts.invoke({ Records: batch });
-    const failedIds = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
-    // Lambda checkpoints before the first failed record (lowest sequence number) and retries from it.
-    failedAt = batch.findIndex((r) => failedIds.has(r.dynamodb?.SequenceNumber ?? ''));
+    const failedIds = (response?.batchItemFailures ?? []).map((f) => f.itemIdentifier);
+    // Lambda checkpoints before the first failed record (lowest sequence number) and retries from
+    // it; an identifier that names no record of the batch fails the whole batch.
+    const positions = failedIds.map((id) => batch.findIndex((r) => r.dynamodb?.SequenceNumber === id));
+    failedAt = positions.length === 0 ? -1 : positions.includes(-1) ? 0 : Math.min(...positions);
   } catch (error) {
     opts.onError(error);
     failedAt = 0;
@@ -127,21 +160,39 @@ async function pumpShard(opts: StreamEventSourceOptions, shardId: string, shard:
 
   if (failedAt === -1) {
     shard.pending.splice(0, batch.length);
+    checkpoint(opts, shardId, shard, batch.at(-1)?.dynamodb?.SequenceNumber);
     shard.attempts = 0;
     shard.batchLimit = opts.settings.batchSize;
     return true;
   }
+  if (failedAt > 0) checkpoint(opts, shardId, shard, batch[failedAt - 1]?.dynamodb?.SequenceNumber);
   shard.pending.splice(0, failedAt);
   shard.attempts += 1;
   if (shard.attempts > opts.settings.retryAttempts) {
     const dropped = shard.pending.splice(0, Math.max(1, batch.length - failedAt));
     await sendToOnFailure(opts, shardId, dropped, 'RetryAttemptsExhausted', shard.attempts);
+    checkpoint(opts, shardId, shard, dropped.at(-1)?.dynamodb?.SequenceNumber);
     shard.attempts = 0;
     shard.batchLimit = opts.settings.batchSize;
     return true;
   }
   await sleep(Math.min(MAX_BACKOFF_MS, 100 * 2 ** shard.attempts));
   return true;
+}
+
+/** The next records of a shard; an expired or trimmed iterator is replaced by one after the checkpoint. */
+async function readShard(opts: StreamEventSourceOptions, shardId: string, shard: ShardState): Promise<StreamRecord[]> {
+  try {
+    const { Records = [], NextShardIterator } = await opts.streams.send(new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: 1000 }));
+    shard.iterator = NextShardIterator;
+    shard.lastRead = Records.at(-1)?.dynamodb?.SequenceNumber ?? shard.lastRead;
+    return Records;
+  } catch (error) {
+    const name = (error as { name?: string }).name;
+    if (name !== 'ExpiredIteratorException' && name !== 'TrimmedDataAccessException') throw error;
+    shard.iterator = await shardIterator(opts, shardId, 'TRIM_HORIZON');
+    return [];
+  }
 }
 
 /** The message Lambda sends to an SQS on-failure destination for a stream batch: metadata, no data. */

@@ -1,0 +1,74 @@
+import { parseArgs } from 'node:util';
+import { readRuntimeFile } from '../runtime/runtime-file';
+
+/**
+ * `npm run sim -- <command>`: drives the Graph simulator of a running `npm start` (found through
+ * DATA_DIR/runtime.json) or the one at GRAPH_SIM_URL.
+ *
+ *   fault '<rule JSON>'            e.g. '{"operation":"create_solution","objectId":"634974688087057","times":2,
+ *                                        "effect":{"type":"error","status":503,"code":2,"isTransient":true}}'
+ *   faults                         list the rules still armed          clear-faults   remove them all
+ *   latency <fixedMs> [jitterMs]   answer every call that much later
+ *   rate-limit <app|user|business> <maxCalls> <windowSeconds>   (repeatable: separate the triples with commas)
+ *   token <appId,...>              a Tech Provider login without a browser (prints the authResponse)
+ *   requests | solutions           what the simulator saw and holds
+ *   reset                          back to the seed
+ */
+const USAGE = 'usage: npm run sim -- fault <json> | faults | clear-faults | latency <ms> [jitter] | rate-limit <scope> <max> <window>[,…] | token <appIds> | requests | solutions | reset';
+
+const { positionals } = parseArgs({ allowPositionals: true });
+const [command, ...args] = positionals;
+const base = process.env.GRAPH_SIM_URL ?? readRuntimeFile(process.env.DATA_DIR ?? '.data')?.graph;
+if (!base) {
+  console.error('No simulator found: start one with `npm start` (or set GRAPH_SIM_URL).');
+  process.exit(2);
+}
+
+async function call(method: string, path: string, body?: unknown): Promise<void> {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (text) console.log(text);
+  if (!response.ok) process.exitCode = 1;
+}
+
+function rateLimits(spec: string) {
+  return spec.split(',').map((triple) => {
+    const [scope, maxCalls, windowSeconds] = triple.trim().split(/\s+/);
+    return { scope, maxCalls: Number(maxCalls), windowSeconds: Number(windowSeconds) };
+  });
+}
+
+switch (command) {
+  case 'fault':
+    await call('POST', '/__sim/faults', JSON.parse(args[0] ?? '{}'));
+    break;
+  case 'faults':
+    await call('GET', '/__sim/faults');
+    break;
+  case 'clear-faults':
+    await call('DELETE', '/__sim/faults');
+    break;
+  case 'latency':
+    await call('PUT', '/__sim/latency', { fixedMs: Number(args[0] ?? 0), jitterMs: Number(args[1] ?? 0) });
+    break;
+  case 'rate-limit':
+    await call('PUT', '/__sim/rate-limits', rateLimits(args.join(' ')));
+    break;
+  case 'token':
+    await call('POST', '/__sim/tokens', { appIds: (args[0] ?? '').split(',').filter(Boolean) });
+    break;
+  case 'requests':
+  case 'solutions':
+    await call('GET', `/__sim/${command}`);
+    break;
+  case 'reset':
+    await call('POST', '/__sim/reset');
+    break;
+  default:
+    console.error(USAGE);
+    process.exit(2);
+}

@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import { graphError, type SimResponse } from './graph-errors';
+
+/**
+ * What tests and developers can make the simulated Graph API do: answer slowly, rate-limit with
+ * Graph's own codes and usage headers, and fail by rule.
+ */
+
+/** The Graph calls the pipeline makes, as the simulator tells them apart. */
+export const GRAPH_OPERATIONS = ['debug_token', 'list_apps', 'create_solution', 'accept_solution', 'read_solution', 'list_solutions'] as const;
+export type GraphOperation = (typeof GRAPH_OPERATIONS)[number];
+
+export type FaultEffect =
+  /** A Graph error envelope with this status and code. */
+  | { type: 'error'; status: number; code: number; subcode?: number; message?: string; isTransient?: boolean }
+  /** No answer at all, until the client gives up. */
+  | { type: 'hang' }
+  /** A body that is not JSON. */
+  | { type: 'malformed'; status?: number }
+  /** A slow answer, then the normal one. */
+  | { type: 'delay'; ms: number };
+
+export interface FaultRule {
+  id: string;
+  /** Which calls it applies to; any when absent. */
+  operation?: GraphOperation;
+  /** The Tech Provider app or solution the call is about; any when absent. */
+  objectId?: string;
+  /** Applies to the next N matching calls, then is removed; every matching call when absent. */
+  times?: number;
+  /** Chance that a matching call is hit (default 1). */
+  probability?: number;
+  /**
+   * `before`: the call fails and Graph does nothing. `after`: Graph does it, then the answer is
+   * replaced, as when a response is lost after the work was done.
+   */
+  phase: 'before' | 'after';
+  effect: FaultEffect;
+}
+
+export type RateLimitScope = 'app' | 'user' | 'business';
+export interface RateLimit {
+  scope: RateLimitScope;
+  maxCalls: number;
+  windowSeconds: number;
+}
+
+export interface Latency {
+  fixedMs: number;
+  jitterMs: number;
+}
+
+const THROTTLE_ERRORS: Record<RateLimitScope, { code: number; message: string }> = {
+  app: { code: 4, message: '(#4) Application request limit reached' },
+  user: { code: 17, message: '(#17) User request limit reached' },
+  business: { code: 80007, message: '(#80007) Rate limit hit for WhatsApp Business Account' },
+};
+
+export class SimulatorControls {
+  latency: Latency = { fixedMs: 0, jitterMs: 0 };
+  readonly faults: FaultRule[] = [];
+  rateLimits: RateLimit[] = [];
+  private readonly calls = new Map<string, number[]>();
+
+  reset(): void {
+    this.latency = { fixedMs: 0, jitterMs: 0 };
+    this.faults.length = 0;
+    this.rateLimits = [];
+    this.calls.clear();
+  }
+
+  addFault(rule: Omit<FaultRule, 'id' | 'phase'> & { phase?: FaultRule['phase'] }): FaultRule {
+    const full: FaultRule = { ...rule, phase: rule.phase ?? 'before', id: randomUUID() };
+    this.faults.push(full);
+    return full;
+  }
+
+  /** The rule that hits this call in this phase, if any (a `times` rule counts the hit). */
+  takeFault(operation: GraphOperation, objectId: string | undefined, phase: FaultRule['phase']): FaultRule | undefined {
+    const index = this.faults.findIndex(
+      (r) => r.phase === phase && (!r.operation || r.operation === operation) && (!r.objectId || r.objectId === objectId) && Math.random() < (r.probability ?? 1),
+    );
+    const rule = this.faults[index];
+    if (!rule) return undefined;
+    if (rule.times !== undefined && --rule.times <= 0) this.faults.splice(index, 1);
+    return rule;
+  }
+
+  delayMs(): number {
+    return this.latency.fixedMs + Math.random() * this.latency.jitterMs;
+  }
+
+  /**
+   * Counts a call against every limit that applies (per app, per user token, per business) and
+   * answers with Graph's throttling error when one is exceeded; `usage` feeds the usage headers.
+   */
+  countCall(keys: Partial<Record<RateLimitScope, string>>, now = Date.now()): { throttled?: SimResponse; usage: Partial<Record<RateLimitScope, number>> } {
+    const usage: Partial<Record<RateLimitScope, number>> = {};
+    let throttled: SimResponse | undefined;
+    for (const limit of this.rateLimits) {
+      const key = keys[limit.scope];
+      if (!key) continue;
+      const windowStart = now - limit.windowSeconds * 1000;
+      const recent = (this.calls.get(`${limit.scope}:${key}`) ?? []).filter((t) => t > windowStart);
+      recent.push(now);
+      this.calls.set(`${limit.scope}:${key}`, recent);
+      usage[limit.scope] = Math.min(100, Math.round((recent.length / limit.maxCalls) * 100));
+      if (recent.length > limit.maxCalls && !throttled) {
+        const minutesLeft = Math.max(1, Math.ceil(((recent[0] ?? now) + limit.windowSeconds * 1000 - now) / 60_000));
+        throttled = graphError(400, { ...THROTTLE_ERRORS[limit.scope], isTransient: true });
+        throttled.headers = { 'x-business-use-case-usage': JSON.stringify({ [key]: [{ type: 'whatsapp', call_count: 100, total_cputime: 100, total_time: 100, estimated_time_to_regain_access: minutesLeft }] }) };
+      }
+    }
+    return { throttled, usage };
+  }
+}
+
+/** The answer a fault gives instead of Graph's (undefined for `hang`: no answer ever). */
+export function faultResponse(effect: FaultEffect): SimResponse | undefined {
+  switch (effect.type) {
+    case 'error':
+      return graphError(effect.status, {
+        code: effect.code,
+        message: effect.message ?? `Simulated fault (code ${effect.code})`,
+        type: effect.code === 190 ? 'OAuthException' : 'GraphMethodException',
+        ...(effect.subcode === undefined ? {} : { subcode: effect.subcode }),
+        ...(effect.isTransient === undefined ? {} : { isTransient: effect.isTransient }),
+      });
+    case 'malformed':
+      return { status: effect.status ?? 200, body: '{"solution_id": ', headers: { 'content-type': 'application/json' } };
+    case 'hang':
+      return undefined;
+    case 'delay':
+      throw new Error('a delay is not an answer');
+  }
+}
