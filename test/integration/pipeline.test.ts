@@ -1,8 +1,6 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { SimRequest, SimSolution } from '../../local/graph-simulator/state';
+import { PipelineDriver } from '../support/pipeline-driver';
 import { startRuntimeProcess, type RuntimeProcess } from '../support/local-runtime-process';
 
 /**
@@ -10,8 +8,7 @@ import { startRuntimeProcess, type RuntimeProcess } from '../support/local-runti
  * the program `npm start` runs, driven over HTTP as the onboarding page drives it.
  */
 let runtime: RuntimeProcess;
-let db: DynamoDBDocumentClient;
-let sqs: SQSClient;
+let pipeline: PipelineDriver;
 
 const PARTNER_APP_ID = '1000000000000001';
 const SYSTEM_USER_TOKEN = 'integration-system-user-token';
@@ -19,69 +16,21 @@ const [PROD, STAGING] = ['634974688087057', '634974688087058'];
 
 beforeAll(async () => {
   runtime = await startRuntimeProcess({ SYSTEM_USER_TOKEN, APP_SECRET: 'integration-app-secret' });
-  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-  db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: runtime.endpoints.dynamodb, region: runtime.endpoints.region, credentials }));
-  sqs = new SQSClient({ endpoint: runtime.endpoints.sqs, region: runtime.endpoints.region, credentials, useQueueUrlAsEndpoint: false });
+  pipeline = new PipelineDriver(runtime);
 }, 90_000);
 
 afterAll(async () => {
-  db?.destroy();
-  sqs?.destroy();
+  pipeline?.destroy();
   await runtime?.stop();
 });
 
-async function graph<T>(path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${runtime.endpoints.graph}${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return (await response.json()) as T;
-}
-
-/** What the Facebook dialog gives the page: a user token for the selected apps. */
-const login = async (appIds: string[]) => (await graph<{ accessToken: string }>('/__sim/tokens', { appIds })).accessToken;
-
-async function postOnboarding(body: string, contentType = 'application/json') {
-  const response = await fetch(`${runtime.endpoints.http}/api/onboardings`, { method: 'POST', headers: { 'content-type': contentType }, body });
-  return { status: response.status, body: (await response.json()) as Record<string, any> };
-}
-
-async function solutionItems(onboardingId: string) {
-  const { Items = [] } = await db.send(
-    new QueryCommand({
-      TableName: runtime.endpoints.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :solution)',
-      ExpressionAttributeValues: { ':pk': `ONBOARDING#${onboardingId}`, ':solution': 'SOLUTION#' },
-      ConsistentRead: true,
-    }),
-  );
-  return Items;
-}
-
-async function waitUntil<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await sleep(200);
-  }
-  throw new Error(`timed out waiting for ${what}\n--- runtime output ---\n${runtime.output().slice(-5000)}`);
-}
-
-const tableItemCount = async () => (await db.send(new ScanCommand({ TableName: runtime.endpoints.tableName, Select: 'COUNT' }))).Count ?? 0;
-const messagesInCreateQueue = async () => {
-  const { Attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: runtime.endpoints.queues.createSolution, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
-  );
-  return Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible);
-};
+const tableItemCount = async () => (await pipeline.db.send(new ScanCommand({ TableName: runtime.endpoints.tableName, Select: 'COUNT' }))).Count ?? 0;
 
 describe('local pipeline, end to end', () => {
   test('a Tech Provider with two selected apps ends with two solutions created with its token and accepted with the system-user token', async () => {
-    const token = await login([PROD, STAGING]);
+    const token = await pipeline.login([PROD, STAGING]);
 
-    const started = await postOnboarding(JSON.stringify({ accessToken: token, userID: 'ignored', expiresIn: 5183944 }));
+    const started = await pipeline.postOnboarding(JSON.stringify({ accessToken: token, userID: 'ignored', expiresIn: 5183944 }));
     expect(started.status).toBe(202);
     expect(started.body).toEqual({
       onboardingId: expect.stringMatching(/^[0-9a-f-]{36}$/),
@@ -93,13 +42,11 @@ describe('local pipeline, end to end', () => {
     });
     const { onboardingId } = started.body;
 
-    const accepted = await waitUntil('both solutions ACCEPTED in DynamoDB Local', async () => {
-      const items = await solutionItems(onboardingId);
-      return items.length === 2 && items.every((i) => i.status === 'ACCEPTED') ? items : undefined;
-    });
+    const accepted = await pipeline.settled(onboardingId, ['ACCEPTED']);
+    expect(accepted).toHaveLength(2);
 
-    const requests = await graph<SimRequest[]>('/__sim/requests');
-    const solutions = await graph<SimSolution[]>('/__sim/solutions');
+    const requests = await pipeline.requests();
+    const solutions = await pipeline.solutions();
     for (const item of accepted) {
       expect(item.solutionId).toMatch(/^\d+$/);
       const creates = requests.filter((r) => r.method === 'POST' && r.path === `/${item.appId}/whatsapp_business_solution`);
@@ -121,11 +68,10 @@ describe('local pipeline, end to end', () => {
     expect(status.solutions.map((s: { solutionId: string }) => s.solutionId).sort()).toEqual(accepted.map((i) => i.solutionId).sort());
 
     // The same token again: the same onboarding, nothing created twice.
-    const again = await postOnboarding(JSON.stringify({ accessToken: token }));
-    expect(again).toEqual({ status: 200, body: started.body });
+    const again = await pipeline.postOnboarding(JSON.stringify({ accessToken: token }));
+    expect({ status: again.status, body: again.body }).toEqual({ status: 200, body: started.body });
     await sleep(500);
-    const creates = (await graph<SimRequest[]>('/__sim/requests')).filter((r) => r.path.endsWith('/whatsapp_business_solution'));
-    expect(creates).toHaveLength(2);
+    expect((await pipeline.requests()).filter((r) => r.path.endsWith('/whatsapp_business_solution'))).toHaveLength(2);
 
     // Correlation: every function logged the onboarding id, and no log line holds a token.
     const logs = runtime.output();
@@ -136,6 +82,17 @@ describe('local pipeline, end to end', () => {
     expect(logs).not.toContain(SYSTEM_USER_TOKEN);
   }, 60_000);
 
+  test('a second onboarding of an app that is already connected reports the live solution and creates nothing', async () => {
+    const first = await pipeline.settled(await pipeline.start(await pipeline.login([PROD])), ['ACCEPTED', 'EXISTING']);
+    const creates = async () => (await pipeline.requests()).filter((r) => r.path === `/${PROD}/whatsapp_business_solution`).length;
+    const before = await creates();
+
+    const [again] = await pipeline.settled(await pipeline.start(await pipeline.login([PROD])), ['EXISTING']);
+
+    expect(again).toMatchObject({ status: 'EXISTING', solutionId: first[0]!.solutionId });
+    expect(await creates()).toBe(before);
+  }, 60_000);
+
   describe('bad input is answered with a clear error, and nothing is written or enqueued', () => {
     let itemsBefore: number;
     beforeAll(async () => {
@@ -143,7 +100,7 @@ describe('local pipeline, end to end', () => {
     });
     afterAll(async () => {
       expect(await tableItemCount()).toBe(itemsBefore);
-      expect(await messagesInCreateQueue()).toBe(0);
+      expect(await pipeline.queueDepth(runtime.endpoints.queues.createSolution)).toBe(0);
     });
 
     test.each([
@@ -151,17 +108,39 @@ describe('local pipeline, end to end', () => {
       ['a missing token', '{"userID":"1"}', 'application/json', 400, 'MISSING_TOKEN'],
       ['a blank token', '{"accessToken":"  "}', 'application/json', 400, 'MISSING_TOKEN'],
       ['a body that is not JSON', 'accessToken=x', 'application/x-www-form-urlencoded', 415, 'UNSUPPORTED_MEDIA_TYPE'],
+      ['a body over 8 KiB', JSON.stringify({ accessToken: 'x'.repeat(9000) }), 'application/json', 413, 'PAYLOAD_TOO_LARGE'],
       ['a token Graph does not know', '{"accessToken":"EAAnot-a-real-token"}', 'application/json', 401, 'INVALID_TOKEN'],
     ])('%s', async (_, body, contentType, status, code) => {
-      const response = await postOnboarding(body, contentType);
-      expect(response).toEqual({ status, body: { error: { code, message: expect.any(String) } } });
+      const response = await pipeline.postOnboarding(body, contentType);
+      expect({ status: response.status, body: response.body }).toEqual({ status, body: { error: { code, message: expect.any(String) } } });
       expect(response.body.error.message).not.toContain('EAAnot-a-real-token');
     });
 
     test('a Tech Provider who selected no app', async () => {
-      const token = await login([]);
-      const response = await postOnboarding(JSON.stringify({ accessToken: token }));
-      expect(response).toEqual({ status: 422, body: { error: { code: 'NO_APP_SELECTED', message: expect.stringMatching(/select at least one app/) } } });
+      const response = await pipeline.postOnboarding(JSON.stringify({ accessToken: await pipeline.login([]) }));
+      expect({ status: response.status, body: response.body }).toEqual({ status: 422, body: { error: { code: 'NO_APP_SELECTED', message: expect.stringMatching(/select at least one app/) } } });
+    });
+
+    test('a login made for another app', async () => {
+      const { accessToken } = await pipeline.simulator<{ accessToken: string }>('POST', '/__sim/tokens', { appIds: [PROD], forAppId: '42' });
+      const response = await pipeline.postOnboarding(JSON.stringify({ accessToken }));
+      expect(response.status).toBe(401);
+      expect(response.body.error.code).toBe('TOKEN_FOR_ANOTHER_APP');
+    });
+
+    test('a login that did not grant manage_app_solution', async () => {
+      const { accessToken } = await pipeline.simulator<{ accessToken: string }>('POST', '/__sim/tokens', { appIds: [PROD], scopes: ['public_profile'] });
+      const response = await pipeline.postOnboarding(JSON.stringify({ accessToken }));
+      expect(response.status).toBe(403);
+      expect(response.body.error.code).toBe('PERMISSION_NOT_GRANTED');
+    });
+
+    test('Graph unavailable: 503 with Retry-After', async () => {
+      await pipeline.addFault({ operation: 'debug_token', times: 1, effect: { type: 'error', status: 503, code: 2, isTransient: true } });
+      const response = await pipeline.postOnboarding(JSON.stringify({ accessToken: await pipeline.login([PROD]) }));
+      expect(response.status).toBe(503);
+      expect(response.body.error.code).toBe('GRAPH_UNAVAILABLE');
+      expect(response.headers.get('retry-after')).toBe('5');
     });
 
     test('an unknown onboarding id', async () => {

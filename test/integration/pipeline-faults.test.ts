@@ -1,0 +1,129 @@
+import { PipelineDriver } from '../support/pipeline-driver';
+import { startRuntimeProcess, type RuntimeProcess } from '../support/local-runtime-process';
+import { CREATE_QUEUE } from '../../lib/pipeline-settings';
+
+/**
+ * The pipeline under faults, in the local runtime on the real emulators: each test arms the Graph
+ * simulator, runs an onboarding and asserts on the records, the simulator's request log and the
+ * queues. Every test has its own Tech Provider and apps (an app's guard outlives its onboarding).
+ */
+let runtime: RuntimeProcess;
+let pipeline: PipelineDriver;
+
+beforeAll(async () => {
+  runtime = await startRuntimeProcess();
+  pipeline = new PipelineDriver(runtime);
+}, 90_000);
+
+afterEach(() => pipeline.clearControls());
+
+afterAll(async () => {
+  pipeline?.destroy();
+  await runtime?.stop();
+});
+
+const createsOf = async (appId: string) => (await pipeline.requests()).filter((r) => r.method === 'POST' && r.path === `/${appId}/whatsapp_business_solution`);
+const acceptsOf = async (solutionId: string) => (await pipeline.requests()).filter((r) => r.method === 'POST' && r.path === `/${solutionId}/accept`);
+
+describe('pipeline scale', () => {
+  test.each([1, 3, 25])('%i selected apps all end ACCEPTED, each created once and accepted once', async (count) => {
+    const apps = await pipeline.techProvider(`30${count}`, count);
+    const onboardingId = await pipeline.start(await pipeline.login(apps, `30${count}`));
+
+    const items = await pipeline.settled(onboardingId, ['ACCEPTED'], 90_000);
+
+    expect(items.map((i) => i.appId).sort()).toEqual([...apps].sort());
+    for (const item of items) {
+      expect(await createsOf(item.appId)).toHaveLength(1);
+      expect(await acceptsOf(item.solutionId)).toHaveLength(1);
+    }
+    expect(await pipeline.queueDepth(runtime.endpoints.queues.createSolution)).toBe(0);
+  }, 120_000);
+});
+
+describe('pipeline under Graph faults', () => {
+  test('transient create failures are retried with backoff until the solution is created, once', async () => {
+    const [app] = await pipeline.techProvider('401', 1);
+    await pipeline.addFault({ operation: 'create_solution', objectId: app, times: 2, effect: { type: 'error', status: 503, code: 2, isTransient: true } });
+
+    const [item] = await pipeline.settled(await pipeline.start(await pipeline.login([app!], '401')), ['ACCEPTED']);
+
+    const creates = await createsOf(app!);
+    expect(creates.map((c) => c.status)).toEqual([503, 503, 200]);
+    expect((await pipeline.solutions()).filter((s) => s.ownerApp.id === app)).toHaveLength(1);
+    expect(item).toMatchObject({ status: 'ACCEPTED', attempts: 3 });
+    expect(item).not.toHaveProperty('lastError');
+  }, 60_000);
+
+  test('a create whose answer was lost after Graph made the solution is recovered, not duplicated', async () => {
+    const [app] = await pipeline.techProvider('402', 1);
+    await pipeline.addFault({ operation: 'create_solution', objectId: app, times: 1, phase: 'after', effect: { type: 'error', status: 500, code: 1, isTransient: true } });
+
+    const [item] = await pipeline.settled(await pipeline.start(await pipeline.login([app!], '402')), ['ACCEPTED']);
+
+    expect(await createsOf(app!)).toHaveLength(1);
+    const onGraph = (await pipeline.solutions()).filter((s) => s.ownerApp.id === app);
+    expect(onGraph.map((s) => s.id)).toEqual([item!.solutionId]);
+  }, 60_000);
+
+  test('a permanent create failure ends CREATE_FAILED with Graph’s error kept, and is not retried', async () => {
+    const [app] = await pipeline.techProvider('403', 1);
+    await pipeline.addFault({ operation: 'create_solution', objectId: app, effect: { type: 'error', status: 400, code: 100, message: '(#100) Invalid parameter' } });
+
+    const onboardingId = await pipeline.start(await pipeline.login([app!], '403'));
+    const [item] = await pipeline.settled(onboardingId, ['CREATE_FAILED']);
+
+    expect(item!.lastError).toEqual({ code: 100, message: '(#100) Invalid parameter', fbtraceId: expect.any(String) });
+    expect(await createsOf(app!)).toHaveLength(1);
+    const status = await fetch(`${runtime.endpoints.http}/api/onboardings/${onboardingId}`).then((r) => r.json());
+    expect(status).toMatchObject({ status: 'FAILED', solutions: [{ status: 'CREATE_FAILED', error: { code: 100 } }] });
+    expect(runtime.output()).toMatch(/"SolutionCreateFailed":1/);
+  }, 60_000);
+
+  test('a transient accept failure is retried from the stream until accepted', async () => {
+    const [app] = await pipeline.techProvider('404', 1);
+    await pipeline.addFault({ operation: 'accept_solution', times: 1, effect: { type: 'error', status: 500, code: 1, isTransient: true } });
+
+    const [item] = await pipeline.settled(await pipeline.start(await pipeline.login([app!], '404')), ['ACCEPTED']);
+
+    expect((await acceptsOf(item!.solutionId)).map((r) => r.status)).toEqual([500, 200]);
+  }, 60_000);
+
+  test('a permanent accept failure ends ACCEPT_FAILED with Graph’s error, and the failed-accept metric is emitted', async () => {
+    const [app] = await pipeline.techProvider('405', 1);
+    await pipeline.addFault({ operation: 'accept_solution', effect: { type: 'error', status: 403, code: 200, message: '(#200) Permissions error' } });
+
+    const [item] = await pipeline.settled(await pipeline.start(await pipeline.login([app!], '405')), ['ACCEPT_FAILED']);
+
+    expect(item!.lastError).toMatchObject({ code: 200, message: '(#200) Permissions error' });
+    expect(await acceptsOf(item!.solutionId)).toHaveLength(1);
+    // The EMF line CloudWatch turns into the metric behind the failed-accept alarm.
+    expect(runtime.output()).toMatch(/"Name":"SolutionAcceptFailed","Unit":"Count"[^\n]*"SolutionAcceptFailed":1/);
+  }, 60_000);
+
+  test('a stream record whose accept keeps failing ends on the on-failure queue after the retries', async () => {
+    const [app] = await pipeline.techProvider('406', 1);
+    await pipeline.addFault({ operation: 'accept_solution', effect: { type: 'error', status: 500, code: 1, isTransient: true } });
+
+    const onboardingId = await pipeline.start(await pipeline.login([app!], '406'));
+    const failure = await pipeline.waitUntil('an on-failure message', () => pipeline.receiveOne(runtime.endpoints.queues.acceptSolutionFailures), 60_000);
+
+    expect(JSON.parse(failure)).toMatchObject({ requestContext: { condition: 'RetryAttemptsExhausted' }, DDBStreamBatchInfo: { batchSize: 1 } });
+    const [item] = await pipeline.solutionItems(onboardingId);
+    expect(item).toMatchObject({ status: 'CREATED' });
+    expect((await acceptsOf(item!.solutionId)).length).toBeGreaterThan(1);
+  }, 90_000);
+});
+
+describe('poison messages', () => {
+  test('a malformed create message ends in the DLQ after maxReceiveCount receives, touching nothing', async () => {
+    const requestsBefore = (await pipeline.requests()).length;
+    await pipeline.send(runtime.endpoints.queues.createSolution, '{"not":"a create message"}');
+
+    await pipeline.waitUntil('the message in the DLQ', async () => ((await pipeline.queueDepth(runtime.endpoints.queues.createSolutionDlq)) === 1 ? true : undefined), 30_000);
+
+    expect(await pipeline.queueDepth(runtime.endpoints.queues.createSolution)).toBe(0);
+    expect((await pipeline.requests()).length).toBe(requestsBefore);
+    expect(runtime.output().match(/malformed create-solution message/g)?.length).toBeGreaterThanOrEqual(CREATE_QUEUE.maxReceiveCount);
+  }, 60_000);
+});
