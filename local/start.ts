@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { startLocalRuntime } from './runtime/local-runtime';
+import { runtimeFile } from './runtime/runtime-file';
 
 /**
  * `npm start`: the whole pipeline on this machine. Options: `--reset` wipes local data first.
@@ -12,10 +13,12 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const { values } = parseArgs({ options: { reset: { type: 'boolean', default: false } } });
 const log = (line: string) => process.stderr.write(`[local] ${line}\n`);
 
+const startedAt = Date.now();
+const dataDir = process.env.DATA_DIR ?? '.data';
 try {
   const runtime = await startLocalRuntime({
     port: Number(process.env.PORT ?? 3000),
-    dataDir: process.env.DATA_DIR ?? '.data',
+    dataDir,
     reset: values.reset ?? false,
     graphApiBaseUrl: process.env.GRAPH_API_BASE_URL || undefined,
     partnerAppId: process.env.PARTNER_APP_ID || undefined,
@@ -26,9 +29,13 @@ try {
   const e = runtime.endpoints;
   log(`DynamoDB Local   ${e.dynamodb} (table ${e.tableName})`);
   log(`SQS (fauxqs)     ${e.sqs}`);
+  log(`  create queue     ${e.queues.createSolution}`);
+  log(`  create DLQ       ${e.queues.createSolutionDlq}`);
+  log(`  accept failures  ${e.queues.acceptSolutionFailures}`);
   log(`Secrets Manager  ${e.secretsManager}`);
   log(`Graph API        ${e.graph}${runtime.graphSimulator ? ' (simulator)' : ''}`);
-  log(`Onboarding page  ${e.http}/   (Ctrl-C to stop)`);
+  log(`Onboarding page  ${e.http}/`);
+  log(`Ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s; endpoints in ${runtimeFile(dataDir)}. Ctrl-C to stop.`);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -15,7 +15,7 @@ const SYSTEM_USER_TOKEN = 'integration-system-user-token';
 const [PROD, STAGING] = ['634974688087057', '634974688087058'];
 
 beforeAll(async () => {
-  runtime = await startRuntimeProcess({ SYSTEM_USER_TOKEN, APP_SECRET: 'integration-app-secret' });
+  runtime = await startRuntimeProcess({ env: { SYSTEM_USER_TOKEN, APP_SECRET: 'integration-app-secret' } });
   pipeline = new PipelineDriver(runtime);
 }, 90_000);
 

@@ -8,33 +8,63 @@ import { readRuntimeFile, type RuntimeEndpoints } from '../../local/runtime/runt
 const ROOT = resolve(import.meta.dirname, '../..');
 const TSX = join(ROOT, 'node_modules/.bin/tsx');
 
+export interface RuntimeProcessOptions {
+  env?: Record<string, string>;
+  /** An existing data directory (kept); a fresh temporary one (removed on stop) when absent. */
+  dataDir?: string;
+  /** Arguments after `npm start --`, such as `--reset`. */
+  args?: string[];
+  /** Start in a process group of its own, as a terminal does, so that a test can signal the group. */
+  ownProcessGroup?: boolean;
+}
+
 export interface RuntimeProcess {
   endpoints: RuntimeEndpoints;
+  dataDir: string;
   child: ChildProcess;
   /** Everything the runtime printed (its JSON logs included), for assertions and failure reports. */
   output: () => string;
-  /** Sends SIGTERM and resolves with the exit code once the runtime (and its children) stopped. */
-  stop: () => Promise<number | null>;
+  /** Sends `signal` (SIGTERM by default; to the whole group if it has its own) and resolves with the exit code once it stopped. */
+  stop: (signal?: NodeJS.Signals) => Promise<number | null>;
 }
 
 /**
- * Starts `npm start`'s program as a user would, on free ports and a fresh DATA_DIR, and waits for
- * the `runtime.json` it writes once every endpoint is up.
+ * Runs `npm start`'s program as a user would, on free ports, and resolves once the `runtime.json`
+ * it writes shows every endpoint up; rejects with its output if it exits first.
  */
-export async function startRuntimeProcess(env: Record<string, string> = {}, timeoutMs = 60_000): Promise<RuntimeProcess> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'mps-runtime-'));
-  const child = spawn(TSX, ['local/start.ts'], {
+export async function startRuntimeProcess(options: RuntimeProcessOptions = {}, timeoutMs = 60_000): Promise<RuntimeProcess> {
+  const started = spawnRuntime(options);
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    // Written once every endpoint is up, removed on stop: a data directory reused by a test has none.
+    const endpoints = readRuntimeFile(started.dataDir);
+    if (endpoints) return { ...started, endpoints };
+    if (started.child.exitCode !== null) break;
+    await sleep(100);
+  }
+  await started.stop().catch(() => undefined);
+  throw new Error(`local runtime did not start:\n${started.output()}`);
+}
+
+/** Starts the runtime without waiting for it (for tests of start-up failures). */
+export function spawnRuntime(options: RuntimeProcessOptions = {}) {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'mps-runtime-'));
+  const child = spawn(TSX, ['local/start.ts', ...(options.args ?? [])], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', DATA_DIR: dataDir, POWERTOOLS_LOG_LEVEL: 'INFO', ...env },
+    env: { ...process.env, PORT: '0', DATA_DIR: dataDir, POWERTOOLS_LOG_LEVEL: 'INFO', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.ownProcessGroup ?? false,
   });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
+    if (child.exitCode === null && child.signalCode === null) {
+      if (options.ownProcessGroup && child.pid) process.kill(-child.pid, signal);
+      else child.kill(signal);
+    }
     let forced = false;
     const patience = setTimeout(() => {
       forced = true;
@@ -42,18 +72,9 @@ export async function startRuntimeProcess(env: Record<string, string> = {}, time
     }, 20_000);
     const code = await exited;
     clearTimeout(patience);
-    rmSync(dataDir, { recursive: true, force: true });
-    if (forced) throw new Error(`local runtime did not stop within 20 s of SIGTERM:\n${output}`);
+    if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    if (forced) throw new Error(`local runtime did not stop within 20 s of ${signal}:\n${output}`);
     return code;
   };
-
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const endpoints = readRuntimeFile(dataDir);
-    if (endpoints) return { endpoints, child, output: () => output, stop };
-    if (child.exitCode !== null) break;
-    await sleep(100);
-  }
-  await stop().catch(() => undefined);
-  throw new Error(`local runtime did not start:\n${output}`);
+  return { dataDir, child, output: () => output, stop, exited };
 }
