@@ -1,12 +1,18 @@
 import type { Node } from 'constructs';
 import { loadAcceptSolutionConfig, loadCreateSolutionConfig, loadIntakeConfig } from '../lambdas/config';
-import { functionEnvironments, type PartnerSettings } from './function-environment';
+import { functionEnvironments, type PartnerSettings, type PipelineResources } from './function-environment';
+import { CREATE_QUEUE } from './pipeline-settings';
 
 /** What a deployment is configured with: CDK context (`cdk.json`, or `-c key=value`). */
 export interface DeploymentSettings {
   partner: PartnerSettings;
   alarmEmail?: string;
+  /** Deliveries of a create message before it is parked in the DLQ (context `createMaxReceiveCount`). */
+  createMaxReceiveCount: number;
 }
+
+/** SQS accepts a redrive policy's maxReceiveCount from 1 to 1000. */
+const MAX_RECEIVE_COUNT_RANGE = { min: 1, max: 1000 } as const;
 
 const OPTIONAL_PARTNER_KEYS = [
   'partnerName',
@@ -54,22 +60,42 @@ export function readDeploymentSettings(node: Node): DeploymentSettings {
   if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+$/.test(alarmEmail)) {
     throw new ContextError(`CDK context "alarmEmail" is not an email address: ${JSON.stringify(alarmEmail)}`);
   }
-  validateAgainstFunctionConfig(partner);
-  return { partner, ...(alarmEmail === undefined ? {} : { alarmEmail }) };
+  loadFunctionConfigs(partner);
+  return { partner, ...(alarmEmail === undefined ? {} : { alarmEmail }), createMaxReceiveCount: readMaxReceiveCount(node) };
 }
 
-function validateAgainstFunctionConfig(partner: PartnerSettings): void {
-  const placeholder = 'validated-at-synth';
-  const env = functionEnvironments(partner, {
-    tableName: placeholder,
-    createQueueUrl: placeholder,
-    appSecretId: placeholder,
-    systemUserTokenSecretId: placeholder,
-  });
+/** `-c createMaxReceiveCount=8` arrives as a string, cdk.json may hold a number: both must be a whole count SQS accepts. */
+function readMaxReceiveCount(node: Node): number {
+  const raw: unknown = node.tryGetContext('createMaxReceiveCount');
+  if (raw === undefined || raw === null || raw === '') return CREATE_QUEUE.maxReceiveCount;
+  const count = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : raw;
+  const { min, max } = MAX_RECEIVE_COUNT_RANGE;
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < min || count > max) {
+    throw new ContextError(`CDK context "createMaxReceiveCount" must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+  }
+  return count;
+}
+
+/** Stand-ins for the stack's resources when only the partner settings matter. */
+const PLACEHOLDER_RESOURCES: PipelineResources = {
+  tableName: 'validated-at-synth',
+  createQueueUrl: 'validated-at-synth',
+  appSecretId: 'validated-at-synth',
+  systemUserTokenSecretId: 'validated-at-synth',
+};
+
+/**
+ * The three functions' configurations as lambdas/config.ts loads them at cold start, from the
+ * environment the stack hands them: invalid context fails synth, and defaults come from that module.
+ */
+export function loadFunctionConfigs(partner: PartnerSettings) {
+  const env = functionEnvironments(partner, PLACEHOLDER_RESOURCES);
   try {
-    loadIntakeConfig(env.intake);
-    loadCreateSolutionConfig(env.createSolution);
-    loadAcceptSolutionConfig(env.acceptSolution);
+    return {
+      intake: loadIntakeConfig(env.intake),
+      createSolution: loadCreateSolutionConfig(env.createSolution),
+      acceptSolution: loadAcceptSolutionConfig(env.acceptSolution),
+    };
   } catch (error) {
     throw new ContextError(`CDK context gives the functions an invalid configuration (context keys map to these variables in lib/function-environment.ts): ${(error as Error).message}`);
   }

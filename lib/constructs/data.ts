@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -8,7 +8,12 @@ import { ACCEPT_FAILURE_QUEUE, CREATE_QUEUE, SECRET_NAMES } from '../pipeline-se
 
 const stringKey = (name: string): dynamodb.Attribute => ({ name, type: dynamodb.AttributeType.STRING });
 
-/** The onboarding table, the queues between the functions, and the two secrets. */
+export interface PipelineDataProps {
+  /** Deliveries of a create message before the DLQ takes it (default CREATE_QUEUE.maxReceiveCount). */
+  createMaxReceiveCount: number;
+}
+
+/** The stateful part: the onboarding table, the queues between the functions, and the two secrets. */
 export class PipelineData extends Construct {
   readonly table: dynamodb.Table;
   readonly createQueue: sqs.Queue;
@@ -18,7 +23,7 @@ export class PipelineData extends Construct {
   readonly systemUserToken: secretsmanager.Secret;
   readonly appSecret: secretsmanager.Secret;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: PipelineDataProps) {
     super(scope, id);
 
     this.table = new dynamodb.Table(this, 'Table', {
@@ -50,12 +55,18 @@ export class PipelineData extends Construct {
       ...queueDefaults,
       visibilityTimeout: Duration.seconds(CREATE_QUEUE.visibilityTimeoutSeconds),
       retentionPeriod: Duration.seconds(CREATE_QUEUE.retentionSeconds),
-      deadLetterQueue: { queue: this.createDlq, maxReceiveCount: CREATE_QUEUE.maxReceiveCount },
+      deadLetterQueue: { queue: this.createDlq, maxReceiveCount: props.createMaxReceiveCount },
     });
     this.acceptFailureQueue = new sqs.Queue(this, 'AcceptFailureQueue', {
       ...queueDefaults,
       retentionPeriod: Duration.seconds(ACCEPT_FAILURE_QUEUE.retentionSeconds),
     });
+    const deadEnd = 'A dead-letter queue itself, read by ops only (alarmed on depth); a DLQ behind it would only hide what it holds.';
+    Validations.of(this.acceptFailureQueue).acknowledge(
+      { id: 'AwsSolutions-SQS3', reason: `The accept stream's on-failure destination. ${deadEnd}` },
+      { id: 'Serverless-SQSRedrivePolicy', reason: `The accept stream's on-failure destination. ${deadEnd}` },
+    );
+    Validations.of(this.createDlq).acknowledge({ id: 'Serverless-SQSRedrivePolicy', reason: `The create queue's DLQ. ${deadEnd}` });
 
     // Created with a generated placeholder (never a real value in the template); ops overwrites it
     // with `aws secretsmanager put-secret-value`. Same names as the local runtime, so one account
@@ -71,5 +82,12 @@ export class PipelineData extends Construct {
       description: "Solution Partner app's secret (debug_token checks at intake). Set by ops.",
       generateSecretString: placeholder,
     });
+    for (const secret of [this.systemUserToken, this.appSecret]) {
+      Validations.of(secret).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'Meta issues this credential (system-user token: Business Settings; app secret: App Dashboard), so Secrets Manager cannot rotate it. Ops replaces it with put-secret-value (README, Deploy); warm functions pick it up within SECRET_CACHE_TTL_SECONDS.',
+      });
+    }
   }
 }

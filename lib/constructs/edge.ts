@@ -1,25 +1,28 @@
-import { HttpApi, HttpMethod, PayloadFormatVersion } from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { API_BASE_PATH, type PageConfig } from '../page-config';
+import { OnboardingApi } from './onboarding-api';
+import { OnboardingSite } from './onboarding-site';
 
-export interface OnboardingApiProps {
+export interface EdgeProps {
   intake: lambda.IFunction;
+  page: PageConfig;
 }
 
-/** The public contract's API (DESIGN.md §3): both routes go to the intake function. */
-export class OnboardingApi extends Construct {
-  readonly api: HttpApi;
+/** What Tech Providers reach: the HTTP API, and the site that serves the page and fronts the API. */
+export class Edge extends Construct {
+  readonly api: OnboardingApi;
+  readonly site: OnboardingSite;
+  /** The page, e.g. `https://d111111abcdef8.cloudfront.net/`. */
+  readonly siteUrl: string;
+  /** The API's base on the page's origin. */
+  readonly apiUrl: string;
 
-  constructor(scope: Construct, id: string, props: OnboardingApiProps) {
+  constructor(scope: Construct, id: string, props: EdgeProps) {
     super(scope, id);
-    const integration = new HttpLambdaIntegration('Intake', props.intake, {
-      payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
-    });
-    this.api = new HttpApi(this, 'HttpApi', {
-      description: 'MPS onboarding: start an onboarding, read its status',
-    });
-    this.api.addRoutes({ path: '/api/onboardings', methods: [HttpMethod.POST], integration });
-    this.api.addRoutes({ path: '/api/onboardings/{onboardingId}', methods: [HttpMethod.GET], integration });
+    this.api = new OnboardingApi(this, 'Api', { intake: props.intake });
+    this.site = new OnboardingSite(this, 'Site', { apiDomainName: this.api.domainName, page: props.page });
+    this.siteUrl = this.site.url;
+    this.apiUrl = `https://${this.site.distribution.distributionDomainName}${API_BASE_PATH}`;
   }
 }

@@ -1,61 +1,138 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
+import type { IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../../lambdas/shared/observability';
+import { ALARMS } from '../pipeline-settings';
+import { OperationsDashboard } from './dashboard';
+import { funnelMetric } from './funnel-metrics';
+import type { PipelineFunctionName } from './pipeline-function';
 
-/** Powertools adds the service name as the `service` dimension of every metric. */
-const METRICS_DIMENSIONS = { service: SERVICE_NAME };
+/** Counts of events (Lambda, API, EMF): no datapoint means nothing happened. */
+const NOTHING_HAPPENED = cloudwatch.TreatMissingData.NOT_BREACHING;
+/**
+ * SQS gauges: SQS stops publishing for a queue idle six hours, which says nothing about what the
+ * queue holds. Keep the last state, so a parked message keeps alarming until someone empties the queue.
+ */
+const KEEP_LAST_STATE = cloudwatch.TreatMissingData.IGNORE;
 
 export interface MonitoringProps {
+  functions: Record<PipelineFunctionName, lambda.IFunction>;
+  createQueue: sqs.IQueue;
   createDlq: sqs.IQueue;
   acceptFailureQueue: sqs.IQueue;
+  api: IHttpApi;
   alarmEmail?: string;
 }
 
-/** Alarms on what needs a human (failed accepts, parked messages), all notifying one SNS topic. */
+interface AlarmSpec {
+  description: string;
+  metric: cloudwatch.IMetric;
+  /** Alarms at this value or above. */
+  threshold: number;
+  missingData: cloudwatch.TreatMissingData;
+}
+
+/** Alarms on what needs a human, all notifying one SNS topic, and the operations dashboard. */
 export class Monitoring extends Construct {
   readonly topic: sns.Topic;
+  readonly alarms: cloudwatch.Alarm[] = [];
+  readonly dashboard: OperationsDashboard;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
     this.topic = new sns.Topic(this, 'AlarmTopic', { displayName: 'MPS onboarding alarms', enforceSSL: true });
-    if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
-    const action = new SnsAction(this.topic);
-    const period = Duration.minutes(5);
+    if (props.alarmEmail) {
+      const subscription = this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
+      Validations.of(subscription).acknowledge({
+        id: 'Serverless-SNSRedrivePolicy',
+        reason: 'Alarm e-mails only: an undelivered one leaves the alarm in ALARM in CloudWatch and on the dashboard; a DLQ of undelivered e-mails would be one more queue nobody reads.',
+      });
+    }
 
-    const alarms = [
-      new cloudwatch.Alarm(this, 'AcceptFailedAlarm', {
-        alarmDescription: 'A created solution could not be accepted (ACCEPT_FAILED): see the ops CLI, then retry.',
-        metric: new cloudwatch.Metric({
-          namespace: METRICS_NAMESPACE,
-          metricName: METRIC.solutionAcceptFailed,
-          dimensionsMap: METRICS_DIMENSIONS,
-          statistic: cloudwatch.Stats.SUM,
-          period,
-        }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-      this.queueNotEmpty('CreateDlqAlarm', props.createDlq, 'Create-solution messages were parked in the DLQ: inspect, then redrive.'),
-      this.queueNotEmpty('AcceptFailureAlarm', props.acceptFailureQueue, 'The accept worker gave up on stream records: inspect, then retry.'),
-    ];
-    for (const alarm of alarms) alarm.addAlarmAction(action);
+    const period = Duration.seconds(ALARMS.periodSeconds);
+    const sum = { statistic: cloudwatch.Stats.SUM, period };
+    const max = { statistic: cloudwatch.Stats.MAXIMUM, period };
+
+    this.alarm('AcceptFailedAlarm', {
+      description: 'A created solution could not be accepted (ACCEPT_FAILED); its Graph error is on the record.',
+      metric: funnelMetric('solutionAcceptFailed'),
+      threshold: 1,
+      missingData: NOTHING_HAPPENED,
+    });
+    this.alarm('SolutionOrphanedAlarm', {
+      description: 'A solution was created on Graph that no record holds (its attempt lost the claim): reconcile it by hand.',
+      metric: funnelMetric('solutionOrphaned'),
+      threshold: 1,
+      missingData: NOTHING_HAPPENED,
+    });
+    this.alarm('CreateDlqAlarm', {
+      description: 'Create-solution messages were parked in the DLQ after maxReceiveCount deliveries.',
+      metric: props.createDlq.metricApproximateNumberOfMessagesVisible(max),
+      threshold: 1,
+      missingData: KEEP_LAST_STATE,
+    });
+    this.alarm('AcceptFailureAlarm', {
+      description: 'The accept worker gave up on stream records (retries or record age exhausted); the solutions still say CREATED.',
+      metric: props.acceptFailureQueue.metricApproximateNumberOfMessagesVisible(max),
+      threshold: 1,
+      missingData: KEEP_LAST_STATE,
+    });
+    this.alarm('CreateQueueAgeAlarm', {
+      description: 'The oldest create-solution message has waited too long: the worker is not draining the queue.',
+      metric: props.createQueue.metricApproximateAgeOfOldestMessage(max),
+      threshold: ALARMS.createQueueOldestMessageSeconds,
+      missingData: KEEP_LAST_STATE,
+    });
+    this.alarm('AcceptIteratorAgeAlarm', {
+      description: 'The accept worker is falling behind the table stream: accepts are delayed.',
+      // In milliseconds, published for each stream invocation only.
+      metric: props.functions.acceptSolution.metric('IteratorAge', max),
+      threshold: ALARMS.acceptIteratorAgeSeconds * 1000,
+      missingData: NOTHING_HAPPENED,
+    });
+    this.alarm('Api5xxAlarm', {
+      description: 'The API answers 5xx: Graph is unavailable (502/503) or intake fails.',
+      metric: props.api.metricServerError(sum),
+      threshold: ALARMS.api5xxPerPeriod,
+      missingData: NOTHING_HAPPENED,
+    });
+    for (const [name, fn] of Object.entries(props.functions) as [PipelineFunctionName, lambda.IFunction][]) {
+      const Name = name[0]!.toUpperCase() + name.slice(1);
+      this.alarm(`${Name}ErrorsAlarm`, {
+        description: `The ${name} function fails invocations.`,
+        metric: fn.metricErrors(sum),
+        threshold: ALARMS.functionErrors[name],
+        missingData: NOTHING_HAPPENED,
+      });
+      this.alarm(`${Name}ThrottlesAlarm`, {
+        description: `The ${name} function is throttled: the account's Lambda concurrency is exhausted.`,
+        metric: fn.metricThrottles(sum),
+        threshold: ALARMS.functionThrottles,
+        missingData: NOTHING_HAPPENED,
+      });
+    }
+
+    this.dashboard = new OperationsDashboard(this, 'Dashboard', { ...props, alarms: this.alarms });
   }
 
-  private queueNotEmpty(id: string, queue: sqs.IQueue, alarmDescription: string): cloudwatch.Alarm {
-    return new cloudwatch.Alarm(this, id, {
-      alarmDescription,
-      metric: queue.metricApproximateNumberOfMessagesVisible({ statistic: cloudwatch.Stats.MAXIMUM, period: Duration.minutes(5) }),
-      threshold: 1,
+  /** Every alarm tells the topic when it fires and when it clears. */
+  private alarm(id: string, spec: AlarmSpec): void {
+    const alarm = new cloudwatch.Alarm(this, id, {
+      alarmDescription: `${spec.description} Runbook: README.md, "Deploy", ${id}.`,
+      metric: spec.metric,
+      threshold: spec.threshold,
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      treatMissingData: spec.missingData,
     });
+    const action = new SnsAction(this.topic);
+    alarm.addAlarmAction(action);
+    alarm.addOkAction(action);
+    this.alarms.push(alarm);
   }
 }

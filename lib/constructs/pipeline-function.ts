@@ -1,14 +1,12 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Token, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { FUNCTIONS } from '../pipeline-settings';
-
-/** The repository root (ESM has no __dirname): entries, the lockfile and tsconfig live there. */
-const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+import { FUNCTIONS, LOG_RETENTION_DAYS } from '../pipeline-settings';
+import { REPO_ROOT } from '../repo-root';
 
 export type PipelineFunctionName = keyof typeof FUNCTIONS;
 
@@ -18,22 +16,45 @@ const ENTRIES: Record<PipelineFunctionName, string> = {
   acceptSolution: 'lambdas/handlers/accept-solution.ts',
 };
 
+/** A resource a function uses: how its environment names it, and what lets the function use it. */
+export interface ResourceBinding {
+  /** The environment variable's value that points at the resource (its name, URL or ARN). */
+  readonly reference: string;
+  /** Gives the function exactly what it does with the resource (a grant, or the event source that grants). */
+  attach(fn: lambda.Function): void;
+}
+
 export interface PipelineFunctionProps {
   name: PipelineFunctionName;
+  /** The function's variables from functionEnvironments() (lib/function-environment.ts), the one mapping of resources to variables. */
   environment: Record<string, string>;
 }
 
 /**
  * The house Lambda: Node.js 22 on ARM64, an ESM bundle built by the locally installed esbuild
- * (never Docker), X-Ray active tracing, its own log group with a retention, tuning from FUNCTIONS.
+ * (never Docker), X-Ray active tracing, its own log group with a retention, tuning from FUNCTIONS,
+ * and a role that holds nothing but what `bind` grants (plus writing its own logs).
  */
 export class PipelineFunction extends Construct {
   readonly function: nodejs.NodejsFunction;
+  private readonly environment: Record<string, string>;
+  /** Variables naming a resource that no `bind` has granted yet: synth fails while any is left. */
+  private readonly unbound: Set<string>;
 
   constructor(scope: Construct, id: string, props: PipelineFunctionProps) {
     super(scope, id);
     const tuning = FUNCTIONS[props.name];
-    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH });
+    this.environment = props.environment;
+    this.unbound = new Set(Object.keys(props.environment).filter((name) => Token.isUnresolved(props.environment[name])));
+    this.node.addValidation({
+      validate: () => [...this.unbound].map((name) => `${name} names a resource that the function was never granted: bind it`),
+    });
+
+    const logGroup = new logs.LogGroup(this, 'Logs', { retention: LOG_RETENTION_DAYS });
+    // Not AWSLambdaBasicExecutionRole: that managed policy may write to every log group in the account.
+    const role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    logGroup.grantWrite(role);
+
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       entry: join(REPO_ROOT, ENTRIES[props.name]),
       handler: 'handler',
@@ -44,6 +65,7 @@ export class PipelineFunction extends Construct {
       timeout: Duration.seconds(tuning.timeoutSeconds),
       memorySize: tuning.memoryMiB,
       tracing: lambda.Tracing.ACTIVE,
+      role,
       logGroup,
       // Stack traces point into the TypeScript sources through the bundled source map.
       environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
@@ -62,5 +84,37 @@ export class PipelineFunction extends Construct {
         forceDockerBundling: false,
       },
     });
+
+    const node22 = 'DESIGN.md §2 mandates Node.js 22: local development and CI run Node 20, and the code must run on both; a newer runtime is adopted deliberately, not by default.';
+    Validations.of(this.function).acknowledge(
+      { id: 'AwsSolutions-L1', reason: node22 },
+      { id: 'Serverless-LambdaLatestVersion', reason: node22 },
+      {
+        id: 'Serverless-LambdaDLQ',
+        reason:
+          "Never invoked asynchronously (HTTP API and event source mappings invoke synchronously), so a function DLQ would never receive anything. Failed work lands in the create queue's DLQ and the stream's on-failure queue, both alarmed.",
+      },
+    );
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        "Only for actions without resource-level permissions: xray:PutTraceSegments and xray:PutTelemetryRecords (active tracing) and, for the stream consumer, dynamodb:ListStreams (its event source mapping finds the table's stream). The infra test pins '*' to exactly these actions.",
+    });
+  }
+
+  /**
+   * Grants the function resources that its environment names, each in one call. A resource the
+   * environment does not name is refused: a grant without a variable is a permission nobody uses.
+   */
+  bind(...bindings: ResourceBinding[]): this {
+    for (const binding of bindings) {
+      const variables = Object.keys(this.environment).filter((name) => this.environment[name] === binding.reference);
+      if (variables.length === 0) {
+        throw new Error(`${this.node.path}: no environment variable names the resource being bound; add it to functionEnvironments() first`);
+      }
+      binding.attach(this.function);
+      for (const name of variables) this.unbound.delete(name);
+    }
+    return this;
   }
 }

@@ -10,14 +10,27 @@ export const cdkJsonContext = JSON.parse(readFileSync(new URL('../../cdk.json', 
 /** A partner app ID of our own: cdk.json's sample one makes synth warn (tested in app.test.ts). */
 export const TEST_PARTNER_APP_ID = '1234567890123456';
 
+/** Every optional setting given, so that every optional resource exists: most checks read this stack. */
+export const FULL_CONTEXT = { partnerName: 'Acme', graphApiVersion: 'v26.0', alarmEmail: 'ops@example.com' } as const;
+
+type SynthesizedApp = { app: App; stack: ReturnType<typeof defineApp>; template: Template };
+const synthesized = new Map<string, SynthesizedApp>();
+
 /**
- * The app as bin/app.ts builds it (cdk-nag included), with `context` on top of cdk.json's. An empty
- * bundling-stacks list skips esbuild: fast, and the template is the same apart from code hashes.
+ * The app as bin/app.ts builds it (cdk-nag included), with `context` on top of cdk.json's, built
+ * once per context and shared by the checks (read it, never change it). An empty bundling-stacks
+ * list skips esbuild: fast, and the template is the same apart from code hashes.
  */
-export function synthApp(context: Record<string, unknown> = {}) {
-  const app = new App({ context: { ...cdkJsonContext, partnerAppId: TEST_PARTNER_APP_ID, ...context, 'aws:cdk:bundling-stacks': [] } });
-  const stack = defineApp(app);
-  return { app, stack, template: Template.fromStack(stack) };
+export function synthApp(context: Record<string, unknown> = {}): SynthesizedApp {
+  const key = JSON.stringify(context);
+  let result = synthesized.get(key);
+  if (!result) {
+    const app = new App({ context: { ...cdkJsonContext, partnerAppId: TEST_PARTNER_APP_ID, ...context, 'aws:cdk:bundling-stacks': [] } });
+    const stack = defineApp(app);
+    result = { app, stack, template: Template.fromStack(stack) };
+    synthesized.set(key, result);
+  }
+  return result;
 }
 
 export const logicalId = (construct: IConstruct) => Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);

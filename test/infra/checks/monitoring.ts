@@ -1,13 +1,13 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../../lambdas/shared/observability';
-import type { PipelineFunctionName } from '../../lib/constructs/pipeline-function';
-import { ALARMS, FUNCTIONS } from '../../lib/pipeline-settings';
-import { logicalId, ref, resourceOf, synthApp } from './app-under-test';
+import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../../../lambdas/shared/observability';
+import type { PipelineFunctionName } from '../../../lib/constructs/pipeline-function';
+import { ALARMS, FUNCTIONS } from '../../../lib/pipeline-settings';
+import { FULL_CONTEXT, logicalId, ref, resourceOf, synthApp } from '../app-under-test';
 
 const NAMES = Object.keys(FUNCTIONS) as PipelineFunctionName[];
 
 describe('monitoring', () => {
-  const { stack, template } = synthApp({ alarmEmail: 'ops@example.com' });
+  const { stack, template } = synthApp(FULL_CONTEXT);
   const { data, pipeline, edge, monitoring } = stack;
   const topic = ref(monitoring.topic);
   const alarms = () => Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
@@ -60,7 +60,7 @@ describe('monitoring', () => {
         Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
       },
     });
-    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com', TopicArn: topic });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: FULL_CONTEXT.alarmEmail, TopicArn: topic });
   });
 
   it('without alarmEmail there is no subscription', () => {

@@ -2,12 +2,13 @@ import { Match } from 'aws-cdk-lib/assertions';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { API_BASE_PATH, FACEBOOK_SDK_URL } from '../../lib/page-config';
-import { ACCESS_LOG_RETENTION_DAYS, HTTP_API_THROTTLE, LOG_RETENTION_DAYS } from '../../lib/pipeline-settings';
-import { arn, ref, resourceOf, synthApp, TEST_PARTNER_APP_ID } from './app-under-test';
+import { API_BASE_PATH, FACEBOOK_SDK_URL } from '../../../lib/page-config';
+import { ACCESS_LOG_RETENTION_DAYS, HTTP_API_THROTTLE, LOG_RETENTION_DAYS } from '../../../lib/pipeline-settings';
+import { arn, FULL_CONTEXT, ref, resourceOf, synthApp, TEST_PARTNER_APP_ID } from '../app-under-test';
+
+const { app, stack, template } = synthApp(FULL_CONTEXT);
 
 describe('edge: HTTP API', () => {
-  const { stack, template } = synthApp();
   const { api } = stack.edge;
 
   it('routes POST /api/onboardings and GET /api/onboardings/{onboardingId} to intake, payload 2.0', () => {
@@ -47,7 +48,6 @@ describe('edge: HTTP API', () => {
 });
 
 describe('edge: site', () => {
-  const { app, stack, template } = synthApp({ graphApiVersion: 'v26.0' });
   const { site } = stack.edge;
   const distribution = () => resourceOf(template, site.distribution).Properties.DistributionConfig;
   const buckets = template.findResources('AWS::S3::Bucket');
@@ -125,7 +125,7 @@ describe('edge: site', () => {
   describe('security headers', () => {
     const headers = () => template.findResources('AWS::CloudFront::ResponseHeadersPolicy');
     const securityHeaders = () => (Object.values(headers())[0] as { Properties: any }).Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
-    const csp = () => {
+    const csp = (): Record<string, string[]> => {
       const policy = securityHeaders().ContentSecurityPolicy.ContentSecurityPolicy as string;
       return Object.fromEntries(policy.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...sources]) => [name, sources]));
     };
@@ -173,14 +173,14 @@ describe('edge: site', () => {
 
     it('copies web/ unchanged and writes config.json generated from the deployment settings', () => {
       const [web, generated] = sourceFiles();
-      const webDir = new URL('../../web/', import.meta.url);
+      const webDir = new URL('../../../web/', import.meta.url);
       expect(web).toEqual(Object.fromEntries(readdirSync(webDir).map((file) => [file, readFileSync(new URL(file, webDir), 'utf8')])));
       expect(Object.keys(web!)).toContain('index.html');
       expect(Object.keys(generated!)).toEqual(['config.json']);
       expect(JSON.parse(generated!['config.json']!)).toEqual({
         appId: TEST_PARTNER_APP_ID,
         sdkUrl: 'https://connect.facebook.net/en_US/sdk.js',
-        graphApiVersion: 'v26.0',
+        graphApiVersion: FULL_CONTEXT.graphApiVersion,
         apiBase: '/api',
       });
     });

@@ -3,18 +3,17 @@ import { Match } from 'aws-cdk-lib/assertions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PipelineFunction, type PipelineFunctionName } from '../../lib/constructs/pipeline-function';
-import { messagesTo } from '../../lib/constructs/resource-bindings';
-import { functionEnvironments, type PipelineResources } from '../../lib/function-environment';
-import { ACCEPT_EVENT_SOURCE, ACCEPT_FILTER_PATTERN, CREATE_EVENT_SOURCE, FUNCTIONS, LOG_RETENTION_DAYS } from '../../lib/pipeline-settings';
-import { arn, cdkJsonContext, logicalId, ref, resourceOf, synthApp, TEST_PARTNER_APP_ID } from './app-under-test';
+import { PipelineFunction, type PipelineFunctionName } from '../../../lib/constructs/pipeline-function';
+import { messagesTo } from '../../../lib/constructs/resource-bindings';
+import { functionEnvironments, type PipelineResources } from '../../../lib/function-environment';
+import { ACCEPT_EVENT_SOURCE, ACCEPT_FILTER_PATTERN, CREATE_EVENT_SOURCE, FUNCTIONS, LOG_RETENTION_DAYS } from '../../../lib/pipeline-settings';
+import { arn, cdkJsonContext, FULL_CONTEXT, logicalId, ref, resourceOf, synthApp, TEST_PARTNER_APP_ID } from '../app-under-test';
 
 const NAMES = Object.keys(FUNCTIONS) as PipelineFunctionName[];
+const { stack, template } = synthApp(FULL_CONTEXT);
+const { data, pipeline } = stack;
 
 describe('pipeline: the house function', () => {
-  const { stack, template } = synthApp({ partnerName: 'Acme' });
-  const { data, pipeline } = stack;
-
   it.each(NAMES)('%s: Node.js 22 on arm64, tuning from FUNCTIONS, traced, its own log group with a retention', (name) => {
     const fn = resourceOf(template, pipeline.functions[name]);
     expect(fn.Properties).toMatchObject({
@@ -37,7 +36,8 @@ describe('pipeline: the house function', () => {
       '<app>': ref(data.appSecret), // a secret's Ref is its ARN
       '<sut>': ref(data.systemUserToken),
     };
-    const expected = functionEnvironments({ partnerAppId: TEST_PARTNER_APP_ID, partnerName: 'Acme' }, sentinels);
+    const { partnerName, graphApiVersion } = FULL_CONTEXT;
+    const expected = functionEnvironments({ partnerAppId: TEST_PARTNER_APP_ID, partnerName, graphApiVersion }, sentinels);
     for (const name of NAMES) {
       const variables = Object.fromEntries(Object.entries(expected[name]).map(([k, v]) => [k, resolved[v] ?? v]));
       expect(resourceOf(template, pipeline.functions[name]).Properties.Environment.Variables).toEqual({ ...variables, NODE_OPTIONS: '--enable-source-maps' });
@@ -47,8 +47,6 @@ describe('pipeline: the house function', () => {
 });
 
 describe('pipeline: least privilege', () => {
-  const { stack, template } = synthApp();
-  const { data, pipeline } = stack;
   const functions = pipeline.functions;
 
   /** A statement's resource by logical ID (`Id` for Ref and Arn, `Id.Attr` otherwise), or `*`. */
@@ -131,9 +129,6 @@ describe('pipeline: least privilege', () => {
 });
 
 describe('pipeline: event sources', () => {
-  const { stack, template } = synthApp();
-  const { data, pipeline } = stack;
-
   it('create queue → create-solution: partial batch failures, batch size and concurrency capped for Graph', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: arn(data.createQueue),
@@ -200,7 +195,7 @@ describe('PipelineFunction bundling (real esbuild, one function)', () => {
   const stack = new Stack(app, 'Bundling');
   const fn = new PipelineFunction(stack, 'Intake', { name: 'intake', environment: {} });
   const assembly = app.synth();
-  const code = assembly.getStackByName('Bundling').template.Resources[stack.getLogicalId(fn.function.node.defaultChild as never)].Properties.Code;
+  const code = assembly.getStackByName('Bundling').template.Resources[logicalId(fn.function)].Properties.Code;
   const dir = join(assembly.directory, `asset.${(code.S3Key as string).replace(/\.zip$/, '')}`);
   const bundle = readFileSync(join(dir, 'index.mjs'), 'utf8');
 

@@ -1,0 +1,26 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../../lambdas/shared/observability';
+import { ALARMS } from '../pipeline-settings';
+
+/** The pipeline's funnel, in order, with the names the dashboard shows. */
+export const FUNNEL = [
+  ['onboardingStarted', 'Onboardings received'],
+  ['solutionCreated', 'Solutions created'],
+  ['solutionExisting', 'Already connected'],
+  ['solutionAccepted', 'Solutions accepted'],
+  ['solutionCreateFailed', 'Create failed'],
+  ['solutionAcceptFailed', 'Accept failed'],
+] as const satisfies readonly (readonly [keyof typeof METRIC, string])[];
+
+/** A custom EMF metric of the functions: Powertools adds the service name as the `service` dimension. */
+export function funnelMetric(name: keyof typeof METRIC, options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName: METRIC[name],
+    dimensionsMap: { service: SERVICE_NAME },
+    statistic: cloudwatch.Stats.SUM,
+    period: Duration.seconds(ALARMS.periodSeconds),
+    ...options,
+  });
+}
