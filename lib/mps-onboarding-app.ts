@@ -14,7 +14,7 @@ export function compliancePacks() {
  * unacknowledged finding fails `cdk synth` and `cdk deploy` before anything reaches AWS.
  */
 export function defineApp(app: App): MpsOnboardingStack {
-  const settings = readDeploymentSettings(app.node);
+  const settings = readDeploymentSettings((key) => app.node.tryGetContext(key));
   // Environment-agnostic on purpose: no account/region, no lookups, so synth needs no credentials.
   const stack = new MpsOnboardingStack(app, 'MpsOnboarding', {
     description: 'WhatsApp Multi-Partner Solutions onboarding pipeline',

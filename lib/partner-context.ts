@@ -1,7 +1,9 @@
-import type { Node } from 'constructs';
 import { loadAcceptSolutionConfig, loadCreateSolutionConfig, loadIntakeConfig } from '../lambdas/config';
 import { functionEnvironments, type PartnerSettings, type PipelineResources } from './function-environment';
 import { CREATE_QUEUE } from './pipeline-settings';
+
+/** Reads one context key: `app.node.tryGetContext` for the CDK app, cdk.json's context for the local runtime. */
+export type ContextReader = (key: string) => unknown;
 
 /** What a deployment is configured with: CDK context (`cdk.json`, or `-c key=value`). */
 export interface DeploymentSettings {
@@ -30,20 +32,21 @@ export class ContextError extends Error {
   override readonly name = 'ContextError';
 }
 
-function optionalString(node: Node, key: string): string | undefined {
-  const value: unknown = node.tryGetContext(key);
+function optionalString(context: ContextReader, key: string): string | undefined {
+  const value: unknown = context(key);
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value !== 'string') throw new ContextError(`CDK context "${key}" must be a string, got ${JSON.stringify(value)}`);
   return value;
 }
 
 /**
- * Reads the deployment settings from CDK context and fails synth with a clear message when they
+ * Reads the deployment settings from CDK context (the local runtime reads the same keys from
+ * cdk.json, so that it runs as configured for deploys) and fails synth with a clear message when they
  * would not start the functions: the same validation (lambdas/config.ts) the functions run at cold
  * start, applied to the environment the stack would hand them.
  */
-export function readDeploymentSettings(node: Node): DeploymentSettings {
-  const rawAppId: unknown = node.tryGetContext('partnerAppId');
+export function readDeploymentSettings(context: ContextReader): DeploymentSettings {
+  const rawAppId: unknown = context('partnerAppId');
   if (rawAppId === undefined || rawAppId === null || rawAppId === '') {
     throw new ContextError('CDK context "partnerAppId" is required: the Solution Partner\'s numeric Facebook app ID (cdk.json "context", or -c partnerAppId=<id>)');
   }
@@ -53,20 +56,20 @@ export function readDeploymentSettings(node: Node): DeploymentSettings {
   }
   const partner: PartnerSettings = { partnerAppId: rawAppId };
   for (const key of OPTIONAL_PARTNER_KEYS) {
-    const value = optionalString(node, key);
+    const value = optionalString(context, key);
     if (value !== undefined) partner[key] = value;
   }
-  const alarmEmail = optionalString(node, 'alarmEmail');
+  const alarmEmail = optionalString(context, 'alarmEmail');
   if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+$/.test(alarmEmail)) {
     throw new ContextError(`CDK context "alarmEmail" is not an email address: ${JSON.stringify(alarmEmail)}`);
   }
   loadFunctionConfigs(partner);
-  return { partner, ...(alarmEmail === undefined ? {} : { alarmEmail }), createMaxReceiveCount: readMaxReceiveCount(node) };
+  return { partner, ...(alarmEmail === undefined ? {} : { alarmEmail }), createMaxReceiveCount: readMaxReceiveCount(context) };
 }
 
 /** `-c createMaxReceiveCount=8` arrives as a string, cdk.json may hold a number: both must be a whole count SQS accepts. */
-function readMaxReceiveCount(node: Node): number {
-  const raw: unknown = node.tryGetContext('createMaxReceiveCount');
+function readMaxReceiveCount(context: ContextReader): number {
+  const raw: unknown = context('createMaxReceiveCount');
   if (raw === undefined || raw === null || raw === '') return CREATE_QUEUE.maxReceiveCount;
   const count = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : raw;
   const { min, max } = MAX_RECEIVE_COUNT_RANGE;

@@ -4,12 +4,13 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { PageConfig } from '../../lib/page-config';
 
 export interface HttpGatewayOptions {
   port: number;
   webDir: string;
   /** The page's runtime config, served as `/config.json` (generated at deploy time in AWS). */
-  pageConfig: Record<string, unknown>;
+  pageConfig: PageConfig;
   invokeApi: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
   onError: (error: unknown) => void;
 }

@@ -3,8 +3,7 @@ import { join, resolve } from 'node:path';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyStructuredResultV2, DynamoDBBatchResponse, DynamoDBStreamEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { functionEnvironments } from '../../lib/function-environment';
-import { ACCEPT_EVENT_SOURCE, CREATE_EVENT_SOURCE, FUNCTIONS, SECRET_NAMES } from '../../lib/pipeline-settings';
+import { SECRET_NAMES } from '../../lib/pipeline-settings';
 import { startGraphSimulator, type GraphSimulator } from '../graph-simulator/server';
 import { DEFAULT_SEED } from '../graph-simulator/state';
 import { checkpointFile } from './checkpoint-file';
@@ -13,6 +12,7 @@ import type { EventSource } from './event-source';
 import { freePort } from './free-port';
 import { startHttpGateway } from './http-gateway';
 import { LocalFunction } from './function-pool';
+import { localDeploymentSettings, localWiring, type LocalWiring } from './local-wiring';
 import { acquireDataDir, recordDynamoDbPid, releaseDataDir, writeRuntimeFile, type RuntimeEndpoints } from './runtime-file';
 import { startSecretsManager } from './secrets-manager-local';
 import { startQueues } from './sqs-local';
@@ -66,7 +66,8 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     stops.length = 0;
   };
   try {
-    const partnerAppId = opts.partnerAppId ?? DEFAULT_SEED.partnerApp.id;
+    const settings = localDeploymentSettings(opts.partnerAppId);
+    const { partnerAppId } = settings.partner;
     const systemUserToken = opts.systemUserToken ?? DEFAULT_SEED.systemUserToken;
     const appSecret = opts.appSecret ?? DEFAULT_SEED.appSecret;
 
@@ -81,17 +82,18 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     if (dynamo.process.pid) recordDynamoDbPid(dataDir, dynamo.process.pid);
     const streamArn = await ensureTable(dynamo.endpoint, TABLE_NAME);
 
-    const queues = await startQueues();
+    const queues = await startQueues(settings.createMaxReceiveCount);
+    const wiring = localWiring(settings, {
+      graphApiBaseUrl: graphUrl,
+      sdkUrl: `${graphUrl}/sdk.js`,
+      resources: { tableName: TABLE_NAME, createQueueUrl: queues.createQueueUrl, appSecretId: SECRET_NAMES.appSecret, systemUserTokenSecretId: SECRET_NAMES.systemUserToken },
+    });
     stops.push(() => queues.stop());
     const secrets = await startSecretsManager({ [SECRET_NAMES.systemUserToken]: systemUserToken, [SECRET_NAMES.appSecret]: appSecret });
     stops.push(() => secrets.stop());
 
     // Each function's environment exactly as the stack sets it, plus the local AWS endpoints and a
     // few harmless variables of the developer's (never their AWS configuration or secrets).
-    const environments = functionEnvironments(
-      { partnerAppId, graphApiBaseUrl: graphUrl },
-      { tableName: TABLE_NAME, createQueueUrl: queues.createQueueUrl, appSecretId: SECRET_NAMES.appSecret, systemUserTokenSecretId: SECRET_NAMES.systemUserToken },
-    );
     const baseEnvironment = {
       ...Object.fromEntries(SANDBOX_ENV_PASSED_THROUGH.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]]]))),
       TZ: 'UTC',
@@ -103,16 +105,16 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
       AWS_ENDPOINT_URL_SQS: queues.endpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
     } as Record<string, string>;
-    const localFunction = (name: keyof typeof FUNCTIONS, module: string, maxConcurrency: number) =>
+    const localFunction = (name: keyof LocalWiring['functions'], module: string, maxConcurrency: number) =>
       new LocalFunction({
         functionName: name,
         handlerModule: join(HANDLERS_DIR, module),
-        timeoutSeconds: FUNCTIONS[name].timeoutSeconds,
-        environment: { ...baseEnvironment, ...environments[name] },
+        timeoutSeconds: wiring.functions[name].timeoutSeconds,
+        environment: { ...baseEnvironment, ...wiring.functions[name].environment },
         maxConcurrency,
       });
     const intake = localFunction('intake', 'intake.ts', INTAKE_CONCURRENCY);
-    const createSolution = localFunction('createSolution', 'create-solution.ts', CREATE_EVENT_SOURCE.maxConcurrency);
+    const createSolution = localFunction('createSolution', 'create-solution.ts', wiring.createEventSource.maxConcurrency);
     // A stream shard is read by one invocation at a time.
     const acceptSolution = localFunction('acceptSolution', 'accept-solution.ts', 1);
     stops.push(() => Promise.all([intake.stop(), createSolution.stop(), acceptSolution.stop()]).then(() => undefined));
@@ -125,15 +127,16 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
         sqs,
         queueUrl: queues.createQueueUrl,
         queueArn: Attributes?.QueueArn ?? '',
-        batchSize: CREATE_EVENT_SOURCE.batchSize,
-        maxConcurrency: CREATE_EVENT_SOURCE.maxConcurrency,
+        batchSize: wiring.createEventSource.batchSize,
+        maxBatchingWindowSeconds: wiring.createEventSource.maxBatchingWindowSeconds,
+        maxConcurrency: wiring.createEventSource.maxConcurrency,
         invoke: (event: SQSEvent) => createSolution.invoke<SQSBatchResponse>(event),
         onError: onError('create-solution'),
       }),
       startStreamEventSource({
         streams: new DynamoDBStreamsClient({ region: REGION, endpoint: dynamo.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
         streamArn,
-        settings: ACCEPT_EVENT_SOURCE,
+        settings: wiring.acceptEventSource,
         onFailure: { sqs, queueUrl: queues.acceptFailureQueueUrl, functionArn: 'arn:aws:lambda:local:000000000000:function:accept-solution' },
         checkpoints: checkpointFile(join(dataDir, 'dynamodb', 'stream-checkpoints.json'), streamArn),
         invoke: (event: DynamoDBStreamEvent) => acceptSolution.invoke<DynamoDBBatchResponse>(event),
@@ -148,7 +151,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     const http = await startHttpGateway({
       port: opts.port,
       webDir: WEB_DIR,
-      pageConfig: { appId: partnerAppId, sdkUrl: `${graphUrl}/sdk.js`, graphApiVersion: process.env.GRAPH_API_VERSION ?? 'v25.0', apiBase: '/api' },
+      pageConfig: wiring.page,
       invokeApi: (event) => intake.invoke<APIGatewayProxyStructuredResultV2>(event),
       onError: onError('intake'),
     });
@@ -165,6 +168,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
       region: REGION,
       tableName: TABLE_NAME,
       queues: { createSolution: queues.createQueueUrl, createSolutionDlq: queues.createDlqUrl, acceptSolutionFailures: queues.acceptFailureQueueUrl },
+      wiring,
     };
     writeRuntimeFile(dataDir, endpoints);
     return { endpoints, graphSimulator, stop: stopAll };

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
+import type { LocalWiring } from './local-wiring';
 
 /** Every endpoint a running local runtime started, for the ops CLI, scripts and tests. */
 export interface RuntimeEndpoints {
@@ -13,6 +14,8 @@ export interface RuntimeEndpoints {
   region: string;
   tableName: string;
   queues: { createSolution: string; createSolutionDlq: string; acceptSolutionFailures: string };
+  /** What the runtime took from the stack's settings; compared with the synthesized template by a test. */
+  wiring: LocalWiring;
 }
 
 /** Who holds a data directory: the runtime, and the DynamoDB Local process it started (to reap if the runtime died). */

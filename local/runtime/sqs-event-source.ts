@@ -7,6 +7,8 @@ export interface SqsEventSourceOptions {
   queueUrl: string;
   queueArn: string;
   batchSize: number;
+  /** Lambda gathers messages for up to this long before invoking, unless the batch fills first. */
+  maxBatchingWindowSeconds: number;
   maxConcurrency: number;
   invoke: (event: SQSEvent) => Promise<SQSBatchResponse | void>;
   onError: (error: unknown) => void;
@@ -14,6 +16,8 @@ export interface SqsEventSourceOptions {
 
 /** How long one receive waits for messages; short, so that stopping is prompt. */
 const WAIT_SECONDS = 1;
+/** ReceiveMessage returns at most 10 messages; Lambda batches of more are gathered over several receives. */
+const SQS_RECEIVE_LIMIT = 10;
 
 /**
  * Lambda's SQS event source mapping, locally: long-polls in `maxConcurrency` loops, invokes the
@@ -40,17 +44,24 @@ export function startSqsEventSource(opts: SqsEventSourceOptions): EventSource {
   };
 }
 
-async function pollOnce(opts: SqsEventSourceOptions): Promise<void> {
+async function receive(opts: SqsEventSourceOptions, max: number): Promise<Message[]> {
   const { Messages = [] } = await opts.sqs.send(
     new ReceiveMessageCommand({
       QueueUrl: opts.queueUrl,
-      MaxNumberOfMessages: opts.batchSize,
+      MaxNumberOfMessages: Math.min(max, SQS_RECEIVE_LIMIT),
       WaitTimeSeconds: WAIT_SECONDS,
       MessageSystemAttributeNames: ['All'],
       MessageAttributeNames: ['All'],
     }),
   );
+  return Messages;
+}
+
+async function pollOnce(opts: SqsEventSourceOptions): Promise<void> {
+  const Messages = await receive(opts, opts.batchSize);
   if (Messages.length === 0) return;
+  const windowEnds = Date.now() + opts.maxBatchingWindowSeconds * 1000;
+  while (Messages.length < opts.batchSize && Date.now() < windowEnds) Messages.push(...(await receive(opts, opts.batchSize - Messages.length)));
   const records = Messages.map((m) => toRecord(m, opts.queueArn));
   let failed: Set<string>;
   try {

@@ -62,7 +62,7 @@ describe('stack outputs', () => {
 });
 
 describe('deployment settings from CDK context', () => {
-  const settings = (context: Record<string, unknown>) => readDeploymentSettings(new App({ context }).node);
+  const settings = (context: Record<string, unknown>) => readDeploymentSettings((key) => new App({ context }).node.tryGetContext(key));
 
   it('requires partnerAppId, with a message that says how to give it', () => {
     expect(() => settings({})).toThrow(ContextError);

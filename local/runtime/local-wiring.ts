@@ -1,0 +1,43 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { functionEnvironments, type PipelineResources } from '../../lib/function-environment';
+import { pageConfig, type PageConfig } from '../../lib/page-config';
+import { readDeploymentSettings, type DeploymentSettings } from '../../lib/partner-context';
+import { ACCEPT_EVENT_SOURCE, CREATE_EVENT_SOURCE, FUNCTIONS } from '../../lib/pipeline-settings';
+import { REPO_ROOT } from '../../lib/repo-root';
+
+/**
+ * How the local runtime wires the functions: everything the CDK stack decides, taken from the same
+ * places (lib/pipeline-settings.ts, lib/function-environment.ts, and the deployment settings read
+ * from cdk.json's context exactly as `cdk synth` reads them). The runtime records it in
+ * runtime.json, and a test compares it with the synthesized template.
+ */
+export interface LocalWiring {
+  functions: Record<keyof typeof FUNCTIONS, { timeoutSeconds: number; memoryMiB: number; environment: Record<string, string> }>;
+  createQueue: { maxReceiveCount: number };
+  createEventSource: typeof CREATE_EVENT_SOURCE;
+  acceptEventSource: typeof ACCEPT_EVENT_SOURCE;
+  page: PageConfig;
+}
+
+const cdkContext = (): Record<string, unknown> => JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8')).context ?? {};
+
+/** The deployment settings from cdk.json's context, as `cdk synth` reads them; PARTNER_APP_ID may override the app ID. */
+export function localDeploymentSettings(partnerAppIdOverride?: string): DeploymentSettings {
+  const context = cdkContext();
+  return readDeploymentSettings((key) => (key === 'partnerAppId' && partnerAppIdOverride ? partnerAppIdOverride : context[key]));
+}
+
+/** The functions call `graphApiBaseUrl` (the simulator, locally); the page loads `sdkUrl`. */
+export function localWiring(settings: DeploymentSettings, opts: { graphApiBaseUrl: string; sdkUrl: string; resources: PipelineResources }): LocalWiring {
+  const partner = { ...settings.partner, graphApiBaseUrl: opts.graphApiBaseUrl };
+  const environments = functionEnvironments(partner, opts.resources);
+  const fn = (name: keyof typeof FUNCTIONS) => ({ timeoutSeconds: FUNCTIONS[name].timeoutSeconds, memoryMiB: FUNCTIONS[name].memoryMiB, environment: environments[name] });
+  return {
+    functions: { intake: fn('intake'), createSolution: fn('createSolution'), acceptSolution: fn('acceptSolution') },
+    createQueue: { maxReceiveCount: settings.createMaxReceiveCount },
+    createEventSource: CREATE_EVENT_SOURCE,
+    acceptEventSource: ACCEPT_EVENT_SOURCE,
+    page: { ...pageConfig(partner), sdkUrl: opts.sdkUrl },
+  };
+}

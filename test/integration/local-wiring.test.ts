@@ -1,0 +1,124 @@
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { Template } from 'aws-cdk-lib/assertions';
+import type { LocalWiring } from '../../local/runtime/local-wiring';
+import { resourceOf, synthApp, TEST_PARTNER_APP_ID } from '../infra/app-under-test';
+import { startRuntimeProcess, type RuntimeProcess } from '../support/local-runtime-process';
+
+/**
+ * The local runtime must not drift from what `cdk deploy` creates. This compares the synthesized
+ * template (with cdk.json's context, as `cdk synth` sees it, and the same partner app ID) with what the running local runtime
+ * really set up: queue attributes and the table as the emulators report them, and the event-source
+ * and function settings the runtime recorded in runtime.json.
+ */
+let runtime: RuntimeProcess;
+let template: Template;
+let stack: ReturnType<typeof synthApp>['stack'];
+let wiring: LocalWiring;
+
+/** Variables only the deployed functions have; the local runtime adds its AWS endpoints outside `wiring`. */
+const DEPLOY_ONLY_VARIABLES = ['NODE_OPTIONS'];
+/** Only local: the functions call the Graph simulator (deployed, they use the default Graph URL). */
+const LOCAL_ONLY_VARIABLES = ['GRAPH_API_BASE_URL'];
+/** Variables whose values name resources, which differ by nature between AWS and local. */
+const RESOURCE_VARIABLES = ['TABLE_NAME', 'CREATE_QUEUE_URL', 'APP_SECRET_ID', 'SYSTEM_USER_TOKEN_SECRET_ID'];
+
+beforeAll(async () => {
+  // A real-looking partner app ID on both sides (cdk.json's sample one makes synth warn).
+  runtime = await startRuntimeProcess({ env: { PARTNER_APP_ID: TEST_PARTNER_APP_ID } });
+  wiring = runtime.endpoints.wiring;
+  ({ template, stack } = synthApp());
+}, 90_000);
+afterAll(() => runtime?.stop());
+
+const mappings = () => Object.values(template.findResources('AWS::Lambda::EventSourceMapping')).map((r) => r.Properties as Record<string, any>);
+
+describe('the local runtime follows the synthesized stack', () => {
+  test.each(['intake', 'createSolution', 'acceptSolution'] as const)('function %s: timeout, memory and environment', (name) => {
+    const deployed = resourceOf(template, stack.pipeline.functions[name]).Properties;
+    const local = wiring.functions[name];
+    expect(local.timeoutSeconds).toBe(deployed.Timeout);
+    expect(local.memoryMiB).toBe(deployed.MemorySize);
+
+    const deployedVariables = deployed.Environment.Variables as Record<string, unknown>;
+    const names = Object.keys(deployedVariables).filter((n) => !DEPLOY_ONLY_VARIABLES.includes(n));
+    expect(Object.keys(local.environment).filter((n) => !LOCAL_ONLY_VARIABLES.includes(n)).sort()).toEqual(names.sort());
+    for (const variable of names.filter((n) => !RESOURCE_VARIABLES.includes(n))) {
+      expect([variable, local.environment[variable]]).toEqual([variable, deployedVariables[variable]]);
+    }
+  });
+
+  test('create queue, DLQ and accept on-failure queue attributes, as fauxqs reports them', async () => {
+    const sqs = new SQSClient({ endpoint: runtime.endpoints.sqs, region: runtime.endpoints.region, credentials: { accessKeyId: 'l', secretAccessKey: 'l' }, useQueueUrlAsEndpoint: false });
+    const attributes = async (url: string) => (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] }))).Attributes ?? {};
+    const { queues } = runtime.endpoints;
+    const [create, dlq, failures] = await Promise.all([attributes(queues.createSolution), attributes(queues.createSolutionDlq), attributes(queues.acceptSolutionFailures)]);
+    sqs.destroy();
+
+    const deployed = (construct: Parameters<typeof resourceOf>[1]) => resourceOf(template, construct).Properties;
+    const createQueue = deployed(stack.data.createQueue);
+    expect(Number(create.VisibilityTimeout)).toBe(createQueue.VisibilityTimeout);
+    expect(Number(create.MessageRetentionPeriod)).toBe(createQueue.MessageRetentionPeriod);
+    expect(Number(JSON.parse(create.RedrivePolicy!).maxReceiveCount)).toBe(createQueue.RedrivePolicy.maxReceiveCount);
+    expect(JSON.parse(create.RedrivePolicy!).deadLetterTargetArn).toBe(dlq.QueueArn);
+    expect(Number(dlq.MessageRetentionPeriod)).toBe(deployed(stack.data.createDlq).MessageRetentionPeriod);
+    expect(Number(failures.MessageRetentionPeriod)).toBe(deployed(stack.data.acceptFailureQueue).MessageRetentionPeriod);
+  });
+
+  test('table keys, indexes and stream, as DynamoDB Local reports them', async () => {
+    const db = new DynamoDBClient({ endpoint: runtime.endpoints.dynamodb, region: runtime.endpoints.region, credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
+    const { Table } = await db.send(new DescribeTableCommand({ TableName: runtime.endpoints.tableName }));
+    db.destroy();
+    const deployed = resourceOf(template, stack.data.table).Properties;
+
+    expect(Table?.KeySchema).toEqual(deployed.KeySchema);
+    expect(sortBy(Table?.AttributeDefinitions ?? [], 'AttributeName')).toEqual(sortBy(deployed.AttributeDefinitions, 'AttributeName'));
+    const indexes = (list: { IndexName?: string; KeySchema?: unknown; Projection?: { ProjectionType?: string } }[]) =>
+      sortBy(list.map((i) => ({ IndexName: i.IndexName, KeySchema: i.KeySchema, ProjectionType: i.Projection?.ProjectionType })), 'IndexName');
+    expect(indexes(Table?.GlobalSecondaryIndexes ?? [])).toEqual(indexes(deployed.GlobalSecondaryIndexes));
+    expect(Table?.StreamSpecification?.StreamViewType).toBe(deployed.StreamSpecification.StreamViewType);
+  });
+
+  test('SQS event source of create-solution', () => {
+    const deployed = mappings().find((m) => m.ScalingConfig)!;
+    const local = wiring.createEventSource;
+    expect({
+      BatchSize: local.batchSize,
+      MaximumBatchingWindowInSeconds: local.maxBatchingWindowSeconds,
+      MaximumConcurrency: local.maxConcurrency,
+      ReportBatchItemFailures: local.reportBatchItemFailures,
+    }).toEqual({
+      BatchSize: deployed.BatchSize,
+      MaximumBatchingWindowInSeconds: deployed.MaximumBatchingWindowInSeconds ?? 0,
+      MaximumConcurrency: deployed.ScalingConfig.MaximumConcurrency,
+      ReportBatchItemFailures: (deployed.FunctionResponseTypes ?? []).includes('ReportBatchItemFailures'),
+    });
+  });
+
+  test('stream event source of accept-solution', () => {
+    const deployed = mappings().find((m) => m.StartingPosition)!;
+    const local = wiring.acceptEventSource;
+    expect({
+      BatchSize: local.batchSize,
+      StartingPosition: local.startingPosition,
+      BisectBatchOnFunctionError: local.bisectBatchOnError,
+      MaximumRetryAttempts: local.retryAttempts,
+      MaximumRecordAgeInSeconds: local.maxRecordAgeSeconds,
+      ReportBatchItemFailures: local.reportBatchItemFailures,
+      FilterPattern: local.filterPattern,
+    }).toEqual({
+      BatchSize: deployed.BatchSize,
+      StartingPosition: deployed.StartingPosition,
+      BisectBatchOnFunctionError: deployed.BisectBatchOnFunctionError,
+      MaximumRetryAttempts: deployed.MaximumRetryAttempts,
+      MaximumRecordAgeInSeconds: deployed.MaximumRecordAgeInSeconds,
+      ReportBatchItemFailures: (deployed.FunctionResponseTypes ?? []).includes('ReportBatchItemFailures'),
+      FilterPattern: JSON.parse(deployed.FilterCriteria.Filters[0].Pattern),
+    });
+    expect(deployed.DestinationConfig.OnFailure.Destination).toBeDefined();
+  });
+});
+
+function sortBy<T>(list: T[], key: keyof T): T[] {
+  return [...list].sort((a, b) => String(a[key]).localeCompare(String(b[key])));
+}
