@@ -52,6 +52,9 @@ export class OnboardingApi extends Construct {
     const routes = [
       ...this.api.addRoutes({ path: `${API_BASE_PATH}/onboardings`, methods: [HttpMethod.POST], integration }),
       ...this.api.addRoutes({ path: `${API_BASE_PATH}/onboardings/{onboardingId}`, methods: [HttpMethod.GET], integration }),
+      // Every other path and method under /api reaches intake too, whose router answers 404/405 in
+      // the contract's error shape (API Gateway's own would be {"message":"Not Found"}).
+      ...this.api.addRoutes({ path: `${API_BASE_PATH}/{proxy+}`, methods: [HttpMethod.ANY], integration }),
     ];
     for (const route of routes) {
       Validations.of(route).acknowledge({

@@ -143,6 +143,13 @@ describe('local pipeline, end to end', () => {
       expect(response.headers.get('retry-after')).toBe('5');
     });
 
+    test('an unknown API path or method: 404 in the contract’s error shape', async () => {
+      for (const [method, path] of [['GET', '/api/nothing-here'], ['DELETE', '/api/onboardings']]) {
+        const response = await fetch(`${runtime.endpoints.http}${path}`, { method });
+        expect([method, response.status, await response.json()]).toEqual([method, 404, { error: { code: 'NOT_FOUND', message: expect.any(String) } }]);
+      }
+    });
+
     test('an unknown onboarding id', async () => {
       const response = await fetch(`${runtime.endpoints.http}/api/onboardings/5b0d8f0e-3f4c-4b7e-9a51-2f0c3e7d9a11`);
       expect(response.status).toBe(404);

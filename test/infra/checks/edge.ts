@@ -11,11 +11,11 @@ const { app, stack, template } = synthApp(FULL_CONTEXT);
 describe('edge: HTTP API', () => {
   const { api } = stack.edge;
 
-  it('routes POST /api/onboardings and GET /api/onboardings/{onboardingId} to intake, payload 2.0', () => {
+  it('routes POST /api/onboardings, GET /api/onboardings/{onboardingId} and every other /api path to intake, payload 2.0', () => {
     template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'));
-    expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(['GET /api/onboardings/{onboardingId}', 'POST /api/onboardings']);
+    expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(['ANY /api/{proxy+}', 'GET /api/onboardings/{onboardingId}', 'POST /api/onboardings']);
     const integrations = template.findResources('AWS::ApiGatewayV2::Integration');
     for (const route of routes) {
       const integrationId = route.Properties.Target['Fn::Join'][1][1].Ref as string;
