@@ -1,128 +1,125 @@
-// The onboarding page: Facebook login (JS SDK, or the local stand-in), then the pipeline's API.
-// The Tech Provider's token lives only in a local variable for the one POST: never in the DOM,
+// The onboarding page: Facebook login, then the pipeline's API, then each app's solution until final.
+// The Tech Provider's token lives only inside logInAndStart() for the one POST: never in the DOM,
 // the URL, storage or the console.
 
-const FINAL = new Set(['ACCEPTED', 'EXISTING', 'CREATE_FAILED', 'ACCEPT_FAILED', 'REJECTED', 'DEACTIVATED', 'PENDING_DEACTIVATION']);
-const STATUS_TEXT = {
-  PENDING: 'waiting to be created',
-  CREATING: 'being created',
-  CREATED: 'created, being accepted',
-  ACCEPTED: 'accepted',
-  EXISTING: 'already connected',
-  CREATE_FAILED: 'could not be created',
-  ACCEPT_FAILED: 'created, but could not be accepted',
-};
+import { createApi } from './api.js';
+import { loadFacebookSdk, logIn } from './facebook.js';
+import { follow } from './follow.js';
+import { describeProblem, PROGRESS, reconnecting, startupProblem, summary } from './messages.js';
+import { createSolutionList, isReady } from './status-view.js';
 
-const launch = document.getElementById('launch');
-const message = document.getElementById('message');
-const result = document.getElementById('result');
-const solutionsList = document.getElementById('solutions');
+const byId = (id) => document.getElementById(id);
+const launch = byId('launch');
+const statusLine = byId('status');
+const problemBox = byId('problem');
+const progress = byId('progress');
+const announcer = byId('announcer');
+const solutions = createSolutionList({ list: byId('solutions'), template: byId('solution-row'), announce });
 
-function say(text, isError = false) {
-  message.textContent = text;
-  message.classList.toggle('error', isError);
+const CONFIG_KEYS = ['appId', 'sdkUrl', 'graphApiVersion', 'apiBase'];
+const RETRY_LABELS = { login: 'Try again', poll: 'Check again', reload: 'Reload the page' };
+
+let api;
+let busy = false;
+
+function say(text) {
+  // Rewriting the same text would make some screen readers read it again on every poll.
+  if (statusLine.textContent !== text) statusLine.textContent = text;
 }
 
-async function loadSdk(config) {
-  await new Promise((resolve, reject) => {
-    window.fbAsyncInit = resolve;
-    const script = document.createElement('script');
-    script.src = config.sdkUrl;
-    script.async = true;
-    script.onerror = () => reject(new Error('The Facebook SDK could not be loaded.'));
-    document.head.appendChild(script);
-  });
-  window.FB.init({ appId: config.appId, cookie: false, xfbml: false, version: config.graphApiVersion });
+function announce(text) {
+  announcer.textContent = text;
 }
 
-function login() {
-  return new Promise((resolve) => window.FB.login(resolve, { scope: 'manage_app_solution' }));
+/** While busy the button stays focusable (aria-disabled, not disabled) so that focus is not lost. */
+function setBusy(value) {
+  busy = value;
+  launch.setAttribute('aria-disabled', String(value));
 }
 
-async function api(method, path, body) {
-  const response = await fetch(path, {
-    method,
-    headers: body ? { 'content-type': 'application/json' } : {},
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const payload = await response.json().catch(() => ({}));
-  if (!response.ok) {
-    const error = new Error(payload?.error?.message ?? `The server answered ${response.status}.`);
-    error.status = response.status;
-    throw error;
-  }
-  return payload;
+function begin() {
+  // The retry button that was just pressed is about to go away: keep focus on the page's own button.
+  if (problemBox.contains(document.activeElement)) launch.focus();
+  problemBox.replaceChildren();
+  setBusy(true);
 }
 
-function render(solutions) {
-  solutionsList.replaceChildren(
-    ...solutions.map((s) => {
-      const li = document.createElement('li');
-      li.dataset.appId = s.appId;
-      const name = document.createElement('strong');
-      name.textContent = s.appName || s.appId;
-      const status = document.createElement('span');
-      status.className = `status status-${s.status}`;
-      status.dataset.status = s.status;
-      status.textContent = ` — ${STATUS_TEXT[s.status] ?? s.status.toLowerCase()}`;
-      li.append(name, status);
-      if (s.solutionId) {
-        const id = document.createElement('div');
-        id.innerHTML = 'Solution ID: <code class="solution-id"></code>';
-        id.querySelector('code').textContent = s.solutionId;
-        li.append(id);
-      }
-      if (s.error) {
-        const error = document.createElement('div');
-        error.className = 'error';
-        error.textContent = `Facebook said: ${s.error.message}`;
-        li.append(error);
-      }
-      return li;
-    }),
+function showProblem(problem, retry) {
+  const box = byId('problem-box').content.cloneNode(true);
+  box.querySelector('.problem-title').textContent = problem.title;
+  box.querySelector('.problem-text').textContent = problem.text;
+  box.querySelector('.problem-detail').textContent = problem.detail ?? '';
+  const button = box.querySelector('.retry');
+  button.textContent = RETRY_LABELS[problem.retry];
+  button.addEventListener('click', problem.retry === 'reload' ? () => location.reload() : retry);
+  say('');
+  problemBox.replaceChildren(box);
+  setBusy(false);
+  problemBox.querySelector('.retry').focus();
+}
+
+/** Returns once the POST is answered: the token is then out of reach of everything else on the page. */
+async function logInAndStart() {
+  const login = logIn();
+  say(PROGRESS.inFacebook);
+  const accessToken = await login;
+  say(PROGRESS.checkingLogin);
+  return api.startOnboarding(accessToken);
+}
+
+function onLaunch() {
+  if (busy) return;
+  begin();
+  // No await before logIn(): FB.login must run within the click, or the browser blocks its popup.
+  logInAndStart().then(
+    (started) => {
+      byId('onboarding-id').textContent = started.onboardingId;
+      solutions.reset();
+      solutions.update(started.apps.map((app) => ({ appId: app.appId, appName: app.name, status: 'PENDING' })));
+      progress.hidden = false;
+      byId('progress-title').focus();
+      return track(started.onboardingId);
+    },
+    (error) => showProblem(describeProblem(error, 'start'), onLaunch),
   );
 }
 
-async function follow(statusUrl) {
-  let delay = 1000;
-  for (;;) {
-    const onboarding = await api('GET', statusUrl);
-    render(onboarding.solutions);
-    if (onboarding.solutions.every((s) => FINAL.has(s.status))) {
-      say(onboarding.status === 'COMPLETED' ? 'All solutions are created and accepted.' : 'Finished, with problems: see each app below.', onboarding.status !== 'COMPLETED');
-      return;
-    }
-    await new Promise((r) => setTimeout(r, delay));
-    delay = Math.min(delay * 1.5, 10_000);
+async function track(onboardingId) {
+  begin();
+  say(PROGRESS.working);
+  try {
+    const settled = await follow(() => api.getOnboarding(onboardingId), {
+      onUpdate: (onboarding) => {
+        solutions.update(onboarding.solutions);
+        say(PROGRESS.working);
+      },
+      onTrouble: (seconds) => say(reconnecting(seconds)),
+    });
+    say(summary(settled.solutions.filter((s) => isReady(s.status)).length, settled.solutions.length));
+    setBusy(false);
+  } catch (error) {
+    showProblem(describeProblem(error, 'poll'), () => track(onboardingId));
   }
 }
 
-async function onLaunch() {
-  launch.disabled = true;
-  try {
-    const response = await login();
-    if (!response.authResponse) {
-      say('You closed the Facebook dialog before finishing. Click the button to try again.', true);
-      return;
-    }
-    say('Setting up your solutions…');
-    const started = await api('POST', '/api/onboardings', { accessToken: response.authResponse.accessToken });
-    document.getElementById('onboarding-id').textContent = started.onboardingId;
-    result.hidden = false;
-    render(started.apps.map((a) => ({ appId: a.appId, appName: a.name, status: 'PENDING' })));
-    await follow(started.statusUrl);
-  } catch (error) {
-    say(error.message, true);
-  } finally {
-    launch.disabled = false;
-  }
+/** `/config.json`: generated at deploy time in AWS, served by the local runtime locally. */
+async function loadConfig() {
+  const response = await fetch('/config.json', { cache: 'no-store' });
+  if (!response.ok) throw new Error(`/config.json answered ${response.status}.`);
+  const config = await response.json();
+  const missing = CONFIG_KEYS.filter((key) => typeof config[key] !== 'string' || config[key] === '');
+  if (missing.length > 0) throw new Error(`/config.json lacks ${missing.join(', ')}.`);
+  return config;
 }
 
 try {
-  const config = await (await fetch('/config.json')).json();
-  await loadSdk(config);
+  say(PROGRESS.loading);
+  const config = await loadConfig();
+  api = createApi(config.apiBase);
+  await loadFacebookSdk(config);
   launch.addEventListener('click', onLaunch);
   launch.disabled = false;
+  say('');
 } catch (error) {
-  say(`This page could not start: ${error.message}`, true);
+  showProblem(startupProblem(error));
 }

@@ -1,0 +1,279 @@
+import type { Browser, Page, Request } from 'playwright-core';
+import { contentSecurityPolicy } from '../../lib/constructs/security-headers';
+import { PipelineDriver } from '../support/pipeline-driver';
+import { startRuntimeProcess, type RuntimeProcess } from '../support/local-runtime-process';
+import { DESKTOP, expectText, isFocused, launchChromium, PHONE, screenshot, withPage } from './browser';
+import {
+  cancelConsent,
+  consent,
+  expectNoPageErrors,
+  expectProblemWithRetry,
+  hasNoHorizontalScroll,
+  launch,
+  pageReady,
+  problem,
+  recordAnnouncements,
+  recordRowBoxes,
+  rewriteConsent,
+  rows,
+} from './page-driver';
+
+/**
+ * The onboarding page in Debian's Chromium against the local runtime (`npm start`'s program): the
+ * JS SDK stand-in's consent dialog, the real API and pipeline, the Graph simulator's faults.
+ * The default Tech Provider has three apps, and an app gets one solution ever: the happy path
+ * uses two, the accept failure the third; every other test is refused before anything is created.
+ */
+let runtime: RuntimeProcess;
+let pipeline: PipelineDriver;
+let browser: Browser;
+
+const [PROD, STAGING, SUPPORT_BOT] = ['634974688087057', '634974688087058', '634974688087059'];
+
+beforeAll(async () => {
+  // The browser first: without it the run fails at once, with the install command.
+  browser = await launchChromium();
+  runtime = await startRuntimeProcess();
+  pipeline = new PipelineDriver(runtime);
+}, 90_000);
+
+afterAll(async () => {
+  await browser?.close();
+  pipeline?.destroy();
+  await runtime?.stop();
+});
+
+afterEach(() => pipeline?.clearControls());
+
+describe('the onboarding page in a real browser', () => {
+  test('two apps picked in the Facebook dialog end with both solution IDs accepted, copyable, announced, rows steady, no trace of the token', async () => {
+    await withPage(browser, 'onboarding-complete', runtime.endpoints.http, { viewport: DESKTOP, permissions: ['clipboard-read', 'clipboard-write'] }, async (session) => {
+      const { page } = session;
+      await pageReady(page);
+      const config = await (await fetch(`${runtime.endpoints.http}/config.json`)).json();
+      expect(await page.locator('script[src$="sdk.js"]').getAttribute('src')).toBe(config.sdkUrl);
+      const rowBoxes = await recordRowBoxes(page);
+      const announcements = await recordAnnouncements(page, '#announcer');
+      expect(await page.locator('#announcer').getAttribute('aria-live')).toBe('polite');
+      expect(await page.locator('#status').getAttribute('aria-live')).toBe('polite');
+
+      // Keyboard first: the button is the first stop of the tab order.
+      await page.keyboard.press('Tab');
+      expect(await isFocused(launch(page))).toBe(true);
+      const posted = page.waitForRequest((r: Request) => r.method() === 'POST' && r.url().endsWith('/api/onboardings'));
+      const started = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/api/onboardings'));
+      await consent(page, { apps: [PROD, STAGING] });
+      const token = (JSON.parse((await posted).postData() ?? '{}') as { accessToken: string }).accessToken;
+      const { onboardingId } = (await (await started).json()) as { onboardingId: string };
+
+      await expectText(page.locator('#onboarding-id'), onboardingId);
+      await page.locator('#solutions > li[data-status="ACCEPTED"]').nth(1).waitFor({ timeout: 45_000 });
+      await expectText(page.locator('#status'), 'Done: all 2 solutions are ready.');
+
+      const simulated = (await pipeline.solutions()).filter((s) => [PROD, STAGING].includes(s.ownerApp.id));
+      expect(simulated.map((s) => s.status)).toEqual(['ACTIVE', 'ACTIVE']);
+      const shownIds = await page.locator('.solution-id').allTextContents();
+      expect(shownIds.sort()).toEqual(simulated.map((s) => s.id).sort());
+      expect(await rows(page).locator('.state-label').allTextContents()).toEqual(['Accepted, ready to use', 'Accepted, ready to use']);
+      expect(await announcements()).toEqual(
+        expect.arrayContaining([expect.stringContaining('media_monsoon_prod: Accepted'), expect.stringContaining('media_monsoon_staging: Accepted')]),
+      );
+      // From PENDING to ACCEPTED, no row moved or changed size.
+      for (const boxes of Object.values(await rowBoxes())) {
+        expect(new Set(boxes.map((b) => b.status)).size).toBeGreaterThan(1);
+        expect(new Set(boxes.map((b) => `${b.top}/${b.height}`)).size).toBe(1);
+      }
+      expect(Object.keys(await rowBoxes())).toHaveLength(2);
+      await screenshot(page, 'onboarding-complete');
+
+      // Focus went to the results; the copy buttons follow in order, named after their app.
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('progress-title');
+      await page.keyboard.press('Tab');
+      const copyProd = page.getByRole('button', { name: 'Copy the solution ID of media_monsoon_prod' });
+      expect(await isFocused(copyProd)).toBe(true);
+      await page.keyboard.press('Enter');
+      // Its label says it worked (the button's name then changes, so find it by its row).
+      await expectText(rows(page).first().locator('.copy-label'), 'Copied');
+      const prodId = simulated.find((s) => s.ownerApp.id === PROD)!.id;
+      expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(prodId);
+      await page.keyboard.press('Tab');
+      expect(await isFocused(page.getByRole('button', { name: 'Copy the solution ID of media_monsoon_staging' }))).toBe(true);
+
+      // The token went to the API once and is nowhere the page can show or keep it.
+      expect(token).toMatch(/^EAAsim/);
+      expect((await pipeline.requests()).some((r) => r.auth.kind === 'user' && r.auth.token === token)).toBe(true);
+      const storage = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
+      const cookies = JSON.stringify(await page.context().cookies());
+      for (const place of [await page.content(), page.url(), storage, cookies, session.console.join('\n')]) expect(place).not.toContain(token);
+      expectNoPageErrors(session);
+
+      // The same finished page on a phone: nothing to scroll sideways.
+      await page.setViewportSize(PHONE);
+      expect(await hasNoHorizontalScroll(page)).toBe(true);
+      await screenshot(page, 'onboarding-complete-360px');
+    });
+  }, 60_000);
+
+  test('a permanent accept failure shows what went wrong, what to do and the Facebook trace ID, at 360 px', async () => {
+    await pipeline.addFault({ operation: 'accept_solution', effect: { type: 'error', status: 403, code: 200, message: '(#200) Permissions error' } });
+    await withPage(browser, 'accept-failed-360px', runtime.endpoints.http, { viewport: PHONE }, async (session) => {
+      const { page } = session;
+      await pageReady(page);
+      await consent(page, { apps: [SUPPORT_BOT] });
+      const row = page.locator('#solutions > li[data-status="ACCEPT_FAILED"]');
+      await row.waitFor({ timeout: 45_000 });
+      await expectText(row.locator('.state-label'), 'Created, not accepted');
+      await expectText(row.locator('.failure-text'), /permission problem on our side.*contact support/);
+      await expectText(row.locator('.failure-detail'), /^Facebook said: \(#200\) Permissions error · Facebook trace ID: \S+$/);
+      await expectText(page.locator('#status'), 'Finished, but no solution could be set up: see below.');
+      // The solution exists on Facebook but is not usable: its ID is shown for support, with nothing to copy.
+      await expectText(row.locator('.solution-id'), /^\d+$/);
+      expect(await row.getByRole('button').count()).toBe(0);
+      expect(await hasNoHorizontalScroll(page)).toBe(true);
+      expectNoPageErrors(session);
+      await screenshot(page, 'accept-failed-360px');
+    });
+  }, 60_000);
+
+  test('closing the Facebook dialog says so, sends nothing, and the retry opens the dialog again', async () => {
+    await withPage(browser, 'login-cancelled-360px', runtime.endpoints.http, { viewport: PHONE }, async (session) => {
+      const { page } = session;
+      const apiCalls: string[] = [];
+      page.on('request', (r) => r.url().includes('/api/') && apiCalls.push(r.url()));
+      await pageReady(page);
+      await launch(page).click();
+      await cancelConsent(page);
+      await expectProblemWithRetry(page, 'login-cancelled-360px', 'You closed the Facebook window', /Nothing was set up/);
+      expect(apiCalls).toEqual([]);
+      expect(await hasNoHorizontalScroll(page)).toBe(true);
+      expectNoPageErrors(session);
+    });
+  });
+
+  test('while following, lost contact is said with the next try, and the page carries on once the API answers', async () => {
+    await withPage(browser, 'poll-reconnecting', runtime.endpoints.http, { viewport: DESKTOP }, async (session) => {
+      const { page } = session;
+      // A stand-in for the API: this is about the page's polling, and must not use up an app.
+      const onboardingId = '00000000-0000-4000-8000-000000000000';
+      await page.route('**/api/onboardings', (route) =>
+        route.fulfill({ status: 202, json: { onboardingId, statusUrl: `/api/onboardings/${onboardingId}`, apps: [{ appId: PROD, name: 'media_monsoon_prod' }] } }),
+      );
+      let polls = 0;
+      await page.route(`**/api/onboardings/${onboardingId}`, (route) => {
+        polls += 1;
+        if (polls <= 2) {
+          return route.fulfill({ status: 503, headers: { 'retry-after': '2' }, json: { error: { code: 'GRAPH_UNAVAILABLE', message: 'Try again in a few seconds.' } } });
+        }
+        const solution = { appId: PROD, appName: 'media_monsoon_prod', solutionName: 'Acme × media_monsoon_prod', solutionId: '1234567890123456', status: 'ACCEPTED' };
+        return route.fulfill({ json: { onboardingId, status: 'COMPLETED', createdAt: new Date().toISOString(), solutions: [solution] } });
+      });
+      await pageReady(page);
+      await consent(page, { apps: [PROD] });
+      await expectText(page.locator('#status'), /^We lost contact with our server; checking again in [23] seconds…$/);
+      await screenshot(page, 'poll-reconnecting');
+      await expectText(page.locator('#status'), 'Done: your solution is ready.', 15_000);
+      await expectText(rows(page).locator('.solution-id'), '1234567890123456');
+      expect(polls).toBe(3);
+      expectNoPageErrors(session);
+    });
+  }, 30_000);
+
+  test('under the deployed Content-Security-Policy the page starts, opens the login and shows a problem without a violation', async () => {
+    // A document the test fulfils has no network origin, so Chromium's Local Network Access check
+    // would stop it reaching the simulator on loopback; served by the runtime it needs no permission.
+    await withPage(browser, 'under-csp', 'about:blank', { viewport: DESKTOP, permissions: ['local-network-access'] }, async (session) => {
+      const { page } = session;
+      const { sdkUrl } = (await (await fetch(`${runtime.endpoints.http}/config.json`)).json()) as { sdkUrl: string };
+      // CloudFront's policy for this SDK URL; the stand-in also calls the simulator, where Facebook's SDK calls facebook.com.
+      const policy = contentSecurityPolicy(sdkUrl).replace("connect-src 'self'", `connect-src 'self' ${new URL(sdkUrl).origin}`);
+      await page.route(`${runtime.endpoints.http}/`, async (route) => {
+        const response = await route.fetch();
+        await route.fulfill({ response, headers: { ...response.headers(), 'content-security-policy': policy } });
+      });
+      await page.addInitScript(() => {
+        const seen: string[] = ((window as unknown as { violations: string[] }).violations = []);
+        document.addEventListener('securitypolicyviolation', (e) => seen.push(`${e.violatedDirective} ${e.sourceFile} ${e.sample}`));
+      });
+      await page.goto(runtime.endpoints.http);
+      await pageReady(page);
+      await launch(page).click();
+      await cancelConsent(page);
+      await expectText(problem(page).getByRole('heading'), 'You closed the Facebook window');
+      const violations = await page.evaluate(() => (window as unknown as { violations: string[] }).violations);
+      // The local stand-in's dialog styles itself inline; Facebook's real dialog is a popup, not on this page.
+      expect(violations.filter((v) => !v.includes(sdkUrl))).toEqual([]);
+      expectNoPageErrors(session);
+      await screenshot(page, 'under-csp');
+    });
+  });
+
+  /** Each refusal happens before anything is created, so these may all use the same app. */
+  const failures: { name: string; title: string; text: RegExp; arrange?: (page: Page) => Promise<void>; choice: { apps: string[]; grant?: boolean } }[] = [
+    {
+      name: 'permission-declined',
+      title: 'The permission we need was not allowed',
+      text: /keep “manage_app_solution” allowed/,
+      choice: { apps: [PROD], grant: false },
+    },
+    { name: 'no-app-selected', title: 'No app was selected', text: /select at least one app/, choice: { apps: [] } },
+    {
+      name: 'login-expired',
+      title: 'Your Facebook login has expired',
+      text: /log in afresh/,
+      // The dialog hands over a token whose lifetime is already over by the time it reaches us.
+      arrange: (page) => rewriteConsent(page, { expiresInSeconds: -60 }),
+      choice: { apps: [PROD] },
+    },
+    {
+      name: 'login-for-another-app',
+      title: 'That Facebook login was for another app',
+      text: /button on this page/,
+      arrange: (page) => rewriteConsent(page, { forAppId: '1999999999999999' }),
+      choice: { apps: [PROD] },
+    },
+    {
+      name: 'network-error',
+      title: 'We could not reach our server',
+      text: /Check your internet connection/,
+      arrange: (page) => page.route('**/api/onboardings', (route) => route.abort('internetdisconnected')).then(() => undefined),
+      choice: { apps: [PROD] },
+    },
+    {
+      name: 'graph-unavailable-503',
+      title: 'Facebook is not answering right now',
+      text: /try again in 5 seconds/,
+      arrange: async () => void (await pipeline.addFault({ operation: 'debug_token', times: 1, effect: { type: 'error', status: 503, code: 2, isTransient: true } })),
+      choice: { apps: [PROD] },
+    },
+    {
+      name: 'graph-throttled-429',
+      title: 'Facebook asks us to slow down',
+      text: /try again in 1 minute/,
+      arrange: async () => void (await pipeline.addFault({ operation: 'debug_token', times: 1, effect: { type: 'error', status: 400, code: 17, message: 'User request limit reached' } })),
+      choice: { apps: [PROD] },
+    },
+  ];
+
+  test.each(failures)('$name: its own message, and a retry', async ({ name, title, text, arrange, choice }) => {
+    await withPage(browser, `error-${name}`, runtime.endpoints.http, { viewport: DESKTOP }, async (session) => {
+      const { page } = session;
+      await pageReady(page);
+      await arrange?.(page);
+      await consent(page, choice);
+      await expectProblemWithRetry(page, `error-${name}`, title, text);
+      expect(await page.locator('#progress').isVisible()).toBe(false);
+      expectNoPageErrors(session);
+    });
+  });
+
+  test('without a usable config.json the page says it cannot start and offers a reload', async () => {
+    await withPage(browser, 'no-config', 'about:blank', { viewport: DESKTOP }, async ({ page }) => {
+      await page.route('**/config.json', (route) => route.fulfill({ status: 404, body: 'Not Found' }));
+      await page.goto(runtime.endpoints.http);
+      await expectText(problem(page).getByRole('heading'), 'This page could not start');
+      await expectText(problem(page).getByRole('button'), 'Reload the page');
+      expect(await launch(page).isDisabled()).toBe(true);
+      await screenshot(page, 'no-config');
+    });
+  });
+});

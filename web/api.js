@@ -1,0 +1,57 @@
+// The pipeline's public API (DESIGN.md §3), on the page's own origin under `apiBase`.
+
+/** A failed API call. `status` is 0 when the server could not be reached at all. */
+export class ApiError extends Error {
+  constructor({ status, code, message, retryAfterSeconds }) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+
+  /** Worth repeating as it is: the network, throttling, or the server side. */
+  get isTransient() {
+    return this.status === 0 || this.status === 429 || this.status >= 500;
+  }
+}
+
+export function createApi(apiBase) {
+  async function call(method, path, body) {
+    let response;
+    try {
+      response = await fetch(`${apiBase}${path}`, {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        cache: 'no-store',
+      });
+    } catch {
+      throw new ApiError({ status: 0, code: 'NETWORK_ERROR', message: 'The server could not be reached.' });
+    }
+    // A proxy in between (CloudFront, API Gateway) may answer with a body that is not ours.
+    const payload = await response.json().catch(() => undefined);
+    if (response.ok && payload) return payload;
+    throw new ApiError({
+      status: response.status,
+      code: payload?.error?.code ?? `HTTP_${response.status}`,
+      message: payload?.error?.message ?? '',
+      retryAfterSeconds: retryAfterSeconds(response.headers.get('retry-after')),
+    });
+  }
+
+  return {
+    /** The token goes into this one request body and nowhere else. */
+    startOnboarding: (accessToken) => call('POST', '/onboardings', { accessToken }),
+    getOnboarding: (onboardingId) => call('GET', `/onboardings/${encodeURIComponent(onboardingId)}`),
+  };
+}
+
+/** `Retry-After` is either seconds or an HTTP date. */
+function retryAfterSeconds(header) {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds);
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
+}

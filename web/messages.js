@@ -1,0 +1,148 @@
+// What the page says, in plain words, with what to do next. Error codes come from the API's error
+// bodies (DESIGN.md §3) and from the Graph errors kept on failed solutions.
+
+import { ApiError } from './api.js';
+import { LoginNotCompleted } from './facebook.js';
+
+export const PROGRESS = {
+  loading: 'Loading the Facebook login…',
+  inFacebook: 'Waiting for you to finish in the Facebook window…',
+  checkingLogin: 'Checking your login and the apps you selected…',
+  working: 'Creating and accepting your solutions…',
+};
+
+const LOGIN_PROBLEMS = {
+  cancelled: {
+    title: 'You closed the Facebook window',
+    text: 'Nothing was set up. Try again when you are ready and finish the steps in the Facebook window.',
+  },
+  not_authorized: {
+    title: 'Our app was not connected',
+    text: 'Nothing was set up. Facebook needs your go-ahead before we can create the solutions: try again and choose Continue.',
+  },
+};
+
+const NOTHING_SET_UP = 'Nothing was set up.';
+
+/** By API error code; `text` may depend on the error (its Retry-After or the server's sentence). */
+const API_PROBLEMS = {
+  PERMISSION_NOT_GRANTED: {
+    title: 'The permission we need was not allowed',
+    text: `${NOTHING_SET_UP} Try again and keep “manage_app_solution” allowed in the Facebook window: it only lets us create solutions for the apps you select.`,
+  },
+  NO_APP_SELECTED: {
+    title: 'No app was selected',
+    text: `${NOTHING_SET_UP} Try again and select at least one app in the Facebook window.`,
+  },
+  TOO_MANY_APPS: {
+    title: 'Too many apps at once',
+    text: (error) => `${NOTHING_SET_UP} ${error.message || 'Try again with fewer apps selected.'} You can connect the others in a second round.`,
+  },
+  INVALID_TOKEN: {
+    title: 'Your Facebook login has expired',
+    text: `It expired or was revoked before we could use it. ${NOTHING_SET_UP} Try again to log in afresh.`,
+  },
+  TOKEN_FOR_ANOTHER_APP: {
+    title: 'That Facebook login was for another app',
+    text: `${NOTHING_SET_UP} Try again with the button on this page, so that Facebook issues the login for us.`,
+  },
+  MISSING_TOKEN: {
+    title: 'Facebook did not give us your login',
+    text: `${NOTHING_SET_UP} Try again and finish the steps in the Facebook window.`,
+  },
+  GRAPH_THROTTLED: {
+    title: 'Facebook asks us to slow down',
+    text: (error) => `${NOTHING_SET_UP} Please try again in ${waitText(error.retryAfterSeconds)}.`,
+  },
+  GRAPH_UNAVAILABLE: {
+    title: 'Facebook is not answering right now',
+    text: (error) => `${NOTHING_SET_UP} Please try again in ${waitText(error.retryAfterSeconds)}.`,
+  },
+  GRAPH_ERROR: {
+    title: 'Facebook refused the request',
+    text: `${NOTHING_SET_UP} Try again; if it keeps failing, contact support.`,
+  },
+  ONBOARDING_NOT_FOUND: {
+    title: 'We cannot find this onboarding',
+    text: 'Contact support and quote the onboarding reference shown below.',
+  },
+  NETWORK_ERROR: {
+    title: 'We could not reach our server',
+    text: 'Check your internet connection, then try again.',
+  },
+};
+
+const SERVER_PROBLEM = { title: 'Something went wrong on our side', text: 'Try again in a minute; if it keeps failing, contact support.' };
+const REQUEST_PROBLEM = { title: 'Our server could not use this request', text: 'Reload the page and try again; if it keeps happening, contact support.' };
+const LOST_CONTACT = {
+  title: 'We lost contact with our server',
+  text: 'Your solutions are still being set up on our side. Check your internet connection, then check again.',
+};
+
+/**
+ * The problem to show for an error of the flow, and how to retry: `login` runs the Facebook login
+ * again, `poll` checks the onboarding's status again, `reload` reloads the page.
+ * `phase` is `start` (login and POST) or `poll` (following an onboarding that exists).
+ */
+export function describeProblem(error, phase) {
+  if (error instanceof LoginNotCompleted) return { ...LOGIN_PROBLEMS[error.outcome], retry: 'login' };
+  if (!(error instanceof ApiError)) return { ...SERVER_PROBLEM, detail: error?.message, retry: 'login' };
+  const detail = error.status ? `Code for support: ${error.code} (HTTP ${error.status}).` : undefined;
+  if (phase === 'poll' && error.isTransient) return { ...LOST_CONTACT, detail, retry: 'poll' };
+  const known = API_PROBLEMS[error.code] ?? (error.status >= 500 ? SERVER_PROBLEM : REQUEST_PROBLEM);
+  const text = typeof known.text === 'function' ? known.text(error) : known.text;
+  return { title: known.title, text, detail, retry: known === REQUEST_PROBLEM ? 'reload' : 'login' };
+}
+
+/** The page could not load its config or the Facebook SDK. */
+export function startupProblem(error) {
+  return {
+    title: 'This page could not start',
+    text: 'Reload the page. If it keeps happening, check that no browser extension blocks connect.facebook.net, or contact support.',
+    detail: error?.message,
+    retry: 'reload',
+  };
+}
+
+export function reconnecting(seconds) {
+  return `We lost contact with our server; checking again in ${waitText(seconds)}…`;
+}
+
+function waitText(seconds) {
+  if (!(seconds > 0)) return 'a minute';
+  if (seconds < 60) return seconds === 1 ? '1 second' : `${Math.ceil(seconds)} seconds`;
+  const minutes = Math.ceil(seconds / 60);
+  return minutes === 1 ? '1 minute' : `${minutes} minutes`;
+}
+
+const isPermissionCode = (code) => code === 10 || (code >= 200 && code <= 299);
+
+const LATER_STATUS_PROBLEMS = {
+  REJECTED: 'This solution was declined on Facebook. Contact support if that is unexpected.',
+  PENDING_DEACTIVATION: 'This solution is being deactivated on Facebook. Run the flow again to create a new one.',
+  DEACTIVATED: 'This solution was deactivated on Facebook. Run the flow again to create a new one.',
+};
+
+/**
+ * Why a solution did not succeed and what to do, from the Graph error kept on it: an expired login
+ * is for the Tech Provider to fix; a permission error is ours (our system user or app setup).
+ * `detail` holds what support needs: Facebook's own message and its trace ID.
+ */
+export function solutionProblem(solution) {
+  if (LATER_STATUS_PROBLEMS[solution.status]) return { text: LATER_STATUS_PROBLEMS[solution.status] };
+  const error = solution.error ?? {};
+  let text = 'Facebook could not complete this step. Contact support and quote the onboarding reference.';
+  if (error.code === 190) text = 'Your Facebook login expired before this step. Click Launch Solution Creation again and select this app.';
+  else if (isPermissionCode(error.code)) {
+    text = 'A permission problem on our side stopped this step. We are on it; if this app is not ready within a working day, contact support with the onboarding reference.';
+  }
+  const detail = [error.message && `Facebook said: ${error.message}`, error.fbtraceId && `Facebook trace ID: ${error.fbtraceId}`].filter(Boolean).join(' · ');
+  return { text, detail };
+}
+
+/** Once every app is final. Short: it must fit the status line's two reserved lines at 360 px. */
+export function summary(ready, total) {
+  if (ready === total) return total === 1 ? 'Done: your solution is ready.' : `Done: all ${total} solutions are ready.`;
+  if (ready === 0) return 'Finished, but no solution could be set up: see below.';
+  return `Finished: ${ready} of ${total} solutions are ready; see below.`;
+}
