@@ -54,6 +54,11 @@ const API_PROBLEMS = {
     title: 'Facebook asks us to slow down',
     text: (error) => `${NOTHING_SET_UP} Please try again in ${waitText(error.retryAfterSeconds)}.`,
   },
+  // API Gateway's own throttle (the stage's rate limit) answers 429 without our error body.
+  HTTP_429: {
+    title: 'Our server is busy right now',
+    text: (error) => `${NOTHING_SET_UP} Please try again in ${waitText(error.retryAfterSeconds)}.`,
+  },
   GRAPH_UNAVAILABLE: {
     title: 'Facebook is not answering right now',
     text: (error) => `${NOTHING_SET_UP} Please try again in ${waitText(error.retryAfterSeconds)}.`,
