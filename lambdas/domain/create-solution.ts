@@ -30,7 +30,31 @@ export type CreateSolutionOutcome =
 /** Another attempt holds this solution (or this app) right now; the message must come back later. */
 export class SolutionBusyError extends Error {
   override readonly name = 'SolutionBusyError';
+  constructor(
+    message: string,
+    /** When the holder may have moved on. */
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
 }
+
+/**
+ * The create call got no answer, or a 5xx: Graph may still be making the solution. The next
+ * attempt waits until it would have appeared, then finds it by name instead of making a second.
+ */
+export class CreateOutcomeUnknownError extends Error {
+  override readonly name = 'CreateOutcomeUnknownError';
+  constructor(
+    cause: GraphError,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(`create call ended without an answer we can trust (${cause.message}); retrying after ${retryAfterSeconds} s`, { cause });
+  }
+}
+
+/** How long a create call that ended without an answer may still take on Graph's side. */
+export const UNKNOWN_CREATE_SETTLE_SECONDS = 60;
 
 /** Graph's state of a solution that every partner accepted. */
 const ACTIVE = 'ACTIVE';
@@ -55,26 +79,37 @@ export async function createSolution(message: CreateSolutionMessage, deps: Creat
     case 'settled':
       return { outcome: 'skipped', status: claim.record?.status ?? 'MISSING' };
     case 'busy':
-      throw new SolutionBusyError(`the solution for app ${appId} is being created by another attempt`);
+      throw new SolutionBusyError(`the solution for app ${appId} is being created by another attempt`, Math.ceil(claim.retryInMs / 1000));
     case 'existing':
       await deps.store.recordExistingElsewhere(onboardingId, appId, claim.solutionId, deps.clock());
       return { outcome: 'existing', solutionId: claim.solutionId };
   }
 
   const { record, attempt } = claim;
+  let createSent = false;
   try {
     const onGraph = await findOnGraph(record, accessToken, deps);
     if (onGraph?.status === ACTIVE && onGraph.name !== record.solutionName) {
       await deps.store.recordExistingFound(onboardingId, appId, attempt, onGraph.id, deps.clock());
       return { outcome: 'existing', solutionId: onGraph.id };
     }
-    const solutionId = onGraph?.id ?? (await deps.graph.createSolution(appId, createRequest(record, deps.settings), accessToken));
+    let solutionId = onGraph?.id;
+    if (!solutionId) {
+      createSent = true;
+      solutionId = await deps.graph.createSolution(appId, createRequest(record, deps.settings), accessToken);
+    }
     if (!(await deps.store.recordCreated(onboardingId, appId, attempt, solutionId, deps.clock()))) {
       return { outcome: 'orphaned', solutionId };
     }
     return { outcome: 'created', solutionId, how: onGraph ? 'adopted' : 'created' };
   } catch (error) {
+    // Anything else (a DynamoDB failure, say) keeps the lease: the next attempt comes in when it ends.
     if (!(error instanceof GraphError)) throw error;
+    if (error.retryable && createSent && (error.httpStatus === 0 || error.httpStatus >= 500)) {
+      const now = deps.clock();
+      await deps.store.releaseCreateLease(onboardingId, appId, attempt, error.details, now, now.getTime() + UNKNOWN_CREATE_SETTLE_SECONDS * 1000);
+      throw new CreateOutcomeUnknownError(error, UNKNOWN_CREATE_SETTLE_SECONDS);
+    }
     if (error.retryable) {
       await deps.store.releaseCreateLease(onboardingId, appId, attempt, error.details, deps.clock());
       throw error;

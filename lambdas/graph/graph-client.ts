@@ -76,6 +76,7 @@ const debugTokenSchema = z.object({
 
 /** Upper bound on pages followed for one listing, so a paging loop can never run away. */
 const MAX_PAGES = 50;
+const SOLUTION_FIELDS = 'id,name,status,owner_app,partner_app';
 
 /**
  * A small `fetch`-based Graph API client. Every failure surfaces as a classified {@link GraphError};
@@ -125,14 +126,18 @@ export class GraphClient {
   }
 
   async listAppSolutions(appId: string, role: 'OWNER' | 'PARTNER', token: string): Promise<SolutionDetails[]> {
-    const solutions = await this.listAll(`${encodeURIComponent(appId)}/whatsapp_business_solutions`, { role }, token, solutionSchema);
+    // Named fields: recovery depends on partner_app, which a default field set might leave out.
+    const query = { role, fields: SOLUTION_FIELDS };
+    const solutions = await this.listAll(`${encodeURIComponent(appId)}/whatsapp_business_solutions`, query, token, solutionSchema);
     return solutions.map(toSolutionDetails);
   }
 
   private async listAll<T extends z.ZodType>(path: string, query: Record<string, string>, token: string, item: T): Promise<z.infer<T>[]> {
     const items: z.infer<T>[] = [];
     let next: string | undefined = this.url(path, query);
-    for (let page = 0; next && page < MAX_PAGES; page++) {
+    for (let page = 0; next; page++) {
+      // A listing longer than this is not one we can act on safely (nor a paging loop we should follow).
+      if (page === MAX_PAGES) throw new GraphError('permanent', { code: -1, message: `Graph listing ${path} exceeds ${MAX_PAGES} pages` }, 200);
       const body = pageSchema(item).parse(await this.send('GET', next, token));
       items.push(...body.data);
       next = body.paging?.next;

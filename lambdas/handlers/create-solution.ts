@@ -5,11 +5,11 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { loadCreateSolutionConfig } from '../config';
-import { createSolution, type CreateSolutionDeps, type CreateSolutionOutcome } from '../domain/create-solution';
+import { createSolution, SolutionBusyError, type CreateSolutionDeps, type CreateSolutionOutcome } from '../domain/create-solution';
 import { GraphClient } from '../graph/graph-client';
-import { createSolutionMessageSchema } from '../queue/create-solution-message';
+import { createSolutionMessageSchema, type CreateSolutionMessage } from '../queue/create-solution-message';
 import { SqsCreateSolutionQueue } from '../queue/create-solution-queue';
-import { MalformedMessageError, retryDelaySeconds } from '../queue/retry-backoff';
+import { busyDeferralSeconds, MalformedMessageError, MAX_BUSY_DEFERRALS, retryDelaySeconds } from '../queue/retry-backoff';
 import { OnboardingStore } from '../store/onboarding-store';
 import { dynamoDocumentClient, sqs } from '../shared/aws-clients';
 import { logger, METRIC, metrics } from '../shared/observability';
@@ -60,11 +60,29 @@ function report(result: CreateSolutionOutcome): void {
   }
 }
 
+/**
+ * Waiting for another attempt's solution is not failing: the message goes back as a new one, with
+ * a delay, so that waiting does not use up its receives (and land it in the DLQ while the holder
+ * is still legitimately retrying). Past MAX_BUSY_DEFERRALS it fails like any other message.
+ */
+async function deferWhileBusy(message: CreateSolutionMessage, busy: SolutionBusyError): Promise<boolean> {
+  const deferrals = message.deferrals ?? 0;
+  if (deferrals >= MAX_BUSY_DEFERRALS) return false;
+  const delaySeconds = busyDeferralSeconds(busy.retryAfterSeconds, deferrals);
+  await queue.send([{ ...message, deferrals: deferrals + 1 }], delaySeconds);
+  logger.info('solution busy elsewhere; message put back', { delaySeconds, deferrals: deferrals + 1 });
+  return true;
+}
+
 async function handleRecord(record: SQSRecord, retryDelays: Map<string, number>): Promise<void> {
   try {
     const message = parseMessage(record);
     logger.appendKeys({ onboardingId: message.onboardingId, appId: message.appId });
-    report(await createSolution(message, deps));
+    try {
+      report(await createSolution(message, deps));
+    } catch (error) {
+      if (!(error instanceof SolutionBusyError && (await deferWhileBusy(message, error)))) throw error;
+    }
   } catch (error) {
     if (error instanceof MalformedMessageError) logger.error(error.message, { messageId: record.messageId });
     else logger.warn('create attempt failed; the message will be retried', { error: error as Error });

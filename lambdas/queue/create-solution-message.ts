@@ -8,6 +8,8 @@ export const createSolutionMessageSchema = z.object({
   onboardingId: z.string().min(1),
   appId: z.string().min(1),
   accessToken: z.string().min(1),
+  /** Times this message was put back because another attempt held its solution. */
+  deferrals: z.number().int().nonnegative().default(0),
 });
 
-export type CreateSolutionMessage = z.infer<typeof createSolutionMessageSchema>;
+export type CreateSolutionMessage = z.input<typeof createSolutionMessageSchema>;

@@ -5,7 +5,8 @@ import type { CreateSolutionMessage } from './create-solution-message';
 const SQS_BATCH_LIMIT = 10;
 
 export interface CreateSolutionQueue {
-  send(messages: readonly CreateSolutionMessage[]): Promise<void>;
+  /** Sends the messages, delivered after `delaySeconds` (0 to 900). */
+  send(messages: readonly CreateSolutionMessage[], delaySeconds?: number): Promise<void>;
 }
 
 export interface DeferredRedelivery {
@@ -19,13 +20,13 @@ export class SqsCreateSolutionQueue implements CreateSolutionQueue {
     private readonly queueUrl: string,
   ) {}
 
-  async send(messages: readonly CreateSolutionMessage[]): Promise<void> {
+  async send(messages: readonly CreateSolutionMessage[], delaySeconds = 0): Promise<void> {
     for (let start = 0; start < messages.length; start += SQS_BATCH_LIMIT) {
       const chunk = messages.slice(start, start + SQS_BATCH_LIMIT);
       const { Failed = [] } = await this.sqs.send(
         new SendMessageBatchCommand({
           QueueUrl: this.queueUrl,
-          Entries: chunk.map((message, i) => ({ Id: String(i), MessageBody: JSON.stringify(message) })),
+          Entries: chunk.map((message, i) => ({ Id: String(i), MessageBody: JSON.stringify(message), DelaySeconds: delaySeconds })),
         }),
       );
       if (Failed.length > 0) {

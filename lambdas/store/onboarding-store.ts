@@ -10,21 +10,31 @@ export const MAX_APPS_PER_ONBOARDING = 98;
 export type CreateClaim =
   /** This attempt may create the solution; `attempt` fences every later write of this attempt. */
   | { kind: 'claimed'; record: SolutionRecord; attempt: number }
-  /** Another attempt holds this solution, or another onboarding is creating one for the same app. */
-  | { kind: 'busy' }
+  /** Another attempt holds this solution, or another onboarding is creating one for the same app; worth trying again in `retryInMs`. */
+  | { kind: 'busy'; retryInMs: number }
   /** Nothing left to do: a duplicate delivery. */
   | { kind: 'settled'; record: SolutionRecord | undefined }
   /** Another onboarding already holds a live solution for this app. */
   | { kind: 'existing'; solutionId: string };
 
-/** Statuses whose solution is live on Graph for its app: a new one would be a duplicate. */
-const LIVE: ReadonlySet<SolutionStatus> = new Set(['CREATED', 'ACCEPTED', 'EXISTING']);
+/** Statuses whose solution is live with us on Graph for its app: a new one would be a duplicate. */
+const LIVE: ReadonlySet<SolutionStatus> = new Set(['ACCEPTED', 'EXISTING']);
+/** Statuses of a holder still on its way: created and awaiting our accept, or being created. */
+const UNSETTLED: ReadonlySet<SolutionStatus> = new Set(['PENDING', 'CREATING', 'CREATED']);
+/** How long until asking a busy holder again: a working attempt is usually done in seconds. */
+const BUSY_RETRY_MS = 10_000;
 /** A solution item that no attempt holds: PENDING, or CREATING with its lease run out. */
 const CLAIMABLE = '#status = :pending OR (#status = :creating AND leaseExpiresAt < :nowMs)';
 const claimableValues = (now: Date) => ({ ':pending': 'PENDING', ':creating': 'CREATING', ':nowMs': now.getTime() });
 
 /** Statuses still on their way to a solution. */
 const UNDER_WAY: ReadonlySet<SolutionStatus> = new Set(['PENDING', 'CREATING']);
+
+/** How long until `holder` (the item, or the app's holder) may have moved on: soon, and at the latest when its lease ends. */
+function busy(holder: SolutionRecord & { leaseExpiresAt?: number }, now: Date): CreateClaim {
+  const leaseLeft = (holder.leaseExpiresAt ?? 0) - now.getTime();
+  return { kind: 'busy', retryInMs: holder.status === 'CREATING' && leaseLeft > 0 ? Math.min(leaseLeft, BUSY_RETRY_MS) : BUSY_RETRY_MS };
+}
 
 /**
  * Records of onboardings and their solutions. Every status transition is a conditional write, so a
@@ -142,7 +152,7 @@ export class OnboardingStore {
       const [solution, guard] = error.CancellationReasons ?? [];
       if (solution?.Code === 'ConditionalCheckFailed') {
         const current = await this.getSolution(onboardingId, appId);
-        return current && UNDER_WAY.has(current.status) ? { kind: 'busy' } : { kind: 'settled', record: current };
+        return current && UNDER_WAY.has(current.status) ? busy(current, now) : { kind: 'settled', record: current };
       }
       if (guard?.Code !== 'ConditionalCheckFailed') throw error;
       return this.guardHeldElsewhere(onboardingId, appId, now, leaseMs, retried);
@@ -158,9 +168,10 @@ export class OnboardingStore {
     const holderId = guard?.onboardingId as string | undefined;
     const holder = holderId ? await this.getSolution(holderId, appId) : undefined;
     if (holder && LIVE.has(holder.status) && holder.solutionId) return { kind: 'existing', solutionId: holder.solutionId };
-    if (holder && UNDER_WAY.has(holder.status)) return { kind: 'busy' };
+    // Not yet live: until the holder's solution is accepted (or fails), this one waits.
+    if (holder && UNSETTLED.has(holder.status)) return busy(holder, now);
     // The holder failed or is gone: release its guard (only if still its) and claim once more.
-    if (retried || !holderId) return { kind: 'busy' };
+    if (retried || !holderId) return { kind: 'busy', retryInMs: BUSY_RETRY_MS };
     await this.releaseAppGuard(appId, holderId);
     return this.claimForCreate(onboardingId, appId, now, leaseMs, true);
   }
@@ -227,9 +238,12 @@ export class OnboardingStore {
     return applied;
   }
 
-  /** After a retryable failure: keep CREATING (the attempt may have reached Graph) but let the retry in at once. */
-  async releaseCreateLease(onboardingId: string, appId: string, attempt: number, error: GraphErrorDetails, now: Date): Promise<void> {
-    await this.transition(onboardingId, appId, { from: 'CREATING', attempt }, 'CREATING', now, { set: { lastError: error, leaseExpiresAt: 0 } });
+  /**
+   * After a retryable failure: keep CREATING (the attempt may have reached Graph) and let the next
+   * attempt in at `notBefore` (epoch ms; now when 0), once whatever this attempt started has settled.
+   */
+  async releaseCreateLease(onboardingId: string, appId: string, attempt: number, error: GraphErrorDetails, now: Date, notBefore = 0): Promise<void> {
+    await this.transition(onboardingId, appId, { from: 'CREATING', attempt }, 'CREATING', now, { set: { lastError: error, leaseExpiresAt: notBefore } });
   }
 
   recordAccepted(onboardingId: string, appId: string, now: Date): Promise<boolean> {

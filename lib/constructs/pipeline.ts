@@ -65,8 +65,9 @@ export class Pipeline extends Construct {
 
 /**
  * The create queue feeds create-solution, which also delays a failed message's retry through the
- * queue's URL (ChangeMessageVisibility): the event source's consumer grant covers both. Batch size
- * and concurrency are capped on purpose: Graph rate-limits solution creation per app and user.
+ * queue's URL (ChangeMessageVisibility, covered by the event source's consumer grant) and puts a
+ * message back as a new, delayed one while another attempt holds its solution (sqs:SendMessage).
+ * Batch size and concurrency are capped on purpose: Graph rate-limits solution creation per app and user.
  */
 function createQueueTrigger(queue: sqs.IQueue): ResourceBinding {
   return {
@@ -80,6 +81,7 @@ function createQueueTrigger(queue: sqs.IQueue): ResourceBinding {
           reportBatchItemFailures: CREATE_EVENT_SOURCE.reportBatchItemFailures,
         }),
       );
+      grantSendMessage(fn, queue);
       Validations.of(fn).acknowledge({
         id: 'Serverless-LambdaEventSourceMappingDestination',
         reason: "SQS mappings take no on-failure destination: the queue's redrive policy parks what keeps failing in the create DLQ, which is alarmed.",

@@ -77,7 +77,7 @@ describe('OnboardingStore on DynamoDB Local', () => {
 
     const first = await store.claimForCreate(id, '111', T0, 30_000);
     expect(first).toMatchObject({ kind: 'claimed', attempt: 1, record: { status: 'CREATING', attempts: 1 } });
-    await expect(store.claimForCreate(id, '111', later(1_000), 30_000)).resolves.toEqual({ kind: 'busy' });
+    await expect(store.claimForCreate(id, '111', later(1_000), 30_000)).resolves.toEqual({ kind: 'busy', retryInMs: 10_000 });
 
     await expect(store.recordCreated(id, '111', 1, 'sol-1', later(2_000))).resolves.toBe(true);
     await expect(store.recordCreated(id, '111', 1, 'sol-2', later(3_000))).resolves.toBe(false);
@@ -96,7 +96,7 @@ describe('OnboardingStore on DynamoDB Local', () => {
     await expect(store.recordCreated(id, '112', 1, 'sol-stale', later(30_002))).resolves.toBe(false);
     await expect(store.recordCreateFailed(id, '112', 1, { code: 100, message: 'stale' }, later(30_003))).resolves.toBe(false);
     await store.releaseCreateLease(id, '112', 1, { code: 2, message: 'stale' }, later(30_004));
-    await expect(store.claimForCreate(id, '112', later(30_005), 30_000)).resolves.toEqual({ kind: 'busy' });
+    await expect(store.claimForCreate(id, '112', later(30_005), 30_000)).resolves.toMatchObject({ kind: 'busy' });
 
     // The second attempt fails transiently, releases its lease at once and keeps Graph's error.
     await store.releaseCreateLease(id, '112', 2, { code: 2, message: 'Service unavailable' }, later(31_000));
@@ -105,7 +105,7 @@ describe('OnboardingStore on DynamoDB Local', () => {
     await expect(store.recordCreated(id, '112', 3, 'sol-3', later(31_002))).resolves.toBe(true);
   });
 
-  test('one app, two onboardings: the second waits while the first creates, then reports the first one’s solution', async () => {
+  test('one app, two onboardings: the second waits until the first one’s solution is accepted, then reports it', async () => {
     const first = newOnboarding(['333']);
     const second = newOnboarding(['333']);
     await store.createOnboarding(first);
@@ -113,10 +113,13 @@ describe('OnboardingStore on DynamoDB Local', () => {
     const [a, b] = [first.onboarding.onboardingId, second.onboarding.onboardingId];
 
     await expect(store.claimForCreate(a, '333', T0, 30_000)).resolves.toMatchObject({ kind: 'claimed' });
-    await expect(store.claimForCreate(b, '333', later(1), 30_000)).resolves.toEqual({ kind: 'busy' });
+    await expect(store.claimForCreate(b, '333', later(1), 30_000)).resolves.toEqual({ kind: 'busy', retryInMs: 10_000 });
     await store.recordCreated(a, '333', 1, 'sol-333', later(2));
-    await expect(store.claimForCreate(b, '333', later(3), 30_000)).resolves.toEqual({ kind: 'existing', solutionId: 'sol-333' });
-    await expect(store.recordExistingElsewhere(b, '333', 'sol-333', later(4))).resolves.toBe(true);
+    // Created is not yet live for us: the accept may still fail.
+    await expect(store.claimForCreate(b, '333', later(3), 30_000)).resolves.toMatchObject({ kind: 'busy' });
+    await store.recordAccepted(a, '333', later(4));
+    await expect(store.claimForCreate(b, '333', later(5), 30_000)).resolves.toEqual({ kind: 'existing', solutionId: 'sol-333' });
+    await expect(store.recordExistingElsewhere(b, '333', 'sol-333', later(6))).resolves.toBe(true);
     await expect(store.getSolution(b, '333')).resolves.toMatchObject({ status: 'EXISTING', solutionId: 'sol-333' });
   });
 

@@ -42,29 +42,39 @@ describe('pipeline scale', () => {
 });
 
 describe('pipeline under Graph faults', () => {
-  test('transient create failures are retried with backoff until the solution is created, once', async () => {
+  test('transient failures before the create call are retried with backoff until the solution is created, once', async () => {
     const [app] = await pipeline.techProvider('401', 1);
-    await pipeline.addFault({ operation: 'create_solution', objectId: app, times: 2, effect: { type: 'error', status: 503, code: 2, isTransient: true } });
+    await pipeline.addFault({ operation: 'list_solutions', objectId: app, times: 2, effect: { type: 'error', status: 503, code: 2, isTransient: true } });
 
     const [item] = await pipeline.settled(await pipeline.start(await pipeline.login([app!], '401')), ['ACCEPTED']);
 
-    const creates = await createsOf(app!);
-    expect(creates.map((c) => c.status)).toEqual([503, 503, 200]);
-    expect((await pipeline.solutions()).filter((s) => s.ownerApp.id === app)).toHaveLength(1);
+    const listings = (await pipeline.requests()).filter((r) => r.path === `/${app}/whatsapp_business_solutions`);
+    expect(listings.map((c) => c.status)).toEqual([503, 503, 200]);
+    expect((await createsOf(app!)).map((c) => c.status)).toEqual([200]);
     expect(item).toMatchObject({ status: 'ACCEPTED', attempts: 3 });
     expect(item).not.toHaveProperty('lastError');
   }, 60_000);
 
-  test('a create whose answer was lost after Graph made the solution is recovered, not duplicated', async () => {
-    const [app] = await pipeline.techProvider('402', 1);
-    await pipeline.addFault({ operation: 'create_solution', objectId: app, times: 1, phase: 'after', effect: { type: 'error', status: 500, code: 1, isTransient: true } });
+  test('a create call that ends without a trustworthy answer is settled first: created once whether or not Graph made it', async () => {
+    // Graph answers 503 and made nothing; Graph makes the solution, then its answer is lost (500);
+    // Graph makes it but answers after the client gave up (the Graph timeout is 10 s). Each retry
+    // waits for the call to settle, then looks on Graph before creating.
+    const [refused, lost, late] = await pipeline.techProvider('407', 3);
+    await pipeline.addFault({ operation: 'create_solution', objectId: refused, times: 1, effect: { type: 'error', status: 503, code: 2, isTransient: true } });
+    await pipeline.addFault({ operation: 'create_solution', objectId: lost, times: 1, phase: 'after', effect: { type: 'error', status: 500, code: 1, isTransient: true } });
+    await pipeline.addFault({ operation: 'create_solution', objectId: late, times: 1, effect: { type: 'delay', ms: 12_000 } });
 
-    const [item] = await pipeline.settled(await pipeline.start(await pipeline.login([app!], '402')), ['ACCEPTED']);
+    const items = await pipeline.settled(await pipeline.start(await pipeline.login([refused!, lost!, late!], '407')), ['ACCEPTED'], 150_000);
 
-    expect(await createsOf(app!)).toHaveLength(1);
-    const onGraph = (await pipeline.solutions()).filter((s) => s.ownerApp.id === app);
-    expect(onGraph.map((s) => s.id)).toEqual([item!.solutionId]);
-  }, 60_000);
+    for (const item of items) {
+      const onGraph = (await pipeline.solutions()).filter((s) => s.ownerApp.id === item.appId);
+      expect(onGraph.map((s) => s.id)).toEqual([item.solutionId]);
+    }
+    expect(items).toHaveLength(3);
+    expect((await createsOf(refused!)).map((c) => c.status)).toEqual([503, 200]);
+    expect((await createsOf(lost!)).map((c) => c.status)).toEqual([500]);
+    expect((await createsOf(late!)).map((c) => c.status)).toEqual([200]);
+  }, 180_000);
 
   test('a permanent create failure ends CREATE_FAILED with Graph’s error kept, and is not retried', async () => {
     const [app] = await pipeline.techProvider('403', 1);
@@ -113,6 +123,24 @@ describe('pipeline under Graph faults', () => {
     expect(item).toMatchObject({ status: 'CREATED' });
     expect((await acceptsOf(item!.solutionId)).length).toBeGreaterThan(1);
   }, 90_000);
+});
+
+describe('one app, onboarded twice at once', () => {
+  test('the second onboarding waits for the first one’s solution and reports it: one solution on Graph', async () => {
+    const [app] = await pipeline.techProvider('408', 1);
+    // A slow create keeps the first onboarding's solution under way while the second one's message arrives.
+    await pipeline.addFault({ operation: 'create_solution', objectId: app, times: 1, effect: { type: 'delay', ms: 3_000 } });
+    const tokens = [await pipeline.login([app!], '408'), await pipeline.login([app!], '408')];
+    const [first, second] = (await Promise.all(tokens.map((token) => pipeline.start(token)))) as [string, string];
+
+    const [a] = await pipeline.settled(first, ['ACCEPTED', 'EXISTING'], 90_000);
+    const [b] = await pipeline.settled(second, ['ACCEPTED', 'EXISTING'], 90_000);
+
+    expect([a!.status, b!.status].sort()).toEqual(['ACCEPTED', 'EXISTING']);
+    expect(a!.solutionId).toBe(b!.solutionId);
+    expect(await createsOf(app!)).toHaveLength(1);
+    expect(runtime.output()).toMatch(/solution busy elsewhere; message put back/);
+  }, 120_000);
 });
 
 describe('poison messages', () => {

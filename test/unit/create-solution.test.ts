@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { createSolution, SolutionBusyError, type CreateSolutionDeps } from '../../lambdas/domain/create-solution';
+import { CreateOutcomeUnknownError, createSolution, UNKNOWN_CREATE_SETTLE_SECONDS, type CreateSolutionDeps } from '../../lambdas/domain/create-solution';
 import type { SolutionRecord } from '../../lambdas/domain/records';
 import type { SolutionDetails } from '../../lambdas/graph/graph-client';
 import { GraphError } from '../../lambdas/graph/graph-error';
@@ -65,9 +65,9 @@ describe('createSolution', () => {
     expect(graph.createSolution).not.toHaveBeenCalled();
   });
 
-  test('a message whose solution another attempt holds is retried later, not processed in parallel', async () => {
-    const { graph, deps } = setup({ kind: 'busy' });
-    await expect(createSolution(MESSAGE, deps)).rejects.toBeInstanceOf(SolutionBusyError);
+  test('a message whose solution another attempt holds is retried once the holder may have moved on, not processed in parallel', async () => {
+    const { graph, deps } = setup({ kind: 'busy', retryInMs: 12_300 });
+    await expect(createSolution(MESSAGE, deps)).rejects.toEqual(expect.objectContaining({ name: 'SolutionBusyError', retryAfterSeconds: 13 }));
     expect(graph.createSolution).not.toHaveBeenCalled();
   });
 
@@ -115,15 +115,40 @@ describe('createSolution', () => {
     await expect(createSolution(MESSAGE, deps)).resolves.toEqual({ outcome: 'orphaned', solutionId: 'sol-new' });
   });
 
-  test('a transient Graph error releases the lease, keeps the error and rethrows for redelivery', async () => {
+  test('a throttled create (Graph refused it, made nothing) releases the lease, keeps the error and rethrows for redelivery', async () => {
     const { store, graph, deps } = setup();
-    const error = new GraphError('transient', { code: 2, message: 'Service temporarily unavailable', fbtraceId: 'T1' }, 503);
+    const error = new GraphError('throttled', { code: 80007, message: 'Rate limit hit', fbtraceId: 'T1' }, 400, 120);
     graph.createSolution.mockRejectedValue(error);
 
     await expect(createSolution(MESSAGE, deps)).rejects.toBe(error);
 
     expect(store.releaseCreateLease).toHaveBeenCalledWith('ob-1', '111', 3, error.details, expect.any(Date));
     expect(store.recordCreateFailed).not.toHaveBeenCalled();
+  });
+
+  test.each([
+    ['no answer (timeout or reset)', 0],
+    ['a 5xx', 502],
+  ])('a create call that ended with %s may still be running on Graph: the next attempt waits for it to settle', async (_, httpStatus) => {
+    const { store, graph, deps } = setup();
+    const error = new GraphError('transient', { code: -1, message: 'timed out after 10000 ms' }, httpStatus);
+    graph.createSolution.mockRejectedValue(error);
+
+    const thrown = await createSolution(MESSAGE, deps).catch((e: unknown) => e);
+
+    expect(thrown).toBeInstanceOf(CreateOutcomeUnknownError);
+    expect(thrown).toMatchObject({ retryAfterSeconds: UNKNOWN_CREATE_SETTLE_SECONDS, cause: error });
+    const settled = new Date('2026-11-27T08:00:00Z').getTime() + UNKNOWN_CREATE_SETTLE_SECONDS * 1000;
+    expect(store.releaseCreateLease).toHaveBeenCalledWith('ob-1', '111', 3, error.details, expect.any(Date), settled);
+  });
+
+  test('a transient failure before the create call was sent lets the next attempt in at once', async () => {
+    const { store, graph, deps } = setup();
+    const error = new GraphError('transient', { code: -1, message: 'timed out' }, 0);
+    graph.listAppSolutions.mockRejectedValue(error);
+    await expect(createSolution(MESSAGE, deps)).rejects.toBe(error);
+    expect(store.releaseCreateLease).toHaveBeenCalledWith('ob-1', '111', 3, error.details, expect.any(Date));
+    expect(graph.createSolution).not.toHaveBeenCalled();
   });
 
   test('a permanent Graph error ends in CREATE_FAILED with Graph’s error kept, without retry', async () => {

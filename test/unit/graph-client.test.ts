@@ -52,6 +52,8 @@ describe('GraphClient against the Graph simulator', () => {
 
     await expect(graph.getSolution(id, sim.state.seed.systemUserToken)).resolves.toMatchObject({ id, status: 'ACTIVE', ownerAppId: APP_IDS[0], partnerAppId: PARTNER });
     await expect(graph.listAppSolutions(APP_IDS[0]!, 'OWNER', token)).resolves.toEqual([expect.objectContaining({ id, name: 'n', partnerAppId: PARTNER })]);
+    // Recovery depends on partner_app: the listing names its fields rather than trusting the defaults.
+    expect(sim.state.requests.at(-1)?.query).toMatchObject({ role: 'OWNER', fields: expect.stringContaining('partner_app') });
   });
 
   test('debug_token reports a valid token’s app, scopes and user, and an unknown token as invalid', async () => {

@@ -1,5 +1,5 @@
 import { GraphError } from '../../lambdas/graph/graph-error';
-import { MalformedMessageError, RETRY_BACKOFF, retryDelaySeconds } from '../../lambdas/queue/retry-backoff';
+import { busyDeferralSeconds, MalformedMessageError, RETRY_BACKOFF, retryDelaySeconds } from '../../lambdas/queue/retry-backoff';
 
 const transient = new GraphError('transient', { code: 2, message: 'x' }, 503);
 const low = () => 0;
@@ -20,6 +20,18 @@ describe('retry backoff for create messages', () => {
     expect(retryDelaySeconds(throttled, 1, low)).toBe(RETRY_BACKOFF.throttledMinSeconds);
     const withEstimate = new GraphError('throttled', { code: 80007, message: 'x' }, 400, 120);
     expect(retryDelaySeconds(withEstimate, 1, low)).toBe(120);
+  });
+
+  test('never comes back before the error’s own retry-after (a create that may still be settling)', () => {
+    expect(retryDelaySeconds({ retryAfterSeconds: 60 }, 1, low)).toBe(60);
+    expect(retryDelaySeconds({ retryAfterSeconds: 10_000 }, 1, low)).toBe(RETRY_BACKOFF.maxSeconds);
+  });
+
+  test('a busy message is put back for at least the holder’s estimate, longer with each deferral, at most 15 minutes', () => {
+    expect(busyDeferralSeconds(30, 0, low)).toBe(30);
+    expect(busyDeferralSeconds(30, 8, low)).toBe(256);
+    expect(busyDeferralSeconds(30, 8, high)).toBe(320);
+    expect(busyDeferralSeconds(30, 11, low)).toBe(900);
   });
 
   test('a malformed message comes back at once, to reach the DLQ without waiting', () => {

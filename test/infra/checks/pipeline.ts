@@ -89,7 +89,7 @@ describe('pipeline: least privilege', () => {
     });
   });
 
-  it('create-solution: claims and records solutions, consumes its queue and may delay a message (ChangeMessageVisibility)', () => {
+  it('create-solution: claims and records solutions, consumes its queue, may delay a message (ChangeMessageVisibility) or put it back (SendMessage)', () => {
     expect(permissionsOf('createSolution')).toEqual({
       [logGroupOf('createSolution')]: writesOwnLogs,
       '*': traces,
@@ -100,6 +100,7 @@ describe('pipeline: least privilege', () => {
         'sqs:GetQueueAttributes',
         'sqs:GetQueueUrl',
         'sqs:ReceiveMessage',
+        'sqs:SendMessage',
       ],
     });
   });
