@@ -28,7 +28,7 @@ export type ErrorMapper = (error: unknown) => HttpError | undefined;
 
 /**
  * Error responses in the contract's shape `{"error": {"code", "message"}}`. Known errors map through
- * `mapError`; middy's own (404 route, 405) keep their status; anything else is logged and becomes a
+ * `mapError`; the router's unknown-route 404 keeps its status; anything else is logged and becomes a
  * 500 that reveals nothing of the request.
  */
 export function httpErrors(mapError: ErrorMapper): MiddlewareObj<APIGatewayProxyEventV2, HttpResult> {
@@ -50,6 +50,5 @@ export function httpErrors(mapError: ErrorMapper): MiddlewareObj<APIGatewayProxy
 function fromMiddy(error: unknown): HttpError | undefined {
   const statusCode = (error as { statusCode?: unknown } | null)?.statusCode;
   if (statusCode === 404) return new HttpError(404, 'NOT_FOUND', 'There is no such resource.');
-  if (statusCode === 405) return new HttpError(405, 'METHOD_NOT_ALLOWED', 'That method is not allowed here.');
   return undefined;
 }

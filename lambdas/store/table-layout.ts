@@ -21,8 +21,6 @@ export const TABLE_LAYOUT = {
   streamView: 'NEW_AND_OLD_IMAGES',
 } as const;
 
-export type TableIndexName = keyof typeof TABLE_LAYOUT.indexes;
-
 export const keys = {
   onboarding: (onboardingId: string) => ({ pk: `ONBOARDING#${onboardingId}`, sk: 'ONBOARDING' }),
   solution: (onboardingId: string, appId: string) => ({ pk: `ONBOARDING#${onboardingId}`, sk: `SOLUTION#${appId}` }),
