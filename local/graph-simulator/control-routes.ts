@@ -8,6 +8,8 @@ import type { GraphSimulatorState } from './state';
  */
 export function handleControlRequest(state: GraphSimulatorState, method: string, path: string, body: unknown): SimResponse | undefined {
   const b = (body ?? {}) as Record<string, unknown>;
+  const faultId = /^\/__sim\/faults\/([^/]+)$/.exec(path)?.[1];
+  if (method === 'DELETE' && faultId) return removeFault(state, faultId);
   switch (`${method} ${path}`) {
     case 'GET /__sim/requests':
       return { status: 200, body: state.requests };
@@ -79,7 +81,8 @@ export function handleControlRequest(state: GraphSimulatorState, method: string,
 function addFault(state: GraphSimulatorState, b: Record<string, unknown>): SimResponse {
   const effect = b.effect as FaultEffect | undefined;
   const operation = b.operation as GraphOperation | undefined;
-  if (!effect || !['error', 'hang', 'malformed', 'delay'].includes(effect.type)) return badControl('effect.type must be error, hang, malformed or delay');
+  if (!effect || !['error', 'hang', 'malformed', 'delay', 'answer'].includes(effect.type)) return badControl('effect.type must be error, hang, malformed, delay or answer');
+  if (effect.type === 'answer' && !(Number.isInteger(effect.status) && effect.status >= 100 && effect.status <= 599)) return badControl('an answer needs an HTTP status');
   if (operation !== undefined && !GRAPH_OPERATIONS.includes(operation)) return badControl(`operation must be one of ${GRAPH_OPERATIONS.join(', ')}`);
   if (b.phase !== undefined && b.phase !== 'before' && b.phase !== 'after') return badControl('phase must be before or after');
   const rule = state.controls.addFault({
@@ -91,6 +94,13 @@ function addFault(state: GraphSimulatorState, b: Record<string, unknown>): SimRe
     ...(b.phase === 'after' ? { phase: 'after' as const } : {}),
   });
   return { status: 201, body: rule };
+}
+
+function removeFault(state: GraphSimulatorState, id: string): SimResponse {
+  const index = state.controls.faults.findIndex((r) => r.id === id);
+  if (index < 0) return { status: 404, body: { error: { message: `no armed fault rule ${id}` } } };
+  state.controls.faults.splice(index, 1);
+  return { status: 204, body: undefined };
 }
 
 function setRateLimits(state: GraphSimulatorState, body: unknown): SimResponse {

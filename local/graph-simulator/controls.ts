@@ -6,8 +6,18 @@ import { graphError, type SimResponse } from './graph-errors';
  * Graph's own codes and usage headers, and fail by rule.
  */
 
-/** The Graph calls the pipeline makes, as the simulator tells them apart. */
-export const GRAPH_OPERATIONS = ['debug_token', 'list_apps', 'create_solution', 'accept_solution', 'read_solution', 'list_solutions'] as const;
+/** The solution calls that change a solution: they count against the WhatsApp business use case. */
+export const SOLUTION_WRITES = [
+  'create_solution',
+  'accept_solution',
+  'reject_solution',
+  'send_deactivation_request',
+  'accept_deactivation_request',
+  'reject_deactivation_request',
+] as const;
+
+/** The Graph calls the simulator serves, as fault rules name them. */
+export const GRAPH_OPERATIONS = ['debug_token', 'list_apps', ...SOLUTION_WRITES, 'read_solution', 'list_solution_partners', 'list_solutions'] as const;
 export type GraphOperation = (typeof GRAPH_OPERATIONS)[number];
 
 export type FaultEffect =
@@ -17,6 +27,8 @@ export type FaultEffect =
   | { type: 'hang' }
   /** A body that is not JSON. */
   | { type: 'malformed'; status?: number }
+  /** This answer instead of Graph's: a body of a shape Graph does not document, say. */
+  | { type: 'answer'; status: number; body: unknown }
   /** A slow answer, then the normal one. */
   | { type: 'delay'; ms: number };
 
@@ -128,6 +140,8 @@ export function faultResponse(effect: FaultEffect): SimResponse | undefined {
       });
     case 'malformed':
       return { status: effect.status ?? 200, body: '{"solution_id": ', headers: { 'content-type': 'application/json' } };
+    case 'answer':
+      return { status: effect.status, body: effect.body };
     case 'hang':
       return undefined;
     case 'delay':

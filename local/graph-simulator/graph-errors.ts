@@ -33,6 +33,13 @@ export const errors = {
     graphError(400, { code: 190, subcode: 463, message: 'Error validating access token: Session has expired.' }),
   permission: (message: string) => graphError(403, { code: 200, type: 'OAuthException', message: `(#200) ${message}` }),
   badParameter: (message: string) => graphError(400, { code: 100, type: 'OAuthException', message: `(#100) ${message}` }),
+  /** What Graph answers for an ID that is no object (graph-api.md: `404` code 803). */
+  unknownObject: (id: string) => graphError(404, { code: 803, message: `(#803) Some of the aliases you requested do not exist: ${id}` }),
+  /** Accept (or decline) of a solution that is no longer `INITIATED`: `422` subcode 2207051. */
+  notInitiated: () => graphError(422, { code: 100, subcode: 2207051, message: 'Solution is not in INITIATED status' }),
+  /** Accept by an app the solution does not invite: `403` subcode 1349175. */
+  notInvited: () => graphError(403, { code: 10, subcode: 1349175, message: 'Application is not invited to this solution' }),
+  /** An object that exists, but not for this token or not with this method. */
   unknownPath: () =>
     graphError(400, {
       code: 100,

@@ -1,6 +1,20 @@
 import type { GraphOperation } from './controls';
+import { FieldSyntaxError, parseFields, type FieldSelection } from './field-selection';
 import { errors, type SimResponse } from './graph-errors';
-import { PERMISSIONS, SOLUTION_NAME_MAX_LENGTH, type GraphSimulatorState, type SimSolution, type SimToken } from './state';
+import { APPLICATION, FieldRequestError, planFields, renderNode } from './graph-nodes';
+import { page } from './paging';
+import {
+  acceptSolution,
+  createSolution,
+  decideDeactivationRequest,
+  listAppSolutions,
+  listSolutionPartners,
+  readSolution,
+  rejectSolution,
+  sendDeactivationRequest,
+  type SolutionCall,
+} from './solution-routes';
+import type { GraphSimulatorState, SimToken } from './state';
 
 export interface GraphRequest {
   method: string;
@@ -16,46 +30,68 @@ export interface GraphRequest {
 }
 
 const APP_LISTING_PATHS = new Set(['me/assigned_applications', 'me/application_details']);
+/** An app in the Tech Provider's listing answers `{id, name, link}` unless asked otherwise. */
+const LISTED_APP_DEFAULTS = ['id', 'name', 'link'] as const;
+
+/** The calls on `/{object id}/{edge}`, by method and edge ('' for the object itself). */
+const OBJECT_ROUTES: Record<string, { operation: GraphOperation; handle: (call: SolutionCall) => SimResponse }> = {
+  'POST whatsapp_business_solution': { operation: 'create_solution', handle: createSolution },
+  'POST accept': { operation: 'accept_solution', handle: acceptSolution },
+  'POST reject': { operation: 'reject_solution', handle: rejectSolution },
+  'POST send_deactivation_request': { operation: 'send_deactivation_request', handle: sendDeactivationRequest },
+  'POST accept_deactivation_request': { operation: 'accept_deactivation_request', handle: decideDeactivationRequest(true) },
+  'POST reject_deactivation_request': { operation: 'reject_deactivation_request', handle: decideDeactivationRequest(false) },
+  'GET ': { operation: 'read_solution', handle: readSolution },
+  'GET partners': { operation: 'list_solution_partners', handle: listSolutionPartners },
+  'GET whatsapp_business_solutions': { operation: 'list_solutions', handle: listAppSolutions },
+};
+
+function objectRoute(method: string, path: string) {
+  const [objectId, edge = '', ...rest] = path.split('/').filter(Boolean);
+  const route = OBJECT_ROUTES[`${method} ${edge}`];
+  return objectId && rest.length === 0 && route ? { ...route, objectId } : undefined;
+}
 
 /** Which pipeline call a request is, and the app or solution it is about (for fault rules). */
 export function graphOperation(method: string, path: string): { operation: GraphOperation; objectId?: string } | undefined {
   if (method === 'GET' && path === 'debug_token') return { operation: 'debug_token' };
   if (method === 'GET' && APP_LISTING_PATHS.has(path)) return { operation: 'list_apps' };
-  const [objectId, edge, ...rest] = path.split('/').filter(Boolean);
-  if (!objectId || rest.length > 0) return undefined;
-  if (method === 'POST' && edge === 'whatsapp_business_solution') return { operation: 'create_solution', objectId };
-  if (method === 'POST' && edge === 'accept') return { operation: 'accept_solution', objectId };
-  if (method === 'GET' && edge === 'whatsapp_business_solutions') return { operation: 'list_solutions', objectId };
-  if (method === 'GET' && edge === undefined) return { operation: 'read_solution', objectId };
-  return undefined;
+  const route = objectRoute(method, path);
+  return route && { operation: route.operation, objectId: route.objectId };
 }
 
-/** The Graph endpoints the pipeline calls (shared/graph-api.md § Endpoints). */
+/** The Graph endpoints of shared/graph-api.md, with Graph's `(#100)` for fields a node does not have. */
 export function handleGraphRequest(state: GraphSimulatorState, req: GraphRequest): SimResponse {
-  const segments = req.path.split('/').filter(Boolean);
+  try {
+    return answer(state, req);
+  } catch (error) {
+    if (error instanceof FieldSyntaxError || error instanceof FieldRequestError) return errors.badParameter(error.message);
+    throw error;
+  }
+}
 
+function answer(state: GraphSimulatorState, req: GraphRequest): SimResponse {
   if (req.method === 'GET' && req.path === 'debug_token') return debugToken(state, req);
 
   const auth = authenticate(state, req);
   if ('status' in auth) return auth;
-  const token = auth.token;
+  const { token } = auth;
+  const fields = requestedFields(req.query);
 
   if (req.method === 'GET' && APP_LISTING_PATHS.has(req.path)) {
     if (token.kind !== 'user') return errors.badParameter('An active user access token must be used to query information about the current user.');
-    return page(req, state.selectedApps(token).map((a) => ({ id: a.id, name: a.name, link: `https://www.facebook.com/games/?app_id=${a.id}` })), state.seed.pageSize);
+    const plan = planFields(APPLICATION, fields, LISTED_APP_DEFAULTS);
+    return page(req.query, req.selfUrl, state.selectedApps(token).map((a) => renderNode(plan, a)), state.seed.maxPageSize);
   }
-  const [objectId, edge, ...rest] = segments;
-  if (!objectId || rest.length > 0) return errors.unknownPath();
+  const route = objectRoute(req.method, req.path);
+  if (!route) return errors.unknownPath();
+  const body = typeof req.body === 'object' && req.body !== null ? (req.body as Record<string, unknown>) : {};
+  return route.handle({ state, token, objectId: route.objectId, body, query: req.query, selfUrl: req.selfUrl, fields });
+}
 
-  if (req.method === 'POST' && edge === 'whatsapp_business_solution') return createSolution(state, token, objectId, req.body);
-  if (req.method === 'POST' && edge === 'accept') return acceptSolution(state, token, objectId);
-  if (req.method === 'GET' && edge === 'whatsapp_business_solutions') return listAppSolutions(state, token, objectId, req);
-  if (req.method === 'GET' && edge === undefined) {
-    const solution = state.solutions.get(objectId);
-    if (!solution || !canSee(token, solution)) return errors.unknownPath();
-    return { status: 200, body: solutionView(solution) };
-  }
-  return errors.unknownPath();
+function requestedFields(query: URLSearchParams): FieldSelection[] | undefined {
+  const raw = query.get('fields');
+  return raw === null || raw.trim() === '' ? undefined : parseFields(raw);
 }
 
 function authenticate(state: GraphSimulatorState, req: GraphRequest): SimResponse | { token: SimToken } {
@@ -94,85 +130,4 @@ function debugToken(state: GraphSimulatorState, req: GraphRequest): SimResponse 
       },
     },
   };
-}
-
-function createSolution(state: GraphSimulatorState, token: SimToken, appId: string, body: unknown): SimResponse {
-  if (token.kind !== 'user') return errors.permission('The solution owner must create the solution with a user access token.');
-  if (!token.scopes.includes('manage_app_solution')) return errors.permission('Requires manage_app_solution permission to manage the object');
-  const ownerApp = state.selectedApps(token).find((a) => a.id === appId);
-  if (!ownerApp) return errors.permission('The user has not granted access to this app.');
-
-  const b = (body ?? {}) as Record<string, unknown>;
-  const ownerPermissions = b.owner_permissions;
-  const partnerPermissions = b.partner_permissions;
-  const name = b.solution_name;
-  if (b.partner_app_id !== state.partnerApp.id) return errors.badParameter('Param partner_app_id must be a valid partner app ID');
-  if (!isPermissionList(ownerPermissions)) return errors.badParameter('Param owner_permissions must be an array of valid permissions');
-  if (!isPermissionList(partnerPermissions)) return errors.badParameter('Param partner_permissions must be an array of valid permissions');
-  if (ownerPermissions.includes('MESSAGING') === partnerPermissions.includes('MESSAGING')) {
-    return errors.badParameter('Exactly one of the solution owner and the partner must have the MESSAGING permission');
-  }
-  if (typeof name !== 'string' || name.trim().length === 0 || name.length > SOLUTION_NAME_MAX_LENGTH) {
-    return errors.badParameter(`Param solution_name must be a non-empty string of at most ${SOLUTION_NAME_MAX_LENGTH} characters`);
-  }
-  const solution = state.createSolution(ownerApp, { name, ownerPermissions, partnerPermissions });
-  return { status: 200, body: { solution_id: solution.id } };
-}
-
-function acceptSolution(state: GraphSimulatorState, token: SimToken, solutionId: string): SimResponse {
-  const solution = state.solutions.get(solutionId);
-  if (!solution) return errors.unknownPath();
-  if (token.kind !== 'system-user' || token.appId !== solution.partnerApp.id) {
-    return errors.permission('Only the invited partner app can accept this solution');
-  }
-  if (solution.status !== 'INITIATED') return errors.badParameter(`The solution cannot be accepted in its current status ${solution.status}`);
-  solution.status = 'ACTIVE';
-  solution.acceptedAt = new Date().toISOString();
-  return { status: 200, body: { success: true } };
-}
-
-function listAppSolutions(state: GraphSimulatorState, token: SimToken, appId: string, req: GraphRequest): SimResponse {
-  const role = req.query.get('role') ?? 'OWNER';
-  if (role !== 'OWNER' && role !== 'PARTNER') return errors.badParameter('Param role must be one of {OWNER, PARTNER}');
-  const mayRead = token.kind === 'user' ? token.selectedAppIds.includes(appId) : token.appId === appId;
-  if (!mayRead) return errors.permission('The token cannot read this app');
-  const solutions = [...state.solutions.values()].filter((s) => (role === 'OWNER' ? s.ownerApp.id : s.partnerApp.id) === appId);
-  return page(req, solutions.map(solutionView), state.seed.pageSize);
-}
-
-function canSee(token: SimToken, solution: SimSolution): boolean {
-  if (token.kind === 'user') return token.selectedAppIds.includes(solution.ownerApp.id);
-  return token.appId === solution.partnerApp.id;
-}
-
-function solutionView(s: SimSolution) {
-  return {
-    id: s.id,
-    name: s.name,
-    status: s.status,
-    status_for_pending_request: s.status === 'INITIATED' ? 'NOTIFICATION_SENT' : s.status === 'ACTIVE' ? 'ACCEPTED' : s.status,
-    owner_app: { id: s.ownerApp.id, name: s.ownerApp.name },
-    owner_permissions: s.ownerPermissions,
-    partner_app: { id: s.partnerApp.id, name: s.partnerApp.name },
-    partner_permissions: s.partnerPermissions,
-  };
-}
-
-function isPermissionList(value: unknown): value is string[] {
-  return Array.isArray(value) && value.every((p) => (PERMISSIONS as readonly unknown[]).includes(p));
-}
-
-/** Cursor paging as Graph does it: `paging.cursors` always, `paging.next` while more remain. */
-function page<T>(req: GraphRequest, items: T[], pageSize: number): SimResponse {
-  const start = Number.parseInt(Buffer.from(req.query.get('after') ?? '', 'base64url').toString() || '0', 10) || 0;
-  const data = items.slice(start, start + pageSize);
-  const end = start + data.length;
-  const cursor = (n: number) => Buffer.from(String(n)).toString('base64url');
-  let next: string | undefined;
-  if (end < items.length) {
-    const url = new URL(req.selfUrl);
-    url.searchParams.set('after', cursor(end));
-    next = url.toString();
-  }
-  return { status: 200, body: { data, paging: { cursors: { before: cursor(start), after: cursor(end) }, ...(next ? { next } : {}) } } };
 }

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { handleControlRequest } from './control-routes';
 import { errors, type SimResponse } from './graph-errors';
-import { faultResponse, type GraphOperation, type SimulatorControls } from './controls';
+import { faultResponse, SOLUTION_WRITES, type GraphOperation, type SimulatorControls } from './controls';
 import { graphOperation, handleGraphRequest, type GraphRequest } from './graph-routes';
 import { DEFAULT_SEED, GraphSimulatorState, type SimRequest, type SimToken, type SimulatorSeed } from './state';
 
@@ -109,9 +109,11 @@ async function applyFault(controls: SimulatorControls, call: { operation: GraphO
   return faultResponse(rule.effect) ?? NO_ANSWER;
 }
 
+const WHATSAPP_WRITES = new Set<GraphOperation>(SOLUTION_WRITES);
+
 /** App-level calls count against our app; user calls against the token's user; WhatsApp calls against the business. */
 function rateLimitKeys(state: GraphSimulatorState, token: SimToken | undefined, operation: GraphOperation | undefined) {
-  const whatsapp = operation === 'create_solution' || operation === 'accept_solution';
+  const whatsapp = operation !== undefined && WHATSAPP_WRITES.has(operation);
   return {
     app: state.partnerApp.id,
     ...(token?.kind === 'user' ? { user: token.userId } : {}),

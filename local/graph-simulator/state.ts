@@ -7,7 +7,22 @@ import { SimulatorControls } from './controls';
  * and accepted. Tests drive it in-process; the control endpoints expose the same operations over HTTP.
  */
 
-export const PERMISSIONS = ['MESSAGING', 'MANAGE', 'DEVELOP', 'MANAGE_TEMPLATES', 'VIEW_INSIGHTS'] as const;
+/** The permission values graph-api.md lists; a create body may name only these. */
+export const PERMISSIONS = [
+  'MESSAGING',
+  'MANAGE',
+  'DEVELOP',
+  'MANAGE_TEMPLATES',
+  'MANAGE_PHONE',
+  'VIEW_COST',
+  'MANAGE_EXTENSIONS',
+  'VIEW_PHONE_ASSETS',
+  'MANAGE_PHONE_ASSETS',
+  'VIEW_TEMPLATES',
+  'VIEW_INSIGHTS',
+] as const;
+/** What both apps of a solution get on top of what the creator chose (graph-api.md; Meta's example). */
+export const DEFAULT_PERMISSIONS = ['MANAGE', 'DEVELOP', 'MANAGE_TEMPLATES', 'VIEW_INSIGHTS'] as const;
 export const SOLUTION_NAME_MAX_LENGTH = 100;
 
 export interface SimApp {
@@ -26,14 +41,30 @@ export type SimToken =
   | { kind: 'system-user'; token: string; appId: string }
   | { kind: 'app'; token: string; appId: string };
 
+/** A solution's `status` (graph-api.md § Solution details). */
+export type SimSolutionStatus = 'DRAFT' | 'INITIATED' | 'ACTIVE' | 'REJECTED' | 'DEACTIVATED';
+/** A solution's `status_for_pending_request`. */
+export type SimPendingRequest = 'PENDING_ACTIVATION' | 'PENDING_DEACTIVATION' | 'NONE';
+/**
+ * One partner's `status` in the `partners` edge: `ACCEPTED` is documented; `NOTIFICATION_SENT` for a
+ * pending invitation is what Meta's example shows; `REJECTED` for a declined one is our choice.
+ */
+export type SimPartnerStatus = 'NOTIFICATION_SENT' | 'ACCEPTED' | 'REJECTED';
+
+export interface SimSolutionPartner {
+  app: SimApp;
+  permissions: string[];
+  status: SimPartnerStatus;
+}
+
 export interface SimSolution {
   id: string;
   name: string;
-  status: 'INITIATED' | 'ACTIVE' | 'REJECTED' | 'PENDING_DEACTIVATION' | 'DEACTIVATED';
+  status: SimSolutionStatus;
+  statusForPendingRequest: SimPendingRequest;
   ownerApp: SimApp;
-  partnerApp: SimApp;
   ownerPermissions: string[];
-  partnerPermissions: string[];
+  partners: SimSolutionPartner[];
   createdAt: string;
   acceptedAt?: string;
 }
@@ -54,8 +85,12 @@ export interface SimulatorSeed {
   appSecret: string;
   systemUserToken: string;
   techProviders: SimTechProvider[];
-  /** Items per page in listings, small enough that clients must follow paging. */
-  pageSize: number;
+  /**
+   * The most items one page of a listing holds, whatever `limit` asks. Graph may return fewer items
+   * than `limit`; the default (2) makes every client follow paging. At 100 or more, only `limit` and
+   * Graph's own maximum (100) decide.
+   */
+  maxPageSize: number;
   /** The app-level hourly call allowance behind the X-App-Usage header. */
   hourlyCallAllowance: number;
 }
@@ -75,7 +110,7 @@ export const DEFAULT_SEED: SimulatorSeed = {
       ],
     },
   ],
-  pageSize: 2,
+  maxPageSize: 2,
   hourlyCallAllowance: 10_000,
 };
 
@@ -158,23 +193,44 @@ export class GraphSimulatorState {
     return token.kind === 'user' && token.expiresAt * 1000 <= Date.now();
   }
 
+  /** A Tech Provider's app or the partner app, by ID. */
+  app(appId: string): SimApp | undefined {
+    if (appId === this.partnerApp.id) return this.partnerApp;
+    for (const tp of this.techProviders.values()) {
+      const app = tp.apps.find((a) => a.id === appId);
+      if (app) return app;
+    }
+    return undefined;
+  }
+
   selectedApps(token: SimToken & { kind: 'user' }): SimApp[] {
     const tp = this.techProviders.get(token.userId);
     return token.selectedAppIds.map((id) => tp?.apps.find((a) => a.id === id)).filter((a): a is SimApp => a !== undefined);
   }
 
-  createSolution(ownerApp: SimApp, input: { name: string; ownerPermissions: string[]; partnerPermissions: string[] }): SimSolution {
+  /**
+   * A new solution, as `POST /{app}/whatsapp_business_solution` makes it: `INITIATED`, pending the
+   * partner's accept, both sides holding what the creator chose plus the default permissions.
+   * `made` describes one made elsewhere (in the dashboard, say) for tests: a draft, an active one,
+   * other permissions or partners.
+   */
+  createSolution(
+    ownerApp: SimApp,
+    input: { name: string; ownerPermissions: string[]; partnerPermissions: string[] },
+    made: Partial<Pick<SimSolution, 'status' | 'statusForPendingRequest' | 'partners'>> = {},
+  ): SimSolution {
     let id: string;
     do id = `${randomInt(100_000, 1_000_000)}${randomInt(1e9, 1e10)}`; while (this.solutions.has(id));
     const solution: SimSolution = {
       id,
       name: input.name,
       status: 'INITIATED',
+      statusForPendingRequest: 'PENDING_ACTIVATION',
       ownerApp,
-      partnerApp: this.partnerApp,
-      ownerPermissions: input.ownerPermissions,
-      partnerPermissions: input.partnerPermissions,
+      ownerPermissions: withDefaultPermissions(input.ownerPermissions),
+      partners: [{ app: this.partnerApp, permissions: withDefaultPermissions(input.partnerPermissions), status: 'NOTIFICATION_SENT' }],
       createdAt: new Date().toISOString(),
+      ...made,
     };
     this.solutions.set(id, solution);
     return solution;
@@ -186,4 +242,8 @@ export class GraphSimulatorState {
     this.callTimes.push(now);
     return Math.min(100, Math.round((this.callTimes.length / this.seed.hourlyCallAllowance) * 100));
   }
+}
+
+function withDefaultPermissions(chosen: readonly string[]): string[] {
+  return [...new Set([...chosen, ...DEFAULT_PERMISSIONS])];
 }

@@ -69,6 +69,19 @@ describe('Graph simulator controls', () => {
     await expect(rejectionOf(create(token), GraphError)).resolves.toMatchObject({ errorClass: 'transient' });
   });
 
+  test('an `answer` effect replaces Graph’s answer with the given one; one rule can be removed by its id over HTTP', async () => {
+    const token = login();
+    const rule = sim.state.controls.addFault({ operation: 'list_solutions', effect: { type: 'answer', status: 200, body: { data: [{ id: '1' }] } } });
+    const listing = () => fetch(`${sim.url}/v25.0/${APP}/whatsapp_business_solutions`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.json());
+    expect(await listing()).toEqual({ data: [{ id: '1' }] });
+
+    expect((await fetch(`${sim.url}/__sim/faults/${rule.id}`, { method: 'DELETE' })).status).toBe(204);
+    expect(await listing()).toEqual({ data: [] });
+    expect((await fetch(`${sim.url}/__sim/faults/${rule.id}`, { method: 'DELETE' })).status).toBe(404);
+    const refused = await fetch(`${sim.url}/__sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ effect: { type: 'answer', body: {} } }) });
+    expect(refused.status).toBe(400);
+  });
+
   test('latency delays every answer', async () => {
     const token = login();
     sim.state.controls.latency = { fixedMs: 150, jitterMs: 0 };

@@ -1,0 +1,176 @@
+import { errors, type SimResponse } from './graph-errors';
+import type { FieldSelection } from './field-selection';
+import { planFields, renderNode, SOLUTION, SOLUTION_DEFAULTS, SOLUTION_PARTNER, SOLUTION_PARTNER_DEFAULTS } from './graph-nodes';
+import { page } from './paging';
+import { PERMISSIONS, SOLUTION_NAME_MAX_LENGTH, type GraphSimulatorState, type SimSolution, type SimSolutionPartner, type SimToken } from './state';
+
+/**
+ * The Multi-Partner Solution calls (shared/graph-api.md): create, accept, decline, the deactivation
+ * requests, the details call, its `partners` edge and an app's listing. Each takes the request's
+ * resolved token, the object ID from the path and what it needs of the request.
+ */
+export interface SolutionCall {
+  state: GraphSimulatorState;
+  token: SimToken;
+  objectId: string;
+  body: Record<string, unknown>;
+  query: URLSearchParams;
+  selfUrl: URL;
+  /** The parsed `fields` parameter; undefined when absent (the node's defaults apply). */
+  fields: FieldSelection[] | undefined;
+}
+
+const ok = (body: unknown): SimResponse => ({ status: 200, body });
+
+export function createSolution({ state, token, objectId: appId, body: b }: SolutionCall): SimResponse {
+  if (token.kind !== 'user') return errors.permission('The solution owner must create the solution with a user access token.');
+  if (!token.scopes.includes('manage_app_solution')) return errors.permission('Requires manage_app_solution permission to manage the object');
+  const ownerApp = state.selectedApps(token).find((a) => a.id === appId);
+  if (!ownerApp) return errors.permission('The user has not granted access to this app.');
+
+  const { owner_permissions: ownerPermissions, partner_permissions: partnerPermissions, solution_name: name } = b;
+  if (String(b.partner_app_id) !== state.partnerApp.id) return errors.badParameter('Param partner_app_id must be a valid partner app ID');
+  if (!isPermissionList(ownerPermissions)) return errors.badParameter('Param owner_permissions must be an array of valid permissions');
+  if (!isPermissionList(partnerPermissions)) return errors.badParameter('Param partner_permissions must be an array of valid permissions');
+  if (ownerPermissions.includes('MESSAGING') === partnerPermissions.includes('MESSAGING')) {
+    return errors.badParameter('Exactly one of the solution owner and the partner must have the MESSAGING permission');
+  }
+  if (typeof name !== 'string' || name.trim().length === 0 || name.length > SOLUTION_NAME_MAX_LENGTH) {
+    return errors.badParameter(`Param solution_name must be a non-empty string of at most ${SOLUTION_NAME_MAX_LENGTH} characters`);
+  }
+  return ok({ solution_id: state.createSolution(ownerApp, { name, ownerPermissions, partnerPermissions }).id });
+}
+
+/** `POST /{id}/accept`: only the invited partner app, with `partner_app_id`, only while `INITIATED`. */
+export function acceptSolution(call: SolutionCall): SimResponse {
+  const invitation = openInvitation(call, { appIdRequired: true });
+  if ('refused' in invitation) return invitation.refused;
+  const { solution, partner } = invitation;
+  partner.status = 'ACCEPTED';
+  if (solution.partners.every((p) => p.status === 'ACCEPTED')) {
+    solution.status = 'ACTIVE';
+    solution.statusForPendingRequest = 'NONE';
+    solution.acceptedAt = new Date().toISOString();
+  }
+  return ok({ solution_id: solution.id, partner_status: partner.status, success: true });
+}
+
+/** `POST /{id}/reject`: the invited partner declines; not possible once accepted. */
+export function rejectSolution(call: SolutionCall): SimResponse {
+  const invitation = openInvitation(call, { appIdRequired: false });
+  if ('refused' in invitation) return invitation.refused;
+  const { solution, partner } = invitation;
+  partner.status = 'REJECTED';
+  solution.status = 'REJECTED';
+  solution.statusForPendingRequest = 'NONE';
+  return ok({ success: true });
+}
+
+/** `POST /{id}/send_deactivation_request`: the owner asks, only while `ACTIVE`. */
+export function sendDeactivationRequest({ state, token, objectId }: SolutionCall): SimResponse {
+  const solution = state.solutions.get(objectId);
+  if (!solution) return errors.unknownObject(objectId);
+  if (!isOwnerSide(token, solution)) return errors.permission('Only the solution owner can ask to deactivate it');
+  if (solution.status !== 'ACTIVE' || solution.statusForPendingRequest !== 'NONE') {
+    return errors.badParameter('A deactivation request needs an ACTIVE solution with no pending request');
+  }
+  solution.statusForPendingRequest = 'PENDING_DEACTIVATION';
+  return ok({ success: true });
+}
+
+/**
+ * `POST /{id}/accept_deactivation_request` and `…/reject_deactivation_request`: the partner decides.
+ * Rejected, the solution stays `ACTIVE`; accepted, it is `DEACTIVATED`.
+ */
+export function decideDeactivationRequest(accept: boolean) {
+  return (call: SolutionCall): SimResponse => {
+    const decision = partnerDecision(call, { appIdRequired: false });
+    if ('refused' in decision) return decision.refused;
+    const { solution } = decision;
+    if (solution.statusForPendingRequest !== 'PENDING_DEACTIVATION') return errors.badParameter('The solution has no pending deactivation request');
+    if (accept) solution.status = 'DEACTIVATED';
+    solution.statusForPendingRequest = 'NONE';
+    return ok({ success: true });
+  };
+}
+
+/** `GET /{id}`: the solution's fields as requested, or its default set. */
+export function readSolution({ state, token, objectId, fields }: SolutionCall): SimResponse {
+  const found = visibleSolution(state, token, objectId);
+  if ('refused' in found) return found.refused;
+  return ok(renderNode(planFields(SOLUTION, fields, SOLUTION_DEFAULTS), found.solution));
+}
+
+/** `GET /{id}/partners`: the `partners` edge on its own, paged. */
+export function listSolutionPartners({ state, token, objectId, fields, query, selfUrl }: SolutionCall): SimResponse {
+  const found = visibleSolution(state, token, objectId);
+  if ('refused' in found) return found.refused;
+  const plan = planFields(SOLUTION_PARTNER, fields, SOLUTION_PARTNER_DEFAULTS);
+  return page(query, selfUrl, found.solution.partners.map((p) => renderNode(plan, p)), state.seed.maxPageSize);
+}
+
+/**
+ * `GET /{app}/whatsapp_business_solutions`: the app's solutions as owner (`role=OWNER`), as invited
+ * partner (`role=PARTNER`) or both, for a token of that app: the Tech Provider's user token on an app
+ * it selected, or our system-user (or app) token on our own app.
+ */
+export function listAppSolutions({ state, token, objectId: appId, fields, query, selfUrl }: SolutionCall): SimResponse {
+  if (!state.app(appId)) return errors.unknownObject(appId);
+  const role = query.get('role');
+  if (role !== null && role !== 'OWNER' && role !== 'PARTNER') return errors.badParameter('Param role must be one of {OWNER, PARTNER}');
+  const mayRead = token.kind === 'user' ? token.selectedAppIds.includes(appId) : token.appId === appId;
+  if (!mayRead) return errors.permission('The access token cannot read the solutions of this app');
+  const plan = planFields(SOLUTION, fields, SOLUTION_DEFAULTS);
+  const owns = (s: SimSolution) => s.ownerApp.id === appId;
+  const invites = (s: SimSolution) => invitedPartner(s, appId) !== undefined;
+  const matching = [...state.solutions.values()].filter((s) => (role === 'OWNER' ? owns(s) : role === 'PARTNER' ? invites(s) : owns(s) || invites(s)));
+  return page(query, selfUrl, matching.map((s) => renderNode(plan, s)), state.seed.maxPageSize);
+}
+
+/** A draft is not sent to its partners yet: only a solution past it invites them. */
+function invitedPartner(solution: SimSolution, appId: string): SimSolutionPartner | undefined {
+  return solution.status === 'DRAFT' ? undefined : solution.partners.find((p) => p.app.id === appId);
+}
+
+function isOwnerSide(token: SimToken, solution: SimSolution): boolean {
+  return token.kind === 'user' && token.selectedAppIds.includes(solution.ownerApp.id);
+}
+
+type Refusable<T> = T | { refused: SimResponse };
+
+function visibleSolution(state: GraphSimulatorState, token: SimToken, id: string): Refusable<{ solution: SimSolution }> {
+  const solution = state.solutions.get(id);
+  // An app is an object too, but not one the simulator serves.
+  if (!solution) return { refused: state.app(id) ? errors.unknownPath() : errors.unknownObject(id) };
+  const partnerSide = token.kind !== 'user' && invitedPartner(solution, token.appId) !== undefined;
+  return isOwnerSide(token, solution) || partnerSide ? { solution } : { refused: errors.unknownPath() };
+}
+
+/**
+ * What every partner decision checks: the solution exists, the token is a system user's, of the app
+ * named by `partner_app_id` (required to accept, per the reference), and that app is invited.
+ */
+function partnerDecision(
+  { state, token, objectId, body }: SolutionCall,
+  opts: { appIdRequired: boolean },
+): Refusable<{ solution: SimSolution; partner: SimSolutionPartner }> {
+  const solution = state.solutions.get(objectId);
+  if (!solution) return { refused: errors.unknownObject(objectId) };
+  if (token.kind !== 'system-user') return { refused: errors.permission('A partner decides with a system-user access token of the invited app') };
+  const named = body.partner_app_id === undefined || body.partner_app_id === '' ? undefined : String(body.partner_app_id);
+  if (named === undefined && opts.appIdRequired) return { refused: errors.badParameter('The parameter partner_app_id is required') };
+  if (named !== undefined && named !== token.appId) return { refused: errors.permission(`The access token does not belong to app ${named}`) };
+  const partner = invitedPartner(solution, token.appId);
+  return partner ? { solution, partner } : { refused: errors.notInvited() };
+}
+
+/** A partner's invitation that can still be answered: the solution is `INITIATED`. */
+function openInvitation(call: SolutionCall, opts: { appIdRequired: boolean }): Refusable<{ solution: SimSolution; partner: SimSolutionPartner }> {
+  const decision = partnerDecision(call, opts);
+  if (!('refused' in decision) && decision.solution.status !== 'INITIATED') return { refused: errors.notInitiated() };
+  return decision;
+}
+
+function isPermissionList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((p) => (PERMISSIONS as readonly unknown[]).includes(p));
+}
