@@ -104,5 +104,6 @@ export function loadAcceptSolutionConfig(env: NodeJS.ProcessEnv = process.env) {
     systemUserTokenSecretId: c.SYSTEM_USER_TOKEN_SECRET_ID,
     secretCacheTtlSeconds: c.SECRET_CACHE_TTL_SECONDS,
     graph: graphOptions(c),
+    acceptance: { partnerAppId: c.PARTNER_APP_ID },
   };
 }

@@ -6,6 +6,8 @@ import type { SolutionStatus } from './records';
 export interface AcceptSolutionDeps {
   store: Pick<OnboardingStore, 'getSolution' | 'recordAccepted' | 'recordAcceptFailed'>;
   graph: Pick<GraphClient, 'acceptSolution' | 'getSolution'>;
+  /** Our Solution Partner app: the one we accept as. */
+  settings: { partnerAppId: string };
   /** The Solution Partner's system-user token, from a cached secret. */
   systemUserToken: () => Promise<string>;
   clock: () => Date;
@@ -18,11 +20,14 @@ export type AcceptSolutionOutcome =
 
 /** Graph's state for a solution every partner has accepted. */
 const ACTIVE = 'ACTIVE';
+/** Our status in the solution's `partners` edge once we accepted. */
+const PARTNER_ACCEPTED = 'ACCEPTED';
 
 /**
- * Accepts a solution that just became CREATED, with the system-user token. A duplicate stream record
- * finds the item no longer CREATED and does nothing; a solution that Graph says is already active
- * (an earlier attempt's accept went through) is recorded ACCEPTED. Retryable Graph errors are
+ * Accepts a solution that just became CREATED, as our app, with the system-user token. A duplicate
+ * stream record finds the item no longer CREATED and does nothing. When Graph refuses the accept,
+ * the solution is read: if its partners edge shows that we already accepted it (an earlier attempt's
+ * accept went through, its answer lost), it is recorded ACCEPTED. Retryable Graph errors are
  * rethrown for the stream to retry; permanent ones end in ACCEPT_FAILED with Graph's error kept.
  */
 export async function acceptSolution(item: { onboardingId: string; appId: string }, deps: AcceptSolutionDeps): Promise<AcceptSolutionOutcome> {
@@ -31,12 +36,12 @@ export async function acceptSolution(item: { onboardingId: string; appId: string
 
   const token = await deps.systemUserToken();
   try {
-    await deps.graph.acceptSolution(current.solutionId, token);
+    await deps.graph.acceptSolution(current.solutionId, deps.settings.partnerAppId, token);
     await deps.store.recordAccepted(item.onboardingId, item.appId, deps.clock());
     return { outcome: 'accepted', alreadyAccepted: false };
   } catch (error) {
     if (!(error instanceof GraphError) || error.retryable) throw error;
-    if (await isActive(current.solutionId, token, deps)) {
+    if (await alreadyAcceptedByUs(current.solutionId, token, deps)) {
       await deps.store.recordAccepted(item.onboardingId, item.appId, deps.clock());
       return { outcome: 'accepted', alreadyAccepted: true };
     }
@@ -45,9 +50,12 @@ export async function acceptSolution(item: { onboardingId: string; appId: string
   }
 }
 
-async function isActive(solutionId: string, token: string, deps: AcceptSolutionDeps): Promise<boolean> {
+async function alreadyAcceptedByUs(solutionId: string, token: string, deps: AcceptSolutionDeps): Promise<boolean> {
   try {
-    return (await deps.graph.getSolution(solutionId, token)).status === ACTIVE;
+    const solution = await deps.graph.getSolution(solutionId, token);
+    const us = solution.partners.find((p) => p.appId === deps.settings.partnerAppId);
+    // ACTIVE means every partner accepted; our own entry says so even before the others have.
+    return us !== undefined && (us.status === PARTNER_ACCEPTED || solution.status === ACTIVE);
   } catch (error) {
     // A permanent failure to confirm leaves the accept error as the one worth keeping; a transient
     // one is retried with the whole record.

@@ -1,5 +1,5 @@
 import type { CreateSolutionRequest, GraphClient, SolutionDetails } from '../graph/graph-client';
-import { GraphError, type GraphErrorDetails } from '../graph/graph-error';
+import { GraphError, unexpectedAnswerGraphError, type GraphErrorDetails } from '../graph/graph-error';
 import type { CreateSolutionMessage } from '../queue/create-solution-message';
 import type { OnboardingStore } from '../store/onboarding-store';
 import type { SolutionRecord, SolutionStatus } from './records';
@@ -65,10 +65,10 @@ const INITIATED = 'INITIATED';
  * Creates the solution for one (onboarding, app) exactly once in effect.
  *
  * A duplicate message finds the item claimed or settled and changes nothing. Before creating, the
- * attempt lists the app's solutions on Graph: a solution with our partner app and this item's exact
- * (unique) name was made by an earlier attempt that died before recording it, and is adopted; an
- * ACTIVE one with us means the app is already connected (EXISTING); an INITIATED one with us awaits
- * our accept and is adopted. Only then is a new solution created. Transient and throttled Graph
+ * attempt lists the app's solutions on Graph: a solution that invites our app (its partners edge)
+ * and has this item's exact (unique) name was made by an earlier attempt that died before recording
+ * it, and is adopted; an ACTIVE one with us means the app is already connected (EXISTING); an
+ * INITIATED one with us awaits our accept and is adopted. Only then is a new solution created. Transient and throttled Graph
  * errors are rethrown for the queue to redeliver; permanent ones end in CREATE_FAILED with Graph's
  * error kept.
  */
@@ -121,8 +121,16 @@ export async function createSolution(message: CreateSolutionMessage, deps: Creat
 
 /** Our own earlier solution first, then a live one with us, then one awaiting our accept. */
 async function findOnGraph(record: SolutionRecord, accessToken: string, deps: CreateSolutionDeps): Promise<SolutionDetails | undefined> {
-  const withUs = (await deps.graph.listAppSolutions(record.appId, 'OWNER', accessToken)).filter((s) => s.partnerAppId === deps.settings.partnerAppId);
-  return withUs.find((s) => s.name === record.solutionName) ?? withUs.find((s) => s.status === ACTIVE) ?? withUs.find((s) => s.status === INITIATED);
+  const listed = await deps.graph.listAppSolutions(record.appId, 'OWNER', accessToken);
+  const withUs = listed.filter((s) => s.partners.some((p) => p.appId === deps.settings.partnerAppId));
+  const ours = withUs.find((s) => s.name === record.solutionName);
+  // Only we know this name (it ends in a random suffix), so a solution bearing it was made by us;
+  // an answer that shows it without us among its partners is not one to create a second on.
+  const namesake = listed.find((s) => s.name === record.solutionName);
+  if (!ours && namesake) {
+    throw unexpectedAnswerGraphError(`Graph lists solution ${namesake.id}, named as this item, without our app among its partners`);
+  }
+  return ours ?? withUs.find((s) => s.status === ACTIVE) ?? withUs.find((s) => s.status === INITIATED);
 }
 
 function createRequest(record: SolutionRecord, settings: CreateSolutionDeps['settings']): CreateSolutionRequest {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { classifyGraphError, GraphError, networkGraphError } from './graph-error';
+import { classifyGraphError, GraphError, networkGraphError, unexpectedAnswerGraphError } from './graph-error';
 
 export interface GraphClientOptions {
   baseUrl: string;
@@ -32,12 +32,27 @@ export interface CreateSolutionRequest {
   solutionName: string;
 }
 
+/** One entry of a solution's `partners` edge. */
+export interface SolutionPartner {
+  appId: string;
+  /** Only where the call asked for it (the details call). */
+  permissions?: string[];
+  /** e.g. `ACCEPTED`; other values are not documented. */
+  status?: string;
+}
+
+/** A solution as Graph describes it (shared/graph-api.md § Solution details). */
 export interface SolutionDetails {
   id: string;
   name: string;
+  /** `DRAFT`, `INITIATED`, `ACTIVE`, `REJECTED` or `DEACTIVATED` (kept as Graph says it). */
   status: string;
-  ownerAppId?: string;
-  partnerAppId?: string;
+  /** `PENDING_ACTIVATION`, `PENDING_DEACTIVATION` or `NONE`. */
+  statusForPendingRequest?: string;
+  ownerAppId: string;
+  ownerPermissions?: string[];
+  /** The `partners` edge; empty only for a draft, which invites no one yet. */
+  partners: SolutionPartner[];
 }
 
 const errorBodySchema = z.object({
@@ -55,13 +70,29 @@ const pageSchema = <T extends z.ZodType>(item: T) =>
 
 const appSchema = z.object({ id: z.string(), name: z.string().default('') });
 
-const solutionSchema = z.object({
-  id: z.string(),
-  name: z.string().default(''),
-  status: z.string().default('UNKNOWN'),
-  owner_app: z.object({ id: z.string() }).optional(),
-  partner_app: z.object({ id: z.string() }).optional(),
-});
+/**
+ * A solution node. What a decision rests on (identity, name, status, owner, partners) must be there;
+ * what is only carried along may be missing, never of another type. A solution past DRAFT always
+ * has partners: an answer without them is not one to match on.
+ */
+const solutionSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    status: z.string(),
+    status_for_pending_request: z.string().optional(),
+    owner_app: z.object({ id: z.string() }),
+    owner_permissions: z.array(z.string()).optional(),
+    partners: z
+      .object({
+        data: z.array(z.object({ partner_app: z.object({ id: z.string() }), partner_permissions: z.array(z.string()).optional(), status: z.string().optional() })),
+      })
+      .optional(),
+  })
+  .refine((s) => s.partners !== undefined || s.status === 'DRAFT', { message: 'a solution past DRAFT without its partners', path: ['partners'] });
+
+/** The accept's answer; beyond `success`, its fields (`solution_id`, `partner_status`, …) are not needed. */
+const acceptAnswerSchema = z.object({ success: z.literal(true) });
 
 const debugTokenSchema = z.object({
   data: z.object({
@@ -76,7 +107,12 @@ const debugTokenSchema = z.object({
 
 /** Upper bound on pages followed for one listing, so a paging loop can never run away. */
 const MAX_PAGES = 50;
-const SOLUTION_FIELDS = 'id,name,status,owner_app,partner_app';
+/** Graph's largest page for solution listings. */
+const SOLUTION_PAGE_LIMIT = '100';
+/** The details call with every documented field and the partners edge (graph-api.md, verbatim). */
+const SOLUTION_DETAILS_FIELDS = 'id,name,status,status_for_pending_request,owner_app,owner_permissions,partners{partner_app,partner_permissions,status}';
+/** What matching a listed solution needs: identity, state, owner and who it invites. */
+const SOLUTION_LISTING_FIELDS = 'id,name,status,status_for_pending_request,owner_app,partners{partner_app}';
 
 /**
  * A small `fetch`-based Graph API client. Every failure surfaces as a classified {@link GraphError};
@@ -92,7 +128,7 @@ export class GraphClient {
   }
 
   async debugToken(inputToken: string, appToken: string): Promise<TokenDebugInfo> {
-    const body = debugTokenSchema.parse(await this.request('GET', 'debug_token', appToken, { query: { input_token: inputToken } }));
+    const body = parseAnswer(debugTokenSchema, await this.request('GET', 'debug_token', appToken, { query: { input_token: inputToken } }), 'GET debug_token');
     const d = body.data;
     return { appId: d.app_id ?? '', isValid: d.is_valid, userId: d.user_id, scopes: d.scopes, expiresAt: d.expires_at, error: d.error };
   }
@@ -111,23 +147,27 @@ export class GraphClient {
         solution_name: request.solutionName,
       },
     });
-    return z.object({ solution_id: z.string() }).parse(body).solution_id;
+    return parseAnswer(z.object({ solution_id: z.string() }), body, 'POST whatsapp_business_solution').solution_id;
   }
 
-  async acceptSolution(solutionId: string, systemUserToken: string): Promise<void> {
-    const body = await this.request('POST', `${encodeURIComponent(solutionId)}/accept`, systemUserToken, { json: {} });
-    if (!z.object({ success: z.literal(true) }).safeParse(body).success) {
-      throw new GraphError('transient', { code: -1, message: 'Graph accept did not report success' }, 200);
-    }
+  /** Accepts as `partnerAppId` (the reference requires it in the body) with its system-user token. */
+  async acceptSolution(solutionId: string, partnerAppId: string, systemUserToken: string): Promise<void> {
+    const body = await this.request('POST', `${encodeURIComponent(solutionId)}/accept`, systemUserToken, { json: { partner_app_id: partnerAppId } });
+    parseAnswer(acceptAnswerSchema, body, 'POST accept');
   }
 
+  /** The solution with every documented field and its partners. */
   async getSolution(solutionId: string, token: string): Promise<SolutionDetails> {
-    return toSolutionDetails(solutionSchema.parse(await this.request('GET', encodeURIComponent(solutionId), token)));
+    const body = await this.request('GET', encodeURIComponent(solutionId), token, { query: { fields: SOLUTION_DETAILS_FIELDS } });
+    return toSolutionDetails(parseAnswer(solutionSchema, body, 'GET solution'));
   }
 
+  /**
+   * An app's solutions: as owner with the Tech Provider's token on its app, or, with our
+   * system-user token on our own app, every solution that invites us (`PARTNER`).
+   */
   async listAppSolutions(appId: string, role: 'OWNER' | 'PARTNER', token: string): Promise<SolutionDetails[]> {
-    // Named fields: recovery depends on partner_app, which a default field set might leave out.
-    const query = { role, fields: SOLUTION_FIELDS };
+    const query = { role, fields: SOLUTION_LISTING_FIELDS, limit: SOLUTION_PAGE_LIMIT };
     const solutions = await this.listAll(`${encodeURIComponent(appId)}/whatsapp_business_solutions`, query, token, solutionSchema);
     return solutions.map(toSolutionDetails);
   }
@@ -138,7 +178,7 @@ export class GraphClient {
     for (let page = 0; next; page++) {
       // A listing longer than this is not one we can act on safely (nor a paging loop we should follow).
       if (page === MAX_PAGES) throw new GraphError('permanent', { code: -1, message: `Graph listing ${path} exceeds ${MAX_PAGES} pages` }, 200);
-      const body = pageSchema(item).parse(await this.send('GET', next, token));
+      const body: { data: z.infer<T>[]; paging?: { next?: string } } = parseAnswer(pageSchema(item), await this.send('GET', next, token), `GET ${path}`);
       items.push(...body.data);
       next = body.paging?.next;
       // The token goes with every page: never to another origin than the configured Graph API.
@@ -181,10 +221,10 @@ export class GraphClient {
       const reason = (error as { name?: unknown } | null)?.name === 'TimeoutError' ? `timed out after ${this.options.timeoutMs} ms` : 'connection failed';
       throw networkGraphError(`Graph API ${method} ${new URL(url).pathname} ${reason}`);
     }
-    const text = await response.text();
-    const body = parseJson(text);
-    if (response.ok && body !== undefined) return body;
-    throw toGraphError(response.status, body, retryAfterSeconds(response.headers));
+    const body = parseJson(await response.text());
+    if (!response.ok) throw toGraphError(response.status, body, retryAfterSeconds(response.headers));
+    if (body === undefined) throw unexpectedAnswerGraphError(`Graph answered ${method} ${new URL(url).pathname} with HTTP ${response.status} and a body that is not JSON`);
+    return body;
   }
 }
 
@@ -216,8 +256,7 @@ function toGraphError(httpStatus: number, body: unknown, retryAfter: number | un
   const parsed = errorBodySchema.safeParse(body);
   if (!parsed.success) {
     // No Graph error envelope (a proxy page, a truncated body): classify by status alone.
-    const errorClass = httpStatus >= 200 && httpStatus < 300 ? 'transient' : classifyGraphError(httpStatus, -1, false);
-    return new GraphError(errorClass, { code: -1, message: `Graph API answered HTTP ${httpStatus} without a JSON error body` }, httpStatus);
+    return new GraphError(classifyGraphError(httpStatus, -1, false), { code: -1, message: `Graph API answered HTTP ${httpStatus} without a JSON error body` }, httpStatus);
   }
   const e = parsed.data.error;
   const errorClass = classifyGraphError(httpStatus, e.code, e.is_transient ?? false);
@@ -229,6 +268,23 @@ function toGraphError(httpStatus: number, body: unknown, retryAfter: number | un
   );
 }
 
+/** An answer that is not the documented shape is a classified error, never a crash or a guess. */
+function parseAnswer<T extends z.ZodType>(schema: T, body: unknown, what: string): z.infer<T> {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  // Paths and zod's wording only: never a value from the answer.
+  const problems = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(answer)'}: ${i.message}`);
+  throw unexpectedAnswerGraphError(`Graph answered ${what} in an unexpected shape (${problems.join('; ')})`);
+}
+
 function toSolutionDetails(s: z.infer<typeof solutionSchema>): SolutionDetails {
-  return { id: s.id, name: s.name, status: s.status, ownerAppId: s.owner_app?.id, partnerAppId: s.partner_app?.id };
+  return {
+    id: s.id,
+    name: s.name,
+    status: s.status,
+    statusForPendingRequest: s.status_for_pending_request,
+    ownerAppId: s.owner_app.id,
+    ownerPermissions: s.owner_permissions,
+    partners: (s.partners?.data ?? []).map((p) => ({ appId: p.partner_app.id, permissions: p.partner_permissions, status: p.status })),
+  };
 }

@@ -54,6 +54,15 @@ export function classifyGraphError(httpStatus: number, code: number, isTransient
   return 'permanent';
 }
 
+/**
+ * A success answer we cannot read: not JSON, or not the documented shape. Transient: a proxy or a
+ * cut-off answer may be to blame and the next attempt reads again; if Graph itself changed, the
+ * retries run out where failures are parked and alarmed. The work itself was done (2xx).
+ */
+export function unexpectedAnswerGraphError(message: string): GraphError {
+  return new GraphError('transient', { code: -1, message }, 200);
+}
+
 /** A network-level failure (no Graph response): always transient. */
 export function networkGraphError(message: string): GraphError {
   return new GraphError('transient', { code: -1, message }, 0);

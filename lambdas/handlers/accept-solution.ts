@@ -19,6 +19,7 @@ const config = loadAcceptSolutionConfig();
 const deps: AcceptSolutionDeps = {
   store: new OnboardingStore(dynamoDocumentClient(), config.tableName),
   graph: new GraphClient(config.graph),
+  settings: config.acceptance,
   systemUserToken: cachedSecret(config.systemUserTokenSecretId, config.secretCacheTtlSeconds),
   clock: () => new Date(),
 };

@@ -125,6 +125,58 @@ describe('pipeline under Graph faults', () => {
   }, 90_000);
 });
 
+describe('Graph answers of a shape it does not document', () => {
+  /** A listing whose solution lacks the partners edge: nothing a worker can match on. */
+  const listingWithoutPartners = (appId: string) => ({ type: 'answer' as const, status: 200, body: { data: [{ id: '1', name: 'x', status: 'INITIATED', owner_app: { id: appId } }] } });
+
+  test('a create whose answer came back garbled, then listings without partners: retried until Graph is readable, one solution in the end', async () => {
+    const [app] = await pipeline.techProvider('409', 1);
+    // Graph makes the solution but its answer is not JSON; the next two listings (after the first,
+    // which the zero delay lets through) leave out the partners edge.
+    await pipeline.addFault({ operation: 'create_solution', objectId: app, times: 1, phase: 'after', effect: { type: 'malformed', status: 200 } });
+    await pipeline.addFault({ operation: 'list_solutions', objectId: app, times: 1, effect: { type: 'delay', ms: 0 } });
+    await pipeline.addFault({ operation: 'list_solutions', objectId: app, times: 2, effect: listingWithoutPartners(app!) });
+
+    const [item] = await pipeline.settled(await pipeline.start(await pipeline.login([app!], '409')), ['ACCEPTED'], 60_000);
+
+    expect(await createsOf(app!)).toHaveLength(1);
+    expect((await pipeline.requests()).filter((r) => r.path === `/${app}/whatsapp_business_solutions`)).toHaveLength(4);
+    expect((await pipeline.solutions()).filter((s) => s.ownerApp.id === app).map((s) => s.id)).toEqual([item!.solutionId]);
+    expect(item).toMatchObject({ attempts: 4 });
+  }, 90_000);
+
+  test('while Graph keeps answering in an unknown shape, the solution waits CREATING with the problem on its record, and moves on once Graph is readable', async () => {
+    const [app] = await pipeline.techProvider('410', 1);
+    const rule = await pipeline.addFault({ operation: 'list_solutions', objectId: app, effect: listingWithoutPartners(app!) });
+    const onboardingId = await pipeline.start(await pipeline.login([app!], '410'));
+
+    const waiting = await pipeline.waitUntil('a retried item with the problem recorded', async () => {
+      const [current] = await pipeline.solutionItems(onboardingId);
+      return current?.attempts >= 2 ? current : undefined;
+    });
+    expect(waiting).toMatchObject({ status: 'CREATING', lastError: { code: -1, message: expect.stringMatching(/unexpected shape.*partners/) } });
+    expect(await createsOf(app!)).toHaveLength(0);
+
+    await pipeline.simulator('DELETE', `/__sim/faults/${rule.id}`);
+    const [item] = await pipeline.settled(onboardingId, ['ACCEPTED'], 60_000);
+    expect(await createsOf(app!)).toHaveLength(1);
+    expect(item).not.toHaveProperty('lastError');
+  }, 90_000);
+
+  test('an accept that went through but answered no success is confirmed from the partners edge: ACCEPTED, accepted once', async () => {
+    const [app] = await pipeline.techProvider('411', 1);
+    await pipeline.addFault({ operation: 'accept_solution', times: 1, phase: 'after', effect: { type: 'answer', status: 200, body: { success: false } } });
+
+    const [item] = await pipeline.settled(await pipeline.start(await pipeline.login([app!], '411')), ['ACCEPTED']);
+
+    // The retry's accept is refused (no longer INITIATED); the read shows our partner entry ACCEPTED.
+    expect((await acceptsOf(item!.solutionId)).map((r) => r.status)).toEqual([200, 422]);
+    const reads = (await pipeline.requests()).filter((r) => r.method === 'GET' && r.path === `/${item!.solutionId}`);
+    expect(reads.map((r) => [r.status, r.query.fields])).toEqual([[200, expect.stringContaining('partners{')]]);
+    expect((await pipeline.solutions()).find((s) => s.id === item!.solutionId)).toMatchObject({ status: 'ACTIVE', partners: [{ status: 'ACCEPTED' }] });
+  }, 60_000);
+});
+
 describe('one app, onboarded twice at once', () => {
   test('the second onboarding waits for the first one’s solution and reports it: one solution on Graph', async () => {
     const [app] = await pipeline.techProvider('408', 1);

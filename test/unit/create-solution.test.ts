@@ -4,6 +4,7 @@ import type { SolutionRecord } from '../../lambdas/domain/records';
 import type { SolutionDetails } from '../../lambdas/graph/graph-client';
 import { GraphError } from '../../lambdas/graph/graph-error';
 import type { CreateClaim } from '../../lambdas/store/onboarding-store';
+import { rejectionOf } from '../support/rejection';
 
 const PARTNER = '1000000000000001';
 const MESSAGE = { onboardingId: 'ob-1', appId: '111', accessToken: 'tp-token' };
@@ -18,7 +19,7 @@ const RECORD: SolutionRecord = {
   updatedAt: '2026-11-27T08:00:00.000Z',
 };
 const CLAIMED: CreateClaim = { kind: 'claimed', record: RECORD, attempt: 3 };
-const onGraph = (s: Partial<SolutionDetails>): SolutionDetails => ({ id: 'sol-x', name: 'other', status: 'ACTIVE', ownerAppId: '111', partnerAppId: PARTNER, ...s });
+const onGraph = (s: Partial<SolutionDetails>): SolutionDetails => ({ id: 'sol-x', name: 'other', status: 'ACTIVE', ownerAppId: '111', partners: [{ appId: PARTNER }], ...s });
 
 function setup(claim: CreateClaim = CLAIMED, solutionsOnGraph: SolutionDetails[] = []) {
   const store = {
@@ -81,7 +82,7 @@ describe('createSolution', () => {
 
   test('adopts the solution an earlier attempt created (our partner app, exact name) instead of creating a second one', async () => {
     const { store, graph, deps } = setup(CLAIMED, [
-      onGraph({ id: 'other-partner', name: RECORD.solutionName, status: 'INITIATED', partnerAppId: '555' }),
+      onGraph({ id: 'other-partner', name: RECORD.solutionName, status: 'INITIATED', partners: [{ appId: '555' }] }),
       onGraph({ id: 'sol-earlier', name: RECORD.solutionName, status: 'INITIATED' }),
     ]);
     await expect(createSolution(MESSAGE, deps)).resolves.toEqual({ outcome: 'created', solutionId: 'sol-earlier', how: 'adopted' });
@@ -103,10 +104,29 @@ describe('createSolution', () => {
     expect(graph.createSolution).not.toHaveBeenCalled();
   });
 
-  test('solutions with other partners, or no longer live, do not stop a new one', async () => {
-    const { graph, deps } = setup(CLAIMED, [onGraph({ partnerAppId: '555' }), onGraph({ status: 'DEACTIVATED' }), onGraph({ status: 'REJECTED' })]);
+  test('solutions with other partners, drafts, or ones no longer live do not stop a new one', async () => {
+    const { graph, deps } = setup(CLAIMED, [
+      onGraph({ partners: [{ appId: '555', status: 'ACCEPTED' }] }),
+      onGraph({ status: 'DRAFT', partners: [] }),
+      onGraph({ status: 'DEACTIVATED' }),
+      onGraph({ status: 'REJECTED' }),
+    ]);
     await expect(createSolution(MESSAGE, deps)).resolves.toMatchObject({ outcome: 'created', how: 'created' });
     expect(graph.createSolution).toHaveBeenCalledTimes(1);
+  });
+
+  test.each([
+    ['no partner at all', []],
+    ['only another partner', [{ appId: '555' }]],
+  ])('a solution bearing this item’s name but with %s is an answer to retry, not a reason to create a second one', async (_, partners) => {
+    const { store, graph, deps } = setup(CLAIMED, [onGraph({ id: 'sol-namesake', name: RECORD.solutionName, status: 'INITIATED', partners })]);
+
+    const error = await rejectionOf(createSolution(MESSAGE, deps), GraphError);
+
+    expect(error).toMatchObject({ errorClass: 'transient', details: { message: expect.stringContaining('sol-namesake') } });
+    expect(store.releaseCreateLease).toHaveBeenCalledWith('ob-1', '111', 3, error.details, expect.any(Date));
+    expect(graph.createSolution).not.toHaveBeenCalled();
+    expect(store.recordCreated).not.toHaveBeenCalled();
   });
 
   test('an attempt that lost its claim reports the solution it made as orphaned', async () => {

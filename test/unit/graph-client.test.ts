@@ -44,16 +44,53 @@ describe('GraphClient against the Graph simulator', () => {
     });
   });
 
-  test('accepts with the system-user token; reads the solution and lists the app’s solutions', async () => {
+  test('accepts as our app with the system-user token, then reads the solution with its partners edge', async () => {
     const { token } = sim.state.issueUserToken({ appIds: [APP_IDS[0]!] });
     const graph = client();
     const id = await graph.createSolution(APP_IDS[0]!, { ownerPermissions: [], partnerAppId: PARTNER, partnerPermissions: ['MESSAGING'], solutionName: 'n' }, token);
-    await graph.acceptSolution(id, sim.state.seed.systemUserToken);
 
-    await expect(graph.getSolution(id, sim.state.seed.systemUserToken)).resolves.toMatchObject({ id, status: 'ACTIVE', ownerAppId: APP_IDS[0], partnerAppId: PARTNER });
-    await expect(graph.listAppSolutions(APP_IDS[0]!, 'OWNER', token)).resolves.toEqual([expect.objectContaining({ id, name: 'n', partnerAppId: PARTNER })]);
-    // Recovery depends on partner_app: the listing names its fields rather than trusting the defaults.
-    expect(sim.state.requests.at(-1)?.query).toMatchObject({ role: 'OWNER', fields: expect.stringContaining('partner_app') });
+    await graph.acceptSolution(id, PARTNER, sim.state.seed.systemUserToken);
+    expect(sim.state.requests.at(-1)).toMatchObject({ path: `/${id}/accept`, body: { partner_app_id: PARTNER }, status: 200 });
+
+    await expect(graph.getSolution(id, sim.state.seed.systemUserToken)).resolves.toEqual({
+      id,
+      name: 'n',
+      status: 'ACTIVE',
+      statusForPendingRequest: 'NONE',
+      ownerAppId: APP_IDS[0],
+      ownerPermissions: ['MANAGE', 'DEVELOP', 'MANAGE_TEMPLATES', 'VIEW_INSIGHTS'],
+      partners: [{ appId: PARTNER, permissions: ['MESSAGING', 'MANAGE', 'DEVELOP', 'MANAGE_TEMPLATES', 'VIEW_INSIGHTS'], status: 'ACCEPTED' }],
+    });
+    expect(sim.state.requests.at(-1)?.query.fields).toBe('id,name,status,status_for_pending_request,owner_app,owner_permissions,partners{partner_app,partner_permissions,status}');
+  });
+
+  test('lists an app’s own solutions with the Tech Provider’s token, and those inviting us with the system-user token, 100 a page', async () => {
+    const { token } = sim.state.issueUserToken({ appIds: APP_IDS });
+    const graph = client();
+    const body = (name: string) => ({ ownerPermissions: [], partnerAppId: PARTNER, partnerPermissions: ['MESSAGING'], solutionName: name });
+    const [a, b, c] = [await graph.createSolution(APP_IDS[0]!, body('a'), token), await graph.createSolution(APP_IDS[0]!, body('b'), token), await graph.createSolution(APP_IDS[1]!, body('c'), token)];
+    // Made elsewhere, with another partner: listed for its owner, not among those inviting us.
+    const other = sim.state.createSolution({ id: APP_IDS[0]!, name: 'media_monsoon_prod' }, { name: 'd', ownerPermissions: [], partnerPermissions: ['MESSAGING'] }, {
+      partners: [{ app: { id: '555', name: 'Another partner' }, permissions: ['MESSAGING'], status: 'NOTIFICATION_SENT' }],
+    });
+
+    const owned = await graph.listAppSolutions(APP_IDS[0]!, 'OWNER', token);
+    expect(owned).toEqual([
+      { id: a, name: 'a', status: 'INITIATED', statusForPendingRequest: 'PENDING_ACTIVATION', ownerAppId: APP_IDS[0], partners: [{ appId: PARTNER }] },
+      expect.objectContaining({ id: b, partners: [{ appId: PARTNER }] }),
+      expect.objectContaining({ id: other.id, partners: [{ appId: '555' }] }),
+    ]);
+    // The seed's pages hold 2 items: the client followed paging.next, asking for Graph's largest page.
+    const listings = sim.state.requests.filter((r) => r.path === `/${APP_IDS[0]}/whatsapp_business_solutions`);
+    expect(listings).toHaveLength(2);
+    expect(listings[0]!.query).toEqual({ role: 'OWNER', limit: '100', fields: 'id,name,status,status_for_pending_request,owner_app,partners{partner_app}' });
+
+    const invitingUs = await graph.listAppSolutions(PARTNER, 'PARTNER', sim.state.seed.systemUserToken);
+    expect(invitingUs.map((s) => [s.id, s.ownerAppId])).toEqual([
+      [a, APP_IDS[0]],
+      [b, APP_IDS[0]],
+      [c, APP_IDS[1]],
+    ]);
   });
 
   test('debug_token reports a valid token’s app, scopes and user, and an unknown token as invalid', async () => {
@@ -91,7 +128,7 @@ describe('GraphClient against the Graph simulator', () => {
   test('accepting with anything but the partner’s system-user token is a permission error', async () => {
     const { token } = sim.state.issueUserToken({ appIds: [APP_IDS[0]!] });
     const id = await client().createSolution(APP_IDS[0]!, { ownerPermissions: [], partnerAppId: PARTNER, partnerPermissions: ['MESSAGING'], solutionName: 'n' }, token);
-    const error = await graphError(client().acceptSolution(id, token));
+    const error = await graphError(client().acceptSolution(id, PARTNER, token));
     expect(error.isPermissionError).toBe(true);
     expect(sim.state.solutions.get(id)?.status).toBe('INITIATED');
   });
@@ -132,6 +169,34 @@ describe('GraphClient against misbehaving servers', () => {
     const error = await graphError(new GraphClient({ baseUrl: url, version: 'v25.0', timeoutMs: 1000, appListingPath: 'me/assigned_applications' }).listSelectedApps('t'));
     expect(error.errorClass).toBe('transient');
     expect(error.httpStatus).toBe(502);
+  });
+
+  const answering = (status: number, body: unknown) => (res: import('node:http').ServerResponse) =>
+    res.writeHead(status, { 'content-type': 'application/json' }).end(typeof body === 'string' ? body : JSON.stringify(body));
+  const misbehaving = () => new GraphClient({ baseUrl: url, version: 'v25.0', timeoutMs: 1000, appListingPath: 'me/assigned_applications' });
+  const solution = { id: '1', name: 'n', status: 'INITIATED', owner_app: { id: '634974688087057' }, partners: { data: [{ partner_app: { id: PARTNER } }] } };
+
+  test.each<[string, unknown, (graph: GraphClient) => Promise<unknown>]>([
+    ['a listed solution without its partners edge', { data: [{ ...solution, partners: undefined }] }, (g) => g.listAppSolutions('1', 'OWNER', 't')],
+    ['a listed solution whose owner_app is missing', { data: [{ ...solution, owner_app: undefined }] }, (g) => g.listAppSolutions('1', 'OWNER', 't')],
+    ['a partners edge whose entries lack partner_app', { data: [{ ...solution, partners: { data: [{ status: 'ACCEPTED' }] } }] }, (g) => g.listAppSolutions('1', 'OWNER', 't')],
+    ['a listing whose data is not an array', { data: { id: '1' } }, (g) => g.listAppSolutions('1', 'OWNER', 't')],
+    ['details with a status of the wrong type', { ...solution, status: 7 }, (g) => g.getSolution('1', 't')],
+    ['details with partners as a plain array', { ...solution, partners: [{ partner_app: { id: PARTNER } }] }, (g) => g.getSolution('1', 't')],
+    ['a create answer without solution_id', { id: '1' }, (g) => g.createSolution('1', { ownerPermissions: [], partnerAppId: PARTNER, partnerPermissions: ['MESSAGING'], solutionName: 'n' }, 't')],
+    ['an accept answer that does not report success', { success: false }, (g) => g.acceptSolution('1', PARTNER, 't')],
+    ['a 200 whose body is not JSON', '{"solution_id": ', (g) => g.getSolution('1', 't')],
+  ])('%s is a transient error naming what is wrong, never a crash', async (_, body, call) => {
+    reply = answering(200, body);
+    const error = await graphError(call(misbehaving()));
+    expect(error).toMatchObject({ errorClass: 'transient', httpStatus: 200, details: { code: -1, message: expect.stringMatching(/^Graph answered/) } });
+  });
+
+  test('a draft listed without partners is a solution that invites no one; an empty listing is no solution', async () => {
+    reply = answering(200, { data: [{ ...solution, status: 'DRAFT', partners: undefined }] });
+    await expect(misbehaving().listAppSolutions('1', 'OWNER', 't')).resolves.toEqual([expect.objectContaining({ status: 'DRAFT', partners: [] })]);
+    reply = answering(200, { data: [] });
+    await expect(misbehaving().listAppSolutions('1', 'OWNER', 't')).resolves.toEqual([]);
   });
 
   test('a rate-limit error is throttled', async () => {
