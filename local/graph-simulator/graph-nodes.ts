@@ -68,6 +68,11 @@ export const SOLUTION: NodeType<SimSolution> = {
 /** Without `fields`, the details call and the listing answer these (and `id`). */
 export const SOLUTION_DEFAULTS = ['name', 'status', 'status_for_pending_request', 'id'] as const;
 
+/** Graph's words for a field, or an edge, that a node does not have. */
+export function nonexistingField(name: string, type: { name: string }): string {
+  return `Tried accessing nonexisting field (${name}) on node type (${type.name})`;
+}
+
 /** A checked selection: what to answer for each node of a type, whatever the data. */
 export interface FieldPlan {
   fields: { name: string; get: (node: never) => unknown; edge: boolean; nested?: FieldPlan }[];
@@ -82,7 +87,7 @@ export function planFields<T>(type: NodeType<T>, selection: FieldSelection[] | u
   return {
     fields: (selection ?? defaults.map((name) => ({ name }) as FieldSelection)).map((field) => {
       const spec = type.fields[field.name];
-      if (!spec) throw new FieldRequestError(`Tried accessing nonexisting field (${field.name}) on node type (${type.name})`);
+      if (!spec) throw new FieldRequestError(nonexistingField(field.name, type));
       if (spec.kind === 'value') {
         if (field.children) throw new FieldRequestError(`Field (${field.name}) on node type (${type.name}) is not a node: it takes no fields`);
         return { name: field.name, get: spec.get, edge: false };

@@ -1,7 +1,7 @@
 import type { GraphOperation } from './controls';
 import { FieldSyntaxError, parseFields, type FieldSelection } from './field-selection';
 import { errors, type SimResponse } from './graph-errors';
-import { APPLICATION, FieldRequestError, planFields, renderNode } from './graph-nodes';
+import { APPLICATION, FieldRequestError, nonexistingField, planFields, renderNode, SOLUTION } from './graph-nodes';
 import { page } from './paging';
 import {
   acceptSolution,
@@ -33,23 +33,32 @@ const APP_LISTING_PATHS = new Set(['me/assigned_applications', 'me/application_d
 /** An app in the Tech Provider's listing answers `{id, name, link}` unless asked otherwise. */
 const LISTED_APP_DEFAULTS = ['id', 'name', 'link'] as const;
 
-/** The calls on `/{object id}/{edge}`, by method and edge ('' for the object itself). */
-const OBJECT_ROUTES: Record<string, { operation: GraphOperation; handle: (call: SolutionCall) => SimResponse }> = {
-  'POST whatsapp_business_solution': { operation: 'create_solution', handle: createSolution },
-  'POST accept': { operation: 'accept_solution', handle: acceptSolution },
-  'POST reject': { operation: 'reject_solution', handle: rejectSolution },
-  'POST send_deactivation_request': { operation: 'send_deactivation_request', handle: sendDeactivationRequest },
-  'POST accept_deactivation_request': { operation: 'accept_deactivation_request', handle: decideDeactivationRequest(true) },
-  'POST reject_deactivation_request': { operation: 'reject_deactivation_request', handle: decideDeactivationRequest(false) },
-  'GET ': { operation: 'read_solution', handle: readSolution },
-  'GET partners': { operation: 'list_solution_partners', handle: listSolutionPartners },
-  'GET whatsapp_business_solutions': { operation: 'list_solutions', handle: listAppSolutions },
+/** The calls on `/{object id}/{edge}`, by method and edge ('' for the object itself), and the node they are on. */
+const OBJECT_ROUTES: Record<string, { operation: GraphOperation; on: 'app' | 'solution'; handle: (call: SolutionCall) => SimResponse }> = {
+  'POST whatsapp_business_solution': { operation: 'create_solution', on: 'app', handle: createSolution },
+  'POST accept': { operation: 'accept_solution', on: 'solution', handle: acceptSolution },
+  'POST reject': { operation: 'reject_solution', on: 'solution', handle: rejectSolution },
+  'POST send_deactivation_request': { operation: 'send_deactivation_request', on: 'solution', handle: sendDeactivationRequest },
+  'POST accept_deactivation_request': { operation: 'accept_deactivation_request', on: 'solution', handle: decideDeactivationRequest(true) },
+  'POST reject_deactivation_request': { operation: 'reject_deactivation_request', on: 'solution', handle: decideDeactivationRequest(false) },
+  'GET ': { operation: 'read_solution', on: 'solution', handle: readSolution },
+  'GET partners': { operation: 'list_solution_partners', on: 'solution', handle: listSolutionPartners },
+  'GET whatsapp_business_solutions': { operation: 'list_solutions', on: 'app', handle: listAppSolutions },
 };
 
 function objectRoute(method: string, path: string) {
   const [objectId, edge = '', ...rest] = path.split('/').filter(Boolean);
   const route = OBJECT_ROUTES[`${method} ${edge}`];
   return objectId && rest.length === 0 && route ? { ...route, objectId } : undefined;
+}
+
+/** Graph reads `GET /{id}/{edge}` as a field of the node: an edge the node does not have is Graph's `(#100)`. */
+function unknownEdge(state: GraphSimulatorState, method: string, path: string): SimResponse | undefined {
+  const [objectId = '', edge, ...rest] = path.split('/').filter(Boolean);
+  if (method !== 'GET' || !edge || rest.length > 0) return undefined;
+  const on = state.solutions.has(objectId) ? 'solution' : state.app(objectId) ? 'app' : undefined;
+  if (!on || OBJECT_ROUTES[`GET ${edge}`]?.on === on) return undefined;
+  return errors.badParameter(nonexistingField(edge, on === 'solution' ? SOLUTION : APPLICATION));
 }
 
 /** Which pipeline call a request is, and the app or solution it is about (for fault rules). */
@@ -83,6 +92,8 @@ function answer(state: GraphSimulatorState, req: GraphRequest): SimResponse {
     const plan = planFields(APPLICATION, fields, LISTED_APP_DEFAULTS);
     return page(req.query, req.selfUrl, state.selectedApps(token).map((a) => renderNode(plan, a)), state.seed.maxPageSize);
   }
+  const misread = unknownEdge(state, req.method, req.path);
+  if (misread) return misread;
   const route = objectRoute(req.method, req.path);
   if (!route) return errors.unknownPath();
   const body = typeof req.body === 'object' && req.body !== null ? (req.body as Record<string, unknown>) : {};

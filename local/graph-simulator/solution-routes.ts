@@ -24,7 +24,7 @@ const ok = (body: unknown): SimResponse => ({ status: 200, body });
 
 export function createSolution({ state, token, objectId: appId, body: b }: SolutionCall): SimResponse {
   if (token.kind !== 'user') return errors.permission('The solution owner must create the solution with a user access token.');
-  if (!token.scopes.includes('manage_app_solution')) return errors.permission('Requires manage_app_solution permission to manage the object');
+  if (!managesSolutions(token)) return errors.permission('Requires manage_app_solution permission to manage the object');
   const ownerApp = state.selectedApps(token).find((a) => a.id === appId);
   if (!ownerApp) return errors.permission('The user has not granted access to this app.');
 
@@ -118,7 +118,7 @@ export function listAppSolutions({ state, token, objectId: appId, fields, query,
   if (!state.app(appId)) return errors.unknownObject(appId);
   const role = query.get('role');
   if (role !== null && role !== 'OWNER' && role !== 'PARTNER') return errors.badParameter('Param role must be one of {OWNER, PARTNER}');
-  const mayRead = token.kind === 'user' ? token.selectedAppIds.includes(appId) : token.appId === appId;
+  const mayRead = token.kind === 'user' ? managesSolutions(token) && token.selectedAppIds.includes(appId) : token.appId === appId;
   if (!mayRead) return errors.permission('The access token cannot read the solutions of this app');
   const plan = planFields(SOLUTION, fields, SOLUTION_DEFAULTS);
   const owns = (s: SimSolution) => s.ownerApp.id === appId;
@@ -132,8 +132,13 @@ function invitedPartner(solution: SimSolution, appId: string): SimSolutionPartne
   return solution.status === 'DRAFT' ? undefined : solution.partners.find((p) => p.app.id === appId);
 }
 
+/** A user token acts on solutions only with `manage_app_solution` granted (the simulator's rule for every solution call). */
+function managesSolutions(token: SimToken & { kind: 'user' }): boolean {
+  return token.scopes.includes('manage_app_solution');
+}
+
 function isOwnerSide(token: SimToken, solution: SimSolution): boolean {
-  return token.kind === 'user' && token.selectedAppIds.includes(solution.ownerApp.id);
+  return token.kind === 'user' && managesSolutions(token) && token.selectedAppIds.includes(solution.ownerApp.id);
 }
 
 type Refusable<T> = T | { refused: SimResponse };
