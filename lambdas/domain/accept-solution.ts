@@ -1,5 +1,5 @@
 import type { GraphClient } from '../graph/graph-client';
-import { GraphError, type GraphErrorDetails } from '../graph/graph-error';
+import { GraphError, unexpectedAnswerGraphError, type GraphErrorDetails } from '../graph/graph-error';
 import type { OnboardingStore } from '../store/onboarding-store';
 import type { SolutionStatus } from './records';
 
@@ -20,8 +20,12 @@ export type AcceptSolutionOutcome =
 
 /** Graph's state for a solution every partner has accepted. */
 const ACTIVE = 'ACTIVE';
+/** Graph's state for a solution that waits for its partners. */
+const INITIATED = 'INITIATED';
 /** Our status in the solution's `partners` edge once we accepted. */
 const PARTNER_ACCEPTED = 'ACCEPTED';
+/** Graph's refusal of an accept because the solution is no longer INITIATED. */
+const NOT_INITIATED_SUBCODE = 2207051;
 
 /**
  * Accepts a solution that just became CREATED, as our app, with the system-user token. A duplicate
@@ -41,7 +45,7 @@ export async function acceptSolution(item: { onboardingId: string; appId: string
     return { outcome: 'accepted', alreadyAccepted: false };
   } catch (error) {
     if (!(error instanceof GraphError) || error.retryable) throw error;
-    if (await alreadyAcceptedByUs(current.solutionId, token, deps)) {
+    if (await alreadyAcceptedByUs(current.solutionId, error, token, deps)) {
       await deps.store.recordAccepted(item.onboardingId, item.appId, deps.clock());
       return { outcome: 'accepted', alreadyAccepted: true };
     }
@@ -50,12 +54,23 @@ export async function acceptSolution(item: { onboardingId: string; appId: string
   }
 }
 
-async function alreadyAcceptedByUs(solutionId: string, token: string, deps: AcceptSolutionDeps): Promise<boolean> {
+/**
+ * Whether the solution is live with our accept: ACTIVE with us among its partners, or still
+ * INITIATED (other partners pending) with our entry ACCEPTED. A solution that moved on to REJECTED
+ * or DEACTIVATED is not one to report as ready, whatever our entry says.
+ */
+async function alreadyAcceptedByUs(solutionId: string, refusal: GraphError, token: string, deps: AcceptSolutionDeps): Promise<boolean> {
   try {
     const solution = await deps.graph.getSolution(solutionId, token);
     const us = solution.partners.find((p) => p.appId === deps.settings.partnerAppId);
-    // ACTIVE means every partner accepted; our own entry says so even before the others have.
-    return us !== undefined && (us.status === PARTNER_ACCEPTED || solution.status === ACTIVE);
+    if (us && solution.status === ACTIVE) return true;
+    if (solution.status !== INITIATED) return false;
+    if (us?.status === PARTNER_ACCEPTED) return true;
+    // Refused as no longer INITIATED, yet read as INITIATED: one of the two answers is stale.
+    if (refusal.details.subcode === NOT_INITIATED_SUBCODE) {
+      throw unexpectedAnswerGraphError(`Graph refused the accept of solution ${solutionId} as no longer INITIATED, yet reads it INITIATED`);
+    }
+    return false;
   } catch (error) {
     // A permanent failure to confirm leaves the accept error as the one worth keeping; a transient
     // one is retried with the whole record.

@@ -40,8 +40,10 @@ export class SolutionBusyError extends Error {
 }
 
 /**
- * The create call got no answer, or a 5xx: Graph may still be making the solution. The next
- * attempt waits until it would have appeared, then finds it by name instead of making a second.
+ * The create call ended without an answer we can trust (none, a 5xx, a success we cannot read, an
+ * error Graph calls transient): Graph may have made the solution, or may still be making it, and
+ * its listing may not show it yet. The next attempt waits until it would have appeared, then finds
+ * it by name instead of making a second.
  */
 export class CreateOutcomeUnknownError extends Error {
   override readonly name = 'CreateOutcomeUnknownError';
@@ -105,7 +107,8 @@ export async function createSolution(message: CreateSolutionMessage, deps: Creat
   } catch (error) {
     // Anything else (a DynamoDB failure, say) keeps the lease: the next attempt comes in when it ends.
     if (!(error instanceof GraphError)) throw error;
-    if (error.retryable && createSent && (error.httpStatus === 0 || error.httpStatus >= 500)) {
+    // Only a throttling refusal says for sure that Graph did nothing.
+    if (error.retryable && createSent && error.errorClass !== 'throttled') {
       const now = deps.clock();
       await deps.store.releaseCreateLease(onboardingId, appId, attempt, error.details, now, now.getTime() + UNKNOWN_CREATE_SETTLE_SECONDS * 1000);
       throw new CreateOutcomeUnknownError(error, UNKNOWN_CREATE_SETTLE_SECONDS);
@@ -122,13 +125,14 @@ export async function createSolution(message: CreateSolutionMessage, deps: Creat
 /** Our own earlier solution first, then a live one with us, then one awaiting our accept. */
 async function findOnGraph(record: SolutionRecord, accessToken: string, deps: CreateSolutionDeps): Promise<SolutionDetails | undefined> {
   const listed = await deps.graph.listAppSolutions(record.appId, 'OWNER', accessToken);
-  const withUs = listed.filter((s) => s.partners.some((p) => p.appId === deps.settings.partnerAppId));
+  const withUs = listed.filter((s) => s.ownerAppId === record.appId && s.partners.some((p) => p.appId === deps.settings.partnerAppId));
   const ours = withUs.find((s) => s.name === record.solutionName);
   // Only we know this name (it ends in a random suffix), so a solution bearing it was made by us;
-  // an answer that shows it without us among its partners is not one to create a second on.
+  // an answer that shows it as another app's, or without us among its partners, is not one to
+  // create a second on.
   const namesake = listed.find((s) => s.name === record.solutionName);
   if (!ours && namesake) {
-    throw unexpectedAnswerGraphError(`Graph lists solution ${namesake.id}, named as this item, without our app among its partners`);
+    throw unexpectedAnswerGraphError(`Graph lists solution ${namesake.id}, named as this item, but not as this app's with our app among its partners`);
   }
   return ours ?? withUs.find((s) => s.status === ACTIVE) ?? withUs.find((s) => s.status === INITIATED);
 }

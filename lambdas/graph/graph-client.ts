@@ -222,7 +222,11 @@ export class GraphClient {
       throw networkGraphError(`Graph API ${method} ${new URL(url).pathname} ${reason}`);
     }
     const body = parseJson(await response.text());
-    if (!response.ok) throw toGraphError(response.status, body, retryAfterSeconds(response.headers));
+    if (!response.ok) {
+      // The tokens this call carried: the bearer, and the token `debug_token` inspects.
+      const tokens = [token, new URL(url).searchParams.get('input_token') ?? ''];
+      throw toGraphError(response.status, body, retryAfterSeconds(response.headers), tokens);
+    }
     if (body === undefined) throw unexpectedAnswerGraphError(`Graph answered ${method} ${new URL(url).pathname} with HTTP ${response.status} and a body that is not JSON`);
     return body;
   }
@@ -252,7 +256,7 @@ function retryAfterSeconds(headers: Headers): number | undefined {
   return minutes.length > 0 ? Math.max(...minutes) * 60 : undefined;
 }
 
-function toGraphError(httpStatus: number, body: unknown, retryAfter: number | undefined): GraphError {
+function toGraphError(httpStatus: number, body: unknown, retryAfter: number | undefined, tokens: string[]): GraphError {
   const parsed = errorBodySchema.safeParse(body);
   if (!parsed.success) {
     // No Graph error envelope (a proxy page, a truncated body): classify by status alone.
@@ -262,10 +266,26 @@ function toGraphError(httpStatus: number, body: unknown, retryAfter: number | un
   const errorClass = classifyGraphError(httpStatus, e.code, e.is_transient ?? false);
   return new GraphError(
     errorClass,
-    { code: e.code, subcode: e.error_subcode, message: e.message, fbtraceId: e.fbtrace_id },
+    { code: e.code, subcode: e.error_subcode, message: withoutTokens(e.message, tokens), fbtraceId: e.fbtrace_id },
     httpStatus,
     errorClass === 'throttled' ? retryAfter : undefined,
   );
+}
+
+/** Shortest run of a token that counts as quoting it. */
+const TOKEN_RUN = 8;
+/** Facebook access tokens (user and system-user) start with EAA. */
+const ACCESS_TOKEN_PATTERN = /EAA[A-Za-z0-9_-]{5,}/g;
+
+/**
+ * Graph's messages may quote the token they refuse ("Malformed access token EAA…"), and the message
+ * is kept on records and shown on the page: the token and anything shaped like one is cut out, and a
+ * message that still quotes a run of a token is withheld whole.
+ */
+function withoutTokens(message: string, tokens: string[]): string {
+  const cut = tokens.filter((t) => t.length > 0).reduce((m, t) => m.split(t).join('[token]'), message).replace(ACCESS_TOKEN_PATTERN, '[token]');
+  const quotes = (t: string) => Array.from({ length: t.length - TOKEN_RUN + 1 }, (_, i) => t.slice(i, i + TOKEN_RUN)).some((run) => cut.includes(run));
+  return tokens.some((t) => t.length >= TOKEN_RUN && quotes(t)) ? 'Graph API error (its message quoted an access token and is withheld)' : cut;
 }
 
 /** An answer that is not the documented shape is a classified error, never a crash or a guess. */

@@ -3,6 +3,7 @@ import { acceptSolution, type AcceptSolutionDeps } from '../../lambdas/domain/ac
 import type { SolutionRecord } from '../../lambdas/domain/records';
 import type { SolutionDetails } from '../../lambdas/graph/graph-client';
 import { GraphError } from '../../lambdas/graph/graph-error';
+import { rejectionOf } from '../support/rejection';
 
 const PARTNER = '1000000000000001';
 
@@ -73,6 +74,8 @@ describe('acceptSolution', () => {
   test.each([
     ['ACTIVE without us among its partners', onGraph({ status: 'ACTIVE', partners: [{ appId: '555', status: 'ACCEPTED' }] })],
     ['REJECTED, our invitation declined', onGraph({ status: 'REJECTED', partners: [{ appId: PARTNER, status: 'REJECTED' }] })],
+    ['REJECTED by another partner after our accept', onGraph({ status: 'REJECTED', partners: [{ appId: PARTNER, status: 'ACCEPTED' }, { appId: '555', status: 'REJECTED' }] })],
+    ['DEACTIVATED after our accept', onGraph({ status: 'DEACTIVATED', partners: [{ appId: PARTNER, status: 'ACCEPTED' }] })],
   ])('a refused accept of a solution Graph shows %s ends ACCEPT_FAILED with the accept error', async (_, solution) => {
     const { store, graph, deps } = setup(CREATED, solution);
     const error = notInitiated();
@@ -95,6 +98,14 @@ describe('acceptSolution', () => {
     const error = new GraphError('transient', { code: 1, message: 'An unknown error occurred' }, 500);
     graph.acceptSolution.mockRejectedValue(error);
     await expect(acceptSolution(ITEM, deps)).rejects.toBe(error);
+    expect(store.recordAcceptFailed).not.toHaveBeenCalled();
+    expect(store.recordAccepted).not.toHaveBeenCalled();
+  });
+
+  test('a refusal as no longer INITIATED that a read contradicts (INITIATED, our invitation pending) is retried, not recorded', async () => {
+    const { store, graph, deps } = setup(CREATED, onGraph({ status: 'INITIATED', partners: [{ appId: PARTNER, status: 'NOTIFICATION_SENT' }] }));
+    graph.acceptSolution.mockRejectedValue(notInitiated());
+    await expect(rejectionOf(acceptSolution(ITEM, deps), GraphError)).resolves.toMatchObject({ errorClass: 'transient', details: { message: expect.stringMatching(/reads it INITIATED/) } });
     expect(store.recordAcceptFailed).not.toHaveBeenCalled();
     expect(store.recordAccepted).not.toHaveBeenCalled();
   });

@@ -2,7 +2,7 @@ import { jest } from '@jest/globals';
 import { CreateOutcomeUnknownError, createSolution, UNKNOWN_CREATE_SETTLE_SECONDS, type CreateSolutionDeps } from '../../lambdas/domain/create-solution';
 import type { SolutionRecord } from '../../lambdas/domain/records';
 import type { SolutionDetails } from '../../lambdas/graph/graph-client';
-import { GraphError } from '../../lambdas/graph/graph-error';
+import { GraphError, unexpectedAnswerGraphError } from '../../lambdas/graph/graph-error';
 import type { CreateClaim } from '../../lambdas/store/onboarding-store';
 import { rejectionOf } from '../support/rejection';
 
@@ -107,6 +107,7 @@ describe('createSolution', () => {
   test('solutions with other partners, drafts, or ones no longer live do not stop a new one', async () => {
     const { graph, deps } = setup(CLAIMED, [
       onGraph({ partners: [{ appId: '555', status: 'ACCEPTED' }] }),
+      onGraph({ ownerAppId: '222' }),
       onGraph({ status: 'DRAFT', partners: [] }),
       onGraph({ status: 'DEACTIVATED' }),
       onGraph({ status: 'REJECTED' }),
@@ -115,11 +116,12 @@ describe('createSolution', () => {
     expect(graph.createSolution).toHaveBeenCalledTimes(1);
   });
 
-  test.each([
-    ['no partner at all', []],
-    ['only another partner', [{ appId: '555' }]],
-  ])('a solution bearing this item’s name but with %s is an answer to retry, not a reason to create a second one', async (_, partners) => {
-    const { store, graph, deps } = setup(CLAIMED, [onGraph({ id: 'sol-namesake', name: RECORD.solutionName, status: 'INITIATED', partners })]);
+  test.each<[string, Partial<SolutionDetails>]>([
+    ['no partner at all', { partners: [] }],
+    ['only another partner', { partners: [{ appId: '555' }] }],
+    ['another app as its owner', { ownerAppId: '222' }],
+  ])('a solution bearing this item’s name but with %s is an answer to retry, not a reason to create a second one', async (_, odd) => {
+    const { store, graph, deps } = setup(CLAIMED, [onGraph({ id: 'sol-namesake', name: RECORD.solutionName, status: 'INITIATED', ...odd })]);
 
     const error = await rejectionOf(createSolution(MESSAGE, deps), GraphError);
 
@@ -147,11 +149,12 @@ describe('createSolution', () => {
   });
 
   test.each([
-    ['no answer (timeout or reset)', 0],
-    ['a 5xx', 502],
-  ])('a create call that ended with %s may still be running on Graph: the next attempt waits for it to settle', async (_, httpStatus) => {
+    ['no answer (timeout or reset)', new GraphError('transient', { code: -1, message: 'timed out after 10000 ms' }, 0)],
+    ['a 5xx', new GraphError('transient', { code: -1, message: 'Graph API answered HTTP 502 without a JSON error body' }, 502)],
+    ['a success whose body cannot be read', unexpectedAnswerGraphError('Graph answered POST whatsapp_business_solution in an unexpected shape (solution_id: …)')],
+    ['an error Graph calls transient', new GraphError('transient', { code: 2, message: 'Service temporarily unavailable' }, 400)],
+  ])('a create call that ended with %s may have made the solution: the next attempt waits for it to settle', async (_, error) => {
     const { store, graph, deps } = setup();
-    const error = new GraphError('transient', { code: -1, message: 'timed out after 10000 ms' }, httpStatus);
     graph.createSolution.mockRejectedValue(error);
 
     const thrown = await createSolution(MESSAGE, deps).catch((e: unknown) => e);

@@ -199,6 +199,20 @@ describe('GraphClient against misbehaving servers', () => {
     await expect(misbehaving().listAppSolutions('1', 'OWNER', 't')).resolves.toEqual([]);
   });
 
+  test.each([
+    ['the whole token', (t: string) => `Malformed access token ${t}`, 'Malformed access token [token]'],
+    ['a cut-off token', (t: string) => `Malformed access token ${t.slice(0, 20)}...`, 'Malformed access token [token]...'],
+    ['a run of the token without its prefix', (t: string) => `Bad signature in …${t.slice(30, 42)}…`, 'Graph API error (its message quoted an access token and is withheld)'],
+  ])('a Graph message that quotes %s never carries it onward', async (_, quote, kept) => {
+    const token = 'EAAGm0PX4ZCpsBAKZBZCq1ZBn3dMVpE0Xq9uXgZDZD4reallysecret';
+    reply = answering(400, { error: { message: quote(token), type: 'OAuthException', code: 190, fbtrace_id: 'X' } });
+    const error = await graphError(misbehaving().listSelectedApps(token));
+    expect(error).toMatchObject({ errorClass: 'permanent', isTokenError: true });
+    for (let i = 0; i + 8 <= token.length; i++) expect(error.details.message).not.toContain(token.slice(i, i + 8));
+    expect(error.details.message).toBe(kept);
+    expect(error.message).toBe(kept);
+  });
+
   test('a rate-limit error is throttled', async () => {
     reply = (res) =>
       res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: '(#4) Application request limit reached', type: 'OAuthException', code: 4, is_transient: true, fbtrace_id: 'X' } }));
