@@ -46,18 +46,17 @@ const OBJECT_ROUTES: Record<string, { operation: GraphOperation; on: 'app' | 'so
   'GET whatsapp_business_solutions': { operation: 'list_solutions', on: 'app', handle: listAppSolutions },
 };
 
-function objectRoute(method: string, path: string) {
+/** `/{object id}` or `/{object id}/{edge}`, and the route for it if there is one. */
+function objectCall(method: string, path: string) {
   const [objectId, edge = '', ...rest] = path.split('/').filter(Boolean);
-  const route = OBJECT_ROUTES[`${method} ${edge}`];
-  return objectId && rest.length === 0 && route ? { ...route, objectId } : undefined;
+  return objectId && rest.length === 0 ? { objectId, edge, route: OBJECT_ROUTES[`${method} ${edge}`] } : undefined;
 }
 
 /** Graph reads `GET /{id}/{edge}` as a field of the node: an edge the node does not have is Graph's `(#100)`. */
-function unknownEdge(state: GraphSimulatorState, method: string, path: string): SimResponse | undefined {
-  const [objectId = '', edge, ...rest] = path.split('/').filter(Boolean);
-  if (method !== 'GET' || !edge || rest.length > 0) return undefined;
+function unknownEdge(state: GraphSimulatorState, method: string, { objectId, edge, route }: NonNullable<ReturnType<typeof objectCall>>): SimResponse | undefined {
+  if (method !== 'GET' || !edge) return undefined;
   const on = state.solutions.has(objectId) ? 'solution' : state.app(objectId) ? 'app' : undefined;
-  if (!on || OBJECT_ROUTES[`GET ${edge}`]?.on === on) return undefined;
+  if (!on || route?.on === on) return undefined;
   return errors.badParameter(nonexistingField(edge, on === 'solution' ? SOLUTION : APPLICATION));
 }
 
@@ -65,8 +64,8 @@ function unknownEdge(state: GraphSimulatorState, method: string, path: string): 
 export function graphOperation(method: string, path: string): { operation: GraphOperation; objectId?: string } | undefined {
   if (method === 'GET' && path === 'debug_token') return { operation: 'debug_token' };
   if (method === 'GET' && APP_LISTING_PATHS.has(path)) return { operation: 'list_apps' };
-  const route = objectRoute(method, path);
-  return route && { operation: route.operation, objectId: route.objectId };
+  const call = objectCall(method, path);
+  return call?.route && { operation: call.route.operation, objectId: call.objectId };
 }
 
 /** The Graph endpoints of shared/graph-api.md, with Graph's `(#100)` for fields a node does not have. */
@@ -92,12 +91,13 @@ function answer(state: GraphSimulatorState, req: GraphRequest): SimResponse {
     const plan = planFields(APPLICATION, fields, LISTED_APP_DEFAULTS);
     return page(req.query, req.selfUrl, state.selectedApps(token).map((a) => renderNode(plan, a)), state.seed.maxPageSize);
   }
-  const misread = unknownEdge(state, req.method, req.path);
+  const call = objectCall(req.method, req.path);
+  if (!call) return errors.unknownPath();
+  const misread = unknownEdge(state, req.method, call);
   if (misread) return misread;
-  const route = objectRoute(req.method, req.path);
-  if (!route) return errors.unknownPath();
+  if (!call.route) return errors.unknownPath();
   const body = typeof req.body === 'object' && req.body !== null ? (req.body as Record<string, unknown>) : {};
-  return route.handle({ state, token, objectId: route.objectId, body, query: req.query, selfUrl: req.selfUrl, fields });
+  return call.route.handle({ state, token, objectId: call.objectId, body, query: req.query, selfUrl: req.selfUrl, fields });
 }
 
 function requestedFields(query: URLSearchParams): FieldSelection[] | undefined {
