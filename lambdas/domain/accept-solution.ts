@@ -1,4 +1,4 @@
-import type { GraphClient } from '../graph/graph-client';
+import { SOLUTION_STATUS, type GraphClient } from '../graph/graph-client';
 import { GraphError, unexpectedAnswerGraphError, type GraphErrorDetails } from '../graph/graph-error';
 import type { OnboardingStore } from '../store/onboarding-store';
 import type { SolutionStatus } from './records';
@@ -18,10 +18,6 @@ export type AcceptSolutionOutcome =
   | { outcome: 'failed'; error: GraphErrorDetails }
   | { outcome: 'skipped'; status: SolutionStatus | 'MISSING' };
 
-/** Graph's state for a solution every partner has accepted. */
-const ACTIVE = 'ACTIVE';
-/** Graph's state for a solution that waits for its partners. */
-const INITIATED = 'INITIATED';
 /** Our status in the solution's `partners` edge once we accepted. */
 const PARTNER_ACCEPTED = 'ACCEPTED';
 /** Graph's refusal of an accept because the solution is no longer INITIATED. */
@@ -63,8 +59,8 @@ async function alreadyAcceptedByUs(solutionId: string, refusal: GraphError, toke
   try {
     const solution = await deps.graph.getSolution(solutionId, token);
     const us = solution.partners.find((p) => p.appId === deps.settings.partnerAppId);
-    if (us && solution.status === ACTIVE) return true;
-    if (solution.status !== INITIATED) return false;
+    if (us && solution.status === SOLUTION_STATUS.active) return true;
+    if (solution.status !== SOLUTION_STATUS.initiated) return false;
     if (us?.status === PARTNER_ACCEPTED) return true;
     // Refused as no longer INITIATED, yet read as INITIATED: one of the two answers is stale.
     if (refusal.details.subcode === NOT_INITIATED_SUBCODE) {

@@ -1,4 +1,4 @@
-import type { CreateSolutionRequest, GraphClient, SolutionDetails } from '../graph/graph-client';
+import { SOLUTION_STATUS, type CreateSolutionRequest, type GraphClient, type SolutionDetails } from '../graph/graph-client';
 import { GraphError, unexpectedAnswerGraphError, type GraphErrorDetails } from '../graph/graph-error';
 import type { CreateSolutionMessage } from '../queue/create-solution-message';
 import type { OnboardingStore } from '../store/onboarding-store';
@@ -58,11 +58,6 @@ export class CreateOutcomeUnknownError extends Error {
 /** How long a create call that ended without an answer may still take on Graph's side. */
 export const UNKNOWN_CREATE_SETTLE_SECONDS = 60;
 
-/** Graph's state of a solution that every partner accepted. */
-const ACTIVE = 'ACTIVE';
-/** Graph's state of a solution that waits for the partner's accept. */
-const INITIATED = 'INITIATED';
-
 /**
  * Creates the solution for one (onboarding, app) exactly once in effect.
  *
@@ -70,9 +65,9 @@ const INITIATED = 'INITIATED';
  * attempt lists the app's solutions on Graph: a solution that invites our app (its partners edge)
  * and has this item's exact (unique) name was made by an earlier attempt that died before recording
  * it, and is adopted; an ACTIVE one with us means the app is already connected (EXISTING); an
- * INITIATED one with us awaits our accept and is adopted. Only then is a new solution created. Transient and throttled Graph
- * errors are rethrown for the queue to redeliver; permanent ones end in CREATE_FAILED with Graph's
- * error kept.
+ * INITIATED one with us awaits our accept and is adopted. Only then is a new solution created.
+ * Transient and throttled Graph errors are rethrown for the queue to redeliver; permanent ones end in
+ * CREATE_FAILED with Graph's error kept.
  */
 export async function createSolution(message: CreateSolutionMessage, deps: CreateSolutionDeps): Promise<CreateSolutionOutcome> {
   const { onboardingId, appId, accessToken } = message;
@@ -91,7 +86,7 @@ export async function createSolution(message: CreateSolutionMessage, deps: Creat
   let createSent = false;
   try {
     const onGraph = await findOnGraph(record, accessToken, deps);
-    if (onGraph?.status === ACTIVE && onGraph.name !== record.solutionName) {
+    if (onGraph?.status === SOLUTION_STATUS.active && onGraph.name !== record.solutionName) {
       await deps.store.recordExistingFound(onboardingId, appId, attempt, onGraph.id, deps.clock());
       return { outcome: 'existing', solutionId: onGraph.id };
     }
@@ -134,7 +129,7 @@ async function findOnGraph(record: SolutionRecord, accessToken: string, deps: Cr
   if (!ours && namesake) {
     throw unexpectedAnswerGraphError(`Graph lists solution ${namesake.id}, named as this item, but not as this app's with our app among its partners`);
   }
-  return ours ?? withUs.find((s) => s.status === ACTIVE) ?? withUs.find((s) => s.status === INITIATED);
+  return ours ?? withUs.find((s) => s.status === SOLUTION_STATUS.active) ?? withUs.find((s) => s.status === SOLUTION_STATUS.initiated);
 }
 
 function createRequest(record: SolutionRecord, settings: CreateSolutionDeps['settings']): CreateSolutionRequest {

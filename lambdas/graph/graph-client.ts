@@ -32,6 +32,16 @@ export interface CreateSolutionRequest {
   solutionName: string;
 }
 
+/** The solution states the pipeline decides on (graph-api.md § Solution details). */
+export const SOLUTION_STATUS = {
+  /** Not yet sent to its partners: it invites no one. */
+  draft: 'DRAFT',
+  /** Sent, waiting for the partners' accept. */
+  initiated: 'INITIATED',
+  /** Every partner accepted. */
+  active: 'ACTIVE',
+} as const;
+
 /** One entry of a solution's `partners` edge. */
 export interface SolutionPartner {
   appId: string;
@@ -89,7 +99,7 @@ const solutionSchema = z
       })
       .optional(),
   })
-  .refine((s) => s.partners !== undefined || s.status === 'DRAFT', { message: 'a solution past DRAFT without its partners', path: ['partners'] });
+  .refine((s) => s.partners !== undefined || s.status === SOLUTION_STATUS.draft, { message: 'a solution past DRAFT without its partners', path: ['partners'] });
 
 /** The accept's answer; beyond `success`, its fields (`solution_id`, `partner_status`, …) are not needed. */
 const acceptAnswerSchema = z.object({ success: z.literal(true) });
