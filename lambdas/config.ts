@@ -25,9 +25,22 @@ const commonSchema = graphSchema.extend({
   SECRET_CACHE_TTL_SECONDS: z.coerce.number().int().nonnegative().default(300),
 });
 
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/** How accepts are retried: shared by the accept worker and the reconciler, which both accept. */
+const acceptRetrySchema = z.object({
+  SYSTEM_USER_TOKEN_SECRET_ID: z.string().min(1),
+  /** How long one accept attempt holds its solution before another may take over: the stack's function timeouts decide. */
+  ACCEPT_LEASE_SECONDS: z.coerce.number().int().positive(),
+  /** How long a failing accept is retried before ACCEPT_FAILED. */
+  ACCEPT_RETRY_PERIOD_SECONDS: positiveInt(24 * 3600),
+});
+
 const intakeSchema = commonSchema.extend({
   CREATE_QUEUE_URL: z.string().min(1),
   APP_SECRET_ID: z.string().min(1),
+  /** Intake answers within this, or writes nothing: below the function's timeout and the HTTP API's. */
+  INTAKE_DEADLINE_MS: z.coerce.number().int().positive().default(10_000),
   PARTNER_NAME: z.string().min(1).default('Solution Partner'),
   SOLUTION_NAME_TEMPLATE: z.string().min(1).default('{partner} × {appName}'),
 });
@@ -37,15 +50,27 @@ const createSolutionSchema = commonSchema
     CREATE_QUEUE_URL: z.string().min(1),
     OWNER_PERMISSIONS: permissionList(''),
     PARTNER_PERMISSIONS: permissionList('MESSAGING'),
-    CREATE_LEASE_SECONDS: z.coerce.number().int().positive().default(60),
+    CREATE_LEASE_SECONDS: positiveInt(60),
+    // The queue's own settings, which only the stack knows: no default could stay true.
+    /** When a message whose attempt died comes back: the queue's visibility timeout. */
+    CREATE_REDELIVERY_SECONDS: z.coerce.number().int().positive(),
+    /** Receives of a create message before SQS parks it in the DLQ. */
+    CREATE_MAX_RECEIVE_COUNT: z.coerce.number().int().positive(),
   })
   .refine((env) => env.OWNER_PERMISSIONS.includes('MESSAGING') !== env.PARTNER_PERMISSIONS.includes('MESSAGING'), {
     message: 'exactly one of OWNER_PERMISSIONS and PARTNER_PERMISSIONS must hold MESSAGING (Graph rejects both or neither)',
     path: ['PARTNER_PERMISSIONS'],
   });
 
-const acceptSolutionSchema = commonSchema.extend({
-  SYSTEM_USER_TOKEN_SECRET_ID: z.string().min(1),
+const acceptSolutionSchema = commonSchema.extend(acceptRetrySchema.shape);
+
+const reconcileSchema = commonSchema.extend(acceptRetrySchema.shape).extend({
+  CREATE_QUEUE_URL: z.string().min(1),
+  /** How long past its next attempt time an unsettled item counts as stalled. */
+  RECONCILE_STALLED_AFTER_SECONDS: positiveInt(300),
+  /** A CREATED solution no accept attempt touched for this long was missed by the stream. */
+  RECONCILE_ACCEPT_HANDOFF_SECONDS: positiveInt(120),
+  RECONCILE_MAX_ITEMS: positiveInt(100),
 });
 
 export class ConfigError extends Error {
@@ -79,6 +104,7 @@ export function loadIntakeConfig(env: NodeJS.ProcessEnv = process.env) {
     secretCacheTtlSeconds: c.SECRET_CACHE_TTL_SECONDS,
     graph: graphOptions(c),
     onboarding: { partnerAppId: c.PARTNER_APP_ID, partnerName: c.PARTNER_NAME, solutionNameTemplate: c.SOLUTION_NAME_TEMPLATE },
+    deadlineMs: c.INTAKE_DEADLINE_MS,
   };
 }
 
@@ -93,17 +119,39 @@ export function loadCreateSolutionConfig(env: NodeJS.ProcessEnv = process.env) {
       ownerPermissions: c.OWNER_PERMISSIONS,
       partnerPermissions: c.PARTNER_PERMISSIONS,
       createLeaseMs: c.CREATE_LEASE_SECONDS * 1000,
+      redeliveryMs: c.CREATE_REDELIVERY_SECONDS * 1000,
     },
+    maxReceiveCount: c.CREATE_MAX_RECEIVE_COUNT,
   };
 }
 
-export function loadAcceptSolutionConfig(env: NodeJS.ProcessEnv = process.env) {
-  const c = load(acceptSolutionSchema, env);
+/** What both functions that accept need: the accept worker and the reconciler. */
+function acceptingFunction(c: z.infer<typeof acceptSolutionSchema>) {
   return {
     tableName: c.TABLE_NAME,
     systemUserTokenSecretId: c.SYSTEM_USER_TOKEN_SECRET_ID,
     secretCacheTtlSeconds: c.SECRET_CACHE_TTL_SECONDS,
     graph: graphOptions(c),
-    acceptance: { partnerAppId: c.PARTNER_APP_ID },
+    acceptance: { partnerAppId: c.PARTNER_APP_ID, acceptLeaseMs: c.ACCEPT_LEASE_SECONDS * 1000, retryPeriodMs: c.ACCEPT_RETRY_PERIOD_SECONDS * 1000 },
+  };
+}
+
+export function loadAcceptSolutionConfig(env: NodeJS.ProcessEnv = process.env) {
+  return acceptingFunction(load(acceptSolutionSchema, env));
+}
+
+export function loadReconcileConfig(env: NodeJS.ProcessEnv = process.env) {
+  const c = load(reconcileSchema, env);
+  return {
+    ...acceptingFunction(c),
+    createQueueUrl: c.CREATE_QUEUE_URL,
+    reconciliation: {
+      partnerAppId: c.PARTNER_APP_ID,
+      stalledAfterMs: c.RECONCILE_STALLED_AFTER_SECONDS * 1000,
+      acceptHandoffMs: c.RECONCILE_ACCEPT_HANDOFF_SECONDS * 1000,
+      maxItemsPerPass: c.RECONCILE_MAX_ITEMS,
+      // An item may make two Graph calls (accept, then a confirming read) and a few writes.
+      minTimeLeftMs: 2 * c.GRAPH_TIMEOUT_MS + 5_000,
+    },
   };
 }

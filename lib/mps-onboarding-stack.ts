@@ -20,7 +20,7 @@ export class MpsOnboardingStack extends Stack {
     super(scope, id, props);
 
     const data = (this.data = new PipelineData(this, 'Data', { createMaxReceiveCount: props.createMaxReceiveCount }));
-    const pipeline = (this.pipeline = new Pipeline(this, 'Pipeline', { data, partner: props.partner }));
+    const pipeline = (this.pipeline = new Pipeline(this, 'Pipeline', { data, partner: props.partner, createMaxReceiveCount: props.createMaxReceiveCount }));
     const edge = (this.edge = new Edge(this, 'Edge', { intake: pipeline.functions.intake, page: pageConfig(props.partner) }));
     const monitoring = (this.monitoring = new Monitoring(this, 'Monitoring', {
       functions: pipeline.functions,

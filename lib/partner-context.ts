@@ -1,4 +1,4 @@
-import { loadAcceptSolutionConfig, loadCreateSolutionConfig, loadIntakeConfig } from '../lambdas/config';
+import { loadAcceptSolutionConfig, loadCreateSolutionConfig, loadIntakeConfig, loadReconcileConfig } from '../lambdas/config';
 import { functionEnvironments, type PartnerSettings, type PipelineResources } from './function-environment';
 import { CREATE_QUEUE } from './pipeline-settings';
 
@@ -23,6 +23,7 @@ const OPTIONAL_PARTNER_KEYS = [
   'partnerPermissions',
   'graphApiBaseUrl',
   'graphApiVersion',
+  'acceptRetryHours',
 ] as const satisfies readonly (keyof PartnerSettings)[];
 
 /** The sample app ID in cdk.json: synth works offline with it, but no real deployment should use it. */
@@ -98,6 +99,7 @@ export function loadFunctionConfigs(partner: PartnerSettings) {
       intake: loadIntakeConfig(env.intake),
       createSolution: loadCreateSolutionConfig(env.createSolution),
       acceptSolution: loadAcceptSolutionConfig(env.acceptSolution),
+      reconcile: loadReconcileConfig(env.reconcile),
     };
   } catch (error) {
     throw new ContextError(`CDK context gives the functions an invalid configuration (context keys map to these variables in lib/function-environment.ts): ${(error as Error).message}`);

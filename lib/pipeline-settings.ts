@@ -12,13 +12,50 @@ export const FUNCTIONS = {
   intake: { timeoutSeconds: 15, memoryMiB: 512, graphTimeoutMs: 3_000 },
   createSolution: { timeoutSeconds: 30, memoryMiB: 512, graphTimeoutMs: 10_000 },
   acceptSolution: { timeoutSeconds: 30, memoryMiB: 512, graphTimeoutMs: 10_000 },
+  /** One pass a minute; a pass stops starting items well before its timeout (lambdas/config.ts). */
+  reconcile: { timeoutSeconds: 60, memoryMiB: 512, graphTimeoutMs: 10_000 },
+} as const;
+
+/**
+ * Intake answers within this, or writes nothing: below its function's timeout, itself far below the
+ * HTTP API's 30 s integration timeout and CloudFront's 30 s origin timeout.
+ */
+export const INTAKE_DEADLINE_MS = 10_000;
+
+/**
+ * The reconciler (DESIGN.md §5 "Nothing strands"): EventBridge Scheduler runs it every
+ * `intervalSeconds`, the local runtime on a timer of the same period.
+ */
+export const RECONCILER = {
+  intervalSeconds: 60,
+  /**
+   * An unsettled item this long past its next attempt time, with no create message waiting, has lost
+   * its message: longer than the visibility timeout, after which even a message whose backoff could
+   * not be set comes back.
+   */
+  stalledAfterSeconds: 300,
+  /** A CREATED solution that no accept attempt touched for this long was missed by the stream. */
+  acceptHandoffSeconds: 120,
+  maxItemsPerPass: 100,
+} as const;
+
+/**
+ * Accepts are retried for a day by default (context `acceptRetryHours`), the attempts scheduled on
+ * the record; an attempt holds its solution for as long as a function that accepts may run.
+ */
+export const ACCEPT_RETRY = {
+  periodHours: 24,
+  leaseSeconds: Math.max(FUNCTIONS.acceptSolution.timeoutSeconds, FUNCTIONS.reconcile.timeoutSeconds),
 } as const;
 
 export const CREATE_QUEUE = {
   /** Lambda's guidance: at least 6× the consumer's timeout, so a slow batch is not redelivered mid-flight. */
   visibilityTimeoutSeconds: 6 * FUNCTIONS.createSolution.timeoutSeconds,
-  /** Receives before a message is parked in the DLQ (transient Graph failures retry until then). */
-  maxReceiveCount: 5,
+  /**
+   * Receives before a message is parked in the DLQ (transient Graph failures retry until then): with
+   * the create backoff (2 s doubling, capped at 15 minutes), 24 to 47 minutes of Graph failures.
+   */
+  maxReceiveCount: 12,
   /** The message holds the TP token: keep it no longer than a retry window needs. */
   retentionSeconds: 24 * 3600,
   dlqRetentionSeconds: 14 * 24 * 3600,
@@ -90,7 +127,7 @@ export const ALARMS = {
    * is a bug. The workers fail a batch on purpose to have a transient Graph error retried, so a few
    * per period are normal and only a run of them is an outage.
    */
-  functionErrors: { intake: 1, createSolution: 5, acceptSolution: 5 } satisfies Record<keyof typeof FUNCTIONS, number>,
+  functionErrors: { intake: 1, createSolution: 5, acceptSolution: 5, reconcile: 3 } satisfies Record<keyof typeof FUNCTIONS, number>,
   /** Any throttle: the account's concurrency is exhausted (the create source caps its own concurrency). */
   functionThrottles: 1,
   /**

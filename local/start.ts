@@ -3,14 +3,25 @@ import { startLocalRuntime } from './runtime/local-runtime';
 import { runtimeFile } from './runtime/runtime-file';
 
 /**
- * `npm start`: the whole pipeline on this machine. Options: `--reset` wipes local data first.
+ * `npm start`: the whole pipeline on this machine. Options: `--reset` wipes local data first;
+ * `-c key=value` (repeatable) overrides a CDK context value of cdk.json, as `cdk synth -c` does.
  * Environment: PORT (3000), DATA_DIR (.data), GRAPH_API_BASE_URL (skip the simulator),
- * PARTNER_APP_ID, SYSTEM_USER_TOKEN, APP_SECRET (seed the secrets and the simulator).
+ * PARTNER_APP_ID, SYSTEM_USER_TOKEN, APP_SECRET (seed the secrets and the simulator),
+ * RECONCILE_INTERVAL_SECONDS (the reconciler's period; the stack's schedule by default).
  */
 // Lambda runs Node 22; Node 20 is only the local development runtime, and the SDK versions are pinned.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const { values } = parseArgs({ options: { reset: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { reset: { type: 'boolean', default: false }, context: { type: 'string', short: 'c', multiple: true, default: [] } } });
+const context = Object.fromEntries(
+  (values.context ?? []).map((pair) => {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new Error(`-c takes key=value, got ${JSON.stringify(pair)}`);
+    return [pair.slice(0, at), pair.slice(at + 1)];
+  }),
+);
+const reconcileIntervalSeconds = process.env.RECONCILE_INTERVAL_SECONDS ? Number(process.env.RECONCILE_INTERVAL_SECONDS) : undefined;
+if (reconcileIntervalSeconds !== undefined && !(reconcileIntervalSeconds > 0)) throw new Error('RECONCILE_INTERVAL_SECONDS must be a positive number of seconds');
 const log = (line: string) => process.stderr.write(`[local] ${line}\n`);
 
 const startedAt = Date.now();
@@ -24,6 +35,8 @@ try {
     partnerAppId: process.env.PARTNER_APP_ID || undefined,
     systemUserToken: process.env.SYSTEM_USER_TOKEN || undefined,
     appSecret: process.env.APP_SECRET || undefined,
+    context,
+    reconcileIntervalSeconds,
     log,
   });
   const e = runtime.endpoints;

@@ -16,6 +16,13 @@ export class ApiError extends Error {
   }
 }
 
+/** Answers worth posting the same token again for: no answer, or the server or Facebook unavailable. */
+const RETRIED_POST_STATUSES = new Set([0, 500, 503, 504]);
+/** Waits before each retry of a failed POST (a server's Retry-After counts, up to the last of these). */
+const POST_RETRY_WAITS_MS = [1_000, 2_000, 4_000];
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
 export function createApi(apiBase) {
   async function call(method, path, body) {
     let response;
@@ -40,9 +47,27 @@ export function createApi(apiBase) {
     });
   }
 
+  /**
+   * Posting the same token again is safe (the API answers the first onboarding, 200): a POST that got
+   * no answer or a 5xx meaning "nothing was set up, try again" is retried a few times before the page
+   * shows the problem. `onRetry(seconds)` tells the page that it is waiting.
+   */
+  async function startOnboarding(accessToken, onRetry = () => {}) {
+    for (let retry = 0; ; retry++) {
+      try {
+        // The token goes into this one request body and nowhere else.
+        return await call('POST', '/onboardings', { accessToken });
+      } catch (error) {
+        if (!(error instanceof ApiError) || !RETRIED_POST_STATUSES.has(error.status) || retry >= POST_RETRY_WAITS_MS.length) throw error;
+        const waitMs = Math.min(Math.max(POST_RETRY_WAITS_MS[retry], (error.retryAfterSeconds ?? 0) * 1000), POST_RETRY_WAITS_MS.at(-1));
+        onRetry(Math.ceil(waitMs / 1000));
+        await sleep(waitMs);
+      }
+    }
+  }
+
   return {
-    /** The token goes into this one request body and nowhere else. */
-    startOnboarding: (accessToken) => call('POST', '/onboardings', { accessToken }),
+    startOnboarding,
     getOnboarding: (onboardingId) => call('GET', `/onboardings/${encodeURIComponent(onboardingId)}`),
   };
 }

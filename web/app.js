@@ -5,8 +5,8 @@
 import { createApi } from './api.js';
 import { loadFacebookSdk, logIn } from './facebook.js';
 import { follow } from './follow.js';
-import { describeProblem, PROGRESS, reconnecting, startupProblem, summary } from './messages.js';
-import { createSolutionList, isReady } from './status-view.js';
+import { describeProblem, PROGRESS, reconnecting, retryingStart, startupProblem, summary } from './messages.js';
+import { createSolutionList, isReady, isRetrying } from './status-view.js';
 
 const byId = (id) => document.getElementById(id);
 const launch = byId('launch');
@@ -64,7 +64,7 @@ async function logInAndStart() {
   say(PROGRESS.inFacebook);
   const accessToken = await login;
   say(PROGRESS.checkingLogin);
-  return api.startOnboarding(accessToken);
+  return api.startOnboarding(accessToken, (seconds) => say(retryingStart(seconds)));
 }
 
 function onLaunch() {
@@ -91,7 +91,8 @@ async function track(onboardingId) {
     const settled = await follow(() => api.getOnboarding(onboardingId), {
       onUpdate: (onboarding) => {
         solutions.update(onboarding.solutions);
-        say(PROGRESS.working);
+        // A failed attempt on the record: Facebook is slow or limiting us, and the pipeline retries on its own.
+        say(onboarding.solutions.some(isRetrying) ? PROGRESS.retrying : PROGRESS.working);
       },
       onTrouble: (seconds) => say(reconnecting(seconds)),
     });

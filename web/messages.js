@@ -9,7 +9,22 @@ export const PROGRESS = {
   inFacebook: 'Waiting for you to finish in the Facebook window…',
   checkingLogin: 'Checking your login and the apps you selected…',
   working: 'Creating and accepting your solutions…',
+  // Short: like the summary, it must fit the status line's two reserved lines at 360 px.
+  retrying: 'Facebook is slow or limiting us right now. We keep trying on our own, even if you close this page.',
 };
+
+/** While a POST that got no answer (or "try again") is retried with the same login. */
+export function retryingStart(seconds) {
+  return `Facebook or our server is slow to answer; trying again in ${waitText(seconds)}…`;
+}
+
+/** A solution whose last attempt failed and that the pipeline retries: attempts so far and the next try. */
+export function retryNote(solution) {
+  const next = solution.nextAttemptAt ? new Date(solution.nextAttemptAt) : undefined;
+  const when = next && next.getTime() > Date.now() ? ` Next try around ${next.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}.` : '';
+  const attempts = solution.attempts > 1 ? ` (${solution.attempts} tries so far)` : '';
+  return `Facebook did not answer this step yet${attempts}; we keep trying.${when}`;
+}
 
 const LOGIN_PROBLEMS = {
   cancelled: {
@@ -137,7 +152,13 @@ export function solutionProblem(solution) {
   if (LATER_STATUS_PROBLEMS[solution.status]) return { text: LATER_STATUS_PROBLEMS[solution.status] };
   const error = solution.error ?? {};
   let text = 'Facebook could not complete this step. Contact support and quote the onboarding reference.';
-  if (error.code === 190) text = 'Your Facebook login expired before this step. Click Launch Solution Creation again and select this app.';
+  if (error.reason === 'CREATE_ABANDONED') {
+    text = 'We could not create this solution in time, and we no longer hold your Facebook login: nothing was set up for this app. Click Launch Solution Creation again and select this app.';
+  } else if (error.reason === 'AMBIGUOUS_ON_GRAPH') {
+    text = 'Facebook shows something unexpected for this solution, so we did not use it. Contact support and quote the onboarding reference.';
+  } else if (error.reason === 'RETRY_PERIOD_OVER') {
+    text = 'Facebook kept failing to accept this solution for a whole day. We are on it; if this app is not ready within a working day, contact support with the onboarding reference.';
+  } else if (error.code === 190) text = 'Your Facebook login expired before this step. Click Launch Solution Creation again and select this app.';
   else if (isPermissionCode(error.code)) {
     text = 'A permission problem on our side stopped this step. We are on it; if this app is not ready within a working day, contact support with the onboarding reference.';
   }

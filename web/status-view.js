@@ -2,7 +2,7 @@
 // size through pending → creating → created → accepted (no layout shift), and each change is
 // announced once through the page's live region rather than by re-reading the whole list.
 
-import { solutionProblem } from './messages.js';
+import { retryNote, solutionProblem } from './messages.js';
 
 /** `steps`: filled segments of the row's 4-step bar; `tone`: its colour and whether the ID is usable. */
 const STATUSES = {
@@ -23,7 +23,13 @@ const statusInfo = (status) => STATUSES[status] ?? { label: String(status).toLow
 /** ACCEPTED, or EXISTING: a solution ID the Tech Provider can use. */
 export const isReady = (status) => statusInfo(status).tone === 'ready';
 
+/** On its way, with a failed attempt behind it: the pipeline retries it (DESIGN.md §3 `attempts`, `nextAttemptAt`, `error`). */
+export const isRetrying = (solution) => statusInfo(solution.status).tone === 'working' && solution.error !== undefined;
+
 const COPIED_FOR_MS = 2000;
+
+/** What a retry note says changes only with a new attempt. */
+const retryKey = (solution) => (isRetrying(solution) ? `${solution.attempts}@${solution.nextAttemptAt}` : undefined);
 
 export function createSolutionList({ list, template, announce }) {
   const rows = new Map();
@@ -34,7 +40,7 @@ export function createSolutionList({ list, template, announce }) {
     item.querySelector('.app-name').textContent = name;
     item.querySelector('.app-id').textContent = `App ${solution.appId}`;
     item.querySelector('.copy-target').textContent = ` the solution ID of ${name}`;
-    const row = { item, name, status: undefined, solutionId: undefined };
+    const row = { item, name, status: undefined, solutionId: undefined, retry: undefined };
     item.querySelector('.copy').addEventListener('click', () => copy(row));
     rows.set(solution.appId, row);
     list.append(item);
@@ -55,9 +61,12 @@ export function createSolutionList({ list, template, announce }) {
     // Hidden by visibility, not removed: the line keeps its height whether or not it can be copied.
     row.item.querySelector('.copy').classList.toggle('unavailable', !(solution.solutionId && info.tone === 'ready'));
     const problem = info.tone === 'failed' ? solutionProblem(solution) : undefined;
+    const retrying = isRetrying(solution) ? retryNote(solution) : '';
+    row.retry = retryKey(solution);
+    row.item.querySelector('.retry-note').textContent = retrying;
     row.item.querySelector('.failure-text').textContent = problem?.text ?? '';
-    row.item.querySelector('.failure-detail').textContent = problem?.detail ?? '';
-    return `${row.name}: ${info.label}${problem ? `. ${problem.text}` : ''}`;
+    row.item.querySelector('.failure-detail').textContent = problem?.detail ?? (retrying && solution.error.message ? `Facebook said: ${solution.error.message}` : '');
+    return `${row.name}: ${info.label}${problem ? `. ${problem.text}` : ''}${retrying ? `. ${retrying}` : ''}`;
   }
 
   async function copy(row) {
@@ -85,7 +94,7 @@ export function createSolutionList({ list, template, announce }) {
       const changes = solutions
         .map((solution) => {
           const row = rows.get(solution.appId) ?? addRow(solution);
-          const changed = row.status !== solution.status || row.solutionId !== solution.solutionId;
+          const changed = row.status !== solution.status || row.solutionId !== solution.solutionId || row.retry !== retryKey(solution);
           return changed ? fill(row, solution) : undefined;
         })
         .filter(Boolean);

@@ -1,21 +1,39 @@
 import { SOLUTION_STATUS, type GraphClient } from '../graph/graph-client';
-import { GraphError, unexpectedAnswerGraphError, type GraphErrorDetails } from '../graph/graph-error';
+import { GraphError, unexpectedAnswerGraphError } from '../graph/graph-error';
 import type { OnboardingStore } from '../store/onboarding-store';
-import type { SolutionStatus } from './records';
+import type { RecordedError, SolutionRecord, SolutionStatus } from './records';
+import { ACCEPT_RETRY, retryDelaySeconds } from './retry-policy';
 
 export interface AcceptSolutionDeps {
-  store: Pick<OnboardingStore, 'getSolution' | 'recordAccepted' | 'recordAcceptFailed'>;
+  store: Pick<OnboardingStore, 'claimForAccept' | 'getSolution' | 'recordAccepted' | 'recordAcceptFailed' | 'recordAcceptRetry'>;
   graph: Pick<GraphClient, 'acceptSolution' | 'getSolution'>;
-  /** Our Solution Partner app: the one we accept as. */
-  settings: { partnerAppId: string };
+  settings: {
+    /** Our Solution Partner app: the one we accept as. */
+    partnerAppId: string;
+    /** How long one attempt holds the item before another may take over: the longest run of a function that accepts. */
+    acceptLeaseMs: number;
+    /** How long a failing accept is retried before ACCEPT_FAILED, from its first attempt. */
+    retryPeriodMs: number;
+  };
   /** The Solution Partner's system-user token, from a cached secret. */
   systemUserToken: () => Promise<string>;
   clock: () => Date;
+  random?: () => number;
 }
 
+/**
+ * Who asks: the stream, for the solution that just became CREATED (its first attempt), or the
+ * reconciler, for one whose next attempt is due (`handoffBefore`: a solution no attempt has touched
+ * since before then counts as due too).
+ */
+export type AcceptTrigger = { kind: 'stream' } | { kind: 'due'; handoffBefore: Date };
+
 export type AcceptSolutionOutcome =
-  | { outcome: 'accepted'; alreadyAccepted: boolean }
-  | { outcome: 'failed'; error: GraphErrorDetails }
+  | { outcome: 'accepted'; alreadyAccepted: boolean; attempt: number }
+  /** `gaveUp`: retried for the whole retry period; otherwise Graph refused for good. */
+  | { outcome: 'failed'; error: RecordedError; gaveUp: boolean; attempt: number }
+  /** Failed for now; the next attempt is due at `nextAttemptAt`. */
+  | { outcome: 'retrying'; error: RecordedError; attempt: number; nextAttemptAt: string }
   | { outcome: 'skipped'; status: SolutionStatus | 'MISSING' };
 
 /** Our status in the solution's `partners` edge once we accepted. */
@@ -24,30 +42,75 @@ const PARTNER_ACCEPTED = 'ACCEPTED';
 const NOT_INITIATED_SUBCODE = 2207051;
 
 /**
- * Accepts a solution that just became CREATED, as our app, with the system-user token. A duplicate
- * stream record finds the item no longer CREATED and does nothing. When Graph refuses the accept,
- * the solution is read: if its partners edge shows that we already accepted it (an earlier attempt's
- * accept went through, its answer lost), it is recorded ACCEPTED. Retryable Graph errors are
- * rethrown for the stream to retry; permanent ones end in ACCEPT_FAILED with Graph's error kept.
+ * Accepts a CREATED solution, as our app, with the system-user token, once in effect: the attempt
+ * first claims the item (a duplicate stream record, or a solution another attempt holds, does
+ * nothing). When Graph refuses the accept, the solution is read: if it shows that we already
+ * accepted it (an earlier attempt's accept went through, its answer lost), it is recorded ACCEPTED.
+ * A transient or throttled failure is scheduled on the record for a later attempt, with capped
+ * exponential backoff and jitter, no sooner than Graph asks, for the whole retry period; then, or
+ * on a permanent refusal, the solution ends ACCEPT_FAILED with Graph's error kept.
  */
-export async function acceptSolution(item: { onboardingId: string; appId: string }, deps: AcceptSolutionDeps): Promise<AcceptSolutionOutcome> {
-  const current = await deps.store.getSolution(item.onboardingId, item.appId);
-  if (current?.status !== 'CREATED' || !current.solutionId) return { outcome: 'skipped', status: current?.status ?? 'MISSING' };
+export async function acceptSolution(item: { onboardingId: string; appId: string }, deps: AcceptSolutionDeps, trigger: AcceptTrigger): Promise<AcceptSolutionOutcome> {
+  const claim = await deps.store.claimForAccept(item.onboardingId, item.appId, deps.clock(), {
+    first: trigger.kind === 'stream',
+    leaseMs: deps.settings.acceptLeaseMs,
+    retryPeriodMs: deps.settings.retryPeriodMs,
+    handoffBefore: trigger.kind === 'due' ? trigger.handoffBefore : undefined,
+  });
+  if (!claim?.record.solutionId) {
+    const current = claim?.record ?? (await deps.store.getSolution(item.onboardingId, item.appId));
+    return { outcome: 'skipped', status: current?.status ?? 'MISSING' };
+  }
+  const { record, attempt } = claim;
+  const solutionId = record.solutionId!;
 
   const token = await deps.systemUserToken();
   try {
-    await deps.graph.acceptSolution(current.solutionId, deps.settings.partnerAppId, token);
-    await deps.store.recordAccepted(item.onboardingId, item.appId, deps.clock());
-    return { outcome: 'accepted', alreadyAccepted: false };
+    const alreadyAccepted = await acceptOrConfirm(solutionId, token, deps);
+    if (!(await deps.store.recordAccepted(item.onboardingId, item.appId, deps.clock()))) return movedOn(item, deps);
+    return { outcome: 'accepted', alreadyAccepted, attempt };
+  } catch (error) {
+    // Anything else (a DynamoDB failure, say) keeps the claim: another attempt comes when it ends.
+    if (!(error instanceof GraphError)) throw error;
+    if (!error.retryable) {
+      if (!(await deps.store.recordAcceptFailed(item.onboardingId, item.appId, attempt, error.details, deps.clock()))) return movedOn(item, deps);
+      return { outcome: 'failed', error: error.details, gaveUp: false, attempt };
+    }
+    return scheduleRetry(record, attempt, error, deps);
+  }
+}
+
+/** Accepts; on a refusal, whether we had accepted already (true) or the refusal stands (thrown). */
+async function acceptOrConfirm(solutionId: string, token: string, deps: AcceptSolutionDeps): Promise<boolean> {
+  try {
+    await deps.graph.acceptSolution(solutionId, deps.settings.partnerAppId, token);
+    return false;
   } catch (error) {
     if (!(error instanceof GraphError) || error.retryable) throw error;
-    if (await alreadyAcceptedByUs(current.solutionId, error, token, deps)) {
-      await deps.store.recordAccepted(item.onboardingId, item.appId, deps.clock());
-      return { outcome: 'accepted', alreadyAccepted: true };
-    }
-    await deps.store.recordAcceptFailed(item.onboardingId, item.appId, error.details, deps.clock());
-    return { outcome: 'failed', error: error.details };
+    if (await alreadyAcceptedByUs(solutionId, error, token, deps)) return true;
+    throw error;
   }
+}
+
+/** The next attempt is due after the backoff; past the retry period, the solution ends ACCEPT_FAILED. */
+async function scheduleRetry(record: SolutionRecord, attempt: number, error: GraphError, deps: AcceptSolutionDeps): Promise<AcceptSolutionOutcome> {
+  const now = deps.clock();
+  const delaySeconds = retryDelaySeconds(ACCEPT_RETRY, attempt, { throttled: error.errorClass === 'throttled', retryAfterSeconds: error.retryAfterSeconds }, deps.random);
+  const next = new Date(now.getTime() + delaySeconds * 1000);
+  const until = record.acceptRetryUntil ?? now.toISOString();
+  if (next.toISOString() > until) {
+    const gaveUp: RecordedError = { ...error.details, reason: 'RETRY_PERIOD_OVER' };
+    if (!(await deps.store.recordAcceptFailed(record.onboardingId, record.appId, attempt, gaveUp, now))) return movedOn(record, deps);
+    return { outcome: 'failed', error: gaveUp, gaveUp: true, attempt };
+  }
+  if (!(await deps.store.recordAcceptRetry(record.onboardingId, record.appId, attempt, error.details, now, next))) return movedOn(record, deps);
+  return { outcome: 'retrying', error: error.details, attempt, nextAttemptAt: next.toISOString() };
+}
+
+/** This attempt's write was refused: another attempt (after this one's lease) or a person moved the item on. */
+async function movedOn(item: { onboardingId: string; appId: string }, deps: AcceptSolutionDeps): Promise<AcceptSolutionOutcome> {
+  const current = await deps.store.getSolution(item.onboardingId, item.appId);
+  return { outcome: 'skipped', status: current?.status ?? 'MISSING' };
 }
 
 /**

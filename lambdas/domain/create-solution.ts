@@ -3,6 +3,7 @@ import { GraphError, unexpectedAnswerGraphError, type GraphErrorDetails } from '
 import type { CreateSolutionMessage } from '../queue/create-solution-message';
 import type { OnboardingStore } from '../store/onboarding-store';
 import type { SolutionRecord, SolutionStatus } from './records';
+import { CREATE_RETRY, retryDelaySeconds } from './retry-policy';
 
 export interface CreateSolutionDeps {
   store: Pick<OnboardingStore, 'claimForCreate' | 'recordCreated' | 'recordExistingFound' | 'recordExistingElsewhere' | 'recordCreateFailed' | 'releaseCreateLease'>;
@@ -13,8 +14,17 @@ export interface CreateSolutionDeps {
     partnerPermissions: string[];
     /** How long one attempt may hold the solution; at least the worker's timeout. */
     createLeaseMs: number;
+    /** When a message comes back if its attempt dies: the queue's visibility timeout. */
+    redeliveryMs: number;
   };
   clock: () => Date;
+  random?: () => number;
+}
+
+/** What the queue tells about this delivery of the message. */
+export interface CreateDelivery {
+  /** No further delivery will follow if this one fails: the message goes to the DLQ. */
+  final: boolean;
 }
 
 export type CreateSolutionOutcome =
@@ -40,18 +50,25 @@ export class SolutionBusyError extends Error {
 }
 
 /**
- * The create call ended without an answer we can trust (none, a 5xx, a success we cannot read, an
- * error Graph calls transient): Graph may have made the solution, or may still be making it, and
- * its listing may not show it yet. The next attempt waits until it would have appeared, then finds
- * it by name instead of making a second.
+ * A create attempt failed in a way worth retrying, and its record says when the next one comes
+ * (`nextAttemptAt`): the message must come back after `scheduledRetrySeconds`. `outcomeUnknown`: the
+ * create call ended without an answer we can trust (none, a 5xx, a success we cannot read, an error
+ * Graph calls transient), so Graph may have made the solution or still be making it; the next attempt
+ * waits until it would have appeared, then finds it by name instead of making a second.
  */
-export class CreateOutcomeUnknownError extends Error {
-  override readonly name = 'CreateOutcomeUnknownError';
+export class CreateRetryScheduled extends Error {
+  override readonly name = 'CreateRetryScheduled';
   constructor(
-    cause: GraphError,
-    readonly retryAfterSeconds: number,
+    readonly graphError: GraphError,
+    readonly scheduledRetrySeconds: number,
+    readonly outcomeUnknown: boolean,
+    /** This was the message's last delivery: no retry comes, the reconciler settles the item. */
+    readonly lastDelivery: boolean,
   ) {
-    super(`create call ended without an answer we can trust (${cause.message}); retrying after ${retryAfterSeconds} s`, { cause });
+    super(
+      `${outcomeUnknown ? 'create call ended without an answer we can trust' : 'create attempt failed'} (${graphError.message}); ${lastDelivery ? 'no delivery left, the reconciler settles it' : `retrying after ${scheduledRetrySeconds} s`}`,
+      { cause: graphError },
+    );
   }
 }
 
@@ -66,12 +83,14 @@ export const UNKNOWN_CREATE_SETTLE_SECONDS = 60;
  * and has this item's exact (unique) name was made by an earlier attempt that died before recording
  * it, and is adopted; an ACTIVE one with us means the app is already connected (EXISTING); an
  * INITIATED one with us awaits our accept and is adopted. Only then is a new solution created.
- * Transient and throttled Graph errors are rethrown for the queue to redeliver; permanent ones end in
+ * A transient or throttled Graph error schedules the next attempt on the record and is thrown as
+ * CreateRetryScheduled, for the queue to redeliver after that wait; a permanent one ends in
  * CREATE_FAILED with Graph's error kept.
  */
-export async function createSolution(message: CreateSolutionMessage, deps: CreateSolutionDeps): Promise<CreateSolutionOutcome> {
+export async function createSolution(message: CreateSolutionMessage, deps: CreateSolutionDeps, delivery: CreateDelivery = { final: false }): Promise<CreateSolutionOutcome> {
   const { onboardingId, appId, accessToken } = message;
-  const claim = await deps.store.claimForCreate(onboardingId, appId, deps.clock(), deps.settings.createLeaseMs);
+  const timing = { leaseMs: deps.settings.createLeaseMs, redeliveryMs: deps.settings.redeliveryMs };
+  const claim = await deps.store.claimForCreate(onboardingId, appId, deps.clock(), timing);
   switch (claim.kind) {
     case 'settled':
       return { outcome: 'skipped', status: claim.record?.status ?? 'MISSING' };
@@ -102,19 +121,28 @@ export async function createSolution(message: CreateSolutionMessage, deps: Creat
   } catch (error) {
     // Anything else (a DynamoDB failure, say) keeps the lease: the next attempt comes in when it ends.
     if (!(error instanceof GraphError)) throw error;
-    // Only a throttling refusal says for sure that Graph did nothing.
-    if (error.retryable && createSent && error.errorClass !== 'throttled') {
-      const now = deps.clock();
-      await deps.store.releaseCreateLease(onboardingId, appId, attempt, error.details, now, now.getTime() + UNKNOWN_CREATE_SETTLE_SECONDS * 1000);
-      throw new CreateOutcomeUnknownError(error, UNKNOWN_CREATE_SETTLE_SECONDS);
-    }
-    if (error.retryable) {
-      await deps.store.releaseCreateLease(onboardingId, appId, attempt, error.details, deps.clock());
-      throw error;
-    }
+    if (error.retryable) throw await scheduleRetry(record, attempt, error, createSent, delivery, deps);
     await deps.store.recordCreateFailed(onboardingId, appId, attempt, error.details, deps.clock());
     return { outcome: 'failed', error: error.details };
   }
+}
+
+/**
+ * Notes on the record when the next attempt comes (or that none will), and lets the next attempt in
+ * once whatever this one started has settled. Only a throttling refusal says for sure that Graph did
+ * nothing with a create call that was sent.
+ */
+async function scheduleRetry(record: SolutionRecord, attempt: number, error: GraphError, createSent: boolean, delivery: CreateDelivery, deps: CreateSolutionDeps) {
+  const now = deps.clock();
+  const outcomeUnknown = createSent && error.errorClass !== 'throttled';
+  const settleSeconds = outcomeUnknown ? UNKNOWN_CREATE_SETTLE_SECONDS : 0;
+  const ask = { throttled: error.errorClass === 'throttled', retryAfterSeconds: Math.max(settleSeconds, error.retryAfterSeconds ?? 0) };
+  const delaySeconds = retryDelaySeconds(CREATE_RETRY, attempt, ask, deps.random);
+  await deps.store.releaseCreateLease(record.onboardingId, record.appId, attempt, error.details, now, {
+    notBefore: settleSeconds ? now.getTime() + settleSeconds * 1000 : 0,
+    nextAttempt: delivery.final ? undefined : new Date(now.getTime() + delaySeconds * 1000),
+  });
+  return new CreateRetryScheduled(error, delaySeconds, outcomeUnknown, delivery.final);
 }
 
 /** Our own earlier solution first, then a live one with us, then one awaiting our accept. */

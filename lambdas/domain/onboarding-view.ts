@@ -1,4 +1,4 @@
-import { onboardingStatus, type Onboarding } from './records';
+import { onboardingStatus, UNSETTLED, type Onboarding, type SolutionRecord } from './records';
 
 /** The public shape of `POST /api/onboardings` (DESIGN.md §3). */
 export function onboardingAccepted({ onboarding }: Onboarding, statusUrl: string) {
@@ -22,6 +22,20 @@ export function onboardingStatusView({ onboarding, solutions }: Onboarding) {
       ...(s.solutionId ? { solutionId: s.solutionId } : {}),
       status: s.status,
       ...(s.lastError && (s.status === 'CREATE_FAILED' || s.status === 'ACCEPT_FAILED') ? { error: s.lastError } : {}),
+      ...retrying(s),
     })),
+  };
+}
+
+/**
+ * A solution on its way whose last attempt failed: how many attempts its current step took, the last
+ * error, and when the next attempt comes (absent when the reconciler settles it next).
+ */
+function retrying(s: SolutionRecord) {
+  if (!UNSETTLED.has(s.status) || !s.lastError) return {};
+  return {
+    attempts: s.status === 'CREATED' ? (s.acceptAttempts ?? 0) : s.attempts,
+    error: s.lastError,
+    ...(s.nextAttemptAt ? { nextAttemptAt: s.nextAttemptAt } : {}),
   };
 }

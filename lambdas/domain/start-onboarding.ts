@@ -21,6 +21,21 @@ export class OnboardingRejected extends Error {
   }
 }
 
+/** Intake stops starting work it could not finish in time: the answer must come before the HTTP API gives up. */
+export interface Deadline {
+  /** Aborts the Graph calls under way when the deadline passes. */
+  signal: AbortSignal;
+  timeLeftMs: () => number;
+}
+
+/** The time the writes (one transaction, then the create messages in batches of 10) need, at most. */
+export const WRITE_RESERVE_MS = 3_000;
+
+/** Graph was too slow for intake to finish within its deadline: nothing was written. */
+export class IntakeDeadlineExceeded extends Error {
+  override readonly name = 'IntakeDeadlineExceeded';
+}
+
 export interface StartOnboardingDeps {
   store: Pick<OnboardingStore, 'findOnboardingIdByFingerprint' | 'createOnboarding' | 'getOnboarding' | 'markEnqueued'>;
   graph: Pick<GraphClient, 'debugToken' | 'listSelectedApps'>;
@@ -41,17 +56,18 @@ export interface StartedOnboarding {
 /**
  * Verifies the Tech Provider's token, lists the apps they selected, records the onboarding with one
  * PENDING solution per app and enqueues one create message per app. Posting the same token again
- * returns the first onboarding and creates nothing.
+ * returns the first onboarding and creates nothing. With less than WRITE_RESERVE_MS left before
+ * `deadline`, nothing is written (IntakeDeadlineExceeded): an answer that says "try again" is true.
  */
-export async function startOnboarding(accessToken: string, deps: StartOnboardingDeps): Promise<StartedOnboarding> {
+export async function startOnboarding(accessToken: string, deps: StartOnboardingDeps, deadline?: Deadline): Promise<StartedOnboarding> {
   const appSecret = await deps.appSecret();
   const fingerprint = tokenFingerprint(accessToken, appSecret);
 
   const knownId = await deps.store.findOnboardingIdByFingerprint(fingerprint);
   if (knownId) return { created: false, onboarding: await resume(knownId, accessToken, deps) };
 
-  const token = await verifyToken(accessToken, appSecret, deps);
-  const apps = await deps.graph.listSelectedApps(accessToken);
+  const token = await verifyToken(accessToken, appSecret, deps, deadline?.signal);
+  const apps = await deps.graph.listSelectedApps(accessToken, deadline?.signal);
   if (apps.length === 0) {
     throw new OnboardingRejected('NO_APP_SELECTED', 'No app was selected in the Facebook dialog. Run the flow again and select at least one app.');
   }
@@ -79,12 +95,17 @@ export async function startOnboarding(accessToken: string, deps: StartOnboarding
         solutionName: solutionName(deps.settings.solutionNameTemplate, { partner: deps.settings.partnerName, appName: app.name || app.id, appId: app.id }),
         status: 'PENDING',
         attempts: 0,
+        // Its create message is sent now: the reconciler knows it is due from this time on.
+        nextAttemptAt: now,
         createdAt: now,
         updatedAt: now,
       }),
     ),
   };
 
+  if (deadline && deadline.timeLeftMs() < WRITE_RESERVE_MS) {
+    throw new IntakeDeadlineExceeded(`Graph took too long: ${deadline.timeLeftMs()} ms left of intake's deadline, ${WRITE_RESERVE_MS} ms needed to write`);
+  }
   if ((await deps.store.createOnboarding(onboarding)) === 'duplicate') {
     // A concurrent POST of the same token won the race: answer with its onboarding.
     const winner = await deps.store.findOnboardingIdByFingerprint(fingerprint);
@@ -95,9 +116,9 @@ export async function startOnboarding(accessToken: string, deps: StartOnboarding
   return { created: true, onboarding };
 }
 
-async function verifyToken(accessToken: string, appSecret: string, deps: StartOnboardingDeps) {
+async function verifyToken(accessToken: string, appSecret: string, deps: StartOnboardingDeps, signal?: AbortSignal) {
   const { partnerAppId } = deps.settings;
-  const info = await deps.graph.debugToken(accessToken, `${partnerAppId}|${appSecret}`).catch((error: unknown) => {
+  const info = await deps.graph.debugToken(accessToken, `${partnerAppId}|${appSecret}`, signal).catch((error: unknown) => {
     // debug_token authenticates with *our* app token: a token or permission error here is our
     // misconfiguration, not the Tech Provider's, and must not be reported to them as theirs.
     if (error instanceof GraphError && (error.isTokenError || error.isPermissionError)) {

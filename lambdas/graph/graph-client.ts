@@ -117,6 +117,11 @@ const debugTokenSchema = z.object({
 
 /** Upper bound on pages followed for one listing, so a paging loop can never run away. */
 const MAX_PAGES = 50;
+/**
+ * Every solution that invites our app, across all Tech Providers, grows with the business: the
+ * reconciler's lookup follows up to this many pages (100 solutions each on Graph).
+ */
+const MAX_PARTNER_PAGES = 1_000;
 /** Graph's largest page for solution listings. */
 const SOLUTION_PAGE_LIMIT = '100';
 /** The details call with every documented field and the partners edge (graph-api.md, verbatim). */
@@ -137,15 +142,16 @@ export class GraphClient {
     this.fetchImpl = options.fetch ?? fetch;
   }
 
-  async debugToken(inputToken: string, appToken: string): Promise<TokenDebugInfo> {
-    const body = parseAnswer(debugTokenSchema, await this.request('GET', 'debug_token', appToken, { query: { input_token: inputToken } }), 'GET debug_token');
+  /** `signal` (here and on the listing) ends the call early: the caller's own deadline. */
+  async debugToken(inputToken: string, appToken: string, signal?: AbortSignal): Promise<TokenDebugInfo> {
+    const body = parseAnswer(debugTokenSchema, await this.request('GET', 'debug_token', appToken, { query: { input_token: inputToken }, signal }), 'GET debug_token');
     const d = body.data;
     return { appId: d.app_id ?? '', isValid: d.is_valid, userId: d.user_id, scopes: d.scopes, expiresAt: d.expires_at, error: d.error };
   }
 
   /** The apps the Tech Provider selected in the login dialog, all pages followed. */
-  async listSelectedApps(userToken: string): Promise<TechProviderApp[]> {
-    return this.listAll(this.options.appListingPath, {}, userToken, appSchema);
+  async listSelectedApps(userToken: string, signal?: AbortSignal): Promise<TechProviderApp[]> {
+    return this.listAll(this.options.appListingPath, {}, userToken, appSchema, signal);
   }
 
   async createSolution(techProviderAppId: string, request: CreateSolutionRequest, userToken: string): Promise<string> {
@@ -176,19 +182,27 @@ export class GraphClient {
    * An app's solutions: as owner with the Tech Provider's token on its app, or, with our
    * system-user token on our own app, every solution that invites us (`PARTNER`).
    */
-  async listAppSolutions(appId: string, role: 'OWNER' | 'PARTNER', token: string): Promise<SolutionDetails[]> {
+  async listAppSolutions(appId: string, role: 'OWNER' | 'PARTNER', token: string, signal?: AbortSignal): Promise<SolutionDetails[]> {
     const query = { role, fields: SOLUTION_LISTING_FIELDS, limit: SOLUTION_PAGE_LIMIT };
-    const solutions = await this.listAll(`${encodeURIComponent(appId)}/whatsapp_business_solutions`, query, token, solutionSchema);
+    const maxPages = role === 'PARTNER' ? MAX_PARTNER_PAGES : MAX_PAGES;
+    const solutions = await this.listAll(`${encodeURIComponent(appId)}/whatsapp_business_solutions`, query, token, solutionSchema, signal, maxPages);
     return solutions.map(toSolutionDetails);
   }
 
-  private async listAll<T extends z.ZodType>(path: string, query: Record<string, string>, token: string, item: T): Promise<z.infer<T>[]> {
+  private async listAll<T extends z.ZodType>(
+    path: string,
+    query: Record<string, string>,
+    token: string,
+    item: T,
+    signal?: AbortSignal,
+    maxPages = MAX_PAGES,
+  ): Promise<z.infer<T>[]> {
     const items: z.infer<T>[] = [];
     let next: string | undefined = this.url(path, query);
     for (let page = 0; next; page++) {
       // A listing longer than this is not one we can act on safely (nor a paging loop we should follow).
-      if (page === MAX_PAGES) throw new GraphError('permanent', { code: -1, message: `Graph listing ${path} exceeds ${MAX_PAGES} pages` }, 200);
-      const body: { data: z.infer<T>[]; paging?: { next?: string } } = parseAnswer(pageSchema(item), await this.send('GET', next, token), `GET ${path}`);
+      if (page === maxPages) throw new GraphError('permanent', { code: -1, message: `Graph listing ${path} exceeds ${maxPages} pages` }, 200);
+      const body: { data: z.infer<T>[]; paging?: { next?: string } } = parseAnswer(pageSchema(item), await this.send('GET', next, token, undefined, signal), `GET ${path}`);
       items.push(...body.data);
       next = body.paging?.next;
       // The token goes with every page: never to another origin than the configured Graph API.
@@ -209,13 +223,15 @@ export class GraphClient {
     method: 'GET' | 'POST',
     path: string,
     token: string,
-    opts: { query?: Record<string, string>; json?: unknown } = {},
+    opts: { query?: Record<string, string>; json?: unknown; signal?: AbortSignal } = {},
   ): Promise<unknown> {
-    return this.send(method, this.url(path, opts.query), token, opts.json);
+    return this.send(method, this.url(path, opts.query), token, opts.json, opts.signal);
   }
 
-  private async send(method: 'GET' | 'POST', url: string, token: string, json?: unknown): Promise<unknown> {
+  private async send(method: 'GET' | 'POST', url: string, token: string, json?: unknown, signal?: AbortSignal): Promise<unknown> {
+    const timeout = AbortSignal.timeout(this.options.timeoutMs);
     let response: Response;
+    let text: string;
     try {
       response = await this.fetchImpl(url, {
         method,
@@ -224,14 +240,15 @@ export class GraphClient {
           ...(json === undefined ? {} : { 'content-type': 'application/json' }),
         },
         body: json === undefined ? undefined : JSON.stringify(json),
-        signal: AbortSignal.timeout(this.options.timeoutMs),
+        signal: signal ? AbortSignal.any([timeout, signal]) : timeout,
       });
-    } catch (error) {
-      // AbortSignal.timeout rejects with a DOMException named TimeoutError (not always an Error instance).
-      const reason = (error as { name?: unknown } | null)?.name === 'TimeoutError' ? `timed out after ${this.options.timeoutMs} ms` : 'connection failed';
+      // The body can be cut off too (a timeout, a reset): still no answer.
+      text = await response.text();
+    } catch {
+      const reason = signal?.aborted ? "was cut off at the caller's deadline" : timeout.aborted ? `timed out after ${this.options.timeoutMs} ms` : 'connection failed';
       throw networkGraphError(`Graph API ${method} ${new URL(url).pathname} ${reason}`);
     }
-    const body = parseJson(await response.text());
+    const body = parseJson(text);
     if (!response.ok) {
       // The tokens this call carried: the bearer, and the token `debug_token` inspects.
       const tokens = [token, new URL(url).searchParams.get('input_token') ?? ''];

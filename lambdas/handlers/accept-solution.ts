@@ -1,6 +1,5 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
@@ -13,7 +12,8 @@ import { GraphClient } from '../graph/graph-client';
 import { OnboardingStore } from '../store/onboarding-store';
 import { dynamoDocumentClient } from '../shared/aws-clients';
 import { cachedSecret } from '../shared/cached-secret';
-import { logger, METRIC, metrics } from '../shared/observability';
+import { logger, metrics } from '../shared/observability';
+import { reportAcceptOutcome } from './accept-report';
 
 const config = loadAcceptSolutionConfig();
 const deps: AcceptSolutionDeps = {
@@ -37,16 +37,11 @@ async function handleRecord(record: DynamoDBRecord): Promise<void> {
   const { onboardingId, appId, solutionId } = parsed.data;
   logger.appendKeys({ onboardingId, appId, solutionId });
   try {
-    const result = await acceptSolution({ onboardingId, appId }, deps);
-    if (result.outcome === 'accepted') {
-      metrics.addMetric(METRIC.solutionAccepted, MetricUnit.Count, 1);
-      logger.info('solution accepted', { alreadyAccepted: result.alreadyAccepted });
-    } else if (result.outcome === 'failed') {
-      metrics.addMetric(METRIC.solutionAcceptFailed, MetricUnit.Count, 1);
-      logger.error('solution accept failed permanently', { graphError: result.error });
-    } else {
-      logger.info('duplicate stream record ignored', { status: result.status });
-    }
+    reportAcceptOutcome(await acceptSolution({ onboardingId, appId }, deps, { kind: 'stream' }));
+  } catch (error) {
+    // Graph's failures are scheduled on the record; this is the store or the secret: the stream retries.
+    logger.warn('accept attempt failed; the stream retries it', { error: error as Error });
+    throw error;
   } finally {
     logger.removeKeys(['onboardingId', 'appId', 'solutionId']);
   }

@@ -5,18 +5,19 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { loadCreateSolutionConfig } from '../config';
-import { createSolution, SolutionBusyError, type CreateSolutionDeps, type CreateSolutionOutcome } from '../domain/create-solution';
+import { createSolution, CreateRetryScheduled, SolutionBusyError, type CreateSolutionDeps, type CreateSolutionOutcome } from '../domain/create-solution';
 import { GraphClient } from '../graph/graph-client';
 import { createSolutionMessageSchema, type CreateSolutionMessage } from '../queue/create-solution-message';
 import { SqsCreateSolutionQueue } from '../queue/create-solution-queue';
-import { busyDeferralSeconds, MalformedMessageError, MAX_BUSY_DEFERRALS, retryDelaySeconds } from '../queue/retry-backoff';
+import { busyDeferralSeconds, MalformedMessageError, MAX_BUSY_DEFERRALS, redeliveryDelaySeconds } from '../queue/retry-backoff';
 import { OnboardingStore } from '../store/onboarding-store';
 import { dynamoDocumentClient, sqs } from '../shared/aws-clients';
 import { logger, METRIC, metrics } from '../shared/observability';
 
 const config = loadCreateSolutionConfig();
+const store = new OnboardingStore(dynamoDocumentClient(), config.tableName);
 const deps: CreateSolutionDeps = {
-  store: new OnboardingStore(dynamoDocumentClient(), config.tableName),
+  store,
   graph: new GraphClient(config.graph),
   settings: config.solution,
   clock: () => new Date(),
@@ -70,27 +71,64 @@ async function deferWhileBusy(message: CreateSolutionMessage, busy: SolutionBusy
   if (deferrals >= MAX_BUSY_DEFERRALS) return false;
   const delaySeconds = busyDeferralSeconds(busy.retryAfterSeconds, deferrals);
   await queue.send([{ ...message, deferrals: deferrals + 1 }], delaySeconds);
+  // The waiting item's record says when its message comes back, so the reconciler knows it is not lost.
+  await store.recordWaiting(message.onboardingId, message.appId, new Date(Date.now() + delaySeconds * 1000));
   logger.info('solution busy elsewhere; message put back', { delaySeconds, deferrals: deferrals + 1 });
   return true;
 }
 
+/** A failed attempt is a WARN with Graph's error, never the message (it holds the token). */
+function reportFailedAttempt(error: unknown, lastDelivery: boolean): void {
+  if (error instanceof CreateRetryScheduled) {
+    metrics.addMetric(METRIC.createAttemptFailed, MetricUnit.Count, 1);
+    logger.warn(error.lastDelivery ? 'create attempt failed on the last delivery; the reconciler settles the solution' : 'create attempt failed; retrying later', {
+      graphError: error.graphError.details,
+      retryInSeconds: error.scheduledRetrySeconds,
+      outcomeUnknown: error.outcomeUnknown,
+    });
+  } else {
+    logger.warn(lastDelivery ? 'create attempt failed on the last delivery; the reconciler settles the solution' : 'create attempt failed; the message will be retried', {
+      error: error as Error,
+    });
+  }
+}
+
 async function handleRecord(record: SQSRecord, retryDelays: Map<string, number>): Promise<void> {
+  const receiveCount = Number(record.attributes.ApproximateReceiveCount);
+  const lastDelivery = receiveCount >= config.maxReceiveCount;
+  let message: CreateSolutionMessage | undefined;
   try {
-    const message = parseMessage(record);
+    message = parseMessage(record);
     logger.appendKeys({ onboardingId: message.onboardingId, appId: message.appId });
     try {
-      report(await createSolution(message, deps));
+      report(await createSolution(message, deps, { final: lastDelivery }));
     } catch (error) {
-      if (!(error instanceof SolutionBusyError && (await deferWhileBusy(message, error)))) throw error;
+      if (error instanceof SolutionBusyError && (await deferWhileBusy(message, error))) return;
+      throw error;
     }
   } catch (error) {
     if (error instanceof MalformedMessageError) logger.error(error.message, { messageId: record.messageId });
-    else logger.warn('create attempt failed; the message will be retried', { error: error as Error });
-    retryDelays.set(record.receiptHandle, retryDelaySeconds(error, Number(record.attributes.ApproximateReceiveCount)));
+    else reportFailedAttempt(error, lastDelivery);
+    const delaySeconds = redeliveryDelaySeconds(error, receiveCount);
+    retryDelays.set(record.receiptHandle, delaySeconds);
+    // An attempt that got as far as Graph noted its retry on the record itself.
+    if (message && !(error instanceof CreateRetryScheduled)) await noteRedelivery(message, lastDelivery, delaySeconds);
     throw error;
   } finally {
     logger.removeKeys(['onboardingId', 'appId']);
   }
+}
+
+/**
+ * Tells the record when this message comes back (a waiting item: busy, or failed before its claim),
+ * or, on its last delivery, that none follows, so that the reconciler neither settles an item whose
+ * message is alive nor waits for one that is gone. Best effort: the failure being reported matters more.
+ */
+async function noteRedelivery(message: CreateSolutionMessage, lastDelivery: boolean, delaySeconds: number): Promise<void> {
+  const noted = lastDelivery
+    ? store.recordNoMoreDeliveries(message.onboardingId, message.appId)
+    : store.recordWaiting(message.onboardingId, message.appId, new Date(Date.now() + delaySeconds * 1000));
+  await noted.catch((error: unknown) => logger.warn('could not note the redelivery on the record', { error: error as Error }));
 }
 
 /** Failed messages come back after their backoff, not after the queue's full visibility timeout. */

@@ -1,4 +1,4 @@
-import { OnboardingRejected, type OnboardingRejection } from '../domain/start-onboarding';
+import { IntakeDeadlineExceeded, OnboardingRejected, type OnboardingRejection } from '../domain/start-onboarding';
 import { GraphError } from '../graph/graph-error';
 import { HttpError } from '../shared/http';
 
@@ -17,8 +17,8 @@ const RETRY_AFTER_UNAVAILABLE = '5';
 /** Intake's mapping of domain and Graph errors to the public contract (DESIGN.md §3). */
 export function intakeErrorMapper(error: unknown): HttpError | undefined {
   if (error instanceof OnboardingRejected) return new HttpError(REJECTION_STATUS[error.code], error.code, error.message);
-  // middy answers just before the Lambda timeout: Graph was too slow to finish in time.
-  if ((error as { name?: unknown } | null)?.name === 'TimeoutError') return unavailable();
+  // Graph was too slow for intake to finish within its deadline; nothing was written.
+  if (error instanceof IntakeDeadlineExceeded) return unavailable();
   if (!(error instanceof GraphError)) return undefined;
   if (error.isTokenError) {
     return new HttpError(401, 'INVALID_TOKEN', 'The Facebook login is no longer valid (expired or revoked). Run the flow again.');

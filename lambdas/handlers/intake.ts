@@ -4,10 +4,10 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import httpRouterHandler from '@middy/http-router';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { loadIntakeConfig } from '../config';
 import { onboardingAccepted, onboardingStatusView } from '../domain/onboarding-view';
-import { startOnboarding, type StartOnboardingDeps } from '../domain/start-onboarding';
+import { startOnboarding, type Deadline, type StartOnboardingDeps } from '../domain/start-onboarding';
 import { GraphClient } from '../graph/graph-client';
 import { SqsCreateSolutionQueue } from '../queue/create-solution-queue';
 import { OnboardingStore } from '../store/onboarding-store';
@@ -32,9 +32,18 @@ const deps: StartOnboardingDeps = {
 
 const statusUrl = (onboardingId: string) => `/api/onboardings/${onboardingId}`;
 
-async function postOnboarding(event: APIGatewayProxyEventV2): Promise<HttpResult> {
+/** Time kept back from the function's own timeout, for the answer and the metrics to go out. */
+const ANSWER_MARGIN_MS = 1_000;
+
+/** Intake's deadline for this request: its configured one, and never past the function's timeout. */
+function deadlineOf(context: Context): Deadline {
+  const endsAt = Date.now() + Math.min(config.deadlineMs, context.getRemainingTimeInMillis() - ANSWER_MARGIN_MS);
+  return { signal: AbortSignal.timeout(Math.max(0, endsAt - Date.now())), timeLeftMs: () => endsAt - Date.now() };
+}
+
+async function postOnboarding(event: APIGatewayProxyEventV2, context: Context): Promise<HttpResult> {
   const accessToken = parseStartOnboarding(event);
-  const { created, onboarding } = await startOnboarding(accessToken, deps);
+  const { created, onboarding } = await startOnboarding(accessToken, deps, deadlineOf(context));
   const { onboardingId } = onboarding.onboarding;
   logger.appendKeys({ onboardingId });
   if (created) {
@@ -53,13 +62,15 @@ async function getOnboarding(event: APIGatewayProxyEventV2): Promise<HttpResult>
   return json(200, onboardingStatusView(onboarding));
 }
 
-export const handler = middy(
-  httpRouterHandler<APIGatewayProxyEventV2, HttpResult>([
-    { method: 'POST', path: '/api/onboardings', handler: postOnboarding },
-    { method: 'GET', path: '/api/onboardings/{onboardingId}', handler: getOnboarding },
-  ]),
-)
+// Intake keeps its own, earlier deadline: middy's early timeout would answer while the work went on.
+export const handler = middy<APIGatewayProxyEventV2, HttpResult>({ timeoutEarlyInMillis: 0 })
   // The POST body holds the Tech Provider's token: never log the event, whatever the environment says.
   .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
   .use(logMetrics(metrics))
-  .use(httpErrors(intakeErrorMapper));
+  .use(httpErrors(intakeErrorMapper))
+  .handler(
+    httpRouterHandler<APIGatewayProxyEventV2, HttpResult>([
+      { method: 'POST', path: '/api/onboardings', handler: postOnboarding },
+      { method: 'GET', path: '/api/onboardings/{onboardingId}', handler: getOnboarding },
+    ]),
+  );

@@ -1,4 +1,4 @@
-import { ChangeMessageVisibilityBatchCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityBatchCommand, GetQueueAttributesCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { CreateSolutionMessage } from './create-solution-message';
 
 /** SQS accepts at most 10 entries per SendMessageBatch. */
@@ -54,5 +54,14 @@ export class SqsCreateSolutionQueue implements CreateSolutionQueue {
       problems.push(...Failed.map((f) => f.Code ?? 'unknown'));
     }
     return problems;
+  }
+
+  /**
+   * Whether messages wait to be received (SQS's approximate count of visible messages): a message in
+   * a backlog is late, not lost. Messages in flight or delayed have told their item when they return.
+   */
+  async hasBacklog(): Promise<boolean> {
+    const { Attributes = {} } = await this.sqs.send(new GetQueueAttributesCommand({ QueueUrl: this.queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
+    return Number(Attributes.ApproximateNumberOfMessages ?? 0) > 0;
   }
 }

@@ -35,5 +35,13 @@ export const METRIC = {
   /** A solution made on Graph that no record holds: always worth a look. */
   solutionOrphaned: 'SolutionOrphaned',
   solutionAccepted: 'SolutionAccepted',
+  /** ACCEPT_FAILED: refused for good, or retried for the whole retry period. */
   solutionAcceptFailed: 'SolutionAcceptFailed',
+  /** An attempt failed in a way worth retrying; the next one is scheduled. */
+  createAttemptFailed: 'CreateAttemptFailed',
+  acceptAttemptFailed: 'AcceptAttemptFailed',
+  /** The reconciler found on Graph a solution whose attempt never recorded it, and adopted it. */
+  solutionAdopted: 'SolutionAdopted',
+  /** The reconciler ended in CREATE_FAILED a solution whose create message (and token) was gone. */
+  solutionCreateAbandoned: 'SolutionCreateAbandoned',
 } as const;

@@ -1,11 +1,16 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { GraphErrorDetails } from '../graph/graph-error';
-import type { Onboarding, OnboardingRecord, SolutionRecord, SolutionStatus } from '../domain/records';
-import { ENTITY, keys } from './table-layout';
+import { LIVE, UNDER_WAY, UNSETTLED, type Onboarding, type OnboardingRecord, type RecordedError, type SolutionRecord, type SolutionStatus } from '../domain/records';
+import { ENTITY, keys, TABLE_LAYOUT } from './table-layout';
 
 /** DynamoDB allows 100 items per transaction: the token guard, the onboarding and one item per app. */
 export const MAX_APPS_PER_ONBOARDING = 98;
+
+/** How long a create attempt holds its item, and when its message comes back if the attempt dies. */
+export interface CreateTiming {
+  leaseMs: number;
+  redeliveryMs: number;
+}
 
 export type CreateClaim =
   /** This attempt may create the solution; `attempt` fences every later write of this attempt. */
@@ -17,21 +22,14 @@ export type CreateClaim =
   /** Another onboarding already holds a live solution for this app. */
   | { kind: 'existing'; solutionId: string };
 
-/** Statuses whose solution is live with us on Graph for its app: a new one would be a duplicate. */
-const LIVE: ReadonlySet<SolutionStatus> = new Set(['ACCEPTED', 'EXISTING']);
-/** Statuses of a holder still on its way: created and awaiting our accept, or being created. */
-const UNSETTLED: ReadonlySet<SolutionStatus> = new Set(['PENDING', 'CREATING', 'CREATED']);
 /** How long until asking a busy holder again: a working attempt is usually done in seconds. */
 const BUSY_RETRY_MS = 10_000;
 /** A solution item that no attempt holds: PENDING, or CREATING with its lease run out. */
 const CLAIMABLE = '#status = :pending OR (#status = :creating AND leaseExpiresAt < :nowMs)';
 const claimableValues = (now: Date) => ({ ':pending': 'PENDING', ':creating': 'CREATING', ':nowMs': now.getTime() });
 
-/** Statuses still on their way to a solution. */
-const UNDER_WAY: ReadonlySet<SolutionStatus> = new Set(['PENDING', 'CREATING']);
-
 /** How long until `holder` (the item, or the app's holder) may have moved on: soon, and at the latest when its lease ends. */
-function busy(holder: SolutionRecord & { leaseExpiresAt?: number }, now: Date): CreateClaim {
+function busy(holder: SolutionRecord, now: Date): CreateClaim {
   const leaseLeft = (holder.leaseExpiresAt ?? 0) - now.getTime();
   return { kind: 'busy', retryInMs: holder.status === 'CREATING' && leaseLeft > 0 ? Math.min(leaseLeft, BUSY_RETRY_MS) : BUSY_RETRY_MS };
 }
@@ -120,8 +118,10 @@ export class OnboardingStore {
    * (Tech Provider app, partner app) pair has at most one onboarding creating or holding a solution.
    * A PENDING item is claimed; so is a CREATING item whose lease ran out (an attempt failed or died
    * mid-way), and the caller must then look on Graph for what that attempt may have created.
+   * `nextAttemptAt` becomes the time this attempt's message comes back should the attempt die
+   * (`redeliveryMs`, the queue's visibility timeout).
    */
-  async claimForCreate(onboardingId: string, appId: string, now: Date, leaseMs: number, retried = false): Promise<CreateClaim> {
+  async claimForCreate(onboardingId: string, appId: string, now: Date, timing: CreateTiming, retried = false): Promise<CreateClaim> {
     try {
       await this.db.send(
         new TransactWriteCommand({
@@ -130,10 +130,16 @@ export class OnboardingStore {
               Update: {
                 TableName: this.tableName,
                 Key: keys.solution(onboardingId, appId),
-                UpdateExpression: 'SET #status = :creating, attempts = attempts + :one, leaseExpiresAt = :lease, updatedAt = :now',
+                UpdateExpression: 'SET #status = :creating, attempts = attempts + :one, leaseExpiresAt = :lease, nextAttemptAt = :next, updatedAt = :now',
                 ConditionExpression: CLAIMABLE,
                 ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ...claimableValues(now), ':one': 1, ':lease': now.getTime() + leaseMs, ':now': now.toISOString() },
+                ExpressionAttributeValues: {
+                  ...claimableValues(now),
+                  ':one': 1,
+                  ':lease': now.getTime() + timing.leaseMs,
+                  ':next': new Date(now.getTime() + timing.redeliveryMs).toISOString(),
+                  ':now': now.toISOString(),
+                },
               },
             },
             {
@@ -155,7 +161,7 @@ export class OnboardingStore {
         return current && UNDER_WAY.has(current.status) ? busy(current, now) : { kind: 'settled', record: current };
       }
       if (guard?.Code !== 'ConditionalCheckFailed') throw error;
-      return this.guardHeldElsewhere(onboardingId, appId, now, leaseMs, retried);
+      return this.guardHeldElsewhere(onboardingId, appId, now, timing, retried);
     }
     const record = await this.getSolution(onboardingId, appId);
     if (!record) throw new Error(`solution item ${onboardingId}/${appId} vanished after its claim`);
@@ -163,17 +169,22 @@ export class OnboardingStore {
   }
 
   /** The app's guard names another onboarding: defer to its live solution, wait, or take over a dead guard. */
-  private async guardHeldElsewhere(onboardingId: string, appId: string, now: Date, leaseMs: number, retried: boolean): Promise<CreateClaim> {
-    const { Item: guard } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.appGuard(appId), ConsistentRead: true }));
-    const holderId = guard?.onboardingId as string | undefined;
-    const holder = holderId ? await this.getSolution(holderId, appId) : undefined;
+  private async guardHeldElsewhere(onboardingId: string, appId: string, now: Date, timing: CreateTiming, retried: boolean): Promise<CreateClaim> {
+    const { holderId, holder } = await this.appGuardHolder(appId);
     if (holder && LIVE.has(holder.status) && holder.solutionId) return { kind: 'existing', solutionId: holder.solutionId };
     // Not yet live: until the holder's solution is accepted (or fails), this one waits.
     if (holder && UNSETTLED.has(holder.status)) return busy(holder, now);
     // The holder failed or is gone: release its guard (only if still its) and claim once more.
     if (retried || !holderId) return { kind: 'busy', retryInMs: BUSY_RETRY_MS };
     await this.releaseAppGuard(appId, holderId);
-    return this.claimForCreate(onboardingId, appId, now, leaseMs, true);
+    return this.claimForCreate(onboardingId, appId, now, timing, true);
+  }
+
+  /** The onboarding whose solution item holds the app's guard, and that item. */
+  async appGuardHolder(appId: string): Promise<{ holderId?: string; holder?: SolutionRecord }> {
+    const { Item: guard } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.appGuard(appId), ConsistentRead: true }));
+    const holderId = guard?.onboardingId as string | undefined;
+    return { holderId, holder: holderId ? await this.getSolution(holderId, appId) : undefined };
   }
 
   /** Removes the app's guard if `holderId` still holds it. */
@@ -192,11 +203,14 @@ export class OnboardingStore {
     }
   }
 
-  /** Records the solution this attempt created or adopted; false when the attempt lost its claim. */
+  /**
+   * Records the solution this attempt created or adopted; false when the attempt lost its claim. The
+   * stream hands it to the accept worker; the reconciler takes over if none has tried by the handoff.
+   */
   recordCreated(onboardingId: string, appId: string, attempt: number, solutionId: string, now: Date): Promise<boolean> {
     return this.transition(onboardingId, appId, { from: 'CREATING', attempt }, 'CREATED', now, {
       set: { solutionId },
-      remove: ['leaseExpiresAt', 'lastError'],
+      remove: ['leaseExpiresAt', 'lastError', 'nextAttemptAt'],
     });
   }
 
@@ -204,7 +218,7 @@ export class OnboardingStore {
   recordExistingFound(onboardingId: string, appId: string, attempt: number, solutionId: string, now: Date): Promise<boolean> {
     return this.transition(onboardingId, appId, { from: 'CREATING', attempt }, 'EXISTING', now, {
       set: { solutionId },
-      remove: ['leaseExpiresAt', 'lastError'],
+      remove: ['leaseExpiresAt', 'lastError', 'nextAttemptAt'],
     });
   }
 
@@ -215,7 +229,7 @@ export class OnboardingStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.solution(onboardingId, appId),
-          UpdateExpression: 'SET #status = :existing, solutionId = :solutionId, updatedAt = :now REMOVE leaseExpiresAt, lastError',
+          UpdateExpression: 'SET #status = :existing, solutionId = :solutionId, updatedAt = :now REMOVE leaseExpiresAt, lastError, nextAttemptAt',
           ConditionExpression: CLAIMABLE,
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ...claimableValues(now), ':existing': 'EXISTING', ':solutionId': solutionId, ':now': now.toISOString() },
@@ -229,36 +243,190 @@ export class OnboardingStore {
   }
 
   /** Ends this attempt in CREATE_FAILED and frees the app for a later onboarding. */
-  async recordCreateFailed(onboardingId: string, appId: string, attempt: number, error: GraphErrorDetails, now: Date): Promise<boolean> {
+  async recordCreateFailed(onboardingId: string, appId: string, attempt: number, error: RecordedError, now: Date): Promise<boolean> {
     const applied = await this.transition(onboardingId, appId, { from: 'CREATING', attempt }, 'CREATE_FAILED', now, {
       set: { lastError: error },
-      remove: ['leaseExpiresAt'],
+      remove: ['leaseExpiresAt', 'nextAttemptAt'],
     });
     if (applied) await this.releaseAppGuard(appId, onboardingId);
     return applied;
   }
 
   /**
-   * After a retryable failure: keep CREATING (the attempt may have reached Graph) and let the next
-   * attempt in at `notBefore` (epoch ms; now when 0), once whatever this attempt started has settled.
+   * Ends in CREATE_FAILED an item that never got past PENDING (its message is gone): nothing of it
+   * reached Graph, and it holds no app guard. Only while its next attempt time is still `seenNextAttemptAt`
+   * (absent when none): a delivery noted since then means its message is alive.
    */
-  async releaseCreateLease(onboardingId: string, appId: string, attempt: number, error: GraphErrorDetails, now: Date, notBefore = 0): Promise<void> {
-    await this.transition(onboardingId, appId, { from: 'CREATING', attempt }, 'CREATING', now, { set: { lastError: error, leaseExpiresAt: notBefore } });
+  recordNeverCreated(onboardingId: string, appId: string, error: RecordedError, now: Date, seenNextAttemptAt: string | undefined): Promise<boolean> {
+    return this.conditionalUpdate(
+      onboardingId,
+      appId,
+      'SET #status = :failed, lastError = :error, updatedAt = :now REMOVE nextAttemptAt',
+      `#status = :pending AND ${seenNextAttemptAt ? 'nextAttemptAt = :seen' : 'attribute_not_exists(nextAttemptAt)'}`,
+      { ':failed': 'CREATE_FAILED', ':error': error, ':now': now.toISOString(), ':pending': 'PENDING', ...(seenNextAttemptAt ? { ':seen': seenNextAttemptAt } : {}) },
+    );
+  }
+
+  /**
+   * After a retryable failure: keep CREATING (the attempt may have reached Graph), let the next
+   * attempt in at `notBefore` (epoch ms; now when 0), once whatever this attempt started has settled,
+   * and note when its message comes back: `nextAttempt`, or none (the message's receives are used up).
+   */
+  async releaseCreateLease(
+    onboardingId: string,
+    appId: string,
+    attempt: number,
+    error: RecordedError,
+    now: Date,
+    retry: { notBefore: number; nextAttempt: Date | undefined },
+  ): Promise<void> {
+    await this.transition(onboardingId, appId, { from: 'CREATING', attempt }, 'CREATING', now, {
+      set: { lastError: error, leaseExpiresAt: retry.notBefore, ...(retry.nextAttempt ? { nextAttemptAt: retry.nextAttempt.toISOString() } : {}) },
+      remove: retry.nextAttempt ? [] : ['nextAttemptAt'],
+    });
+  }
+
+  /** A PENDING item's message was put back to wait for the app's holder: it comes back at `at`. */
+  async recordWaiting(onboardingId: string, appId: string, at: Date): Promise<void> {
+    await this.conditionalUpdate(onboardingId, appId, 'SET nextAttemptAt = :at', '#status = :pending', { ':at': at.toISOString(), ':pending': 'PENDING' });
+  }
+
+  /**
+   * No delivery of this item's create message is coming any more (its receives are used up, or the
+   * queue that held it is gone): the reconciler settles the item once no attempt holds it.
+   */
+  recordNoMoreDeliveries(onboardingId: string, appId: string, statuses: readonly SolutionStatus[] = [...UNDER_WAY]): Promise<boolean> {
+    const values = Object.fromEntries(statuses.map((status, i) => [`:s${i}`, status]));
+    return this.conditionalUpdate(onboardingId, appId, 'REMOVE nextAttemptAt', `#status IN (${Object.keys(values).join(', ')})`, values);
+  }
+
+  /**
+   * Takes the right to accept a CREATED solution: the stream's first delivery (`first`), or the
+   * reconciler once the item is due (its `nextAttemptAt` passed, or, for one that no attempt has
+   * touched, `handoffBefore` passed its last update). The attempt holds it until `leaseMs` from now,
+   * when another may take over if it died; the first attempt also fixes until when failures are retried.
+   */
+  async claimForAccept(
+    onboardingId: string,
+    appId: string,
+    now: Date,
+    opts: { first: boolean; leaseMs: number; retryPeriodMs: number; handoffBefore?: Date },
+  ): Promise<{ record: SolutionRecord; attempt: number } | undefined> {
+    const due = opts.first
+      ? 'attribute_not_exists(acceptAttempts)'
+      : '(nextAttemptAt <= :now OR (attribute_not_exists(nextAttemptAt) AND updatedAt <= :handoff))';
+    try {
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.solution(onboardingId, appId),
+          UpdateExpression:
+            'SET acceptAttempts = if_not_exists(acceptAttempts, :zero) + :one, nextAttemptAt = :lease, acceptRetryUntil = if_not_exists(acceptRetryUntil, :until), updatedAt = :now',
+          ConditionExpression: `#status = :created AND ${due}`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':created': 'CREATED',
+            ':zero': 0,
+            ':one': 1,
+            ':now': now.toISOString(),
+            ':lease': new Date(now.getTime() + opts.leaseMs).toISOString(),
+            ':until': new Date(now.getTime() + opts.retryPeriodMs).toISOString(),
+            ...(opts.first ? {} : { ':handoff': (opts.handoffBefore ?? now).toISOString() }),
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      const record = Attributes as SolutionRecord;
+      return { record, attempt: record.acceptAttempts ?? 1 };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
   }
 
   recordAccepted(onboardingId: string, appId: string, now: Date): Promise<boolean> {
-    return this.transition(onboardingId, appId, { from: 'CREATED' }, 'ACCEPTED', now, { remove: ['lastError'] });
+    return this.transition(onboardingId, appId, { from: 'CREATED' }, 'ACCEPTED', now, { remove: ['lastError', 'nextAttemptAt'] });
   }
 
-  recordAcceptFailed(onboardingId: string, appId: string, error: GraphErrorDetails, now: Date): Promise<boolean> {
-    return this.transition(onboardingId, appId, { from: 'CREATED' }, 'ACCEPT_FAILED', now, { set: { lastError: error } });
+  /** Ends the accept in ACCEPT_FAILED; only while accept attempt `attempt` still holds the item. */
+  recordAcceptFailed(onboardingId: string, appId: string, attempt: number, error: RecordedError, now: Date): Promise<boolean> {
+    return this.transition(onboardingId, appId, { from: 'CREATED', acceptAttempt: attempt }, 'ACCEPT_FAILED', now, { set: { lastError: error }, remove: ['nextAttemptAt'] });
   }
 
-  /** Applies `from → to` once; false when the item was no longer in `from` (a duplicate delivery) or the attempt lost its claim. */
+  /** After a retryable accept failure: the next attempt is due at `nextAttempt`; false if this attempt no longer holds the item. */
+  recordAcceptRetry(onboardingId: string, appId: string, attempt: number, error: RecordedError, now: Date, nextAttempt: Date): Promise<boolean> {
+    return this.conditionalUpdate(
+      onboardingId,
+      appId,
+      'SET lastError = :error, nextAttemptAt = :next, updatedAt = :now',
+      '#status = :created AND acceptAttempts = :attempt',
+      { ':error': error, ':next': nextAttempt.toISOString(), ':now': now.toISOString(), ':created': 'CREATED', ':attempt': attempt },
+    );
+  }
+
+  /**
+   * Solution items in `status`, oldest change first, through the `byStatus` index (never a Scan),
+   * changed before `updatedBefore`, filtered by `filter` (a condition on the item's other
+   * attributes; `#status` is bound). At most
+   * `limit` items, reading at most `maxPages` pages: a pass over a large backlog stays bounded, and
+   * the next pass goes on.
+   */
+  async findByStatus(
+    status: SolutionStatus,
+    opts: { filter?: string; values?: Record<string, unknown>; updatedBefore?: Date; limit: number; maxPages?: number },
+  ): Promise<SolutionRecord[]> {
+    const { partitionKey, sortKey } = TABLE_LAYOUT.indexes.byStatus;
+    const found: SolutionRecord[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    for (let page = 0; page < (opts.maxPages ?? 10); page++) {
+      const result = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'byStatus',
+          // The index's sort key can only be matched here, never in the filter.
+          KeyConditionExpression: opts.updatedBefore ? '#status = :status AND #updated <= :updatedBefore' : '#status = :status',
+          ...(opts.filter ? { FilterExpression: opts.filter } : {}),
+          ExpressionAttributeNames: { '#status': partitionKey, ...(opts.updatedBefore ? { '#updated': sortKey } : {}) },
+          ExpressionAttributeValues: { ':status': status, ...opts.values, ...(opts.updatedBefore ? { ':updatedBefore': opts.updatedBefore.toISOString() } : {}) },
+          ScanIndexForward: true,
+          ExclusiveStartKey,
+        }),
+      );
+      found.push(...((result.Items ?? []) as SolutionRecord[]));
+      ExclusiveStartKey = result.LastEvaluatedKey;
+      if (!ExclusiveStartKey || found.length >= opts.limit) break;
+    }
+    return found.slice(0, opts.limit);
+  }
+
+  /** One conditional UpdateItem; false when the condition did not hold. */
+  private async conditionalUpdate(onboardingId: string, appId: string, update: string, condition: string, values: Record<string, unknown>): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.solution(onboardingId, appId),
+          UpdateExpression: update,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: condition.includes('#status') ? { '#status': 'status' } : undefined,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Applies `from → to` once; false when the item was no longer in `from` (a duplicate delivery) or
+   * the attempt (`attempt` for creates, `acceptAttempt` for accepts) lost its claim.
+   */
   private async transition(
     onboardingId: string,
     appId: string,
-    source: { from: SolutionStatus; attempt?: number },
+    source: { from: SolutionStatus; attempt?: number; acceptAttempt?: number },
     to: SolutionStatus,
     now: Date,
     change: { set?: Record<string, unknown>; remove?: string[] },
@@ -269,6 +437,7 @@ export class OnboardingStore {
     // The attempt number fences a claim: a stale attempt (its lease expired, another took over)
     // can no longer write.
     if (source.attempt !== undefined) values[':attempt'] = source.attempt;
+    if (source.acceptAttempt !== undefined) values[':acceptAttempt'] = source.acceptAttempt;
     const assignments = Object.entries(set).map(([name, value], i) => {
       names[`#s${i}`] = name;
       values[`:s${i}`] = value;
@@ -285,7 +454,11 @@ export class OnboardingStore {
           TableName: this.tableName,
           Key: keys.solution(onboardingId, appId),
           UpdateExpression: `SET ${assignments.join(', ')}${removals.length ? ` REMOVE ${removals.join(', ')}` : ''}`,
-          ConditionExpression: source.attempt === undefined ? '#status = :from' : '#status = :from AND attempts = :attempt',
+          ConditionExpression: [
+            '#status = :from',
+            ...(source.attempt === undefined ? [] : ['attempts = :attempt']),
+            ...(source.acceptAttempt === undefined ? [] : ['acceptAttempts = :acceptAttempt']),
+          ].join(' AND '),
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         }),

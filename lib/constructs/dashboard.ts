@@ -5,7 +5,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ALARMS } from '../pipeline-settings';
-import { FUNNEL, funnelMetric } from './funnel-metrics';
+import { FUNNEL, funnelMetric, RETRIES } from './funnel-metrics';
 import type { PipelineFunctionName } from './pipeline-function';
 
 export interface OperationsDashboardProps {
@@ -46,7 +46,10 @@ export class OperationsDashboard extends Construct {
             height: 4,
           }),
         ],
-        [graph('Funnel per period', FUNNEL.map(([name, label]) => funnelMetric(name, { label })), 24)],
+        [
+          graph('Funnel per period', FUNNEL.map(([name, label]) => funnelMetric(name, { label })), 16),
+          graph('Retries and reconciliation per period', RETRIES.map(([name, label]) => funnelMetric(name, { label }))),
+        ],
         [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: props.alarms, width: 24, height: 4 })],
         [
           graph('Function errors', perFunction((fn, o) => fn.metricErrors(o), cloudwatch.Stats.SUM)),

@@ -13,6 +13,14 @@ export const FUNNEL = [
   ['solutionAcceptFailed', 'Accept failed'],
 ] as const satisfies readonly (readonly [keyof typeof METRIC, string])[];
 
+/** Attempts that failed and were scheduled again, and what the reconciler settled: the pipeline healing itself. */
+export const RETRIES = [
+  ['createAttemptFailed', 'Create attempts failed'],
+  ['acceptAttemptFailed', 'Accept attempts failed'],
+  ['solutionAdopted', 'Adopted from Graph'],
+  ['solutionCreateAbandoned', 'Abandoned (CREATE_ABANDONED)'],
+] as const satisfies readonly (readonly [keyof typeof METRIC, string])[];
+
 /** A custom EMF metric of the functions: Powertools adds the service name as the `service` dimension. */
 export function funnelMetric(name: keyof typeof METRIC, options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
   return new cloudwatch.Metric({

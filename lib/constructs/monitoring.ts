@@ -59,7 +59,7 @@ export class Monitoring extends Construct {
     const max = { statistic: cloudwatch.Stats.MAXIMUM, period };
 
     this.alarm('AcceptFailedAlarm', {
-      description: 'A created solution could not be accepted (ACCEPT_FAILED); its Graph error is on the record.',
+      description: 'A created solution could not be accepted (ACCEPT_FAILED): Graph refused for good, or failed for the whole retry period; its Graph error is on the record.',
       metric: funnelMetric('solutionAcceptFailed'),
       threshold: 1,
       missingData: NOTHING_HAPPENED,
@@ -70,6 +70,12 @@ export class Monitoring extends Construct {
       threshold: 1,
       missingData: NOTHING_HAPPENED,
     });
+    this.alarm('SolutionAbandonedAlarm', {
+      description: "The reconciler ended solutions CREATE_FAILED (CREATE_ABANDONED): Graph kept failing until the create message's receives were used up (or it was lost), and the solution never reached Graph.",
+      metric: funnelMetric('solutionCreateAbandoned'),
+      threshold: 1,
+      missingData: NOTHING_HAPPENED,
+    });
     this.alarm('CreateDlqAlarm', {
       description: 'Create-solution messages were parked in the DLQ after maxReceiveCount deliveries.',
       metric: props.createDlq.metricApproximateNumberOfMessagesVisible(max),
@@ -77,7 +83,7 @@ export class Monitoring extends Construct {
       missingData: KEEP_LAST_STATE,
     });
     this.alarm('AcceptFailureAlarm', {
-      description: 'The accept worker gave up on stream records (retries or record age exhausted); the solutions still say CREATED.',
+      description: 'The accept worker failed on stream records for a reason other than Graph (the table, the secret) until the stream gave up; the reconciler retries those solutions.',
       metric: props.acceptFailureQueue.metricApproximateNumberOfMessagesVisible(max),
       threshold: 1,
       missingData: KEEP_LAST_STATE,

@@ -14,6 +14,7 @@ const ENTRIES: Record<PipelineFunctionName, string> = {
   intake: 'lambdas/handlers/intake.ts',
   createSolution: 'lambdas/handlers/create-solution.ts',
   acceptSolution: 'lambdas/handlers/accept-solution.ts',
+  reconcile: 'lambdas/handlers/reconcile.ts',
 };
 
 /** A resource a function uses: how its environment names it, and what lets the function use it. */
@@ -92,7 +93,9 @@ export class PipelineFunction extends Construct {
       {
         id: 'Serverless-LambdaDLQ',
         reason:
-          "Never invoked asynchronously (HTTP API and event source mappings invoke synchronously), so a function DLQ would never receive anything. Failed work lands in the create queue's DLQ and the stream's on-failure queue, both alarmed.",
+          props.name === 'reconcile'
+            ? 'Invoked asynchronously by EventBridge Scheduler with no retry: a failed pass is simply followed by the next one a minute later, and its event carries nothing to keep. Failed passes count in ReconcileErrorsAlarm.'
+            : "Never invoked asynchronously (HTTP API and event source mappings invoke synchronously), so a function DLQ would never receive anything. Failed work lands in the create queue's DLQ and the stream's on-failure queue, both alarmed.",
       },
     );
     Validations.of(role).acknowledge({

@@ -1,14 +1,16 @@
 import { Duration, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { functionEnvironments, type PartnerSettings } from '../function-environment';
-import { ACCEPT_EVENT_SOURCE, CREATE_EVENT_SOURCE } from '../pipeline-settings';
+import { ACCEPT_EVENT_SOURCE, CREATE_EVENT_SOURCE, RECONCILER } from '../pipeline-settings';
 import type { PipelineData } from './data';
 import { PipelineFunction, type PipelineFunctionName, type ResourceBinding } from './pipeline-function';
-import { grantSendMessage, messagesTo, secretValue, tableItems } from './resource-bindings';
+import { grantSendMessage, indexQuery, messagesTo, queueBacklog, secretValue, tableItems } from './resource-bindings';
 
 /** The DynamoDB actions each function's record store really calls (lambdas/store/onboarding-store.ts). */
 const TABLE_ACTIONS = {
@@ -19,28 +21,38 @@ const TABLE_ACTIONS = {
   // Claiming a solution with its app guard (a transaction of an Update and a conditional Put),
   // reading solutions and guards, releasing a failed holder's guard (DeleteItem), status transitions.
   createSolution: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-  // Reading a solution, then its conditional status transition.
+  // Claiming a solution for its accept and its conditional transitions (UpdateItem), reading it.
   acceptSolution: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  // Stalled and due solutions through the byStatus index (Query, granted on the index alone); reading
+  // items and app guards, transitions and accept claims, releasing a failed holder's guard.
+  reconcile: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
 } as const satisfies Record<PipelineFunctionName, readonly string[]>;
 
 export interface PipelineProps {
   data: PipelineData;
   partner: PartnerSettings;
+  /** The create queue's redrive setting: the worker tells the record when a delivery is the last. */
+  createMaxReceiveCount: number;
 }
 
-/** The three functions, what each may touch, and the event sources that drive the two workers. */
+/** The four functions, what each may touch, the event sources that drive the two workers, and the reconciler's schedule. */
 export class Pipeline extends Construct {
   readonly functions: Record<PipelineFunctionName, lambda.Function>;
+  readonly schedule: scheduler.Schedule;
 
   constructor(scope: Construct, id: string, props: PipelineProps) {
     super(scope, id);
     const { table, createQueue, acceptFailureQueue, appSecret, systemUserToken } = props.data;
-    const environments = functionEnvironments(props.partner, {
-      tableName: table.tableName,
-      createQueueUrl: createQueue.queueUrl,
-      appSecretId: appSecret.secretArn,
-      systemUserTokenSecretId: systemUserToken.secretArn,
-    });
+    const environments = functionEnvironments(
+      props.partner,
+      {
+        tableName: table.tableName,
+        createQueueUrl: createQueue.queueUrl,
+        appSecretId: appSecret.secretArn,
+        systemUserTokenSecretId: systemUserToken.secretArn,
+      },
+      props.createMaxReceiveCount,
+    );
     const pipelineFunction = (constructId: string, name: PipelineFunctionName) =>
       new PipelineFunction(this, constructId, { name, environment: environments[name] });
 
@@ -58,10 +70,43 @@ export class Pipeline extends Construct {
       secretValue(systemUserToken),
     );
     acceptSolution.function.addEventSource(createdSolutionsSource(table, acceptFailureQueue));
+    const reconcile = pipelineFunction('Reconcile', 'reconcile').bind(
+      tableItems(table, TABLE_ACTIONS.reconcile),
+      indexQuery(table, 'byStatus'),
+      queueBacklog(createQueue),
+      secretValue(systemUserToken),
+    );
+    this.schedule = reconcilerSchedule(this, reconcile.function);
 
-    this.functions = { intake: intake.function, createSolution: createSolution.function, acceptSolution: acceptSolution.function };
+    this.functions = { intake: intake.function, createSolution: createSolution.function, acceptSolution: acceptSolution.function, reconcile: reconcile.function };
   }
 }
+
+/**
+ * Every RECONCILER.intervalSeconds, EventBridge Scheduler invokes the reconciler (asynchronously: a
+ * failed pass is simply followed by the next one, so the target neither retries nor keeps a DLQ).
+ * Its role may invoke that one function, unqualified: not `LambdaInvoke`'s grant, which adds every
+ * version and alias (`<arn>:*`).
+ */
+function reconcilerSchedule(scope: Construct, fn: lambda.Function): scheduler.Schedule {
+  // Lambda itself would retry a failed asynchronous invocation twice: a failed pass waits for the next.
+  fn.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.seconds(RECONCILER.intervalSeconds) });
+  Validations.of(fn).acknowledge({
+    id: 'Serverless-LambdaAsyncFailureDestination',
+    reason: 'The schedule’s event carries nothing to keep: a failed pass is followed by the next a minute later, and failed passes count in ReconcileErrorsAlarm.',
+  });
+  const role = new iam.Role(scope, 'ReconcilerScheduleRole', { assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com') });
+  iam.Grant.addToPrincipal({ grantee: role, actions: ['lambda:InvokeFunction'], resourceArns: [fn.functionArn] });
+  return new scheduler.Schedule(scope, 'ReconcilerSchedule', {
+    description: 'Moves on solutions that are neither final nor progressing (DESIGN.md §5 "Nothing strands").',
+    schedule: scheduler.ScheduleExpression.rate(Duration.seconds(RECONCILER.intervalSeconds)),
+    target: {
+      bind: () => ({ arn: fn.functionArn, role, retryPolicy: { maximumRetryAttempts: 0, maximumEventAgeInSeconds: RECONCILER.intervalSeconds } }),
+    },
+  });
+}
+
+
 
 /**
  * The create queue feeds create-solution, which also delays a failed message's retry through the

@@ -9,7 +9,7 @@ import type { ResourceBinding } from './pipeline-function';
  * on the one resource, where the L2 `grant*` helpers would add actions (and index ARNs) it never uses.
  */
 
-/** Table items with exactly `actions`, on the table alone: no function queries an index. */
+/** Table items with exactly `actions`, on the table alone (an index is granted apart: indexQuery). */
 export function tableItems(table: dynamodb.ITable, actions: readonly string[]): ResourceBinding {
   return {
     reference: table.tableName,
@@ -32,5 +32,21 @@ export function secretValue(secret: secretsmanager.ISecret): ResourceBinding {
   return {
     reference: secret.secretArn,
     attach: (fn) => void iam.Grant.addToPrincipal({ grantee: fn, actions: ['secretsmanager:GetSecretValue'], resourceArns: [secret.secretArn] }),
+  };
+}
+
+/** Query on one index of the table, and nothing else. */
+export function indexQuery(table: dynamodb.ITable, indexName: string): ResourceBinding {
+  return {
+    reference: table.tableName,
+    attach: (fn) => void iam.Grant.addToPrincipal({ grantee: fn, actions: ['dynamodb:Query'], resourceArns: [`${table.tableArn}/index/${indexName}`] }),
+  };
+}
+
+/** Reading a queue's approximate message counts. */
+export function queueBacklog(queue: sqs.IQueue): ResourceBinding {
+  return {
+    reference: queue.queueUrl,
+    attach: (fn) => void iam.Grant.addToPrincipal({ grantee: fn, actions: ['sqs:GetQueueAttributes'], resourceArns: [queue.queueArn] }),
   };
 }

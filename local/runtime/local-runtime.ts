@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyStructuredResultV2, DynamoDBBatchResponse, DynamoDBStreamEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { SECRET_NAMES } from '../../lib/pipeline-settings';
+import { RECONCILER, SECRET_NAMES } from '../../lib/pipeline-settings';
 import { startGraphSimulator, type GraphSimulator } from '../graph-simulator/server';
 import { DEFAULT_SEED } from '../graph-simulator/state';
 import { checkpointFile } from './checkpoint-file';
@@ -18,6 +18,8 @@ import { startSecretsManager } from './secrets-manager-local';
 import { startQueues } from './sqs-local';
 import { startSqsEventSource } from './sqs-event-source';
 import { startStreamEventSource } from './stream-event-source';
+import { startSchedule } from './schedule-event-source';
+import { withdrawLostDeliveries } from './lost-deliveries';
 
 export interface LocalRuntimeOptions {
   port: number;
@@ -29,6 +31,10 @@ export interface LocalRuntimeOptions {
   partnerAppId?: string;
   systemUserToken?: string;
   appSecret?: string;
+  /** CDK context values that override cdk.json's, as `cdk synth -c key=value` would. */
+  context?: Record<string, string>;
+  /** The reconciler's period; the stack's schedule (RECONCILER.intervalSeconds) when absent. */
+  reconcileIntervalSeconds?: number;
   log: (line: string) => void;
 }
 
@@ -66,7 +72,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     stops.length = 0;
   };
   try {
-    const settings = localDeploymentSettings(opts.partnerAppId);
+    const settings = localDeploymentSettings({ ...opts.context, ...(opts.partnerAppId ? { partnerAppId: opts.partnerAppId } : {}) });
     const { partnerAppId } = settings.partner;
     const systemUserToken = opts.systemUserToken ?? DEFAULT_SEED.systemUserToken;
     const appSecret = opts.appSecret ?? DEFAULT_SEED.appSecret;
@@ -81,6 +87,8 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     stops.push(() => stopChild(dynamo.process));
     if (dynamo.process.pid) recordDynamoDbPid(dataDir, dynamo.process.pid);
     const streamArn = await ensureTable(dynamo.endpoint, TABLE_NAME);
+    const lost = await withdrawLostDeliveries({ endpoint: dynamo.endpoint, region: REGION, tableName: TABLE_NAME });
+    if (lost > 0) opts.log(`${lost} solution(s) were under way when the runtime last stopped; their create messages were in memory and are gone: the reconciler settles them.`);
 
     const queues = await startQueues(settings.createMaxReceiveCount);
     const wiring = localWiring(settings, {
@@ -117,7 +125,8 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     const createSolution = localFunction('createSolution', 'create-solution.ts', wiring.createEventSource.maxConcurrency);
     // A stream shard is read by one invocation at a time.
     const acceptSolution = localFunction('acceptSolution', 'accept-solution.ts', 1);
-    stops.push(() => Promise.all([intake.stop(), createSolution.stop(), acceptSolution.stop()]).then(() => undefined));
+    const reconcile = localFunction('reconcile', 'reconcile.ts', 1);
+    stops.push(() => Promise.all([intake.stop(), createSolution.stop(), acceptSolution.stop(), reconcile.stop()]).then(() => undefined));
     const onError = (source: string) => (error: unknown) => opts.log(`[${source}] ${error instanceof Error ? error.message : String(error)}`);
 
     const sqs = new SQSClient({ region: REGION, endpoint: queues.endpoint, useQueueUrlAsEndpoint: false, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
@@ -141,6 +150,11 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
         checkpoints: checkpointFile(join(dataDir, 'dynamodb', 'stream-checkpoints.json'), streamArn),
         invoke: (event: DynamoDBStreamEvent) => acceptSolution.invoke<DynamoDBBatchResponse>(event),
         onError: onError('accept-solution'),
+      }),
+      startSchedule({
+        intervalSeconds: opts.reconcileIntervalSeconds ?? RECONCILER.intervalSeconds,
+        invoke: (event) => reconcile.invoke(event),
+        onError: onError('reconcile'),
       }),
     ];
     stops.push(async () => {

@@ -22,19 +22,19 @@ export interface LocalWiring {
 
 const cdkContext = (): Record<string, unknown> => JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8')).context ?? {};
 
-/** The deployment settings from cdk.json's context, as `cdk synth` reads them; PARTNER_APP_ID may override the app ID. */
-export function localDeploymentSettings(partnerAppIdOverride?: string): DeploymentSettings {
-  const context = cdkContext();
-  return readDeploymentSettings((key) => (key === 'partnerAppId' && partnerAppIdOverride ? partnerAppIdOverride : context[key]));
+/** The deployment settings from cdk.json's context, as `cdk synth` reads them, with `overrides` as `-c key=value` would give. */
+export function localDeploymentSettings(overrides: Record<string, string> = {}): DeploymentSettings {
+  const context = { ...cdkContext(), ...overrides };
+  return readDeploymentSettings((key) => context[key]);
 }
 
 /** The functions call `graphApiBaseUrl` (the simulator, locally); the page loads `sdkUrl`. */
 export function localWiring(settings: DeploymentSettings, opts: { graphApiBaseUrl: string; sdkUrl: string; resources: PipelineResources }): LocalWiring {
   const partner = { ...settings.partner, graphApiBaseUrl: opts.graphApiBaseUrl };
-  const environments = functionEnvironments(partner, opts.resources);
+  const environments = functionEnvironments(partner, opts.resources, settings.createMaxReceiveCount);
   const fn = (name: keyof typeof FUNCTIONS) => ({ timeoutSeconds: FUNCTIONS[name].timeoutSeconds, memoryMiB: FUNCTIONS[name].memoryMiB, environment: environments[name] });
   return {
-    functions: { intake: fn('intake'), createSolution: fn('createSolution'), acceptSolution: fn('acceptSolution') },
+    functions: { intake: fn('intake'), createSolution: fn('createSolution'), acceptSolution: fn('acceptSolution'), reconcile: fn('reconcile') },
     createQueue: { maxReceiveCount: settings.createMaxReceiveCount },
     createEventSource: CREATE_EVENT_SOURCE,
     acceptEventSource: ACCEPT_EVENT_SOURCE,

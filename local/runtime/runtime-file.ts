@@ -55,6 +55,8 @@ export function acquireDataDir(dataDir: string): void {
       throw new Error(`A local runtime is already running for ${dataDir} (pid ${holder.pid}${http ? `, ${http}` : ''}). Stop it first (Ctrl-C in its terminal, or kill ${holder.pid}).`);
     }
     if (holder?.dynamodbPid && isAlive(holder.dynamodbPid)) process.kill(holder.dynamodbPid, 'SIGKILL');
+    // The dead runtime's endpoints are gone: nobody may find them in runtime.json any more.
+    rmSync(runtimeFile(dataDir), { force: true });
     rmSync(lockFile(dataDir), { force: true });
   }
   throw new Error(`could not lock ${dataDir}`);
@@ -85,8 +87,19 @@ function readLock(dataDir: string): RuntimeLock | undefined {
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  return !isZombie(pid);
+}
+
+/** A process killed outright stays a zombie until its parent reaps it: it holds nothing any more. */
+function isZombie(pid: number): boolean {
+  try {
+    // /proc/<pid>/stat: "pid (comm) state …"; the command name may itself hold spaces or parentheses.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return false;
   }
 }

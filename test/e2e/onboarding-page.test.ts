@@ -23,12 +23,32 @@ import {
  * JS SDK stand-in's consent dialog, the real API and pipeline, the Graph simulator's faults.
  * The default Tech Provider has three apps, and an app gets one solution ever: the happy path
  * uses two, the accept failure the third; every other test is refused before anything is created.
+ * Every test allows 30 s at least: a browser page on a loaded machine (two test files at a time)
+ * takes more than jest's default 5 s.
  */
 let runtime: RuntimeProcess;
 let pipeline: PipelineDriver;
 let browser: Browser;
 
 const [PROD, STAGING, SUPPORT_BOT] = ['634974688087057', '634974688087058', '634974688087059'];
+const PROD_SOLUTION = { appId: PROD, appName: 'media_monsoon_prod', solutionName: 'Acme × media_monsoon_prod', solutionId: '1234567890123456' };
+
+/**
+ * The API stood in for one onboarding of PROD: the POST answers 202, each poll what `answer(poll)`
+ * says (1-based). Returns how many polls came.
+ */
+async function standInOnboarding(page: Page, onboardingId: string, answer: (poll: number) => { status?: number; headers?: Record<string, string>; json: Record<string, unknown> }) {
+  await page.route('**/api/onboardings', (route) =>
+    route.fulfill({ status: 202, json: { onboardingId, statusUrl: `/api/onboardings/${onboardingId}`, apps: [{ appId: PROD, name: 'media_monsoon_prod' }] } }),
+  );
+  let polls = 0;
+  await page.route(`**/api/onboardings/${onboardingId}`, (route) => {
+    const { status, headers, json } = answer(++polls);
+    const body = status && status >= 400 ? json : { onboardingId, createdAt: new Date().toISOString(), ...json };
+    return route.fulfill({ status: status ?? 200, headers, json: body });
+  });
+  return () => polls;
+}
 
 beforeAll(async () => {
   // The browser first: without it the run fails at once, with the install command.
@@ -148,35 +168,69 @@ describe('the onboarding page in a real browser', () => {
       expect(await hasNoHorizontalScroll(page)).toBe(true);
       expectNoPageErrors(session);
     });
-  });
+  }, 30_000);
 
   test('while following, lost contact is said with the next try, and the page carries on once the API answers', async () => {
     await withPage(browser, 'poll-reconnecting', runtime.endpoints.http, { viewport: DESKTOP }, async (session) => {
       const { page } = session;
       // A stand-in for the API: this is about the page's polling, and must not use up an app.
-      const onboardingId = '00000000-0000-4000-8000-000000000000';
-      await page.route('**/api/onboardings', (route) =>
-        route.fulfill({ status: 202, json: { onboardingId, statusUrl: `/api/onboardings/${onboardingId}`, apps: [{ appId: PROD, name: 'media_monsoon_prod' }] } }),
+      const polls = await standInOnboarding(page, '00000000-0000-4000-8000-000000000000', (poll) =>
+        poll <= 2
+          ? { status: 503, headers: { 'retry-after': '2' }, json: { error: { code: 'GRAPH_UNAVAILABLE', message: 'Try again in a few seconds.' } } }
+          : { json: { status: 'COMPLETED', solutions: [{ ...PROD_SOLUTION, status: 'ACCEPTED' }] } },
       );
-      let polls = 0;
-      await page.route(`**/api/onboardings/${onboardingId}`, (route) => {
-        polls += 1;
-        if (polls <= 2) {
-          return route.fulfill({ status: 503, headers: { 'retry-after': '2' }, json: { error: { code: 'GRAPH_UNAVAILABLE', message: 'Try again in a few seconds.' } } });
-        }
-        const solution = { appId: PROD, appName: 'media_monsoon_prod', solutionName: 'Acme × media_monsoon_prod', solutionId: '1234567890123456', status: 'ACCEPTED' };
-        return route.fulfill({ json: { onboardingId, status: 'COMPLETED', createdAt: new Date().toISOString(), solutions: [solution] } });
-      });
       await pageReady(page);
       await consent(page, { apps: [PROD] });
       await expectText(page.locator('#status'), /^We lost contact with our server; checking again in [23] seconds…$/);
       await screenshot(page, 'poll-reconnecting');
       await expectText(page.locator('#status'), 'Done: your solution is ready.', 15_000);
       await expectText(rows(page).locator('.solution-id'), '1234567890123456');
-      expect(polls).toBe(3);
+      expect(polls()).toBe(3);
       expectNoPageErrors(session);
     });
   }, 30_000);
+
+  test('a POST answered 503 is retried with the same login, and the page says so while it waits', async () => {
+    await withPage(browser, 'post-retried', runtime.endpoints.http, { viewport: DESKTOP }, async (session) => {
+      const { page } = session;
+      await pipeline.addFault({ operation: 'debug_token', times: 1, effect: { type: 'error', status: 503, code: 2, isTransient: true } });
+      const bodies: string[] = [];
+      page.on('request', (r) => r.method() === 'POST' && r.url().endsWith('/api/onboardings') && bodies.push(r.postData() ?? ''));
+      await pageReady(page);
+      // No app selected: the retried POST gets a refusal, so that nothing is created.
+      await consent(page, { apps: [] });
+      await expectText(page.locator('#status'), /^Facebook or our server is slow to answer; trying again in \d+ seconds?…$/);
+      await expectText(problem(page).getByRole('heading'), 'No app was selected', 15_000);
+      expect(bodies).toHaveLength(2);
+      expect(bodies[1]).toBe(bodies[0]);
+      expect((await pipeline.requests()).filter((r) => r.path === '/debug_token').map((r) => r.status).slice(-2)).toEqual([503, 200]);
+      expectNoPageErrors(session);
+    });
+  }, 30_000);
+
+  test('a solution being retried says in plain words that Facebook is slow and that we keep trying, then completes', async () => {
+    await withPage(browser, 'accept-retrying', runtime.endpoints.http, { viewport: PHONE }, async (session) => {
+      const { page } = session;
+      // A stand-in for the API: this is about what the page shows, and must not use up an app.
+      const nextAttemptAt = new Date(Date.now() + 10 * 60_000).toISOString();
+      const retrying = { ...PROD_SOLUTION, status: 'CREATED', attempts: 3, nextAttemptAt, error: { code: 2, message: 'Service temporarily unavailable' } };
+      await standInOnboarding(page, '00000000-0000-4000-8000-000000000001', (poll) => ({
+        json: poll > 3 ? { status: 'COMPLETED', solutions: [{ ...PROD_SOLUTION, status: 'ACCEPTED' }] } : { status: 'IN_PROGRESS', solutions: [retrying] },
+      }));
+      await pageReady(page);
+      await consent(page, { apps: [PROD] });
+      const row = rows(page).first();
+      await expectText(page.locator('#status'), 'Facebook is slow or limiting us right now. We keep trying on our own, even if you close this page.');
+      await expectText(row.locator('.retry-note'), /^Facebook did not answer this step yet \(3 tries so far\); we keep trying\. Next try around \d{1,2}:\d{2}/);
+      await expectText(row.locator('.failure-detail'), 'Facebook said: Service temporarily unavailable');
+      await expectText(row.locator('.failure-text'), '');
+      expect(await hasNoHorizontalScroll(page)).toBe(true);
+      await screenshot(page, 'accept-retrying-360px');
+      await expectText(page.locator('#status'), 'Done: your solution is ready.', 20_000);
+      await expectText(row.locator('.retry-note'), '');
+      expectNoPageErrors(session);
+    });
+  }, 45_000);
 
   test('under the deployed Content-Security-Policy the page starts, opens the login and shows a problem without a violation', async () => {
     // A document the test fulfils has no network origin, so Chromium's Local Network Access check
@@ -206,7 +260,7 @@ describe('the onboarding page in a real browser', () => {
       expectNoPageErrors(session);
       await screenshot(page, 'under-csp');
     });
-  });
+  }, 30_000);
 
   /** Each refusal happens before anything is created, so these may all use the same app. */
   const failures: { name: string; title: string; text: RegExp; arrange?: (page: Page) => Promise<void>; choice: { apps: string[]; grant?: boolean } }[] = [
@@ -243,7 +297,8 @@ describe('the onboarding page in a real browser', () => {
       name: 'graph-unavailable-503',
       title: 'Facebook is not answering right now',
       text: /try again in 5 seconds/,
-      arrange: async () => void (await pipeline.addFault({ operation: 'debug_token', times: 1, effect: { type: 'error', status: 503, code: 2, isTransient: true } })),
+      // The first POST and the page's three retries of it.
+      arrange: async () => void (await pipeline.addFault({ operation: 'debug_token', times: 4, effect: { type: 'error', status: 503, code: 2, isTransient: true } })),
       choice: { apps: [PROD] },
     },
     {
@@ -274,7 +329,8 @@ describe('the onboarding page in a real browser', () => {
       expect(await page.locator('#progress').isVisible()).toBe(false);
       expectNoPageErrors(session);
     });
-  });
+    // A POST without an answer, or answered 503, is retried by the page for about 7 s first.
+  }, 30_000);
 
   test('without a usable config.json the page says it cannot start and offers a reload', async () => {
     await withPage(browser, 'no-config', 'about:blank', { viewport: DESKTOP }, async ({ page }) => {
@@ -285,5 +341,5 @@ describe('the onboarding page in a real browser', () => {
       expect(await launch(page).isDisabled()).toBe(true);
       await screenshot(page, 'no-config');
     });
-  });
+  }, 30_000);
 });

@@ -31,7 +31,8 @@ export async function cancelConsent(page: Page): Promise<void> {
  * opens the Facebook dialog again.
  */
 export async function expectProblemWithRetry(page: Page, name: string, title: string, text: RegExp): Promise<void> {
-  await expectText(problem(page).getByRole('heading'), title);
+  // A POST that got no answer, or "try again", is first retried by the page itself (about 7 s in all).
+  await expectText(problem(page).getByRole('heading'), title, 20_000);
   expect(await problem(page).textContent()).toMatch(text);
   await screenshot(page, name);
   const retry = problem(page).getByRole('button', { name: 'Try again' });

@@ -40,6 +40,8 @@ afterAll(async () => {
 
 const T0 = new Date('2026-11-27T08:00:00Z');
 const later = (ms: number) => new Date(T0.getTime() + ms);
+/** A 30 s lease; a message whose attempt dies comes back after 180 s. */
+const TIMING = { leaseMs: 30_000, redeliveryMs: 180_000 };
 
 function newOnboarding(appIds = ['111', '222']): Onboarding {
   const onboardingId = `ob-${++n}`;
@@ -75,13 +77,13 @@ describe('OnboardingStore on DynamoDB Local', () => {
     await store.createOnboarding({ onboarding, solutions: newOnboardingSolutions(onboarding.onboardingId) });
     const id = onboarding.onboardingId;
 
-    const first = await store.claimForCreate(id, '111', T0, 30_000);
+    const first = await store.claimForCreate(id, '111', T0, TIMING);
     expect(first).toMatchObject({ kind: 'claimed', attempt: 1, record: { status: 'CREATING', attempts: 1 } });
-    await expect(store.claimForCreate(id, '111', later(1_000), 30_000)).resolves.toEqual({ kind: 'busy', retryInMs: 10_000 });
+    await expect(store.claimForCreate(id, '111', later(1_000), TIMING)).resolves.toEqual({ kind: 'busy', retryInMs: 10_000 });
 
     await expect(store.recordCreated(id, '111', 1, 'sol-1', later(2_000))).resolves.toBe(true);
     await expect(store.recordCreated(id, '111', 1, 'sol-2', later(3_000))).resolves.toBe(false);
-    await expect(store.claimForCreate(id, '111', later(60_000), 30_000)).resolves.toMatchObject({ kind: 'settled', record: { status: 'CREATED', solutionId: 'sol-1' } });
+    await expect(store.claimForCreate(id, '111', later(60_000), TIMING)).resolves.toMatchObject({ kind: 'settled', record: { status: 'CREATED', solutionId: 'sol-1' } });
   });
 
   test('an expired or released lease lets the next attempt in, and fences the stale one out', async () => {
@@ -89,19 +91,19 @@ describe('OnboardingStore on DynamoDB Local', () => {
     await store.createOnboarding({ onboarding, solutions: newOnboardingSolutions(onboarding.onboardingId, ['112']) });
     const id = onboarding.onboardingId;
 
-    await store.claimForCreate(id, '112', T0, 30_000);
+    await store.claimForCreate(id, '112', T0, TIMING);
     // The first attempt went silent: after its lease the next one takes over.
-    await expect(store.claimForCreate(id, '112', later(30_001), 30_000)).resolves.toMatchObject({ kind: 'claimed', attempt: 2 });
+    await expect(store.claimForCreate(id, '112', later(30_001), TIMING)).resolves.toMatchObject({ kind: 'claimed', attempt: 2 });
     // The first attempt wakes up: none of its writes land any more.
     await expect(store.recordCreated(id, '112', 1, 'sol-stale', later(30_002))).resolves.toBe(false);
     await expect(store.recordCreateFailed(id, '112', 1, { code: 100, message: 'stale' }, later(30_003))).resolves.toBe(false);
-    await store.releaseCreateLease(id, '112', 1, { code: 2, message: 'stale' }, later(30_004));
-    await expect(store.claimForCreate(id, '112', later(30_005), 30_000)).resolves.toMatchObject({ kind: 'busy' });
+    await store.releaseCreateLease(id, '112', 1, { code: 2, message: 'stale' }, later(30_004), { notBefore: 0, nextAttempt: later(40_000) });
+    await expect(store.claimForCreate(id, '112', later(30_005), TIMING)).resolves.toMatchObject({ kind: 'busy' });
 
     // The second attempt fails transiently, releases its lease at once and keeps Graph's error.
-    await store.releaseCreateLease(id, '112', 2, { code: 2, message: 'Service unavailable' }, later(31_000));
-    await expect(store.getSolution(id, '112')).resolves.toMatchObject({ status: 'CREATING', lastError: { code: 2 } });
-    await expect(store.claimForCreate(id, '112', later(31_001), 30_000)).resolves.toMatchObject({ kind: 'claimed', attempt: 3 });
+    await store.releaseCreateLease(id, '112', 2, { code: 2, message: 'Service unavailable' }, later(31_000), { notBefore: 0, nextAttempt: later(35_000) });
+    await expect(store.getSolution(id, '112')).resolves.toMatchObject({ status: 'CREATING', lastError: { code: 2 }, nextAttemptAt: later(35_000).toISOString() });
+    await expect(store.claimForCreate(id, '112', later(31_001), TIMING)).resolves.toMatchObject({ kind: 'claimed', attempt: 3 });
     await expect(store.recordCreated(id, '112', 3, 'sol-3', later(31_002))).resolves.toBe(true);
   });
 
@@ -112,13 +114,13 @@ describe('OnboardingStore on DynamoDB Local', () => {
     await store.createOnboarding(second);
     const [a, b] = [first.onboarding.onboardingId, second.onboarding.onboardingId];
 
-    await expect(store.claimForCreate(a, '333', T0, 30_000)).resolves.toMatchObject({ kind: 'claimed' });
-    await expect(store.claimForCreate(b, '333', later(1), 30_000)).resolves.toEqual({ kind: 'busy', retryInMs: 10_000 });
+    await expect(store.claimForCreate(a, '333', T0, TIMING)).resolves.toMatchObject({ kind: 'claimed' });
+    await expect(store.claimForCreate(b, '333', later(1), TIMING)).resolves.toEqual({ kind: 'busy', retryInMs: 10_000 });
     await store.recordCreated(a, '333', 1, 'sol-333', later(2));
     // Created is not yet live for us: the accept may still fail.
-    await expect(store.claimForCreate(b, '333', later(3), 30_000)).resolves.toMatchObject({ kind: 'busy' });
+    await expect(store.claimForCreate(b, '333', later(3), TIMING)).resolves.toMatchObject({ kind: 'busy' });
     await store.recordAccepted(a, '333', later(4));
-    await expect(store.claimForCreate(b, '333', later(5), 30_000)).resolves.toEqual({ kind: 'existing', solutionId: 'sol-333' });
+    await expect(store.claimForCreate(b, '333', later(5), TIMING)).resolves.toEqual({ kind: 'existing', solutionId: 'sol-333' });
     await expect(store.recordExistingElsewhere(b, '333', 'sol-333', later(6))).resolves.toBe(true);
     await expect(store.getSolution(b, '333')).resolves.toMatchObject({ status: 'EXISTING', solutionId: 'sol-333' });
   });
@@ -130,9 +132,9 @@ describe('OnboardingStore on DynamoDB Local', () => {
     await store.createOnboarding(second);
     const [a, b] = [first.onboarding.onboardingId, second.onboarding.onboardingId];
 
-    await store.claimForCreate(a, '444', T0, 30_000);
+    await store.claimForCreate(a, '444', T0, TIMING);
     await expect(store.recordCreateFailed(a, '444', 1, { code: 190, message: 'expired' }, later(1))).resolves.toBe(true);
-    await expect(store.claimForCreate(b, '444', later(2), 30_000)).resolves.toMatchObject({ kind: 'claimed', attempt: 1 });
+    await expect(store.claimForCreate(b, '444', later(2), TIMING)).resolves.toMatchObject({ kind: 'claimed', attempt: 1 });
   });
 
   test('a guard left by an onboarding that failed without releasing it is taken over', async () => {
@@ -141,34 +143,36 @@ describe('OnboardingStore on DynamoDB Local', () => {
     await store.createOnboarding(first);
     await store.createOnboarding(second);
     const [a, b] = [first.onboarding.onboardingId, second.onboarding.onboardingId];
-    await store.claimForCreate(a, '555', T0, 30_000);
+    await store.claimForCreate(a, '555', T0, TIMING);
     await store.recordCreated(a, '555', 1, 'sol-555', later(1));
     await store.recordAccepted(a, '555', later(2));
-    await store.recordAcceptFailed(a, '555', { code: 100, message: 'x' }, later(3)); // no-op: already ACCEPTED
-    await expect(store.claimForCreate(b, '555', later(4), 30_000)).resolves.toEqual({ kind: 'existing', solutionId: 'sol-555' });
+    await store.recordAcceptFailed(a, '555', 1, { code: 100, message: 'x' }, later(3)); // no-op: already ACCEPTED
+    await expect(store.claimForCreate(b, '555', later(4), TIMING)).resolves.toEqual({ kind: 'existing', solutionId: 'sol-555' });
 
     const third = newOnboarding(['556']);
     const fourth = newOnboarding(['556']);
     await store.createOnboarding(third);
     await store.createOnboarding(fourth);
-    await store.claimForCreate(third.onboarding.onboardingId, '556', T0, 30_000);
+    await store.claimForCreate(third.onboarding.onboardingId, '556', T0, TIMING);
     await store.recordCreated(third.onboarding.onboardingId, '556', 1, 'sol-556', later(1));
-    await store.recordAcceptFailed(third.onboarding.onboardingId, '556', { code: 200, message: 'no permission' }, later(2));
+    await store.claimForAccept(third.onboarding.onboardingId, '556', later(1), { first: true, leaseMs: 60_000, retryPeriodMs: 86_400_000 });
+    await expect(store.recordAcceptFailed(third.onboarding.onboardingId, '556', 2, { code: 200, message: 'stale attempt' }, later(2))).resolves.toBe(false);
+    await expect(store.recordAcceptFailed(third.onboarding.onboardingId, '556', 1, { code: 200, message: 'no permission' }, later(2))).resolves.toBe(true);
     // ACCEPT_FAILED is not live for us: the next onboarding may claim (and will adopt the waiting solution on Graph).
-    await expect(store.claimForCreate(fourth.onboarding.onboardingId, '556', later(3), 30_000)).resolves.toMatchObject({ kind: 'claimed' });
+    await expect(store.claimForCreate(fourth.onboarding.onboardingId, '556', later(3), TIMING)).resolves.toMatchObject({ kind: 'claimed' });
   });
 
   test('each transition applies once, only from its source status', async () => {
     const { onboarding } = newOnboarding(['881', '882']);
     await store.createOnboarding({ onboarding, solutions: newOnboardingSolutions(onboarding.onboardingId, ['881', '882']) });
     const id = onboarding.onboardingId;
-    await store.claimForCreate(id, '881', T0, 30_000);
-    await store.claimForCreate(id, '882', T0, 30_000);
+    await store.claimForCreate(id, '881', T0, TIMING);
+    await store.claimForCreate(id, '882', T0, TIMING);
 
     await expect(store.recordAccepted(id, '881', later(1))).resolves.toBe(false); // not CREATED yet
     await store.recordCreated(id, '881', 1, 'sol-1', later(2));
     await expect(store.recordAccepted(id, '881', later(3))).resolves.toBe(true);
-    await expect(store.recordAcceptFailed(id, '881', { code: 100, message: 'x' }, later(4))).resolves.toBe(false);
+    await expect(store.recordAcceptFailed(id, '881', 1, { code: 100, message: 'x' }, later(4))).resolves.toBe(false);
     await expect(store.recordCreateFailed(id, '882', 1, { code: 190, subcode: 463, message: 'expired', fbtraceId: 'T' }, later(5))).resolves.toBe(true);
 
     const solutions = (await store.getOnboarding(id))!.solutions;
@@ -177,10 +181,62 @@ describe('OnboardingStore on DynamoDB Local', () => {
     expect(solutions.find((s) => s.appId === '882')).toMatchObject({ status: 'CREATE_FAILED', lastError: { code: 190, subcode: 463, fbtraceId: 'T' } });
   });
 
+  test('an accept is claimed once: by the stream’s first delivery, or by the reconciler once due; a failed attempt schedules the next, fenced by its number', async () => {
+    const { onboarding } = newOnboarding(['901']);
+    await store.createOnboarding({ onboarding, solutions: newOnboardingSolutions(onboarding.onboardingId, ['901']) });
+    const id = onboarding.onboardingId;
+    await store.claimForCreate(id, '901', T0, TIMING);
+    await store.recordCreated(id, '901', 1, 'sol-901', later(1_000));
+    const accept = { leaseMs: 60_000, retryPeriodMs: 86_400_000 };
+
+    // Not due for the reconciler until the handoff has passed, while the stream may take it at once.
+    await expect(store.claimForAccept(id, '901', later(2_000), { ...accept, first: false, handoffBefore: T0 })).resolves.toBeUndefined();
+    const first = await store.claimForAccept(id, '901', later(2_000), { ...accept, first: true });
+    expect(first).toMatchObject({ attempt: 1, record: { acceptAttempts: 1, nextAttemptAt: later(62_000).toISOString(), acceptRetryUntil: later(86_402_000).toISOString() } });
+    // A duplicate stream record, or the reconciler while the lease runs: nothing.
+    await expect(store.claimForAccept(id, '901', later(3_000), { ...accept, first: true })).resolves.toBeUndefined();
+    await expect(store.claimForAccept(id, '901', later(3_000), { ...accept, first: false, handoffBefore: later(3_000) })).resolves.toBeUndefined();
+
+    // The attempt fails and schedules the next; only the holder of attempt 1 may.
+    await expect(store.recordAcceptRetry(id, '901', 2, { code: 2, message: 'stale' }, later(4_000), later(5_000))).resolves.toBe(false);
+    await expect(store.recordAcceptRetry(id, '901', 1, { code: 2, message: 'down' }, later(4_000), later(14_000))).resolves.toBe(true);
+    await expect(store.claimForAccept(id, '901', later(13_000), { ...accept, first: false })).resolves.toBeUndefined();
+    const second = await store.claimForAccept(id, '901', later(14_000), { ...accept, first: false });
+    // The retry period stays the first attempt's.
+    expect(second).toMatchObject({ attempt: 2, record: { lastError: { code: 2 }, acceptRetryUntil: later(86_402_000).toISOString() } });
+    await expect(store.recordAccepted(id, '901', later(15_000))).resolves.toBe(true);
+    const accepted = await store.getSolution(id, '901');
+    expect(accepted).toMatchObject({ status: 'ACCEPTED', acceptAttempts: 2 });
+    expect(accepted).not.toHaveProperty('nextAttemptAt');
+    expect(accepted).not.toHaveProperty('lastError');
+  });
+
+  test('the reconciler finds items by status through the index: oldest first, filtered, and changed before a time', async () => {
+    const { onboarding } = newOnboarding(['911', '912', '913']);
+    await store.createOnboarding({ onboarding, solutions: newOnboardingSolutions(onboarding.onboardingId, ['911', '912', '913']) });
+    const id = onboarding.onboardingId;
+    const timing = { leaseMs: 1_000, redeliveryMs: 1_000 };
+    // 911 and 912 are claimed at -2 h and -1 h (far older than other tests' items); 913 stays PENDING.
+    await store.claimForCreate(id, '911', later(-7_200_000), timing);
+    await store.claimForCreate(id, '912', later(-3_600_000), timing);
+    // 912's message is used up: no delivery is coming any more.
+    await store.releaseCreateLease(id, '912', 1, { code: 2, message: 'down' }, later(-3_600_000), { notBefore: 0, nextAttempt: undefined });
+    await expect(store.recordNoMoreDeliveries(id, '913', ['CREATING'])).resolves.toBe(false);
+
+    const creating = await store.findByStatus('CREATING', { filter: 'attribute_not_exists(nextAttemptAt)', limit: 10 });
+    expect(creating.map((i) => i.appId)).toContain('912');
+    expect(creating.map((i) => i.appId)).not.toContain('911');
+    const old = await store.findByStatus('CREATING', { updatedBefore: later(-3_000_000), limit: 2 });
+    expect(old.map((i) => i.appId)).toEqual(['911', '912']);
+
+    await expect(store.recordNoMoreDeliveries(id, '913')).resolves.toBe(true);
+    expect(await store.getSolution(id, '913')).not.toHaveProperty('nextAttemptAt');
+  });
+
   test('solutions are found by status (newest first), by Tech Provider app and by solution id through the indexes', async () => {
     const { onboarding } = newOnboarding(['777']);
     await store.createOnboarding({ onboarding, solutions: newOnboardingSolutions(onboarding.onboardingId, ['777']) });
-    await store.claimForCreate(onboarding.onboardingId, '777', T0, 30_000);
+    await store.claimForCreate(onboarding.onboardingId, '777', T0, TIMING);
     await store.recordCreated(onboarding.onboardingId, '777', 1, 'sol-777', later(3_600_000)); // newer than every other test's
 
     const query = (IndexName: string, key: string, value: string) =>

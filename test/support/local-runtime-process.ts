@@ -6,7 +6,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { readRuntimeFile, type RuntimeEndpoints } from '../../local/runtime/runtime-file';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const TSX = join(ROOT, 'node_modules/.bin/tsx');
 
 export interface RuntimeProcessOptions {
   env?: Record<string, string>;
@@ -33,23 +32,25 @@ export interface RuntimeProcess {
  * it writes shows every endpoint up; rejects with its output if it exits first.
  */
 export async function startRuntimeProcess(options: RuntimeProcessOptions = {}, timeoutMs = 60_000): Promise<RuntimeProcess> {
+  const spawnedAt = new Date().toISOString();
   const started = spawnRuntime(options);
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    // Written once every endpoint is up, removed on stop: a data directory reused by a test has none.
+    // Written once every endpoint is up, removed on stop; one left by a runtime killed outright is older than this start.
     const endpoints = readRuntimeFile(started.dataDir);
-    if (endpoints) return { ...started, endpoints };
+    if (endpoints && endpoints.startedAt >= spawnedAt) return { ...started, endpoints };
     if (started.child.exitCode !== null) break;
     await sleep(100);
   }
   await started.stop().catch(() => undefined);
-  throw new Error(`local runtime did not start:\n${started.output()}`);
+  throw new Error(`local runtime did not start (exit code ${started.child.exitCode}, signal ${started.child.signalCode}):\n${started.output()}`);
 }
 
 /** Starts the runtime without waiting for it (for tests of start-up failures). */
 export function spawnRuntime(options: RuntimeProcessOptions = {}) {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'mps-runtime-'));
-  const child = spawn(TSX, ['local/start.ts', ...(options.args ?? [])], {
+  // As `npm start` runs it: one Node process with tsx's loader, no wrapper between it and its signals.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts', ...(options.args ?? [])], {
     cwd: ROOT,
     env: { ...process.env, PORT: '0', DATA_DIR: dataDir, POWERTOOLS_LOG_LEVEL: 'INFO', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -59,6 +60,8 @@ export function spawnRuntime(options: RuntimeProcessOptions = {}) {
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // Output may still be on its way when the process has exited: 'close' comes once it has all arrived.
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
 
   const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
     if (child.exitCode === null && child.signalCode === null) {
@@ -72,6 +75,7 @@ export function spawnRuntime(options: RuntimeProcessOptions = {}) {
     }, 20_000);
     const code = await exited;
     clearTimeout(patience);
+    await Promise.race([closed, sleep(2_000)]);
     if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     if (forced) throw new Error(`local runtime did not stop within 20 s of ${signal}:\n${output}`);
     return code;

@@ -80,6 +80,14 @@ export class PipelineDriver {
     return Items;
   }
 
+  /** Every solution item of a Tech Provider app, whichever onboarding it belongs to (index byAppId). */
+  async itemsOfApp(appId: string): Promise<Record<string, any>[]> {
+    const { Items = [] } = await this.db.send(
+      new QueryCommand({ TableName: this.runtime.endpoints.tableName, IndexName: 'byAppId', KeyConditionExpression: 'appId = :appId', ExpressionAttributeValues: { ':appId': appId } }),
+    );
+    return Items;
+  }
+
   /** Waits until every solution of the onboarding is in one of `statuses`, and returns them. */
   async settled(onboardingId: string, statuses: string[], timeoutMs = 45_000): Promise<Record<string, any>[]> {
     return this.waitUntil(`onboarding ${onboardingId} in ${statuses.join('/')}`, async () => {

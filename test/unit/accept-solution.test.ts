@@ -3,7 +3,6 @@ import { acceptSolution, type AcceptSolutionDeps } from '../../lambdas/domain/ac
 import type { SolutionRecord } from '../../lambdas/domain/records';
 import type { SolutionDetails } from '../../lambdas/graph/graph-client';
 import { GraphError } from '../../lambdas/graph/graph-error';
-import { rejectionOf } from '../support/rejection';
 
 const PARTNER = '1000000000000001';
 
@@ -19,6 +18,15 @@ const CREATED: SolutionRecord = {
   updatedAt: '2026-11-27T08:00:00.000Z',
 };
 const ITEM = { onboardingId: 'ob-1', appId: '111' };
+const NOW = new Date('2026-11-27T08:00:00Z');
+const at = (seconds: number) => new Date(NOW.getTime() + seconds * 1000).toISOString();
+const STREAM = { kind: 'stream' } as const;
+const DAY_MS = 24 * 3600 * 1000;
+/** As the claim returns it: the attempt's number, and until when failures are retried. */
+const claimed = (attempt = 1, record: Partial<SolutionRecord> = {}) => ({
+  record: { ...CREATED, acceptAttempts: attempt, acceptRetryUntil: at(24 * 3600), ...record },
+  attempt,
+});
 const notInitiated = () => new GraphError('permanent', { code: 100, subcode: 2207051, message: 'Solution is not in INITIATED status', fbtraceId: 'T' }, 422);
 const onGraph = (s: Partial<SolutionDetails> = {}): SolutionDetails => ({
   id: 'sol-1',
@@ -29,32 +37,51 @@ const onGraph = (s: Partial<SolutionDetails> = {}): SolutionDetails => ({
   ...s,
 });
 
-function setup(current: SolutionRecord | undefined = CREATED, solution: SolutionDetails = onGraph()) {
+/** `claim`: what claimForAccept returns, null when the item cannot be claimed. */
+function setup(claim: ReturnType<typeof claimed> | null = claimed(), solution: SolutionDetails = onGraph(), current: SolutionRecord | undefined = claim?.record) {
   const store = {
+    claimForAccept: jest.fn(async () => claim ?? undefined),
     getSolution: jest.fn(async () => current),
     recordAccepted: jest.fn(async () => true),
     recordAcceptFailed: jest.fn(async () => true),
+    recordAcceptRetry: jest.fn(async () => true),
   };
   const graph = {
     acceptSolution: jest.fn(async (): Promise<void> => undefined),
     getSolution: jest.fn(async () => solution),
   };
   const systemUserToken = jest.fn(async () => 'system-user-token');
-  const deps: AcceptSolutionDeps = { store, graph, settings: { partnerAppId: PARTNER }, systemUserToken, clock: () => new Date('2026-11-27T08:00:00Z') };
+  const deps: AcceptSolutionDeps = {
+    store,
+    graph,
+    settings: { partnerAppId: PARTNER, acceptLeaseMs: 60_000, retryPeriodMs: DAY_MS },
+    systemUserToken,
+    clock: () => NOW,
+    // The top of each jittered step: attempt n waits 10 × 2^(n-1) s.
+    random: () => 0.999,
+  };
   return { store, graph, systemUserToken, deps };
 }
 
 describe('acceptSolution', () => {
-  test('accepts a CREATED solution as our app with the system-user token and records it ACCEPTED', async () => {
+  test('claims the CREATED solution, accepts it as our app with the system-user token and records it ACCEPTED', async () => {
     const { store, graph, deps } = setup();
-    await expect(acceptSolution(ITEM, deps)).resolves.toEqual({ outcome: 'accepted', alreadyAccepted: false });
+    await expect(acceptSolution(ITEM, deps, STREAM)).resolves.toEqual({ outcome: 'accepted', alreadyAccepted: false, attempt: 1 });
+    expect(store.claimForAccept).toHaveBeenCalledWith('ob-1', '111', NOW, { first: true, leaseMs: 60_000, retryPeriodMs: DAY_MS, handoffBefore: undefined });
     expect(graph.acceptSolution).toHaveBeenCalledWith('sol-1', PARTNER, 'system-user-token');
-    expect(store.recordAccepted).toHaveBeenCalledWith('ob-1', '111', expect.any(Date));
+    expect(store.recordAccepted).toHaveBeenCalledWith('ob-1', '111', NOW);
   });
 
-  test('a duplicate stream record for a solution no longer CREATED does nothing', async () => {
-    const { graph, systemUserToken, deps } = setup({ ...CREATED, status: 'ACCEPTED' });
-    await expect(acceptSolution(ITEM, deps)).resolves.toEqual({ outcome: 'skipped', status: 'ACCEPTED' });
+  test('the reconciler claims only a due solution, with its handoff time', async () => {
+    const { store, deps } = setup(claimed(4));
+    const handoffBefore = new Date('2026-11-27T07:58:00Z');
+    await expect(acceptSolution(ITEM, deps, { kind: 'due', handoffBefore })).resolves.toMatchObject({ outcome: 'accepted', attempt: 4 });
+    expect(store.claimForAccept).toHaveBeenCalledWith('ob-1', '111', NOW, { first: false, leaseMs: 60_000, retryPeriodMs: DAY_MS, handoffBefore });
+  });
+
+  test('a solution it cannot claim (no longer CREATED, or another attempt holds it) is left alone', async () => {
+    const { graph, systemUserToken, deps } = setup(null, onGraph(), { ...CREATED, status: 'ACCEPTED' });
+    await expect(acceptSolution(ITEM, deps, STREAM)).resolves.toEqual({ outcome: 'skipped', status: 'ACCEPTED' });
     expect(graph.acceptSolution).not.toHaveBeenCalled();
     expect(systemUserToken).not.toHaveBeenCalled();
   });
@@ -63,9 +90,9 @@ describe('acceptSolution', () => {
     ['ACTIVE, with us among its partners', onGraph({ status: 'ACTIVE', partners: [{ appId: PARTNER }] })],
     ['still INITIATED, our partner entry ACCEPTED (another partner pending)', onGraph({ partners: [{ appId: PARTNER, status: 'ACCEPTED' }, { appId: '555', status: 'NOTIFICATION_SENT' }] })],
   ])('a refused accept of a solution Graph shows %s is recorded ACCEPTED', async (_, solution) => {
-    const { store, graph, deps } = setup(CREATED, solution);
+    const { store, graph, deps } = setup(claimed(), solution);
     graph.acceptSolution.mockRejectedValue(notInitiated());
-    await expect(acceptSolution(ITEM, deps)).resolves.toEqual({ outcome: 'accepted', alreadyAccepted: true });
+    await expect(acceptSolution(ITEM, deps, STREAM)).resolves.toEqual({ outcome: 'accepted', alreadyAccepted: true, attempt: 1 });
     expect(graph.getSolution).toHaveBeenCalledWith('sol-1', 'system-user-token');
     expect(store.recordAccepted).toHaveBeenCalled();
     expect(store.recordAcceptFailed).not.toHaveBeenCalled();
@@ -77,35 +104,53 @@ describe('acceptSolution', () => {
     ['REJECTED by another partner after our accept', onGraph({ status: 'REJECTED', partners: [{ appId: PARTNER, status: 'ACCEPTED' }, { appId: '555', status: 'REJECTED' }] })],
     ['DEACTIVATED after our accept', onGraph({ status: 'DEACTIVATED', partners: [{ appId: PARTNER, status: 'ACCEPTED' }] })],
   ])('a refused accept of a solution Graph shows %s ends ACCEPT_FAILED with the accept error', async (_, solution) => {
-    const { store, graph, deps } = setup(CREATED, solution);
+    const { store, graph, deps } = setup(claimed(), solution);
     const error = notInitiated();
     graph.acceptSolution.mockRejectedValue(error);
-    await expect(acceptSolution(ITEM, deps)).resolves.toEqual({ outcome: 'failed', error: error.details });
-    expect(store.recordAcceptFailed).toHaveBeenCalledWith('ob-1', '111', error.details, expect.any(Date));
+    await expect(acceptSolution(ITEM, deps, STREAM)).resolves.toEqual({ outcome: 'failed', error: error.details, gaveUp: false, attempt: 1 });
+    expect(store.recordAcceptFailed).toHaveBeenCalledWith('ob-1', '111', 1, error.details, expect.any(Date));
   });
 
   test('a permanent refusal of a solution that is not active ends in ACCEPT_FAILED with Graph’s error', async () => {
     const { store, graph, deps } = setup();
     const error = new GraphError('permanent', { code: 200, message: '(#200) Only the invited partner app can accept this solution', fbtraceId: 'T9' }, 403);
     graph.acceptSolution.mockRejectedValue(error);
-    await expect(acceptSolution(ITEM, deps)).resolves.toEqual({ outcome: 'failed', error: error.details });
-    expect(store.recordAcceptFailed).toHaveBeenCalledWith('ob-1', '111', error.details, expect.any(Date));
+    await expect(acceptSolution(ITEM, deps, STREAM)).resolves.toEqual({ outcome: 'failed', error: error.details, gaveUp: false, attempt: 1 });
+    expect(store.recordAcceptFailed).toHaveBeenCalledWith('ob-1', '111', 1, error.details, expect.any(Date));
     expect(store.recordAccepted).not.toHaveBeenCalled();
   });
 
-  test('a transient Graph error is rethrown so the stream retries the record', async () => {
-    const { store, graph, deps } = setup();
+  test('a transient Graph error schedules the next attempt on the record with exponential backoff', async () => {
+    const { store, graph, deps } = setup(claimed(3));
     const error = new GraphError('transient', { code: 1, message: 'An unknown error occurred' }, 500);
     graph.acceptSolution.mockRejectedValue(error);
-    await expect(acceptSolution(ITEM, deps)).rejects.toBe(error);
+    await expect(acceptSolution(ITEM, deps, STREAM)).resolves.toEqual({ outcome: 'retrying', error: error.details, attempt: 3, nextAttemptAt: at(40) });
+    expect(store.recordAcceptRetry).toHaveBeenCalledWith('ob-1', '111', 3, error.details, NOW, new Date(at(40)));
     expect(store.recordAcceptFailed).not.toHaveBeenCalled();
     expect(store.recordAccepted).not.toHaveBeenCalled();
   });
 
+  test('a throttled accept waits what Graph asks, even past the backoff’s cap', async () => {
+    const { store, graph, deps } = setup(claimed(1));
+    graph.acceptSolution.mockRejectedValue(new GraphError('throttled', { code: 80007, message: 'Rate limit' }, 400, 1_800));
+    await expect(acceptSolution(ITEM, deps, STREAM)).resolves.toMatchObject({ outcome: 'retrying', nextAttemptAt: at(1_800) });
+    expect(store.recordAcceptRetry).toHaveBeenCalledWith('ob-1', '111', 1, expect.anything(), NOW, new Date(at(1_800)));
+  });
+
+  test('past its retry period, a failing accept gives up: ACCEPT_FAILED with Graph’s error and the reason', async () => {
+    const { store, graph, deps } = setup(claimed(40, { acceptRetryUntil: at(60) }));
+    const error = new GraphError('transient', { code: 2, message: 'Service temporarily unavailable' }, 503);
+    graph.acceptSolution.mockRejectedValue(error);
+    const gaveUp = { ...error.details, reason: 'RETRY_PERIOD_OVER' };
+    await expect(acceptSolution(ITEM, deps, STREAM)).resolves.toEqual({ outcome: 'failed', error: gaveUp, gaveUp: true, attempt: 40 });
+    expect(store.recordAcceptFailed).toHaveBeenCalledWith('ob-1', '111', 40, gaveUp, NOW);
+    expect(store.recordAcceptRetry).not.toHaveBeenCalled();
+  });
+
   test('a refusal as no longer INITIATED that a read contradicts (INITIATED, our invitation pending) is retried, not recorded', async () => {
-    const { store, graph, deps } = setup(CREATED, onGraph({ status: 'INITIATED', partners: [{ appId: PARTNER, status: 'NOTIFICATION_SENT' }] }));
+    const { store, graph, deps } = setup(claimed(), onGraph({ status: 'INITIATED', partners: [{ appId: PARTNER, status: 'NOTIFICATION_SENT' }] }));
     graph.acceptSolution.mockRejectedValue(notInitiated());
-    await expect(rejectionOf(acceptSolution(ITEM, deps), GraphError)).resolves.toMatchObject({ errorClass: 'transient', details: { message: expect.stringMatching(/reads it INITIATED/) } });
+    await expect(acceptSolution(ITEM, deps, STREAM)).resolves.toMatchObject({ outcome: 'retrying', error: { code: -1, message: expect.stringMatching(/reads it INITIATED/) } });
     expect(store.recordAcceptFailed).not.toHaveBeenCalled();
     expect(store.recordAccepted).not.toHaveBeenCalled();
   });
@@ -114,7 +159,21 @@ describe('acceptSolution', () => {
     const { store, graph, deps } = setup();
     graph.acceptSolution.mockRejectedValue(notInitiated());
     graph.getSolution.mockRejectedValue(new GraphError('transient', { code: 2, message: 'Service unavailable' }, 503));
-    await expect(acceptSolution(ITEM, deps)).rejects.toBeInstanceOf(GraphError);
+    await expect(acceptSolution(ITEM, deps, STREAM)).resolves.toMatchObject({ outcome: 'retrying', error: { code: 2 } });
     expect(store.recordAcceptFailed).not.toHaveBeenCalled();
+  });
+
+  test('an attempt whose write is refused (another attempt or a person moved the item on) reports what the item is now', async () => {
+    const { store, graph, deps } = setup(claimed(2), onGraph(), { ...CREATED, status: 'ACCEPTED' });
+    graph.acceptSolution.mockRejectedValue(new GraphError('transient', { code: 2, message: 'down' }, 503));
+    store.recordAcceptRetry.mockResolvedValue(false);
+    await expect(acceptSolution(ITEM, deps, STREAM)).resolves.toEqual({ outcome: 'skipped', status: 'ACCEPTED' });
+  });
+
+  test('a failure of the store keeps the claim and is thrown, for the stream (or the reconciler, after the lease) to retry', async () => {
+    const { store, deps } = setup();
+    store.recordAccepted.mockRejectedValue(new Error('DynamoDB unavailable'));
+    await expect(acceptSolution(ITEM, deps, STREAM)).rejects.toThrow('DynamoDB unavailable');
+    expect(store.recordAcceptRetry).not.toHaveBeenCalled();
   });
 });

@@ -1,6 +1,8 @@
-import { ConfigError, loadAcceptSolutionConfig, loadCreateSolutionConfig, loadIntakeConfig } from '../../lambdas/config';
+import { ConfigError, loadAcceptSolutionConfig, loadCreateSolutionConfig, loadIntakeConfig, loadReconcileConfig } from '../../lambdas/config';
 
 const BASE = { TABLE_NAME: 'mps', PARTNER_APP_ID: '1000000000000001' };
+/** What only the stack knows: the create queue's redelivery and receives. */
+const CREATE_QUEUE = { CREATE_QUEUE_URL: 'https://sqs/q', CREATE_REDELIVERY_SECONDS: '180', CREATE_MAX_RECEIVE_COUNT: '12' };
 
 describe('config', () => {
   test('intake config applies the documented defaults', () => {
@@ -11,8 +13,8 @@ describe('config', () => {
   });
 
   test('create-solution permissions default to owner none, partner MESSAGING, and parse lists', () => {
-    expect(loadCreateSolutionConfig({ ...BASE, CREATE_QUEUE_URL: 'https://sqs/q' }).solution).toMatchObject({ ownerPermissions: [], partnerPermissions: ['MESSAGING'] });
-    const custom = loadCreateSolutionConfig({ ...BASE, CREATE_QUEUE_URL: 'https://sqs/q', OWNER_PERMISSIONS: 'messaging, manage', PARTNER_PERMISSIONS: 'MANAGE_TEMPLATES' }).solution;
+    expect(loadCreateSolutionConfig({ ...BASE, ...CREATE_QUEUE }).solution).toMatchObject({ ownerPermissions: [], partnerPermissions: ['MESSAGING'] });
+    const custom = loadCreateSolutionConfig({ ...BASE, ...CREATE_QUEUE, OWNER_PERMISSIONS: 'messaging, manage', PARTNER_PERMISSIONS: 'MANAGE_TEMPLATES' }).solution;
     expect(custom).toMatchObject({ ownerPermissions: ['MESSAGING', 'MANAGE'], partnerPermissions: ['MANAGE_TEMPLATES'] });
   });
 
@@ -20,7 +22,22 @@ describe('config', () => {
     ['both sides', { OWNER_PERMISSIONS: 'MESSAGING', PARTNER_PERMISSIONS: 'MESSAGING' }],
     ['neither side', { OWNER_PERMISSIONS: 'MANAGE', PARTNER_PERMISSIONS: 'MANAGE' }],
   ])('refuses MESSAGING on %s, as Graph would', (_, env) => {
-    expect(() => loadCreateSolutionConfig({ ...BASE, CREATE_QUEUE_URL: 'https://sqs/q', ...env })).toThrow(/exactly one of OWNER_PERMISSIONS and PARTNER_PERMISSIONS/);
+    expect(() => loadCreateSolutionConfig({ ...BASE, ...CREATE_QUEUE, ...env })).toThrow(/exactly one of OWNER_PERMISSIONS and PARTNER_PERMISSIONS/);
+  });
+
+  test('the create worker knows its queue’s redelivery and receives from the stack, never from a default', () => {
+    expect(loadCreateSolutionConfig({ ...BASE, ...CREATE_QUEUE })).toMatchObject({ maxReceiveCount: 12, solution: { redeliveryMs: 180_000 } });
+    expect(() => loadCreateSolutionConfig({ ...BASE, CREATE_QUEUE_URL: 'https://sqs/q' })).toThrow(/CREATE_REDELIVERY_SECONDS[\s\S]*CREATE_MAX_RECEIVE_COUNT/);
+  });
+
+  test('accepts are retried for a day by default, by the accept worker and the reconciler alike', () => {
+    const secret = { SYSTEM_USER_TOKEN_SECRET_ID: 'arn:token', ACCEPT_LEASE_SECONDS: '60' };
+    const expected = { partnerAppId: '1000000000000001', acceptLeaseMs: 60_000, retryPeriodMs: 86_400_000 };
+    expect(loadAcceptSolutionConfig({ ...BASE, ...secret }).acceptance).toEqual(expected);
+    const reconcile = loadReconcileConfig({ ...BASE, ...secret, CREATE_QUEUE_URL: 'https://sqs/q', ACCEPT_RETRY_PERIOD_SECONDS: '3600', GRAPH_TIMEOUT_MS: '5000' });
+    expect(reconcile.acceptance).toEqual({ ...expected, retryPeriodMs: 3_600_000 });
+    expect(reconcile.reconciliation).toEqual({ partnerAppId: '1000000000000001', stalledAfterMs: 300_000, acceptHandoffMs: 120_000, maxItemsPerPass: 100, minTimeLeftMs: 15_000 });
+    expect(() => loadReconcileConfig({ ...BASE, ...secret, CREATE_QUEUE_URL: 'q', ACCEPT_RETRY_PERIOD_SECONDS: '0' })).toThrow(/ACCEPT_RETRY_PERIOD_SECONDS/);
   });
 
   test('lists every missing or malformed variable at once', () => {

@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { CreateOutcomeUnknownError, createSolution, UNKNOWN_CREATE_SETTLE_SECONDS, type CreateSolutionDeps } from '../../lambdas/domain/create-solution';
+import { createSolution, CreateRetryScheduled, UNKNOWN_CREATE_SETTLE_SECONDS, type CreateSolutionDeps } from '../../lambdas/domain/create-solution';
 import type { SolutionRecord } from '../../lambdas/domain/records';
 import type { SolutionDetails } from '../../lambdas/graph/graph-client';
 import { GraphError, unexpectedAnswerGraphError } from '../../lambdas/graph/graph-error';
@@ -18,6 +18,8 @@ const RECORD: SolutionRecord = {
   createdAt: '2026-11-27T08:00:00.000Z',
   updatedAt: '2026-11-27T08:00:00.000Z',
 };
+const NOW = new Date('2026-11-27T08:00:00Z');
+const at = (seconds: number) => new Date(NOW.getTime() + seconds * 1000);
 const CLAIMED: CreateClaim = { kind: 'claimed', record: RECORD, attempt: 3 };
 const onGraph = (s: Partial<SolutionDetails>): SolutionDetails => ({ id: 'sol-x', name: 'other', status: 'ACTIVE', ownerAppId: '111', partners: [{ appId: PARTNER }], ...s });
 
@@ -37,8 +39,10 @@ function setup(claim: CreateClaim = CLAIMED, solutionsOnGraph: SolutionDetails[]
   const deps: CreateSolutionDeps = {
     store,
     graph,
-    settings: { partnerAppId: PARTNER, ownerPermissions: [], partnerPermissions: ['MESSAGING'], createLeaseMs: 30_000 },
-    clock: () => new Date('2026-11-27T08:00:00Z'),
+    settings: { partnerAppId: PARTNER, ownerPermissions: [], partnerPermissions: ['MESSAGING'], createLeaseMs: 30_000, redeliveryMs: 180_000 },
+    clock: () => NOW,
+    // The top of each jittered step: attempt 3's backoff is 2 × 2² = 8 s.
+    random: () => 0.999,
   };
   return { store, graph, deps };
 }
@@ -49,7 +53,7 @@ describe('createSolution', () => {
 
     await expect(createSolution(MESSAGE, deps)).resolves.toEqual({ outcome: 'created', solutionId: 'sol-new', how: 'created' });
 
-    expect(store.claimForCreate).toHaveBeenCalledWith('ob-1', '111', expect.any(Date), 30_000);
+    expect(store.claimForCreate).toHaveBeenCalledWith('ob-1', '111', expect.any(Date), { leaseMs: 30_000, redeliveryMs: 180_000 });
     expect(graph.listAppSolutions).toHaveBeenCalledWith('111', 'OWNER', 'tp-token');
     expect(graph.createSolution).toHaveBeenCalledWith(
       '111',
@@ -123,10 +127,10 @@ describe('createSolution', () => {
   ])('a solution bearing this item’s name but with %s is an answer to retry, not a reason to create a second one', async (_, odd) => {
     const { store, graph, deps } = setup(CLAIMED, [onGraph({ id: 'sol-namesake', name: RECORD.solutionName, status: 'INITIATED', ...odd })]);
 
-    const error = await rejectionOf(createSolution(MESSAGE, deps), GraphError);
+    const { graphError: error } = await rejectionOf(createSolution(MESSAGE, deps), CreateRetryScheduled);
 
     expect(error).toMatchObject({ errorClass: 'transient', details: { message: expect.stringContaining('sol-namesake') } });
-    expect(store.releaseCreateLease).toHaveBeenCalledWith('ob-1', '111', 3, error.details, expect.any(Date));
+    expect(store.releaseCreateLease).toHaveBeenCalledWith('ob-1', '111', 3, error.details, NOW, { notBefore: 0, nextAttempt: at(8) });
     expect(graph.createSolution).not.toHaveBeenCalled();
     expect(store.recordCreated).not.toHaveBeenCalled();
   });
@@ -137,15 +141,27 @@ describe('createSolution', () => {
     await expect(createSolution(MESSAGE, deps)).resolves.toEqual({ outcome: 'orphaned', solutionId: 'sol-new' });
   });
 
-  test('a throttled create (Graph refused it, made nothing) releases the lease, keeps the error and rethrows for redelivery', async () => {
+  test('a throttled create (Graph refused it, made nothing) releases the lease, keeps the error and schedules the retry when Graph says', async () => {
     const { store, graph, deps } = setup();
     const error = new GraphError('throttled', { code: 80007, message: 'Rate limit hit', fbtraceId: 'T1' }, 400, 120);
     graph.createSolution.mockRejectedValue(error);
 
-    await expect(createSolution(MESSAGE, deps)).rejects.toBe(error);
+    const thrown = await rejectionOf(createSolution(MESSAGE, deps), CreateRetryScheduled);
 
-    expect(store.releaseCreateLease).toHaveBeenCalledWith('ob-1', '111', 3, error.details, expect.any(Date));
+    expect(thrown).toMatchObject({ graphError: error, scheduledRetrySeconds: 120, outcomeUnknown: false, lastDelivery: false });
+    expect(store.releaseCreateLease).toHaveBeenCalledWith('ob-1', '111', 3, error.details, NOW, { notBefore: 0, nextAttempt: at(120) });
     expect(store.recordCreateFailed).not.toHaveBeenCalled();
+  });
+
+  test('on the message’s last delivery a failed attempt says that no retry is coming, for the reconciler to settle it', async () => {
+    const { store, graph, deps } = setup();
+    const error = new GraphError('transient', { code: 2, message: 'Service temporarily unavailable' }, 503);
+    graph.listAppSolutions.mockRejectedValue(error);
+
+    const thrown = await rejectionOf(createSolution(MESSAGE, deps, { final: true }), CreateRetryScheduled);
+
+    expect(thrown.lastDelivery).toBe(true);
+    expect(store.releaseCreateLease).toHaveBeenCalledWith('ob-1', '111', 3, error.details, NOW, { notBefore: 0, nextAttempt: undefined });
   });
 
   test.each([
@@ -157,20 +173,19 @@ describe('createSolution', () => {
     const { store, graph, deps } = setup();
     graph.createSolution.mockRejectedValue(error);
 
-    const thrown = await createSolution(MESSAGE, deps).catch((e: unknown) => e);
+    const thrown = await rejectionOf(createSolution(MESSAGE, deps), CreateRetryScheduled);
 
-    expect(thrown).toBeInstanceOf(CreateOutcomeUnknownError);
-    expect(thrown).toMatchObject({ retryAfterSeconds: UNKNOWN_CREATE_SETTLE_SECONDS, cause: error });
-    const settled = new Date('2026-11-27T08:00:00Z').getTime() + UNKNOWN_CREATE_SETTLE_SECONDS * 1000;
-    expect(store.releaseCreateLease).toHaveBeenCalledWith('ob-1', '111', 3, error.details, expect.any(Date), settled);
+    expect(thrown).toMatchObject({ scheduledRetrySeconds: UNKNOWN_CREATE_SETTLE_SECONDS, outcomeUnknown: true, graphError: error });
+    const settled = at(UNKNOWN_CREATE_SETTLE_SECONDS);
+    expect(store.releaseCreateLease).toHaveBeenCalledWith('ob-1', '111', 3, error.details, NOW, { notBefore: settled.getTime(), nextAttempt: settled });
   });
 
   test('a transient failure before the create call was sent lets the next attempt in at once', async () => {
     const { store, graph, deps } = setup();
     const error = new GraphError('transient', { code: -1, message: 'timed out' }, 0);
     graph.listAppSolutions.mockRejectedValue(error);
-    await expect(createSolution(MESSAGE, deps)).rejects.toBe(error);
-    expect(store.releaseCreateLease).toHaveBeenCalledWith('ob-1', '111', 3, error.details, expect.any(Date));
+    await expect(createSolution(MESSAGE, deps)).rejects.toMatchObject({ graphError: error, scheduledRetrySeconds: 8, outcomeUnknown: false });
+    expect(store.releaseCreateLease).toHaveBeenCalledWith('ob-1', '111', 3, error.details, NOW, { notBefore: 0, nextAttempt: at(8) });
     expect(graph.createSolution).not.toHaveBeenCalled();
   });
 

@@ -1,4 +1,4 @@
-import { OnboardingRejected } from '../../lambdas/domain/start-onboarding';
+import { IntakeDeadlineExceeded, OnboardingRejected } from '../../lambdas/domain/start-onboarding';
 import { GraphError } from '../../lambdas/graph/graph-error';
 import { intakeErrorMapper } from '../../lambdas/handlers/intake-errors';
 
@@ -17,7 +17,7 @@ describe('intake error mapping (DESIGN.md §3)', () => {
     ['throttling with Graph’s estimate', graphError('throttled', 80007, 300), { status: 429, code: 'GRAPH_THROTTLED', retryAfter: '300' }],
     ['Graph down', graphError('transient', 2), { status: 503, code: 'GRAPH_UNAVAILABLE', retryAfter: '5' }],
     ['a Graph refusal we cannot explain', graphError('permanent', 100), { status: 502, code: 'GRAPH_ERROR', retryAfter: '5' }],
-    ['the function running out of time', Object.assign(new Error('timeout'), { name: 'TimeoutError' }), { status: 503, code: 'GRAPH_UNAVAILABLE', retryAfter: '5' }],
+    ['Graph too slow for intake to write within its deadline', new IntakeDeadlineExceeded('late'), { status: 503, code: 'GRAPH_UNAVAILABLE', retryAfter: '5' }],
     ['no app selected', new OnboardingRejected('NO_APP_SELECTED', 'x'), { status: 422, code: 'NO_APP_SELECTED', retryAfter: undefined }],
     ['a token for another app', new OnboardingRejected('TOKEN_FOR_ANOTHER_APP', 'x'), { status: 401, code: 'TOKEN_FOR_ANOTHER_APP', retryAfter: undefined }],
   ])('%s', (_, error, expected) => {

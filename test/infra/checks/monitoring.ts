@@ -20,6 +20,7 @@ describe('monitoring', () => {
   const expected: Record<string, Record<string, unknown>> = {
     AcceptFailedAlarm: { ...custom('solutionAcceptFailed'), Threshold: 1, TreatMissingData: 'notBreaching' },
     SolutionOrphanedAlarm: { ...custom('solutionOrphaned'), Threshold: 1, TreatMissingData: 'notBreaching' },
+    SolutionAbandonedAlarm: { ...custom('solutionCreateAbandoned'), Threshold: 1, TreatMissingData: 'notBreaching' },
     CreateDlqAlarm: { Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible', Dimensions: [queue(data.createDlq)], Statistic: 'Maximum', Threshold: 1, TreatMissingData: 'ignore' },
     AcceptFailureAlarm: { Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible', Dimensions: [queue(data.acceptFailureQueue)], Statistic: 'Maximum', Threshold: 1, TreatMissingData: 'ignore' },
     CreateQueueAgeAlarm: { Namespace: 'AWS/SQS', MetricName: 'ApproximateAgeOfOldestMessage', Dimensions: [queue(data.createQueue)], Statistic: 'Maximum', Threshold: ALARMS.createQueueOldestMessageSeconds, TreatMissingData: 'ignore' },

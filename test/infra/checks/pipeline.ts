@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { PipelineFunction, type PipelineFunctionName } from '../../../lib/constructs/pipeline-function';
 import { messagesTo } from '../../../lib/constructs/resource-bindings';
 import { functionEnvironments, type PipelineResources } from '../../../lib/function-environment';
-import { ACCEPT_EVENT_SOURCE, ACCEPT_FILTER_PATTERN, CREATE_EVENT_SOURCE, FUNCTIONS, LOG_RETENTION_DAYS } from '../../../lib/pipeline-settings';
+import { ACCEPT_EVENT_SOURCE, ACCEPT_FILTER_PATTERN, CREATE_EVENT_SOURCE, FUNCTIONS, LOG_RETENTION_DAYS, RECONCILER } from '../../../lib/pipeline-settings';
 import { arn, cdkJsonContext, FULL_CONTEXT, logicalId, ref, resourceOf, synthApp, TEST_PARTNER_APP_ID } from '../app-under-test';
 
 const NAMES = Object.keys(FUNCTIONS) as PipelineFunctionName[];
@@ -52,9 +52,11 @@ describe('pipeline: least privilege', () => {
   /** A statement's resource by logical ID (`Id` for Ref and Arn, `Id.Attr` otherwise), or `*`. */
   function resourceName(resource: unknown): string {
     if (resource === '*') return '*';
-    const { Ref, 'Fn::GetAtt': getAtt } = resource as { Ref?: string; 'Fn::GetAtt'?: [string, string] };
+    const { Ref, 'Fn::GetAtt': getAtt, 'Fn::Join': join } = resource as { Ref?: string; 'Fn::GetAtt'?: [string, string]; 'Fn::Join'?: [string, unknown[]] };
     if (Ref) return Ref;
     if (getAtt) return getAtt[1] === 'Arn' ? getAtt[0] : getAtt.join('.');
+    // An ARN built from another's, such as an index's: `Table/index/byStatus`.
+    if (join) return join[1].map((part) => (typeof part === 'string' ? part : resourceName(part))).join(join[0]);
     throw new Error(`unexpected resource ${JSON.stringify(resource)}`);
   }
 
@@ -115,6 +117,36 @@ describe('pipeline: least privilege', () => {
       [logicalId(data.systemUserToken)]: ['secretsmanager:GetSecretValue'],
       [logicalId(data.acceptFailureQueue)]: ['sqs:SendMessage'],
     });
+  });
+
+  it('reconcile: queries the byStatus index alone, reads and moves items on, reads the create queue’s counts and the system-user token', () => {
+    expect(permissionsOf('reconcile')).toEqual({
+      [logGroupOf('reconcile')]: writesOwnLogs,
+      '*': traces,
+      [logicalId(data.table)]: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      [`${logicalId(data.table)}/index/byStatus`]: ['dynamodb:Query'],
+      [logicalId(data.createQueue)]: ['sqs:GetQueueAttributes'],
+      [logicalId(data.systemUserToken)]: ['secretsmanager:GetSecretValue'],
+    });
+  });
+
+  it('EventBridge Scheduler runs the reconciler every minute, with a role that may invoke that function alone', () => {
+    const schedule = resourceOf(template, pipeline.schedule);
+    expect(schedule.Properties).toMatchObject({
+      ScheduleExpression: `rate(${RECONCILER.intervalSeconds / 60} minute)`,
+      State: 'ENABLED',
+      Target: { Arn: { 'Fn::GetAtt': [logicalId(functions.reconcile), 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 0 } },
+    });
+    const roleId = schedule.Properties.Target.RoleArn['Fn::GetAtt'][0] as string;
+    expect(template.toJSON().Resources[roleId].Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'scheduler.amazonaws.com' } },
+    ]);
+    const policies = Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } }));
+    expect(policies.flatMap((p) => p.Properties.PolicyDocument.Statement)).toEqual([
+      { Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: { 'Fn::GetAtt': [logicalId(functions.reconcile), 'Arn'] } },
+    ]);
+    // Nor does Lambda retry a failed pass (its default for asynchronous invocations is twice).
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { FunctionName: ref(functions.reconcile), MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: RECONCILER.intervalSeconds });
   });
 
   it.each(NAMES)('%s: its own role, trusted by Lambda only, with no managed or inline policy', (name) => {

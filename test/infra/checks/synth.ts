@@ -78,6 +78,9 @@ describe('deployment settings from CDK context', () => {
     expect(() => settings({ partnerAppId: '1', graphApiVersion: '25' })).toThrow(/GRAPH_API_VERSION/);
     expect(() => settings({ partnerAppId: '1', ownerPermissions: 'MESSAGING' })).toThrow(/exactly one of OWNER_PERMISSIONS and PARTNER_PERMISSIONS/);
     expect(() => settings({ partnerAppId: '1', alarmEmail: 'nobody' })).toThrow(/alarmEmail/);
+    expect(() => settings({ partnerAppId: '1', acceptRetryHours: 'a day' })).toThrow(/ACCEPT_RETRY_PERIOD_SECONDS/);
+    expect(() => settings({ partnerAppId: '1', acceptRetryHours: '0' })).toThrow(/ACCEPT_RETRY_PERIOD_SECONDS/);
+    expect(settings({ partnerAppId: '1', acceptRetryHours: '48' }).partner.acceptRetryHours).toBe('48');
   });
 
   it('createMaxReceiveCount: a whole number from 1 to 1000, given as a string or a number', () => {

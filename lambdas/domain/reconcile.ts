@@ -1,0 +1,219 @@
+import type { GraphClient, SolutionDetails } from '../graph/graph-client';
+import { GraphError, type GraphErrorDetails } from '../graph/graph-error';
+import type { OnboardingStore } from '../store/onboarding-store';
+import type { AcceptSolutionOutcome, AcceptTrigger } from './accept-solution';
+import { LIVE, UNSETTLED, type RecordedError, type SolutionRecord } from './records';
+
+export interface ReconcileDeps {
+  store: Pick<OnboardingStore, 'findByStatus' | 'appGuardHolder' | 'recordCreated' | 'recordCreateFailed' | 'recordNeverCreated' | 'recordExistingElsewhere'>;
+  graph: Pick<GraphClient, 'listAppSolutions'>;
+  /** Whether the create queue holds messages waiting for a worker (SQS's approximate count). */
+  createQueueHasBacklog: () => Promise<boolean>;
+  /** The accept step (acceptSolution with its dependencies), for solutions whose next attempt is due. */
+  accept: (item: { onboardingId: string; appId: string }, trigger: AcceptTrigger) => Promise<AcceptSolutionOutcome>;
+  systemUserToken: () => Promise<string>;
+  settings: {
+    partnerAppId: string;
+    /** How long past its `nextAttemptAt` an item under way counts as stalled (when no message waits in the queue). */
+    stalledAfterMs: number;
+    /** A CREATED solution that no accept attempt touched for this long was missed by the stream. */
+    acceptHandoffMs: number;
+    /** Items one pass moves on, at most. */
+    maxItemsPerPass: number;
+    /** No new item is started with less time than this left (one item may make a few Graph calls). */
+    minTimeLeftMs: number;
+  };
+  clock: () => Date;
+  timeLeftMs: () => number;
+}
+
+export type ReconcileAction =
+  /** Graph has the solution (an attempt made it and lost its answer, or died): recorded CREATED, the stream accepts it. */
+  | { action: 'adopted'; solutionId: string }
+  /** Nothing of it on Graph and no create message left: CREATE_FAILED, the Tech Provider runs the flow again. */
+  | { action: 'abandoned'; error: RecordedError }
+  /** Never created, and the app's live solution with us is another onboarding's. */
+  | { action: 'existing'; solutionId: string }
+  /**
+   * Graph lists the item's name on more than one solution, or on another app's: none is one to adopt
+   * or accept. CREATE_FAILED (`AMBIGUOUS_ON_GRAPH`) frees the app; a person looks at the solutions.
+   */
+  | { action: 'ambiguous'; solutionIds: string[]; error: RecordedError }
+  /** Graph could not be asked this pass: the next one tries again. */
+  | { action: 'lookup-failed'; error: GraphErrorDetails }
+  /** A worker moved the item on meanwhile: the fenced write was refused, nothing changed. */
+  | { action: 'moved-on' }
+  | { action: 'accept'; result: AcceptSolutionOutcome }
+  /** Something other than Graph failed for this item (the table, the secret): the next pass tries again. */
+  | { action: 'failed'; message: string };
+
+export interface ReconciledItem {
+  onboardingId: string;
+  appId: string;
+  solutionId?: string;
+  /** The item's status when the pass found it. */
+  status: SolutionRecord['status'];
+  action: ReconcileAction;
+}
+
+export interface ReconcileReport {
+  items: ReconciledItem[];
+  /** Items found that no worker is moving on; more than one pass may handle. */
+  found: number;
+  /** The pass ran out of time or items before handling all it found: the next pass goes on. */
+  incomplete: boolean;
+}
+
+const STALLED = 'attribute_not_exists(nextAttemptAt) OR nextAttemptAt <= :overdue';
+const RETRY_DUE = 'nextAttemptAt <= :now';
+const NEVER_TRIED = 'attribute_not_exists(nextAttemptAt)';
+
+/**
+ * One pass of the reconciler: finds, through the `byStatus` index, the solutions that are neither
+ * final nor progressing, and moves each one on.
+ * - PENDING or CREATING, no attempt holding it, and no delivery of its create message coming: its
+ *   `nextAttemptAt` was withdrawn (the message's receives are used up), or passed long ago while no
+ *   message waits in the create queue (the message was lost). One that Graph already has (listed with
+ *   our system-user token as `role=PARTNER` on our app, by its exact, unique name) is adopted; the
+ *   rest end CREATE_FAILED (`CREATE_ABANDONED`): the Tech Provider's token went with the message.
+ * - CREATED whose next accept attempt is due (a retry after a failure, or one the stream never got
+ *   to): accepted, through the same claim as the stream's attempts.
+ * Every write is the workers' own conditional transition, fenced by status and attempt number: a
+ * worker that moved the item on meanwhile wins, and the pass changes nothing. Each pass is bounded by
+ * `maxItemsPerPass` and the time left.
+ */
+export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
+  const now = deps.clock();
+  const { settings } = deps;
+  const limit = settings.maxItemsPerPass;
+  const overdue = { ':overdue': new Date(now.getTime() - settings.stalledAfterMs).toISOString() };
+  const underWay = [
+    ...(await deps.store.findByStatus('PENDING', { filter: STALLED, values: overdue, limit })),
+    ...(await deps.store.findByStatus('CREATING', { filter: STALLED, values: overdue, limit })),
+  ];
+  const handoffBefore = new Date(now.getTime() - settings.acceptHandoffMs);
+  const due = [
+    ...(await deps.store.findByStatus('CREATED', { filter: RETRY_DUE, values: { ':now': now.toISOString() }, limit })),
+    // Created before the handoff and never claimed: the stream did not get to it.
+    ...(await deps.store.findByStatus('CREATED', { filter: NEVER_TRIED, updatedBefore: handoffBefore, limit })),
+  ];
+
+  const lookups = new PassLookups(deps);
+  const items: ReconciledItem[] = [];
+  const hasTime = () => items.length < limit && deps.timeLeftMs() >= settings.minTimeLeftMs;
+  const report = (item: SolutionRecord, action: ReconcileAction | undefined) => {
+    if (action) items.push({ onboardingId: item.onboardingId, appId: item.appId, status: item.status, action, ...solutionIdOf(item, action) });
+  };
+  let handled = 0;
+  // Due accepts first: each is one solution away from ready, and cheap; the lookups below may not be.
+  for (const item of due) {
+    if (!hasTime()) break;
+    handled++;
+    report(item, await isolated(() => acceptDue(item, handoffBefore, deps)));
+  }
+  for (const item of underWay) {
+    if (!hasTime()) break;
+    handled++;
+    report(item, await isolated(async () => ((await lookups.messageGone(item, now)) ? settleUnderWay(item, lookups, deps) : undefined)));
+  }
+  const found = underWay.length + due.length;
+  return { items, found, incomplete: handled < found };
+}
+
+async function acceptDue(item: SolutionRecord, handoffBefore: Date, deps: ReconcileDeps): Promise<ReconcileAction | undefined> {
+  const result = await deps.accept(item, { kind: 'due', handoffBefore });
+  return result.outcome === 'skipped' ? undefined : { action: 'accept', result };
+}
+
+/** One item's failure (other than Graph's, which each step handles) is that item's alone: the pass goes on. */
+async function isolated(step: () => Promise<ReconcileAction | undefined>): Promise<ReconcileAction | undefined> {
+  try {
+    return await step();
+  } catch (error) {
+    return { action: 'failed', message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+  }
+}
+
+const solutionIdOf = (item: SolutionRecord, action: ReconcileAction) => {
+  const solutionId = 'solutionId' in action ? action.solutionId : item.solutionId;
+  return solutionId ? { solutionId } : {};
+};
+
+/** What one pass asks of SQS and Graph, each at most once. */
+class PassLookups {
+  private backlog?: Promise<boolean>;
+  private partnerSolutions?: Promise<Map<string, SolutionDetails[]>>;
+
+  constructor(private readonly deps: ReconcileDeps) {}
+
+  /**
+   * No attempt holds the item and none is coming: its lease (or the settling time of a create without
+   * an answer) is over, and its message's receives are used up, or it was due long ago while no
+   * message waits in the queue (a message in a backlog is not lost).
+   */
+  async messageGone(item: SolutionRecord, now: Date): Promise<boolean> {
+    if ((item.leaseExpiresAt ?? 0) > now.getTime()) return false;
+    if (!item.nextAttemptAt) return true;
+    this.backlog ??= this.deps.createQueueHasBacklog();
+    return !(await this.backlog);
+  }
+
+  /**
+   * Every solution that invites our app, by name: our system-user token on our own app, `role=PARTNER`.
+   * The listing may run to many pages: it is cut off where the pass must stop starting work.
+   */
+  async solutionsNamed(name: string): Promise<SolutionDetails[]> {
+    this.partnerSolutions ??= (async () => {
+      const token = await this.deps.systemUserToken();
+      const budget = AbortSignal.timeout(Math.max(0, this.deps.timeLeftMs() - this.deps.settings.minTimeLeftMs));
+      const byName = new Map<string, SolutionDetails[]>();
+      for (const solution of await this.deps.graph.listAppSolutions(this.deps.settings.partnerAppId, 'PARTNER', token, budget)) {
+        byName.set(solution.name, [...(byName.get(solution.name) ?? []), solution]);
+      }
+      return byName;
+    })();
+    return (await this.partnerSolutions).get(name) ?? [];
+  }
+}
+
+async function settleUnderWay(item: SolutionRecord, lookups: PassLookups, deps: ReconcileDeps): Promise<ReconcileAction | undefined> {
+  const { onboardingId, appId } = item;
+  const now = deps.clock();
+  const abandoned: RecordedError = {
+    ...(item.lastError ?? { code: -1, message: 'The create message was gone before any attempt reached Facebook.' }),
+    reason: 'CREATE_ABANDONED',
+  };
+  if (item.status === 'PENDING') {
+    // Never claimed, so never sent to Graph; it holds no app guard. The app's holder decides.
+    const { holder } = await deps.store.appGuardHolder(appId);
+    if (holder && holder.onboardingId !== onboardingId) {
+      if (LIVE.has(holder.status) && holder.solutionId) {
+        return (await deps.store.recordExistingElsewhere(onboardingId, appId, holder.solutionId, now)) ? { action: 'existing', solutionId: holder.solutionId } : { action: 'moved-on' };
+      }
+      // The holder is still on its way: its outcome is this item's (EXISTING, or free to fail).
+      if (UNSETTLED.has(holder.status)) return undefined;
+    }
+    // Fenced by the next attempt time it was found with: a delivery noted meanwhile keeps it alive.
+    return (await deps.store.recordNeverCreated(onboardingId, appId, abandoned, now, item.nextAttemptAt)) ? { action: 'abandoned', error: abandoned } : { action: 'moved-on' };
+  }
+
+  let named: SolutionDetails[];
+  try {
+    named = await lookups.solutionsNamed(item.solutionName);
+  } catch (error) {
+    if (error instanceof GraphError) return { action: 'lookup-failed', error: error.details };
+    throw error;
+  }
+  // Only we know this name (it ends in a random suffix): one solution bearing it, owned by the
+  // item's app, is the one an attempt made. Anything else is for a person to look at.
+  if (named.length > 1 || (named[0] && named[0].ownerAppId !== appId)) {
+    const solutionIds = named.map((s) => s.id);
+    const ambiguous: RecordedError = { code: -1, message: `Graph lists this solution's name on solutions ${solutionIds.join(', ')}; none was adopted.`, reason: 'AMBIGUOUS_ON_GRAPH' };
+    return (await deps.store.recordCreateFailed(onboardingId, appId, item.attempts, ambiguous, now)) ? { action: 'ambiguous', solutionIds, error: ambiguous } : { action: 'moved-on' };
+  }
+  const [onGraph] = named;
+  if (onGraph) {
+    return (await deps.store.recordCreated(onboardingId, appId, item.attempts, onGraph.id, now)) ? { action: 'adopted', solutionId: onGraph.id } : { action: 'moved-on' };
+  }
+  return (await deps.store.recordCreateFailed(onboardingId, appId, item.attempts, abandoned, now)) ? { action: 'abandoned', error: abandoned } : { action: 'moved-on' };
+}

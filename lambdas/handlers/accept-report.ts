@@ -1,0 +1,30 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { AcceptSolutionOutcome } from '../domain/accept-solution';
+import { logger, METRIC, metrics } from '../shared/observability';
+
+/**
+ * Logs and counts an accept attempt's outcome, the same way for the stream's attempts and the
+ * reconciler's: a failed attempt is a WARN with Graph's error, a give-up an ERROR and the metric the
+ * failed-accept alarm watches.
+ */
+export function reportAcceptOutcome(result: AcceptSolutionOutcome): void {
+  switch (result.outcome) {
+    case 'accepted':
+      metrics.addMetric(METRIC.solutionAccepted, MetricUnit.Count, 1);
+      logger.info('solution accepted', { alreadyAccepted: result.alreadyAccepted, attempt: result.attempt });
+      return;
+    case 'retrying':
+      metrics.addMetric(METRIC.acceptAttemptFailed, MetricUnit.Count, 1);
+      logger.warn('accept attempt failed; retrying later', { graphError: result.error, attempt: result.attempt, nextAttemptAt: result.nextAttemptAt });
+      return;
+    case 'failed':
+      metrics.addMetric(METRIC.solutionAcceptFailed, MetricUnit.Count, 1);
+      logger.error(result.gaveUp ? 'solution accept failed for the whole retry period; gave up' : 'solution accept failed permanently', {
+        graphError: result.error,
+        attempt: result.attempt,
+      });
+      return;
+    case 'skipped':
+      logger.info('accept not needed or held by another attempt', { status: result.status });
+  }
+}

@@ -1,0 +1,85 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { loadReconcileConfig } from '../config';
+import { acceptSolution, type AcceptSolutionDeps } from '../domain/accept-solution';
+import { reconcile, type ReconciledItem } from '../domain/reconcile';
+import { GraphClient } from '../graph/graph-client';
+import { SqsCreateSolutionQueue } from '../queue/create-solution-queue';
+import { OnboardingStore } from '../store/onboarding-store';
+import { dynamoDocumentClient, sqs } from '../shared/aws-clients';
+import { cachedSecret } from '../shared/cached-secret';
+import { logger, METRIC, metrics } from '../shared/observability';
+import { reportAcceptOutcome } from './accept-report';
+
+const config = loadReconcileConfig();
+const store = new OnboardingStore(dynamoDocumentClient(), config.tableName);
+const graph = new GraphClient(config.graph);
+const systemUserToken = cachedSecret(config.systemUserTokenSecretId, config.secretCacheTtlSeconds);
+const queue = new SqsCreateSolutionQueue(sqs(), config.createQueueUrl);
+const acceptDeps: AcceptSolutionDeps = { store, graph, settings: config.acceptance, systemUserToken, clock: () => new Date() };
+
+function report({ action, ...item }: ReconciledItem): void {
+  logger.appendKeys({ onboardingId: item.onboardingId, appId: item.appId, ...(item.solutionId ? { solutionId: item.solutionId } : {}) });
+  try {
+    switch (action.action) {
+      case 'accept':
+        return reportAcceptOutcome(action.result);
+      case 'adopted':
+        metrics.addMetric(METRIC.solutionAdopted, MetricUnit.Count, 1);
+        logger.info('solution found on Graph and adopted; it is accepted next', { was: item.status });
+        return;
+      case 'existing':
+        metrics.addMetric(METRIC.solutionExisting, MetricUnit.Count, 1);
+        logger.info('the app already has a live solution with us; recorded EXISTING', { was: item.status });
+        return;
+      case 'abandoned':
+        metrics.addMetric(METRIC.solutionCreateAbandoned, MetricUnit.Count, 1);
+        metrics.addMetric(METRIC.solutionCreateFailed, MetricUnit.Count, 1);
+        logger.error('solution could not be created and its create message is gone; ended CREATE_FAILED', { was: item.status, graphError: action.error });
+        return;
+      case 'ambiguous':
+        metrics.addMetric(METRIC.solutionOrphaned, MetricUnit.Count, 1);
+        metrics.addMetric(METRIC.solutionCreateFailed, MetricUnit.Count, 1);
+        logger.error('Graph lists this solution name more than once or on another app; none adopted, ended CREATE_FAILED for a person to look at', {
+          was: item.status,
+          solutionIds: action.solutionIds,
+        });
+        return;
+      case 'lookup-failed':
+        logger.warn('could not look for the solution on Graph; the next pass tries again', { was: item.status, graphError: action.error });
+        return;
+      case 'failed':
+        logger.warn('could not move the solution on; the next pass tries again', { was: item.status, error: action.message });
+        return;
+      case 'moved-on':
+        logger.info('a worker moved the solution on meanwhile; nothing changed', { was: item.status });
+    }
+  } finally {
+    logger.removeKeys(['onboardingId', 'appId', 'solutionId']);
+  }
+}
+
+async function reconcilePass(_event: unknown, context: Context) {
+  const result = await reconcile({
+    store,
+    graph,
+    createQueueHasBacklog: () => queue.hasBacklog(),
+    accept: (item, trigger) => acceptSolution(item, acceptDeps, trigger),
+    systemUserToken,
+    settings: config.reconciliation,
+    clock: () => new Date(),
+    timeLeftMs: () => context.getRemainingTimeInMillis(),
+  });
+  result.items.forEach(report);
+  if (result.found > 0) logger.info('reconciler pass', { found: result.found, handled: result.items.length, incomplete: result.incomplete });
+  return { found: result.found, handled: result.items.length, incomplete: result.incomplete };
+}
+
+// A Lambda timeout must end the invocation: middy's early timeout would leave it running.
+export const handler = middy({ timeoutEarlyInMillis: 0 })
+  .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
+  .use(logMetrics(metrics))
+  .handler(reconcilePass);

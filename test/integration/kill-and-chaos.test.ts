@@ -1,0 +1,197 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { FaultRule, GraphOperation } from '../../local/graph-simulator/controls';
+import { startGraphSimulator, type GraphSimulator } from '../../local/graph-simulator/server';
+import { DEFAULT_SEED } from '../../local/graph-simulator/state';
+import { PipelineDriver } from '../support/pipeline-driver';
+import { startRuntimeProcess, type RuntimeProcess } from '../support/local-runtime-process';
+
+/**
+ * The runtime killed outright (`kill -9` of its process group, DynamoDB Local included) and started
+ * again on the same data: its in-memory queues, and the Tech Providers' tokens in them, are gone.
+ * The Graph simulator runs in this test's process, so that what Graph holds survives the kill, as
+ * Graph would. The reconciler runs every second.
+ */
+let simulator: GraphSimulator;
+let dataDir: string;
+let runtime: RuntimeProcess;
+let pipeline: PipelineDriver;
+
+const ENV = () => ({
+  GRAPH_API_BASE_URL: simulator.url,
+  PARTNER_APP_ID: DEFAULT_SEED.partnerApp.id,
+  SYSTEM_USER_TOKEN: DEFAULT_SEED.systemUserToken,
+  APP_SECRET: DEFAULT_SEED.appSecret,
+  RECONCILE_INTERVAL_SECONDS: '1',
+});
+
+async function start(): Promise<void> {
+  runtime = await startRuntimeProcess({ env: ENV(), dataDir, ownProcessGroup: true });
+  pipeline = new PipelineDriver(runtime);
+}
+
+async function killAndRestart(): Promise<void> {
+  pipeline.destroy();
+  await runtime.stop('SIGKILL');
+  await start();
+}
+
+beforeAll(async () => {
+  simulator = await startGraphSimulator();
+  dataDir = mkdtempSync(join(tmpdir(), 'mps-kill-'));
+  await start();
+}, 90_000);
+
+afterAll(async () => {
+  pipeline?.destroy();
+  await runtime?.stop();
+  await simulator?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const FINAL = ['ACCEPTED', 'EXISTING', 'CREATE_FAILED', 'ACCEPT_FAILED'];
+const solutionsOf = async (appId: string) => (await pipeline.solutions()).filter((s) => s.ownerApp.id === appId);
+
+describe('a runtime killed mid-create', () => {
+  test('after a restart every solution is final, none twice on Graph; a second onboarding of the abandoned apps goes through', async () => {
+    const apps = await pipeline.techProvider('601', 6);
+    // Slow creates: five are under way (the create source's concurrency), one waits, when the runtime dies.
+    const slow = await pipeline.addFault({ operation: 'create_solution', effect: { type: 'delay', ms: 4_000 } });
+    const first = await pipeline.start(await pipeline.login(apps, '601'));
+    await pipeline.waitUntil('creates under way', async () => ((await pipeline.solutionItems(first)).filter((i) => i.status === 'CREATING').length >= 3 ? true : undefined));
+    await sleep(1_000);
+
+    await killAndRestart();
+    await pipeline.simulator('DELETE', `/__sim/faults/${slow.id}`);
+
+    const items = await pipeline.settled(first, ['ACCEPTED', 'CREATE_FAILED'], 90_000);
+    for (const item of items) {
+      const onGraph = await solutionsOf(item.appId);
+      if (item.status === 'ACCEPTED') {
+        // A create that Graph finished after the kill was found by name and adopted, then accepted.
+        expect(onGraph.map((s) => [s.id, s.status])).toEqual([[item.solutionId, 'ACTIVE']]);
+      } else {
+        // Its message (and the token in it) died with the runtime, before Graph had anything.
+        expect(item.lastError).toMatchObject({ reason: 'CREATE_ABANDONED' });
+        expect(onGraph).toEqual([]);
+      }
+    }
+    const abandoned = items.filter((i) => i.status === 'CREATE_FAILED').map((i) => i.appId);
+    expect(abandoned.length).toBeGreaterThan(0);
+    expect(abandoned.length).toBeLessThan(apps.length);
+
+    // The Tech Provider runs the flow again: the apps now abandoned get their solution; the others
+    // report the one they have. No app ever gets two.
+    const second = await pipeline.start(await pipeline.login(apps, '601'));
+    const again = await pipeline.settled(second, ['ACCEPTED', 'EXISTING'], 90_000);
+    for (const item of again) {
+      const onGraph = await solutionsOf(item.appId);
+      expect(onGraph.map((s) => [s.id, s.status])).toEqual([[item.solutionId, 'ACTIVE']]);
+      expect(item.status).toBe(abandoned.includes(item.appId) ? 'ACCEPTED' : 'EXISTING');
+    }
+  }, 240_000);
+});
+
+describe('seeded chaos', () => {
+  test('random faults on every Graph operation, duplicate POSTs and a kill: once the faults stop, every solution is final and none is duplicated', async () => {
+    const seed = Number(process.env.CHAOS_SEED ?? 14);
+    const random = mulberry32(seed);
+    const ONBOARDINGS = 10;
+    const APPS_EACH = 2;
+    const began = Date.now();
+
+    for (const rule of chaosRules(random)) await pipeline.addFault(rule);
+    const tokens: { userId: string; apps: string[]; token: string }[] = [];
+    for (let i = 0; i < ONBOARDINGS; i++) {
+      const userId = `7${String(i).padStart(2, '0')}`;
+      const apps = await pipeline.techProvider(userId, APPS_EACH);
+      tokens.push({ userId, apps, token: await pipeline.login(apps, userId) });
+    }
+
+    // Each Tech Provider's page posts twice at once (a double click), retrying as the page does.
+    let retriedPosts = 0;
+    const post = async (token: string) => {
+      for (let attempt = 1; ; attempt++) {
+        const answer = await fetch(`${runtime.endpoints.http}/api/onboardings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ accessToken: token }) })
+          .then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, any> }))
+          .catch(() => ({ status: 0, body: {} as Record<string, any> }));
+        if (answer.status === 200 || answer.status === 202) return answer.body.onboardingId as string;
+        // Patient enough to span the restart (the page itself retries three times, then offers a button).
+        if (attempt === 20 || (answer.status > 0 && answer.status < 500)) return undefined;
+        retriedPosts++;
+        await sleep(1_000 + 1_000 * random());
+      }
+    };
+    const posting = Promise.all(tokens.map(async ({ token }) => Promise.all([post(token), post(token)])));
+    // Mid-run, the runtime dies and comes back; the faults go on a little longer, then stop.
+    await sleep(8_000 + 4_000 * random());
+    await killAndRestart();
+    const answered = await posting;
+    await sleep(5_000);
+    await pipeline.clearControls();
+    const faultsStoppedAt = Date.now();
+
+    const onboardingIds = [...new Set(answered.flat().filter((id): id is string => id !== undefined))];
+    for (const pair of answered) if (pair[0] && pair[1]) expect(pair[0]).toBe(pair[1]);
+    // Every solution item of these Tech Providers' apps, whether or not its POST's answer arrived.
+    const chaosApps = tokens.flatMap((t) => t.apps);
+    const items = await pipeline.waitUntil(
+      'every chaos solution final',
+      async () => {
+        const all = (await Promise.all(chaosApps.map((appId) => pipeline.itemsOfApp(appId)))).flat();
+        return all.every((i) => FINAL.includes(i.status)) ? all : undefined;
+      },
+      180_000,
+    );
+    const settledInMs = Date.now() - faultsStoppedAt;
+
+    const onGraph = await pipeline.solutions();
+    const duplicates = chaosApps.filter((appId) => onGraph.filter((s) => s.ownerApp.id === appId).length > 1);
+    const byStatus = Object.fromEntries(FINAL.map((status) => [status, items.filter((i) => i.status === status).length]));
+    console.log(
+      `chaos seed=${seed}: ${new Set(items.map((i) => i.onboardingId)).size} onboardings recorded (${onboardingIds.length} answered, ${retriedPosts} POSTs retried), ` +
+        `${items.length} solutions ${JSON.stringify(byStatus)}, 1 kill, ${duplicates.length} duplicates on Graph, ` +
+        `all final ${(settledInMs / 1000).toFixed(0)} s after the faults stopped (${((Date.now() - began) / 1000).toFixed(0)} s in all)`,
+    );
+
+    expect(duplicates).toEqual([]);
+    for (const item of items) {
+      const ownSolutions = onGraph.filter((s) => s.ownerApp.id === item.appId);
+      if (item.status === 'ACCEPTED') expect(ownSolutions.map((s) => [s.id, s.status])).toEqual([[item.solutionId, 'ACTIVE']]);
+      if (item.status === 'CREATE_FAILED') {
+        expect(item.lastError).toMatchObject({ reason: 'CREATE_ABANDONED' });
+        expect(ownSolutions).toEqual([]);
+      }
+    }
+    for (const id of onboardingIds) expect(items.some((i) => i.onboardingId === id)).toBe(true);
+    // An onboarding the page gave up on wrote nothing, so Graph has nothing of its apps.
+    const recorded = new Set(items.map((i) => i.appId));
+    for (const appId of chaosApps.filter((a) => !recorded.has(a))) expect(onGraph.filter((s) => s.ownerApp.id === appId)).toEqual([]);
+  }, 300_000);
+});
+
+type ChaosRule = Omit<FaultRule, 'id' | 'phase'> & { phase?: FaultRule['phase'] };
+
+/** Transient errors, hangs and lost answers on every Graph operation the pipeline calls, at seeded probabilities. */
+function chaosRules(random: () => number): ChaosRule[] {
+  const operations: GraphOperation[] = ['debug_token', 'list_apps', 'list_solutions', 'create_solution', 'accept_solution', 'read_solution'];
+  return operations.flatMap((operation): ChaosRule[] => [
+    { operation, probability: 0.1 + 0.1 * random(), effect: { type: 'error', status: 503, code: 2, isTransient: true } },
+    { operation, probability: 0.03 + 0.03 * random(), effect: { type: 'hang' } },
+    { operation, probability: 0.05 + 0.1 * random(), phase: 'after', effect: { type: 'error', status: 500, code: 1, isTransient: true } },
+  ]);
+}
+
+/** A small seeded PRNG: the run's choices repeat for the same CHAOS_SEED. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
