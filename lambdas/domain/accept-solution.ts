@@ -2,7 +2,7 @@ import { SOLUTION_STATUS, type GraphClient } from '../graph/graph-client';
 import { GraphError, unexpectedAnswerGraphError } from '../graph/graph-error';
 import type { OnboardingStore } from '../store/onboarding-store';
 import type { RecordedError, SolutionRecord, SolutionStatus } from './records';
-import { ACCEPT_RETRY, retryDelaySeconds } from './retry-policy';
+import { ACCEPT_RETRY, askOf, retryDelaySeconds } from './retry-policy';
 
 export interface AcceptSolutionDeps {
   store: Pick<OnboardingStore, 'claimForAccept' | 'getSolution' | 'recordAccepted' | 'recordAcceptFailed' | 'recordAcceptRetry'>;
@@ -95,7 +95,7 @@ async function acceptOrConfirm(solutionId: string, token: string, deps: AcceptSo
 /** The next attempt is due after the backoff; past the retry period, the solution ends ACCEPT_FAILED. */
 async function scheduleRetry(record: SolutionRecord, attempt: number, error: GraphError, deps: AcceptSolutionDeps): Promise<AcceptSolutionOutcome> {
   const now = deps.clock();
-  const delaySeconds = retryDelaySeconds(ACCEPT_RETRY, attempt, { throttled: error.errorClass === 'throttled', retryAfterSeconds: error.retryAfterSeconds }, deps.random);
+  const delaySeconds = retryDelaySeconds(ACCEPT_RETRY, attempt, askOf(error), deps.random);
   const next = new Date(now.getTime() + delaySeconds * 1000);
   const until = record.acceptRetryUntil ?? now.toISOString();
   if (next.toISOString() > until) {

@@ -3,7 +3,7 @@ import { GraphError, unexpectedAnswerGraphError, type GraphErrorDetails } from '
 import type { CreateSolutionMessage } from '../queue/create-solution-message';
 import type { OnboardingStore } from '../store/onboarding-store';
 import type { SolutionRecord, SolutionStatus } from './records';
-import { CREATE_RETRY, retryDelaySeconds } from './retry-policy';
+import { askOf, CREATE_RETRY, retryDelaySeconds } from './retry-policy';
 
 export interface CreateSolutionDeps {
   store: Pick<OnboardingStore, 'claimForCreate' | 'recordCreated' | 'recordExistingFound' | 'recordExistingElsewhere' | 'recordCreateFailed' | 'releaseCreateLease'>;
@@ -136,8 +136,8 @@ async function scheduleRetry(record: SolutionRecord, attempt: number, error: Gra
   const now = deps.clock();
   const outcomeUnknown = createSent && error.errorClass !== 'throttled';
   const settleSeconds = outcomeUnknown ? UNKNOWN_CREATE_SETTLE_SECONDS : 0;
-  const ask = { throttled: error.errorClass === 'throttled', retryAfterSeconds: Math.max(settleSeconds, error.retryAfterSeconds ?? 0) };
-  const delaySeconds = retryDelaySeconds(CREATE_RETRY, attempt, ask, deps.random);
+  const ask = askOf(error);
+  const delaySeconds = retryDelaySeconds(CREATE_RETRY, attempt, { ...ask, retryAfterSeconds: Math.max(settleSeconds, ask.retryAfterSeconds ?? 0) }, deps.random);
   await deps.store.releaseCreateLease(record.onboardingId, record.appId, attempt, error.details, now, {
     notBefore: settleSeconds ? now.getTime() + settleSeconds * 1000 : 0,
     nextAttempt: delivery.final ? undefined : new Date(now.getTime() + delaySeconds * 1000),

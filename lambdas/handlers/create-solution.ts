@@ -71,26 +71,17 @@ async function deferWhileBusy(message: CreateSolutionMessage, busy: SolutionBusy
   if (deferrals >= MAX_BUSY_DEFERRALS) return false;
   const delaySeconds = busyDeferralSeconds(busy.retryAfterSeconds, deferrals);
   await queue.send([{ ...message, deferrals: deferrals + 1 }], delaySeconds);
-  // The waiting item's record says when its message comes back, so the reconciler knows it is not lost.
-  await store.recordWaiting(message.onboardingId, message.appId, new Date(Date.now() + delaySeconds * 1000));
+  await noteRedelivery(message, false, delaySeconds);
   logger.info('solution busy elsewhere; message put back', { delaySeconds, deferrals: deferrals + 1 });
   return true;
 }
 
 /** A failed attempt is a WARN with Graph's error, never the message (it holds the token). */
 function reportFailedAttempt(error: unknown, lastDelivery: boolean): void {
-  if (error instanceof CreateRetryScheduled) {
-    metrics.addMetric(METRIC.createAttemptFailed, MetricUnit.Count, 1);
-    logger.warn(error.lastDelivery ? 'create attempt failed on the last delivery; the reconciler settles the solution' : 'create attempt failed; retrying later', {
-      graphError: error.graphError.details,
-      retryInSeconds: error.scheduledRetrySeconds,
-      outcomeUnknown: error.outcomeUnknown,
-    });
-  } else {
-    logger.warn(lastDelivery ? 'create attempt failed on the last delivery; the reconciler settles the solution' : 'create attempt failed; the message will be retried', {
-      error: error as Error,
-    });
-  }
+  const what = lastDelivery ? 'create attempt failed on the last delivery; the reconciler settles the solution' : 'create attempt failed; retrying later';
+  if (!(error instanceof CreateRetryScheduled)) return logger.warn(what, { error: error as Error });
+  metrics.addMetric(METRIC.createAttemptFailed, MetricUnit.Count, 1);
+  logger.warn(what, { graphError: error.graphError.details, retryInSeconds: error.scheduledRetrySeconds, outcomeUnknown: error.outcomeUnknown });
 }
 
 async function handleRecord(record: SQSRecord, retryDelays: Map<string, number>): Promise<void> {

@@ -223,23 +223,12 @@ export class OnboardingStore {
   }
 
   /** Records, without a claim, that another onboarding holds this app's live solution. */
-  async recordExistingElsewhere(onboardingId: string, appId: string, solutionId: string, now: Date): Promise<boolean> {
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.solution(onboardingId, appId),
-          UpdateExpression: 'SET #status = :existing, solutionId = :solutionId, updatedAt = :now REMOVE leaseExpiresAt, lastError, nextAttemptAt',
-          ConditionExpression: CLAIMABLE,
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ...claimableValues(now), ':existing': 'EXISTING', ':solutionId': solutionId, ':now': now.toISOString() },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+  recordExistingElsewhere(onboardingId: string, appId: string, solutionId: string, now: Date): Promise<boolean> {
+    return this.conditionalUpdate(onboardingId, appId, {
+      update: 'SET #status = :existing, solutionId = :solutionId, updatedAt = :now REMOVE leaseExpiresAt, lastError, nextAttemptAt',
+      condition: CLAIMABLE,
+      values: { ...claimableValues(now), ':existing': 'EXISTING', ':solutionId': solutionId, ':now': now.toISOString() },
+    });
   }
 
   /** Ends this attempt in CREATE_FAILED and frees the app for a later onboarding. */
@@ -258,13 +247,10 @@ export class OnboardingStore {
    * (absent when none): a delivery noted since then means its message is alive.
    */
   recordNeverCreated(onboardingId: string, appId: string, error: RecordedError, now: Date, seenNextAttemptAt: string | undefined): Promise<boolean> {
-    return this.conditionalUpdate(
-      onboardingId,
-      appId,
-      'SET #status = :failed, lastError = :error, updatedAt = :now REMOVE nextAttemptAt',
-      `#status = :pending AND ${seenNextAttemptAt ? 'nextAttemptAt = :seen' : 'attribute_not_exists(nextAttemptAt)'}`,
-      { ':failed': 'CREATE_FAILED', ':error': error, ':now': now.toISOString(), ':pending': 'PENDING', ...(seenNextAttemptAt ? { ':seen': seenNextAttemptAt } : {}) },
-    );
+    return this.transition(onboardingId, appId, { from: 'PENDING', nextAttemptAt: seenNextAttemptAt ?? null }, 'CREATE_FAILED', now, {
+      set: { lastError: error },
+      remove: ['nextAttemptAt'],
+    });
   }
 
   /**
@@ -288,7 +274,7 @@ export class OnboardingStore {
 
   /** A PENDING item's message was put back to wait for the app's holder: it comes back at `at`. */
   async recordWaiting(onboardingId: string, appId: string, at: Date): Promise<void> {
-    await this.conditionalUpdate(onboardingId, appId, 'SET nextAttemptAt = :at', '#status = :pending', { ':at': at.toISOString(), ':pending': 'PENDING' });
+    await this.conditionalUpdate(onboardingId, appId, { update: 'SET nextAttemptAt = :at', condition: '#status = :pending', values: { ':at': at.toISOString(), ':pending': 'PENDING' } });
   }
 
   /**
@@ -297,7 +283,7 @@ export class OnboardingStore {
    */
   recordNoMoreDeliveries(onboardingId: string, appId: string, statuses: readonly SolutionStatus[] = [...UNDER_WAY]): Promise<boolean> {
     const values = Object.fromEntries(statuses.map((status, i) => [`:s${i}`, status]));
-    return this.conditionalUpdate(onboardingId, appId, 'REMOVE nextAttemptAt', `#status IN (${Object.keys(values).join(', ')})`, values);
+    return this.conditionalUpdate(onboardingId, appId, { update: 'REMOVE nextAttemptAt', condition: `#status IN (${Object.keys(values).join(', ')})`, values });
   }
 
   /**
@@ -355,13 +341,9 @@ export class OnboardingStore {
 
   /** After a retryable accept failure: the next attempt is due at `nextAttempt`; false if this attempt no longer holds the item. */
   recordAcceptRetry(onboardingId: string, appId: string, attempt: number, error: RecordedError, now: Date, nextAttempt: Date): Promise<boolean> {
-    return this.conditionalUpdate(
-      onboardingId,
-      appId,
-      'SET lastError = :error, nextAttemptAt = :next, updatedAt = :now',
-      '#status = :created AND acceptAttempts = :attempt',
-      { ':error': error, ':next': nextAttempt.toISOString(), ':now': now.toISOString(), ':created': 'CREATED', ':attempt': attempt },
-    );
+    return this.transition(onboardingId, appId, { from: 'CREATED', acceptAttempt: attempt }, 'CREATED', now, {
+      set: { lastError: error, nextAttemptAt: nextAttempt.toISOString() },
+    });
   }
 
   /**
@@ -399,17 +381,21 @@ export class OnboardingStore {
     return found.slice(0, opts.limit);
   }
 
-  /** One conditional UpdateItem; false when the condition did not hold. */
-  private async conditionalUpdate(onboardingId: string, appId: string, update: string, condition: string, values: Record<string, unknown>): Promise<boolean> {
+  /** One conditional UpdateItem of a solution item (`#status` is bound); false when the condition did not hold. */
+  private async conditionalUpdate(
+    onboardingId: string,
+    appId: string,
+    expression: { update: string; condition: string; names?: Record<string, string>; values: Record<string, unknown> },
+  ): Promise<boolean> {
     try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.solution(onboardingId, appId),
-          UpdateExpression: update,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: condition.includes('#status') ? { '#status': 'status' } : undefined,
-          ExpressionAttributeValues: values,
+          UpdateExpression: expression.update,
+          ConditionExpression: expression.condition,
+          ExpressionAttributeNames: { '#status': 'status', ...expression.names },
+          ExpressionAttributeValues: expression.values,
         }),
       );
       return true;
@@ -420,13 +406,14 @@ export class OnboardingStore {
   }
 
   /**
-   * Applies `from → to` once; false when the item was no longer in `from` (a duplicate delivery) or
-   * the attempt (`attempt` for creates, `acceptAttempt` for accepts) lost its claim.
+   * Applies `from → to` once; false when the item was no longer in `from` (a duplicate delivery),
+   * the attempt (`attempt` for creates, `acceptAttempt` for accepts) lost its claim, or its next
+   * attempt time is no longer the one it was seen with (`nextAttemptAt`; null: none).
    */
-  private async transition(
+  private transition(
     onboardingId: string,
     appId: string,
-    source: { from: SolutionStatus; attempt?: number; acceptAttempt?: number },
+    source: { from: SolutionStatus; attempt?: number; acceptAttempt?: number; nextAttemptAt?: string | null },
     to: SolutionStatus,
     now: Date,
     change: { set?: Record<string, unknown>; remove?: string[] },
@@ -436,8 +423,20 @@ export class OnboardingStore {
     const values: Record<string, unknown> = { ':from': source.from };
     // The attempt number fences a claim: a stale attempt (its lease expired, another took over)
     // can no longer write.
-    if (source.attempt !== undefined) values[':attempt'] = source.attempt;
-    if (source.acceptAttempt !== undefined) values[':acceptAttempt'] = source.acceptAttempt;
+    const condition = ['#status = :from'];
+    if (source.attempt !== undefined) {
+      condition.push('attempts = :attempt');
+      values[':attempt'] = source.attempt;
+    }
+    if (source.acceptAttempt !== undefined) {
+      condition.push('acceptAttempts = :acceptAttempt');
+      values[':acceptAttempt'] = source.acceptAttempt;
+    }
+    if (source.nextAttemptAt === null) condition.push('attribute_not_exists(nextAttemptAt)');
+    else if (source.nextAttemptAt !== undefined) {
+      condition.push('nextAttemptAt = :seenNext');
+      values[':seenNext'] = source.nextAttemptAt;
+    }
     const assignments = Object.entries(set).map(([name, value], i) => {
       names[`#s${i}`] = name;
       values[`:s${i}`] = value;
@@ -447,26 +446,11 @@ export class OnboardingStore {
       names[`#r${i}`] = name;
       return `#r${i}`;
     });
-    names['#status'] = 'status';
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.solution(onboardingId, appId),
-          UpdateExpression: `SET ${assignments.join(', ')}${removals.length ? ` REMOVE ${removals.join(', ')}` : ''}`,
-          ConditionExpression: [
-            '#status = :from',
-            ...(source.attempt === undefined ? [] : ['attempts = :attempt']),
-            ...(source.acceptAttempt === undefined ? [] : ['acceptAttempts = :acceptAttempt']),
-          ].join(' AND '),
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return this.conditionalUpdate(onboardingId, appId, {
+      update: `SET ${assignments.join(', ')}${removals.length ? ` REMOVE ${removals.join(', ')}` : ''}`,
+      condition: condition.join(' AND '),
+      names,
+      values,
+    });
   }
 }
