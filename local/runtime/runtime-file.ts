@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LocalWiring } from './local-wiring';
 
@@ -67,8 +67,11 @@ export function recordDynamoDbPid(dataDir: string, dynamodbPid: number): void {
   writeFileSync(lockFile(dataDir), JSON.stringify({ pid: process.pid, dynamodbPid } satisfies RuntimeLock));
 }
 
+/** Written whole or not at all (a rename): a reader polling for it never sees half a file. */
 export function writeRuntimeFile(dataDir: string, endpoints: RuntimeEndpoints): void {
-  writeFileSync(runtimeFile(dataDir), `${JSON.stringify(endpoints, null, 2)}\n`);
+  const partial = `${runtimeFile(dataDir)}.partial`;
+  writeFileSync(partial, `${JSON.stringify(endpoints, null, 2)}\n`);
+  renameSync(partial, runtimeFile(dataDir));
 }
 
 export function releaseDataDir(dataDir: string): void {
