@@ -27,8 +27,25 @@ const commonSchema = graphSchema.extend({
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
-/** How accepts are retried: shared by the accept worker and the reconciler, which both accept. */
-const acceptRetrySchema = z.object({
+/** `true` or `false`, as CDK context and the environment spell it. */
+const flag = (fallback: boolean) => z.enum(['true', 'false']).default(fallback ? 'true' : 'false').transform((value) => value === 'true');
+
+/** The permissions solutions are created with: the create worker sends them, the accept's check compares them. */
+const solutionPermissionsSchema = z.object({
+  OWNER_PERMISSIONS: permissionList(''),
+  PARTNER_PERMISSIONS: permissionList('MESSAGING'),
+});
+
+const oneMessagingSide = (env: z.infer<typeof solutionPermissionsSchema>) => env.OWNER_PERMISSIONS.includes('MESSAGING') !== env.PARTNER_PERMISSIONS.includes('MESSAGING');
+const oneMessagingSideIssue = {
+  message: 'exactly one of OWNER_PERMISSIONS and PARTNER_PERMISSIONS must hold MESSAGING (Graph rejects both or neither)',
+  path: ['PARTNER_PERMISSIONS'],
+};
+
+/** How accepts are made and retried: shared by the accept worker and the reconciler, which both accept. */
+const acceptingSchema = solutionPermissionsSchema.extend({
+  /** Decline on Graph a solution that the check before accepting refused (off: ops decides). */
+  REJECT_MISMATCHED_SOLUTIONS: flag(false),
   SYSTEM_USER_TOKEN_SECRET_ID: z.string().min(1),
   /** How long one accept attempt holds its solution before another may take over: the stack's function timeouts decide. */
   ACCEPT_LEASE_SECONDS: z.coerce.number().int().positive(),
@@ -46,10 +63,9 @@ const intakeSchema = commonSchema.extend({
 });
 
 const createSolutionSchema = commonSchema
+  .extend(solutionPermissionsSchema.shape)
   .extend({
     CREATE_QUEUE_URL: z.string().min(1),
-    OWNER_PERMISSIONS: permissionList(''),
-    PARTNER_PERMISSIONS: permissionList('MESSAGING'),
     CREATE_LEASE_SECONDS: positiveInt(60),
     // The queue's own settings, which only the stack knows: no default could stay true.
     /** When a message whose attempt died comes back: the queue's visibility timeout. */
@@ -57,20 +73,32 @@ const createSolutionSchema = commonSchema
     /** Receives of a create message before SQS parks it in the DLQ. */
     CREATE_MAX_RECEIVE_COUNT: z.coerce.number().int().positive(),
   })
-  .refine((env) => env.OWNER_PERMISSIONS.includes('MESSAGING') !== env.PARTNER_PERMISSIONS.includes('MESSAGING'), {
-    message: 'exactly one of OWNER_PERMISSIONS and PARTNER_PERMISSIONS must hold MESSAGING (Graph rejects both or neither)',
-    path: ['PARTNER_PERMISSIONS'],
-  });
+  .refine(oneMessagingSide, oneMessagingSideIssue);
 
-const acceptSolutionSchema = commonSchema.extend(acceptRetrySchema.shape);
+const acceptSolutionSchema = commonSchema.extend(acceptingSchema.shape).refine(oneMessagingSide, oneMessagingSideIssue);
 
-const reconcileSchema = commonSchema.extend(acceptRetrySchema.shape).extend({
-  CREATE_QUEUE_URL: z.string().min(1),
-  /** How long past its next attempt time an unsettled item counts as stalled. */
-  RECONCILE_STALLED_AFTER_SECONDS: positiveInt(300),
-  /** A CREATED solution no accept attempt touched for this long was missed by the stream. */
-  RECONCILE_ACCEPT_HANDOFF_SECONDS: positiveInt(120),
-  RECONCILE_MAX_ITEMS: positiveInt(100),
+const reconcileSchema = commonSchema
+  .extend(acceptingSchema.shape)
+  .extend({
+    CREATE_QUEUE_URL: z.string().min(1),
+    /** How long past its next attempt time an unsettled item counts as stalled. */
+    RECONCILE_STALLED_AFTER_SECONDS: positiveInt(300),
+    /** A CREATED solution no accept attempt touched for this long was missed by the stream. */
+    RECONCILE_ACCEPT_HANDOFF_SECONDS: positiveInt(120),
+    RECONCILE_MAX_ITEMS: positiveInt(100),
+    /** A live solution with no lifecycle news for this long is read again on Graph. */
+    LIFECYCLE_POLL_AFTER_SECONDS: positiveInt(24 * 3600),
+  })
+  .refine(oneMessagingSide, oneMessagingSideIssue);
+
+/** The webhook endpoint needs no Graph: the table, and the two secrets that authenticate Meta. */
+const webhookSchema = z.object({
+  TABLE_NAME: z.string().min(1),
+  SECRET_CACHE_TTL_SECONDS: z.coerce.number().int().nonnegative().default(300),
+  /** Meta signs each delivery with the app secret (X-Hub-Signature-256). */
+  APP_SECRET_ID: z.string().min(1),
+  /** What Meta's subscription handshake must present as `hub.verify_token`. */
+  WEBHOOK_VERIFY_TOKEN_SECRET_ID: z.string().min(1),
 });
 
 export class ConfigError extends Error {
@@ -132,7 +160,14 @@ function acceptingFunction(c: z.infer<typeof acceptSolutionSchema>) {
     systemUserTokenSecretId: c.SYSTEM_USER_TOKEN_SECRET_ID,
     secretCacheTtlSeconds: c.SECRET_CACHE_TTL_SECONDS,
     graph: graphOptions(c),
-    acceptance: { partnerAppId: c.PARTNER_APP_ID, acceptLeaseMs: c.ACCEPT_LEASE_SECONDS * 1000, retryPeriodMs: c.ACCEPT_RETRY_PERIOD_SECONDS * 1000 },
+    acceptance: {
+      partnerAppId: c.PARTNER_APP_ID,
+      ownerPermissions: c.OWNER_PERMISSIONS,
+      partnerPermissions: c.PARTNER_PERMISSIONS,
+      rejectMismatched: c.REJECT_MISMATCHED_SOLUTIONS,
+      acceptLeaseMs: c.ACCEPT_LEASE_SECONDS * 1000,
+      retryPeriodMs: c.ACCEPT_RETRY_PERIOD_SECONDS * 1000,
+    },
   };
 }
 
@@ -149,9 +184,31 @@ export function loadReconcileConfig(env: NodeJS.ProcessEnv = process.env) {
       partnerAppId: c.PARTNER_APP_ID,
       stalledAfterMs: c.RECONCILE_STALLED_AFTER_SECONDS * 1000,
       acceptHandoffMs: c.RECONCILE_ACCEPT_HANDOFF_SECONDS * 1000,
+      lifecyclePollAfterMs: c.LIFECYCLE_POLL_AFTER_SECONDS * 1000,
       maxItemsPerPass: c.RECONCILE_MAX_ITEMS,
       // An item may make two Graph calls (accept, then a confirming read) and a few writes.
       minTimeLeftMs: 2 * c.GRAPH_TIMEOUT_MS + 5_000,
     },
   };
+}
+
+export function loadWebhookConfig(env: NodeJS.ProcessEnv = process.env) {
+  const c = load(webhookSchema, env);
+  return {
+    tableName: c.TABLE_NAME,
+    secretCacheTtlSeconds: c.SECRET_CACHE_TTL_SECONDS,
+    appSecretId: c.APP_SECRET_ID,
+    verifyTokenSecretId: c.WEBHOOK_VERIFY_TOKEN_SECRET_ID,
+  };
+}
+
+/** Ops commands that act on solutions with our system-user token: the table, the secret and Graph. */
+const opsSchema = graphSchema.extend({
+  TABLE_NAME: z.string().min(1),
+  SYSTEM_USER_TOKEN_SECRET_ID: z.string().min(1),
+});
+
+export function loadOpsConfig(env: NodeJS.ProcessEnv) {
+  const c = load(opsSchema, env);
+  return { tableName: c.TABLE_NAME, systemUserTokenSecretId: c.SYSTEM_USER_TOKEN_SECRET_ID, graph: graphOptions(c) };
 }

@@ -1,4 +1,4 @@
-import { ACCEPT_RETRY, CREATE_QUEUE, FUNCTIONS, INTAKE_DEADLINE_MS, RECONCILER } from './pipeline-settings';
+import { ACCEPT_RETRY, CREATE_QUEUE, FUNCTIONS, INTAKE_DEADLINE_MS, LIFECYCLE, RECONCILER, type GraphCallingFunction } from './pipeline-settings';
 
 /** Deployment choices that reach the functions as environment variables (names: lambdas/config.ts). */
 export interface PartnerSettings {
@@ -11,6 +11,10 @@ export interface PartnerSettings {
   graphApiVersion?: string;
   /** How long a failing accept is retried, in hours (default ACCEPT_RETRY.periodHours). */
   acceptRetryHours?: string;
+  /** `true`: decline on Graph a solution the check before accepting refused (default `false`). */
+  rejectMismatchedSolutions?: string;
+  /** After how many hours without lifecycle news a live solution is read again (default LIFECYCLE.pollAfterHours). */
+  lifecyclePollHours?: string;
 }
 
 /** Where each function finds its resources: names locally, ARNs/URLs from the stack in AWS. */
@@ -19,6 +23,7 @@ export interface PipelineResources {
   createQueueUrl: string;
   appSecretId: string;
   systemUserTokenSecretId: string;
+  webhookVerifyTokenSecretId: string;
 }
 
 const optional = (entries: Record<string, string | undefined>) =>
@@ -29,17 +34,21 @@ const optional = (entries: Record<string, string | undefined>) =>
  * both hand the handlers exactly the same variables.
  */
 export function functionEnvironments(partner: PartnerSettings, resources: PipelineResources, createMaxReceiveCount: number = CREATE_QUEUE.maxReceiveCount) {
-  const common = (name: keyof typeof FUNCTIONS) => ({
+  const common = (name: GraphCallingFunction) => ({
     TABLE_NAME: resources.tableName,
     PARTNER_APP_ID: partner.partnerAppId,
     GRAPH_TIMEOUT_MS: String(FUNCTIONS[name].graphTimeoutMs),
     ...optional({ GRAPH_API_BASE_URL: partner.graphApiBaseUrl, GRAPH_API_VERSION: partner.graphApiVersion }),
   });
+  // What the solutions are created with: the create worker sends it, the check before accepting compares it.
+  const permissions = optional({ OWNER_PERMISSIONS: partner.ownerPermissions, PARTNER_PERMISSIONS: partner.partnerPermissions });
   // Both accept: the stream's first attempt, and the reconciler's later ones.
   const acceptRetry = {
+    ...permissions,
+    ...optional({ REJECT_MISMATCHED_SOLUTIONS: partner.rejectMismatchedSolutions }),
     SYSTEM_USER_TOKEN_SECRET_ID: resources.systemUserTokenSecretId,
     ACCEPT_LEASE_SECONDS: String(ACCEPT_RETRY.leaseSeconds),
-    ACCEPT_RETRY_PERIOD_SECONDS: String(Number(partner.acceptRetryHours ?? ACCEPT_RETRY.periodHours) * 3600),
+    ACCEPT_RETRY_PERIOD_SECONDS: String(hoursInSeconds(partner.acceptRetryHours ?? ACCEPT_RETRY.periodHours)),
   };
   return {
     intake: {
@@ -60,7 +69,7 @@ export function functionEnvironments(partner: PartnerSettings, resources: Pipeli
       CREATE_REDELIVERY_SECONDS: String(CREATE_QUEUE.visibilityTimeoutSeconds),
       // Its last delivery tells the record that no retry follows: the reconciler settles it.
       CREATE_MAX_RECEIVE_COUNT: String(createMaxReceiveCount),
-      ...optional({ OWNER_PERMISSIONS: partner.ownerPermissions, PARTNER_PERMISSIONS: partner.partnerPermissions }),
+      ...permissions,
     },
     acceptSolution: {
       ...common('acceptSolution'),
@@ -74,6 +83,17 @@ export function functionEnvironments(partner: PartnerSettings, resources: Pipeli
       RECONCILE_STALLED_AFTER_SECONDS: String(RECONCILER.stalledAfterSeconds),
       RECONCILE_ACCEPT_HANDOFF_SECONDS: String(RECONCILER.acceptHandoffSeconds),
       RECONCILE_MAX_ITEMS: String(RECONCILER.maxItemsPerPass),
+      LIFECYCLE_POLL_AFTER_SECONDS: String(hoursInSeconds(partner.lifecyclePollHours ?? LIFECYCLE.pollAfterHours)),
+    },
+    webhook: {
+      TABLE_NAME: resources.tableName,
+      APP_SECRET_ID: resources.appSecretId,
+      WEBHOOK_VERIFY_TOKEN_SECRET_ID: resources.webhookVerifyTokenSecretId,
     },
   } satisfies Record<keyof typeof FUNCTIONS, Record<string, string>>;
+}
+
+/** Context hours (`-c lifecyclePollHours=0.01` works too) as whole seconds; what is not a number is left for the config check to refuse. */
+function hoursInSeconds(hours: string | number): number {
+  return Math.round(Number(hours) * 3600);
 }

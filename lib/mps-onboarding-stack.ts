@@ -21,7 +21,7 @@ export class MpsOnboardingStack extends Stack {
 
     const data = (this.data = new PipelineData(this, 'Data', { createMaxReceiveCount: props.createMaxReceiveCount }));
     const pipeline = (this.pipeline = new Pipeline(this, 'Pipeline', { data, partner: props.partner, createMaxReceiveCount: props.createMaxReceiveCount }));
-    const edge = (this.edge = new Edge(this, 'Edge', { intake: pipeline.functions.intake, page: pageConfig(props.partner) }));
+    const edge = (this.edge = new Edge(this, 'Edge', { intake: pipeline.functions.intake, webhook: pipeline.functions.webhook, page: pageConfig(props.partner) }));
     const monitoring = (this.monitoring = new Monitoring(this, 'Monitoring', {
       functions: pipeline.functions,
       createQueue: data.createQueue,
@@ -35,12 +35,14 @@ export class MpsOnboardingStack extends Stack {
     const outputs: Record<string, string> = {
       SiteUrl: edge.siteUrl,
       ApiUrl: edge.apiUrl,
+      WebhookUrl: edge.webhookUrl,
       TableName: data.table.tableName,
       CreateQueueUrl: data.createQueue.queueUrl,
       CreateDlqUrl: data.createDlq.queueUrl,
       AcceptFailureQueueUrl: data.acceptFailureQueue.queueUrl,
       SystemUserTokenSecretArn: data.systemUserToken.secretArn,
       AppSecretArn: data.appSecret.secretArn,
+      WebhookVerifyTokenSecretArn: data.webhookVerifyToken.secretArn,
       AlarmTopicArn: monitoring.topic.topicArn,
       DashboardUrl: monitoring.dashboard.url,
     };

@@ -7,6 +7,9 @@ export const FACEBOOK_SDK_URL = 'https://connect.facebook.net/en_US/sdk.js';
 /** Where the API lives on the page's origin: CloudFront sends this prefix to the HTTP API. */
 export const API_BASE_PATH = '/api';
 
+/** Meta's webhook callback on the same origin (the URL to register in the app dashboard). */
+export const WEBHOOK_PATH = `${API_BASE_PATH}/webhooks/meta`;
+
 /** The page's `/config.json` (read by web/app.js; the local runtime serves the same shape). */
 export interface PageConfig {
   appId: string;

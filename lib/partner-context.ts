@@ -1,4 +1,4 @@
-import { loadAcceptSolutionConfig, loadCreateSolutionConfig, loadIntakeConfig, loadReconcileConfig } from '../lambdas/config';
+import { loadAcceptSolutionConfig, loadCreateSolutionConfig, loadIntakeConfig, loadReconcileConfig, loadWebhookConfig } from '../lambdas/config';
 import { functionEnvironments, type PartnerSettings, type PipelineResources } from './function-environment';
 import { CREATE_QUEUE } from './pipeline-settings';
 
@@ -24,6 +24,8 @@ const OPTIONAL_PARTNER_KEYS = [
   'graphApiBaseUrl',
   'graphApiVersion',
   'acceptRetryHours',
+  'rejectMismatchedSolutions',
+  'lifecyclePollHours',
 ] as const satisfies readonly (keyof PartnerSettings)[];
 
 /** The sample app ID in cdk.json: synth works offline with it, but no real deployment should use it. */
@@ -86,10 +88,11 @@ const PLACEHOLDER_RESOURCES: PipelineResources = {
   createQueueUrl: 'validated-at-synth',
   appSecretId: 'validated-at-synth',
   systemUserTokenSecretId: 'validated-at-synth',
+  webhookVerifyTokenSecretId: 'validated-at-synth',
 };
 
 /**
- * The three functions' configurations as lambdas/config.ts loads them at cold start, from the
+ * The functions' configurations as lambdas/config.ts loads them at cold start, from the
  * environment the stack hands them: invalid context fails synth, and defaults come from that module.
  */
 export function loadFunctionConfigs(partner: PartnerSettings) {
@@ -100,6 +103,7 @@ export function loadFunctionConfigs(partner: PartnerSettings) {
       createSolution: loadCreateSolutionConfig(env.createSolution),
       acceptSolution: loadAcceptSolutionConfig(env.acceptSolution),
       reconcile: loadReconcileConfig(env.reconcile),
+      webhook: loadWebhookConfig(env.webhook),
     };
   } catch (error) {
     throw new ContextError(`CDK context gives the functions an invalid configuration (context keys map to these variables in lib/function-environment.ts): ${(error as Error).message}`);

@@ -14,7 +14,19 @@ export const FUNCTIONS = {
   acceptSolution: { timeoutSeconds: 30, memoryMiB: 512, graphTimeoutMs: 10_000 },
   /** One pass a minute; a pass stops starting items well before its timeout (lambdas/config.ts). */
   reconcile: { timeoutSeconds: 60, memoryMiB: 512, graphTimeoutMs: 10_000 },
+  /** Meta's webhook calls: no Graph, a few table writes per delivery; Meta wants an answer fast. */
+  webhook: { timeoutSeconds: 10, memoryMiB: 256 },
 } as const;
+
+/** The functions that call Graph, each with its per-call timeout. */
+export type GraphCallingFunction = { [K in keyof typeof FUNCTIONS]: (typeof FUNCTIONS)[K] extends { graphTimeoutMs: number } ? K : never }[keyof typeof FUNCTIONS];
+
+/**
+ * After the accept (DESIGN.md §3): a live solution that had no lifecycle news (webhook) for
+ * `pollAfterHours` (context `lifecyclePollHours`) is read again on Graph by the reconciler, Meta's
+ * recommended fallback when webhooks fail.
+ */
+export const LIFECYCLE = { pollAfterHours: 24 } as const;
 
 /**
  * Intake answers within this, or writes nothing: below its function's timeout, itself far below the
@@ -103,6 +115,7 @@ export const ACCEPT_EVENT_SOURCE = {
 export const SECRET_NAMES = {
   systemUserToken: 'mps-onboarding/system-user-token',
   appSecret: 'mps-onboarding/app-secret',
+  webhookVerifyToken: 'mps-onboarding/webhook-verify-token',
 } as const;
 
 /** How long CloudWatch Logs keep the functions' and the HTTP API's logs (a CloudWatch retention value). */
@@ -127,7 +140,7 @@ export const ALARMS = {
    * is a bug. The workers fail a batch on purpose to have a transient Graph error retried, so a few
    * per period are normal and only a run of them is an outage.
    */
-  functionErrors: { intake: 1, createSolution: 5, acceptSolution: 5, reconcile: 3 } satisfies Record<keyof typeof FUNCTIONS, number>,
+  functionErrors: { intake: 1, createSolution: 5, acceptSolution: 5, reconcile: 3, webhook: 1 } satisfies Record<keyof typeof FUNCTIONS, number>,
   /** Any throttle: the account's concurrency is exhausted (the create source caps its own concurrency). */
   functionThrottles: 1,
   /**

@@ -6,7 +6,7 @@ import { runtimeFile } from './runtime/runtime-file';
  * `npm start`: the whole pipeline on this machine. Options: `--reset` wipes local data first;
  * `-c key=value` (repeatable) overrides a CDK context value of cdk.json, as `cdk synth -c` does.
  * Environment: PORT (3000), DATA_DIR (.data), GRAPH_API_BASE_URL (skip the simulator),
- * PARTNER_APP_ID, SYSTEM_USER_TOKEN, APP_SECRET (seed the secrets and the simulator),
+ * PARTNER_APP_ID, SYSTEM_USER_TOKEN, APP_SECRET, WEBHOOK_VERIFY_TOKEN (seed the secrets and the simulator),
  * RECONCILE_INTERVAL_SECONDS (the reconciler's period; the stack's schedule by default).
  */
 // Lambda runs Node 22; Node 20 is only the local development runtime, and the SDK versions are pinned.
@@ -35,6 +35,7 @@ try {
     partnerAppId: process.env.PARTNER_APP_ID || undefined,
     systemUserToken: process.env.SYSTEM_USER_TOKEN || undefined,
     appSecret: process.env.APP_SECRET || undefined,
+    webhookVerifyToken: process.env.WEBHOOK_VERIFY_TOKEN || undefined,
     context,
     reconcileIntervalSeconds,
     log,
@@ -48,6 +49,7 @@ try {
   log(`Secrets Manager  ${e.secretsManager}`);
   log(`Graph API        ${e.graph}${runtime.graphSimulator ? ' (simulator)' : ''}`);
   log(`Onboarding page  ${e.http}/`);
+  log(`Meta webhooks    ${e.webhook}${runtime.graphSimulator ? ' (the simulator is subscribed)' : ''}`);
   log(`Ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s; endpoints in ${runtimeFile(dataDir)}. Ctrl-C to stop.`);
   let stopping = false;
   const stop = (signal: string) => {

@@ -9,9 +9,13 @@ export const PROGRESS = {
   inFacebook: 'Waiting for you to finish in the Facebook window…',
   checkingLogin: 'Checking your login and the apps you selected…',
   working: 'Creating and accepting your solutions…',
+  reading: 'Reading the status of this onboarding…',
   // Short: like the summary, it must fit the status line's two reserved lines at 360 px.
   retrying: 'Facebook is slow or limiting us right now. We keep trying on our own, even if you close this page.',
 };
+
+/** Announced when "Check the status again" finds everything as it was. */
+export const NOTHING_CHANGED = 'Checked again: nothing has changed.';
 
 /** While a POST that got no answer (or "try again") is retried with the same login. */
 export function retryingStart(seconds) {
@@ -137,20 +141,31 @@ function waitText(seconds) {
 
 const isPermissionCode = (code) => code === 10 || (code >= 200 && code <= 299);
 
+const RUN_AGAIN = 'To use this app, click Launch Solution Creation to create a new solution for it, or contact support with the onboarding reference.';
+
+/** After the accept, Meta (or the solution's owner) moved the solution on: it is no longer what was set up. */
 const LATER_STATUS_PROBLEMS = {
-  REJECTED: 'This solution was declined on Facebook. Contact support if that is unexpected.',
-  PENDING_DEACTIVATION: 'This solution is being deactivated on Facebook. Run the flow again to create a new one.',
-  DEACTIVATED: 'This solution was deactivated on Facebook. Run the flow again to create a new one.',
+  REJECTED: `This solution was declined on Facebook and can no longer be used. ${RUN_AGAIN}`,
+  PENDING_DEACTIVATION:
+    'A deactivation of this solution was requested on Facebook. Until it is decided, the solution still onboards your customers, but do not set it up anywhere new. Contact support with the onboarding reference if you did not expect this.',
+  DEACTIVATED: `This solution was deactivated on Facebook and can no longer be used. ${RUN_AGAIN}`,
 };
 
 /**
  * Why a solution did not succeed and what to do, from the Graph error kept on it: an expired login
  * is for the Tech Provider to fix; a permission error is ours (our system user or app setup).
- * `detail` holds what support needs: Facebook's own message and its trace ID.
+ * `detail` holds what support needs: Facebook's own message and its trace ID, or what we found.
  */
 export function solutionProblem(solution) {
   if (LATER_STATUS_PROBLEMS[solution.status]) return { text: LATER_STATUS_PROBLEMS[solution.status] };
   const error = solution.error ?? {};
+  if (error.reason === 'SOLUTION_MISMATCH') {
+    return {
+      text: 'We did not accept this solution: on Facebook it is not the solution we asked for, and an accepted solution cannot be taken back. Nothing was accepted. Contact support and quote the onboarding reference.',
+      // The pipeline's own finding (the differences), not Facebook's words.
+      detail: error.message ? `What we found: ${error.message}` : '',
+    };
+  }
   let text = 'Facebook could not complete this step. Contact support and quote the onboarding reference.';
   if (error.reason === 'CREATE_ABANDONED') {
     text = 'We could not create this solution in time, and we no longer hold your Facebook login: nothing was set up for this app. Click Launch Solution Creation again and select this app.';
@@ -166,9 +181,13 @@ export function solutionProblem(solution) {
   return { text, detail };
 }
 
-/** Once every app is final. Short: it must fit the status line's two reserved lines at 360 px. */
-export function summary(ready, total) {
+/**
+ * Once every app is final; `ended`: how many were usable and moved on since (declined, deactivated,
+ * deactivation requested). Short: it must fit the status line's two reserved lines at 360 px.
+ */
+export function summary(ready, total, ended = 0) {
   if (ready === total) return total === 1 ? 'Done: your solution is ready.' : `Done: all ${total} solutions are ready.`;
+  if (ready === 0 && ended > 0) return total === 1 ? 'Your solution is no longer ready to use: see below.' : 'None of your solutions is ready to use now: see below.';
   if (ready === 0) return 'Finished, but no solution could be set up: see below.';
   return `Finished: ${ready} of ${total} solutions are ready; see below.`;
 }

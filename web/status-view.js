@@ -2,9 +2,14 @@
 // size through pending → creating → created → accepted (no layout shift), and each change is
 // announced once through the page's live region rather than by re-reading the whole list.
 
+import { launchSnippet } from './embedded-signup.js';
 import { retryNote, solutionProblem } from './messages.js';
 
-/** `steps`: filled segments of the row's 4-step bar; `tone`: its colour and whether the ID is usable. */
+/**
+ * `steps`: filled segments of the row's 4-step bar; `tone`: its colour and what the row offers:
+ * `ready` a usable solution ID (Copy, Embedded Signup code), `ending` a solution on its way out,
+ * `failed` one that is not usable; both of those say why and what to do.
+ */
 const STATUSES = {
   PENDING: { label: 'Waiting to be created', steps: 1, tone: 'working' },
   CREATING: { label: 'Being created…', steps: 2, tone: 'working' },
@@ -13,15 +18,18 @@ const STATUSES = {
   EXISTING: { label: 'Already connected', steps: 4, tone: 'ready' },
   CREATE_FAILED: { label: 'Could not be created', steps: 2, tone: 'failed' },
   ACCEPT_FAILED: { label: 'Created, not accepted', steps: 4, tone: 'failed' },
-  REJECTED: { label: 'Declined', steps: 4, tone: 'failed' },
-  PENDING_DEACTIVATION: { label: 'Being deactivated', steps: 4, tone: 'failed' },
-  DEACTIVATED: { label: 'Deactivated', steps: 4, tone: 'failed' },
+  REJECTED: { label: 'Declined, no longer usable', steps: 4, tone: 'failed' },
+  PENDING_DEACTIVATION: { label: 'Deactivation requested', steps: 4, tone: 'ending' },
+  DEACTIVATED: { label: 'Deactivated, no longer usable', steps: 4, tone: 'failed' },
 };
 
 const statusInfo = (status) => STATUSES[status] ?? { label: String(status).toLowerCase(), steps: 1, tone: 'working' };
 
 /** ACCEPTED, or EXISTING: a solution ID the Tech Provider can use. */
 export const isReady = (status) => statusInfo(status).tone === 'ready';
+
+/** Moved on after it was usable: declined, deactivated, or a deactivation requested. */
+export const isNoLongerActive = (status) => ['REJECTED', 'PENDING_DEACTIVATION', 'DEACTIVATED'].includes(status);
 
 /** On its way, with a failed attempt behind it: the pipeline retries it (DESIGN.md §3 `attempts`, `nextAttemptAt`, `error`). */
 export const isRetrying = (solution) => statusInfo(solution.status).tone === 'working' && solution.error !== undefined;
@@ -31,6 +39,22 @@ const COPIED_FOR_MS = 2000;
 /** What a retry note says changes only with a new attempt. */
 const retryKey = (solution) => (isRetrying(solution) ? `${solution.attempts}@${solution.nextAttemptAt}` : undefined);
 
+/** Each row's two things to copy: what is copied, and what the page says about it. */
+const COPYABLE = {
+  id: {
+    text: (row) => row.solutionId,
+    source: '.solution-id',
+    copied: (row) => `Solution ID of ${row.name} copied.`,
+    selected: 'The solution ID is selected: press Ctrl+C (⌘C on a Mac) to copy it.',
+  },
+  snippet: {
+    text: (row) => launchSnippet(row.solutionId),
+    source: '.snippet-code',
+    copied: (row) => `Embedded Signup code of ${row.name} copied.`,
+    selected: 'The Embedded Signup code is selected: press Ctrl+C (⌘C on a Mac) to copy it.',
+  },
+};
+
 export function createSolutionList({ list, template, announce }) {
   const rows = new Map();
 
@@ -39,9 +63,12 @@ export function createSolutionList({ list, template, announce }) {
     const name = solution.appName || solution.appId;
     item.querySelector('.app-name').textContent = name;
     item.querySelector('.app-id').textContent = `App ${solution.appId}`;
-    item.querySelector('.copy-target').textContent = ` the solution ID of ${name}`;
-    const row = { item, name, status: undefined, solutionId: undefined, retry: undefined };
-    item.querySelector('.copy').addEventListener('click', () => copy(row));
+    item.querySelector('.copy-id .copy-target').textContent = ` the solution ID of ${name}`;
+    item.querySelector('.copy-snippet .copy-target').textContent = ` the Embedded Signup code of ${name}`;
+    item.querySelector('.snippet-box').setAttribute('aria-label', `Embedded Signup code of ${name}`);
+    const row = { item, name, status: undefined, solutionId: undefined, retry: undefined, snippetShown: false };
+    item.querySelector('.copy-id').addEventListener('click', () => copy(row, 'id'));
+    item.querySelector('.copy-snippet').addEventListener('click', () => copy(row, 'snippet'));
     rows.set(solution.appId, row);
     list.append(item);
     return row;
@@ -49,6 +76,7 @@ export function createSolutionList({ list, template, announce }) {
 
   function fill(row, solution) {
     const info = statusInfo(solution.status);
+    const ready = Boolean(solution.solutionId) && info.tone === 'ready';
     row.status = solution.status;
     row.solutionId = solution.solutionId;
     row.item.dataset.status = solution.status;
@@ -59,8 +87,9 @@ export function createSolutionList({ list, template, announce }) {
     id.textContent = solution.solutionId ?? 'not created yet';
     id.classList.toggle('placeholder', !solution.solutionId);
     // Hidden by visibility, not removed: the line keeps its height whether or not it can be copied.
-    row.item.querySelector('.copy').classList.toggle('unavailable', !(solution.solutionId && info.tone === 'ready'));
-    const problem = info.tone === 'failed' ? solutionProblem(solution) : undefined;
+    row.item.querySelector('.copy-id').classList.toggle('unavailable', !ready);
+    fillSnippet(row, info.tone, ready);
+    const problem = info.tone === 'failed' || info.tone === 'ending' ? solutionProblem(solution) : undefined;
     const retrying = isRetrying(solution) ? retryNote(solution) : '';
     row.retry = retryKey(solution);
     row.item.querySelector('.retry-note').textContent = retrying;
@@ -69,18 +98,37 @@ export function createSolutionList({ list, template, announce }) {
     return `${row.name}: ${info.label}${problem ? `. ${problem.text}` : ''}${retrying ? `. ${retrying}` : ''}`;
   }
 
-  async function copy(row) {
-    const button = row.item.querySelector('.copy');
+  /**
+   * On its way, the row holds a one-line note where the code will be; once usable, the code's
+   * disclosure takes that line (closed, so that no row moves while others are still changing;
+   * `settle()` opens it). Anything else has no code at all: it must not be used.
+   */
+  function fillSnippet(row, tone, ready) {
+    const slot = row.item.querySelector('.snippet-slot');
+    const details = slot.querySelector('.snippet');
+    slot.hidden = !(ready || tone === 'working');
+    slot.querySelector('.snippet-wait').hidden = ready;
+    details.hidden = !ready;
+    slot.querySelector('.snippet-code').textContent = ready ? launchSnippet(row.solutionId) : '';
+    if (!ready) {
+      details.open = false;
+      row.snippetShown = false;
+    }
+  }
+
+  async function copy(row, what) {
+    const copyable = COPYABLE[what];
+    const button = row.item.querySelector(`.copy-${what}`);
     try {
-      await navigator.clipboard.writeText(row.solutionId);
+      await navigator.clipboard.writeText(copyable.text(row));
       const label = button.querySelector('.copy-label');
       label.textContent = 'Copied';
       setTimeout(() => (label.textContent = 'Copy'), COPIED_FOR_MS);
-      announce(`Solution ID of ${row.name} copied.`);
+      announce(copyable.copied(row));
     } catch {
       // No clipboard access (an older browser, or a permission policy): select it for Ctrl+C instead.
-      window.getSelection()?.selectAllChildren(row.item.querySelector('.solution-id'));
-      announce('The solution ID is selected: press Ctrl+C (⌘C on a Mac) to copy it.');
+      window.getSelection()?.selectAllChildren(row.item.querySelector(copyable.source));
+      announce(copyable.selected);
     }
   }
 
@@ -89,7 +137,10 @@ export function createSolutionList({ list, template, announce }) {
       rows.clear();
       list.replaceChildren();
     },
-    /** Shows `solutions` ({appId, appName, status, solutionId?, error?}) and announces what changed. */
+    /**
+     * Shows `solutions` ({appId, appName, status, solutionId?, error?}) and announces what changed.
+     * Returns whether anything did.
+     */
     update(solutions) {
       const changes = solutions
         .map((solution) => {
@@ -99,6 +150,15 @@ export function createSolutionList({ list, template, announce }) {
         })
         .filter(Boolean);
       if (changes.length > 0) announce(changes.join('. '));
+      return changes.length > 0;
+    },
+    /** Every app is final: nothing else will move, so each usable solution's code opens (once: a closed one stays closed). */
+    settle() {
+      for (const row of rows.values()) {
+        if (row.snippetShown || !isReady(row.status) || !row.solutionId) continue;
+        row.item.querySelector('.snippet').open = true;
+        row.snippetShown = true;
+      }
     },
   };
 }

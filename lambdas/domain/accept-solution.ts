@@ -1,15 +1,21 @@
-import { SOLUTION_STATUS, type GraphClient } from '../graph/graph-client';
+import { SOLUTION_STATUS, type GraphClient, type SolutionDetails } from '../graph/graph-client';
 import { GraphError, unexpectedAnswerGraphError } from '../graph/graph-error';
 import type { OnboardingStore } from '../store/onboarding-store';
-import type { RecordedError, SolutionRecord, SolutionStatus } from './records';
+import type { RecordedError, SolutionDifference, SolutionRecord, SolutionStatus } from './records';
 import { ACCEPT_RETRY, askOf, retryDelaySeconds } from './retry-policy';
+import { acceptedBy, describeDifferences, solutionDifferences, statusDifference } from './solution-check';
 
 export interface AcceptSolutionDeps {
   store: Pick<OnboardingStore, 'claimForAccept' | 'getSolution' | 'recordAccepted' | 'recordAcceptFailed' | 'recordAcceptRetry'>;
-  graph: Pick<GraphClient, 'acceptSolution' | 'getSolution'>;
+  graph: Pick<GraphClient, 'acceptSolution' | 'getSolution' | 'rejectSolution'>;
   settings: {
     /** Our Solution Partner app: the one we accept as. */
     partnerAppId: string;
+    /** The permissions each side was created with (the check before accepting compares them). */
+    ownerPermissions: readonly string[];
+    partnerPermissions: readonly string[];
+    /** Decline on Graph (`POST /{id}/reject`) a solution that is not the one we asked for. */
+    rejectMismatched: boolean;
     /** How long one attempt holds the item before another may take over: the longest run of a function that accepts. */
     acceptLeaseMs: number;
     /** How long a failing accept is retried before ACCEPT_FAILED, from its first attempt. */
@@ -32,20 +38,26 @@ export type AcceptSolutionOutcome =
   | { outcome: 'accepted'; alreadyAccepted: boolean; attempt: number }
   /** `gaveUp`: retried for the whole retry period; otherwise Graph refused for good. */
   | { outcome: 'failed'; error: RecordedError; gaveUp: boolean; attempt: number }
+  /**
+   * Not the solution we asked for (`error.differences`): not accepted. `declined`: whether it was
+   * rejected on Graph (only when configured to, and only while it awaited our answer).
+   */
+  | { outcome: 'mismatch'; error: RecordedError; attempt: number; declined?: { ok: true } | { ok: false; error: RecordedError } }
   /** Failed for now; the next attempt is due at `nextAttemptAt`. */
   | { outcome: 'retrying'; error: RecordedError; attempt: number; nextAttemptAt: string }
   | { outcome: 'skipped'; status: SolutionStatus | 'MISSING' };
 
-/** Our status in the solution's `partners` edge once we accepted. */
-const PARTNER_ACCEPTED = 'ACCEPTED';
 /** Graph's refusal of an accept because the solution is no longer INITIATED. */
 const NOT_INITIATED_SUBCODE = 2207051;
 
 /**
  * Accepts a CREATED solution, as our app, with the system-user token, once in effect: the attempt
  * first claims the item (a duplicate stream record, or a solution another attempt holds, does
- * nothing). When Graph refuses the accept, the solution is read: if it shows that we already
- * accepted it (an earlier attempt's accept went through, its answer lost), it is recorded ACCEPTED.
+ * nothing). An accept cannot be undone, so the solution is read first and accepted only if it is
+ * what the record asked for (solution-check.ts); otherwise it ends ACCEPT_FAILED with
+ * `SOLUTION_MISMATCH` naming each difference, and is declined on Graph if so configured. A
+ * solution that shows our accept already in (an earlier attempt's, its answer lost) is recorded
+ * ACCEPTED. When Graph refuses the accept, the solution is read again the same way.
  * A transient or throttled failure is scheduled on the record for a later attempt, with capped
  * exponential backoff and jitter, no sooner than Graph asks, for the whole retry period; then, or
  * on a permanent refusal, the solution ends ACCEPT_FAILED with Graph's error kept.
@@ -66,9 +78,20 @@ export async function acceptSolution(item: { onboardingId: string; appId: string
 
   const token = await deps.systemUserToken();
   try {
-    const alreadyAccepted = await acceptOrConfirm(solutionId, token, deps);
+    const solution = await deps.graph.getSolution(solutionId, token);
+    const differences = solutionDifferences(solution, {
+      ownerAppId: record.appId,
+      partnerAppId: deps.settings.partnerAppId,
+      name: record.solutionName,
+      ownerPermissions: deps.settings.ownerPermissions,
+      partnerPermissions: deps.settings.partnerPermissions,
+    });
+    const alreadyAccepted = differences.length === 0 && acceptedBy(solution, deps.settings.partnerAppId);
+    differences.push(...(alreadyAccepted ? [] : statusDifference(solution)));
+    if (differences.length > 0) return refuseMismatch(record, attempt, solution, differences, token, deps);
+    const confirmed = alreadyAccepted || (await acceptOrConfirm(solutionId, token, deps));
     if (!(await deps.store.recordAccepted(item.onboardingId, item.appId, deps.clock()))) return movedOn(item, deps);
-    return { outcome: 'accepted', alreadyAccepted, attempt };
+    return { outcome: 'accepted', alreadyAccepted: confirmed, attempt };
   } catch (error) {
     // Anything else (a DynamoDB failure, say) keeps the claim: another attempt comes when it ends.
     if (!(error instanceof GraphError)) throw error;
@@ -80,7 +103,7 @@ export async function acceptSolution(item: { onboardingId: string; appId: string
   }
 }
 
-/** Accepts; on a refusal, whether we had accepted already (true) or the refusal stands (thrown). */
+/** Accepts; on a refusal, whether a read shows our accept in after all (true) or the refusal stands (thrown). */
 async function acceptOrConfirm(solutionId: string, token: string, deps: AcceptSolutionDeps): Promise<boolean> {
   try {
     await deps.graph.acceptSolution(solutionId, deps.settings.partnerAppId, token);
@@ -89,6 +112,33 @@ async function acceptOrConfirm(solutionId: string, token: string, deps: AcceptSo
     if (!(error instanceof GraphError) || error.retryable) throw error;
     if (await alreadyAcceptedByUs(solutionId, error, token, deps)) return true;
     throw error;
+  }
+}
+
+/**
+ * Ends the item ACCEPT_FAILED with the differences, and then, if configured, declines the solution
+ * on Graph: only while it awaits our answer (INITIATED, our invitation not yet answered), and only
+ * once the record says why.
+ */
+async function refuseMismatch(
+  record: SolutionRecord,
+  attempt: number,
+  solution: SolutionDetails,
+  differences: SolutionDifference[],
+  token: string,
+  deps: AcceptSolutionDeps,
+): Promise<AcceptSolutionOutcome> {
+  const error: RecordedError = { code: -1, message: describeDifferences(differences), reason: 'SOLUTION_MISMATCH', differences };
+  if (!(await deps.store.recordAcceptFailed(record.onboardingId, record.appId, attempt, error, deps.clock()))) return movedOn(record, deps);
+  const invitation = solution.partners.find((p) => p.appId === deps.settings.partnerAppId);
+  const mayDecline = deps.settings.rejectMismatched && solution.status === SOLUTION_STATUS.initiated && invitation !== undefined && !acceptedBy(solution, deps.settings.partnerAppId);
+  if (!mayDecline) return { outcome: 'mismatch', error, attempt };
+  try {
+    await deps.graph.rejectSolution(solution.id, token);
+    return { outcome: 'mismatch', error, attempt, declined: { ok: true } };
+  } catch (failure) {
+    if (!(failure instanceof GraphError)) throw failure;
+    return { outcome: 'mismatch', error, attempt, declined: { ok: false, error: failure.details } };
   }
 }
 
@@ -113,18 +163,12 @@ async function movedOn(item: { onboardingId: string; appId: string }, deps: Acce
   return { outcome: 'skipped', status: current?.status ?? 'MISSING' };
 }
 
-/**
- * Whether the solution is live with our accept: ACTIVE with us among its partners, or still
- * INITIATED (other partners pending) with our entry ACCEPTED. A solution that moved on to REJECTED
- * or DEACTIVATED is not one to report as ready, whatever our entry says.
- */
+/** After a refusal: whether a second read shows our accept in (solution-check.ts `acceptedBy`). */
 async function alreadyAcceptedByUs(solutionId: string, refusal: GraphError, token: string, deps: AcceptSolutionDeps): Promise<boolean> {
   try {
     const solution = await deps.graph.getSolution(solutionId, token);
-    const us = solution.partners.find((p) => p.appId === deps.settings.partnerAppId);
-    if (us && solution.status === SOLUTION_STATUS.active) return true;
+    if (acceptedBy(solution, deps.settings.partnerAppId)) return true;
     if (solution.status !== SOLUTION_STATUS.initiated) return false;
-    if (us?.status === PARTNER_ACCEPTED) return true;
     // Refused as no longer INITIATED, yet read as INITIATED: one of the two answers is stale.
     if (refusal.details.subcode === NOT_INITIATED_SUBCODE) {
       throw unexpectedAnswerGraphError(`Graph refused the accept of solution ${solutionId} as no longer INITIATED, yet reads it INITIATED`);

@@ -2,11 +2,15 @@ import type { GraphClient, SolutionDetails } from '../graph/graph-client';
 import { GraphError, type GraphErrorDetails } from '../graph/graph-error';
 import type { OnboardingStore } from '../store/onboarding-store';
 import type { AcceptSolutionOutcome, AcceptTrigger } from './accept-solution';
-import { LIVE, UNSETTLED, type RecordedError, type SolutionRecord } from './records';
+import { LIVE, UNSETTLED, type RecordedError, type SolutionRecord, type SolutionStatus } from './records';
+import { followLifecycle, type LifecycleOutcome } from './solution-lifecycle';
 
 export interface ReconcileDeps {
-  store: Pick<OnboardingStore, 'findByStatus' | 'appGuardHolder' | 'recordCreated' | 'recordCreateFailed' | 'recordNeverCreated' | 'recordExistingElsewhere'>;
-  graph: Pick<GraphClient, 'listAppSolutions'>;
+  store: Pick<
+    OnboardingStore,
+    'findByStatus' | 'appGuardHolder' | 'recordCreated' | 'recordCreateFailed' | 'recordNeverCreated' | 'recordExistingElsewhere' | 'getSolution' | 'recordLifecycle' | 'deferLifecyclePoll'
+  >;
+  graph: Pick<GraphClient, 'listAppSolutions' | 'getSolutionState'>;
   /** Whether the create queue holds messages waiting for a worker (SQS's approximate count). */
   createQueueHasBacklog: () => Promise<boolean>;
   /** The accept step (acceptSolution with its dependencies), for solutions whose next attempt is due. */
@@ -18,6 +22,8 @@ export interface ReconcileDeps {
     stalledAfterMs: number;
     /** A CREATED solution that no accept attempt touched for this long was missed by the stream. */
     acceptHandoffMs: number;
+    /** A live solution with no lifecycle news (webhook, or read) for this long is read again. */
+    lifecyclePollAfterMs: number;
     /** Items one pass moves on, at most. */
     maxItemsPerPass: number;
     /** No new item is started with less time than this left (one item may make a few Graph calls). */
@@ -44,6 +50,8 @@ export type ReconcileAction =
   /** A worker moved the item on meanwhile: the fenced write was refused, nothing changed. */
   | { action: 'moved-on' }
   | { action: 'accept'; result: AcceptSolutionOutcome }
+  /** A live solution read again (webhooks may have failed): where it stands, applied like a webhook's news. */
+  | { action: 'lifecycle'; graphStatus: string; result: LifecycleOutcome }
   /** Something other than Graph failed for this item (the table, the secret): the next pass tries again. */
   | { action: 'failed'; message: string };
 
@@ -65,6 +73,8 @@ export interface ReconcileReport {
 }
 
 const STALLED = 'attribute_not_exists(nextAttemptAt) OR nextAttemptAt <= :overdue';
+/** Solutions live with us, whose life Meta may change at any time. */
+const POLLED: readonly SolutionStatus[] = ['ACCEPTED', 'EXISTING', 'PENDING_DEACTIVATION'];
 const RETRY_DUE = 'nextAttemptAt <= :now';
 const NEVER_TRIED = 'attribute_not_exists(nextAttemptAt)';
 
@@ -78,6 +88,10 @@ const NEVER_TRIED = 'attribute_not_exists(nextAttemptAt)';
  *   rest end CREATE_FAILED (`CREATE_ABANDONED`): the Tech Provider's token went with the message.
  * - CREATED whose next accept attempt is due (a retry after a failure, or one the stream never got
  *   to): accepted, through the same claim as the stream's attempts.
+ * - Live (ACCEPTED, EXISTING, PENDING_DEACTIVATION) with no lifecycle news for
+ *   `lifecyclePollAfterMs` (nothing written to it since: a webhook's news or the last read writes):
+ *   read again on Graph and moved on as a webhook would move it (Meta's fallback when webhooks fail).
+ *   Least urgent, so last.
  * Every write is the workers' own conditional transition, fenced by status and attempt number: a
  * worker that moved the item on meanwhile wins, and the pass changes nothing. Each pass is bounded by
  * `maxItemsPerPass` and the time left.
@@ -98,6 +112,10 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
     ...(await deps.store.findByStatus('CREATED', { filter: NEVER_TRIED, updatedBefore: handoffBefore, limit })),
   ];
 
+  const quiet = new Date(now.getTime() - settings.lifecyclePollAfterMs);
+  const live: SolutionRecord[] = [];
+  for (const status of POLLED) live.push(...(await deps.store.findByStatus(status, { updatedBefore: quiet, limit })));
+
   const lookups = new PassLookups(deps);
   const items: ReconciledItem[] = [];
   const hasTime = () => items.length < limit && deps.timeLeftMs() >= settings.minTimeLeftMs;
@@ -116,8 +134,29 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
     handled++;
     report(item, await isolated(async () => ((await lookups.messageGone(item, now)) ? settleUnderWay(item, lookups, deps) : undefined)));
   }
-  const found = underWay.length + due.length;
+  for (const item of live) {
+    if (!hasTime()) break;
+    handled++;
+    report(item, await isolated(() => pollLifecycle(item, lookups, deps)));
+  }
+  const found = underWay.length + due.length + live.length;
   return { items, found, incomplete: handled < found };
+}
+
+/** Reads where a live solution stands and applies it to the record (its time moves on even when nothing changed). */
+async function pollLifecycle(item: SolutionRecord, lookups: PassLookups, deps: ReconcileDeps): Promise<ReconcileAction> {
+  const observedAt = deps.clock();
+  let state;
+  try {
+    state = await lookups.solutionState(item.solutionId!);
+  } catch (error) {
+    if (!(error instanceof GraphError)) throw error;
+    // Refused for good (say, no such solution any more): asking every minute would not change that.
+    if (!error.retryable) await deps.store.deferLifecyclePoll(item, observedAt);
+    return { action: 'lookup-failed', error: error.details };
+  }
+  const news = { solutionId: item.solutionId!, state: { status: state.status, pendingRequest: state.statusForPendingRequest }, observedAt };
+  return { action: 'lifecycle', graphStatus: state.status, result: await followLifecycle([item], news, deps) };
 }
 
 async function acceptDue(item: SolutionRecord, handoffBefore: Date, deps: ReconcileDeps): Promise<ReconcileAction | undefined> {
@@ -143,6 +182,8 @@ const solutionIdOf = (item: SolutionRecord, action: ReconcileAction) => {
 class PassLookups {
   private backlog?: Promise<boolean>;
   private partnerSolutions?: Promise<Map<string, SolutionDetails[]>>;
+  /** By solution: an onboarding's record and another's EXISTING one share a read. */
+  private readonly states = new Map<string, ReturnType<GraphClient['getSolutionState']>>();
 
   constructor(private readonly deps: ReconcileDeps) {}
 
@@ -156,6 +197,16 @@ class PassLookups {
     if (!item.nextAttemptAt) return true;
     this.backlog ??= this.deps.createQueueHasBacklog();
     return !(await this.backlog);
+  }
+
+  /** Where a solution stands on Graph, read with the system-user token (either partner may read it). */
+  solutionState(solutionId: string): ReturnType<GraphClient['getSolutionState']> {
+    let state = this.states.get(solutionId);
+    if (!state) {
+      state = this.deps.systemUserToken().then((token) => this.deps.graph.getSolutionState(solutionId, token));
+      this.states.set(solutionId, state);
+    }
+    return state;
   }
 
   /**

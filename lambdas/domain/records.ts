@@ -3,8 +3,9 @@ import type { GraphErrorDetails } from '../graph/graph-error';
 /**
  * Solution status machine (DESIGN.md §3): PENDING → CREATING → CREATED → ACCEPTED, failures
  * CREATE_FAILED / ACCEPT_FAILED, EXISTING when the app already has a live solution with us.
- * Meta's partner_solutions webhook may later move a solution to REJECTED, PENDING_DEACTIVATION or
- * DEACTIVATED; those are part of the type so the store and the views already handle them.
+ * After the accept, Meta's lifecycle news (the partner_solutions webhook, or a read when it is
+ * silent) moves a solution on to REJECTED, PENDING_DEACTIVATION (and back when the request is
+ * declined) or DEACTIVATED: domain/solution-lifecycle.ts.
  */
 export const SOLUTION_STATUSES = [
   'PENDING',
@@ -24,11 +25,15 @@ export type OnboardingStatus = 'IN_PROGRESS' | 'COMPLETED' | 'PARTIAL' | 'FAILED
 
 /** Statuses still on their way to a solution: a create message (or the reconciler) moves them on. */
 export const UNDER_WAY: ReadonlySet<SolutionStatus> = new Set(['PENDING', 'CREATING']);
-/** Statuses whose solution is live with us on Graph for its app: a new one would be a duplicate. */
-export const LIVE: ReadonlySet<SolutionStatus> = new Set(['ACCEPTED', 'EXISTING']);
+/**
+ * Statuses whose solution is live with us on Graph for its app: a new one would be a duplicate. A
+ * solution whose deactivation was requested still onboards customers until that is decided.
+ */
+export const LIVE: ReadonlySet<SolutionStatus> = new Set(['ACCEPTED', 'EXISTING', 'PENDING_DEACTIVATION']);
 /** Statuses of an app's holder still on its way: being created, or created and awaiting our accept. */
 export const UNSETTLED: ReadonlySet<SolutionStatus> = new Set(['PENDING', 'CREATING', 'CREATED']);
 
+/** What an onboarding counts as not ready: a pending deactivation too, since the solution is on its way out. */
 const FAILED: ReadonlySet<SolutionStatus> = new Set(['CREATE_FAILED', 'ACCEPT_FAILED', 'REJECTED', 'PENDING_DEACTIVATION', 'DEACTIVATED']);
 const SUCCEEDED: ReadonlySet<SolutionStatus> = new Set(['ACCEPTED', 'EXISTING']);
 
@@ -53,12 +58,24 @@ export interface OnboardingRecord {
  * - `RETRY_PERIOD_OVER`: Graph kept failing the accept for the whole retry period.
  * - `AMBIGUOUS_ON_GRAPH`: Graph lists the solution's (unique) name more than once, or on another
  *   app's solution: nothing was adopted or accepted, and support looks at it.
+ * - `SOLUTION_MISMATCH`: read before the accept, the solution was not the one we asked for (its
+ *   `differences` say how): it was not accepted, since an accept cannot be undone.
  */
-export type FailureReason = 'CREATE_ABANDONED' | 'RETRY_PERIOD_OVER' | 'AMBIGUOUS_ON_GRAPH';
+export type FailureReason = 'CREATE_ABANDONED' | 'RETRY_PERIOD_OVER' | 'AMBIGUOUS_ON_GRAPH' | 'SOLUTION_MISMATCH';
+
+/** One way a solution on Graph differs from what the record asked for. */
+export interface SolutionDifference {
+  /** `owner_app`, `partners`, `owner_permissions`, `partner_permissions`, `name` or `status`. */
+  field: string;
+  expected: string;
+  actual: string;
+}
 
 /** Graph's error as the record keeps it, with the pipeline's own conclusion when there is one. */
 export interface RecordedError extends GraphErrorDetails {
   reason?: FailureReason;
+  /** With `SOLUTION_MISMATCH`: each difference found. */
+  differences?: SolutionDifference[];
 }
 
 export interface SolutionRecord {
@@ -83,6 +100,11 @@ export interface SolutionRecord {
   leaseExpiresAt?: number;
   /** Until when a failing accept is retried before ACCEPT_FAILED (set by its first attempt). */
   acceptRetryUntil?: string;
+  /**
+   * When the newest lifecycle news the record reflects was true on Graph: a webhook's entry time, or
+   * the time of a read. Older news never overwrites it. ISO 8601.
+   */
+  lifecycleAt?: string;
   createdAt: string;
   updatedAt: string;
 }

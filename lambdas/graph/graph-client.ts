@@ -40,7 +40,14 @@ export const SOLUTION_STATUS = {
   initiated: 'INITIATED',
   /** Every partner accepted. */
   active: 'ACTIVE',
+  /** A partner declined it. */
+  rejected: 'REJECTED',
+  /** Ended, after a deactivation request was accepted (or by Meta). */
+  deactivated: 'DEACTIVATED',
 } as const;
+
+/** `status_for_pending_request` of an ACTIVE solution whose owner asked to deactivate it. */
+export const PENDING_DEACTIVATION = 'PENDING_DEACTIVATION';
 
 /** One entry of a solution's `partners` edge. */
 export interface SolutionPartner {
@@ -101,8 +108,19 @@ const solutionSchema = z
   })
   .refine((s) => s.partners !== undefined || s.status === SOLUTION_STATUS.draft, { message: 'a solution past DRAFT without its partners', path: ['partners'] });
 
-/** The accept's answer; beyond `success`, its fields (`solution_id`, `partner_status`, …) are not needed. */
-const acceptAnswerSchema = z.object({ success: z.literal(true) });
+/**
+ * The details call's answer: the permissions of both sides are what the check before accepting
+ * compares, so they must be there (the listing does not ask for them).
+ */
+const solutionDetailsSchema = solutionSchema.refine(
+  (s) => s.owner_permissions !== undefined && (s.partners?.data ?? []).every((p) => p.partner_permissions !== undefined),
+  { message: 'a solution without its permissions', path: ['owner_permissions'] },
+);
+
+const solutionStateSchema = z.object({ status: z.string(), status_for_pending_request: z.string().optional() });
+
+/** A solution call's answer (accept, reject, the deactivation decisions); beyond `success`, its fields are not needed. */
+const successSchema = z.object({ success: z.literal(true) });
 
 const debugTokenSchema = z.object({
   data: z.object({
@@ -126,6 +144,8 @@ const MAX_PARTNER_PAGES = 1_000;
 const SOLUTION_PAGE_LIMIT = '100';
 /** The details call with every documented field and the partners edge (graph-api.md, verbatim). */
 const SOLUTION_DETAILS_FIELDS = 'id,name,status,status_for_pending_request,owner_app,owner_permissions,partners{partner_app,partner_permissions,status}';
+/** Where a solution stands, for the lifecycle poll. */
+const SOLUTION_STATE_FIELDS = 'id,status,status_for_pending_request';
 /** What matching a listed solution needs: identity, state, owner and who it invites. */
 const SOLUTION_LISTING_FIELDS = 'id,name,status,status_for_pending_request,owner_app,partners{partner_app}';
 
@@ -169,13 +189,37 @@ export class GraphClient {
   /** Accepts as `partnerAppId` (the reference requires it in the body) with its system-user token. */
   async acceptSolution(solutionId: string, partnerAppId: string, systemUserToken: string): Promise<void> {
     const body = await this.request('POST', `${encodeURIComponent(solutionId)}/accept`, systemUserToken, { json: { partner_app_id: partnerAppId } });
-    parseAnswer(acceptAnswerSchema, body, 'POST accept');
+    parseAnswer(successSchema, body, 'POST accept');
   }
 
-  /** The solution with every documented field and its partners. */
+  /**
+   * Declines a solution that invites us, while it awaits our answer (graph-api.md "Other solution
+   * calls"; not possible once accepted).
+   */
+  async rejectSolution(solutionId: string, systemUserToken: string): Promise<void> {
+    parseAnswer(successSchema, await this.request('POST', `${encodeURIComponent(solutionId)}/reject`, systemUserToken), 'POST reject');
+  }
+
+  /** Our answer to the owner's request to deactivate an ACTIVE solution: accepted, it is DEACTIVATED; declined, it stays ACTIVE. */
+  async decideDeactivationRequest(solutionId: string, decision: 'accept' | 'reject', systemUserToken: string): Promise<void> {
+    const edge = `${decision}_deactivation_request`;
+    parseAnswer(successSchema, await this.request('POST', `${encodeURIComponent(solutionId)}/${edge}`, systemUserToken), `POST ${edge}`);
+  }
+
+  /**
+   * The solution with every documented field and its partners. What the check before accepting
+   * compares must be there: the permissions of both sides.
+   */
   async getSolution(solutionId: string, token: string): Promise<SolutionDetails> {
     const body = await this.request('GET', encodeURIComponent(solutionId), token, { query: { fields: SOLUTION_DETAILS_FIELDS } });
-    return toSolutionDetails(parseAnswer(solutionSchema, body, 'GET solution'));
+    return toSolutionDetails(parseAnswer(solutionDetailsSchema, body, 'GET solution'));
+  }
+
+  /** Only where the solution stands: `status` and `status_for_pending_request` (the lifecycle poll). */
+  async getSolutionState(solutionId: string, token: string): Promise<{ status: string; statusForPendingRequest?: string }> {
+    const body = await this.request('GET', encodeURIComponent(solutionId), token, { query: { fields: SOLUTION_STATE_FIELDS } });
+    const state = parseAnswer(solutionStateSchema, body, 'GET solution');
+    return { status: state.status, statusForPendingRequest: state.status_for_pending_request };
   }
 
   /**

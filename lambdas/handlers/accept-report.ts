@@ -4,8 +4,8 @@ import { logger, METRIC, metrics } from '../shared/observability';
 
 /**
  * Logs and counts an accept attempt's outcome, the same way for the stream's attempts and the
- * reconciler's: a failed attempt is a WARN with Graph's error, a give-up an ERROR and the metric the
- * failed-accept alarm watches.
+ * reconciler's: a failed attempt is a WARN with Graph's error, a give-up or a mismatch an ERROR and
+ * the metric the failed-accept alarm watches (a mismatch also its own).
  */
 export function reportAcceptOutcome(result: AcceptSolutionOutcome): void {
   switch (result.outcome) {
@@ -23,6 +23,13 @@ export function reportAcceptOutcome(result: AcceptSolutionOutcome): void {
         graphError: result.error,
         attempt: result.attempt,
       });
+      return;
+    case 'mismatch':
+      metrics.addMetric(METRIC.solutionMismatch, MetricUnit.Count, 1);
+      metrics.addMetric(METRIC.solutionAcceptFailed, MetricUnit.Count, 1);
+      logger.error('solution is not the one we asked for; not accepted', { graphError: result.error, attempt: result.attempt });
+      if (result.declined?.ok) logger.info('mismatched solution declined on Graph');
+      if (result.declined && !result.declined.ok) logger.warn('could not decline the mismatched solution on Graph; decline it by hand', { graphError: result.declined.error });
       return;
     case 'skipped':
       logger.info('accept not needed or held by another attempt', { status: result.status });

@@ -13,6 +13,7 @@ import { dynamoDocumentClient, sqs } from '../shared/aws-clients';
 import { cachedSecret } from '../shared/cached-secret';
 import { logger, METRIC, metrics } from '../shared/observability';
 import { reportAcceptOutcome } from './accept-report';
+import { reportLifecycleOutcome } from './lifecycle-report';
 
 const config = loadReconcileConfig();
 const store = new OnboardingStore(dynamoDocumentClient(), config.tableName);
@@ -27,6 +28,8 @@ function report({ action, ...item }: ReconciledItem): void {
     switch (action.action) {
       case 'accept':
         return reportAcceptOutcome(action.result);
+      case 'lifecycle':
+        return reportLifecycleOutcome({ solutionId: item.solutionId ?? '', status: action.graphStatus, source: 'poll' }, action.result);
       case 'adopted':
         metrics.addMetric(METRIC.solutionAdopted, MetricUnit.Count, 1);
         logger.info('solution found on Graph and adopted; it is accepted next', { was: item.status });

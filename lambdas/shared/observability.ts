@@ -44,4 +44,15 @@ export const METRIC = {
   solutionAdopted: 'SolutionAdopted',
   /** The reconciler ended in CREATE_FAILED a solution whose create message (and token) was gone. */
   solutionCreateAbandoned: 'SolutionCreateAbandoned',
+  /** Read before its accept, a solution was not the one we asked for: not accepted (ACCEPT_FAILED, SOLUTION_MISMATCH). */
+  solutionMismatch: 'SolutionMismatch',
+  /** Lifecycle changes after the accept (webhook, or the reconciler's read), one count per record that changed. */
+  solutionActive: 'SolutionActive',
+  solutionDeactivationRequested: 'SolutionDeactivationRequested',
+  solutionRejected: 'SolutionRejected',
+  solutionDeactivated: 'SolutionDeactivated',
+  /** Lifecycle news about a solution no record holds, or with a status Graph does not document. */
+  lifecycleNewsUnmatched: 'LifecycleNewsUnmatched',
+  /** A webhook delivery whose signature did not verify: refused, nothing written. */
+  webhookSignatureInvalid: 'WebhookSignatureInvalid',
 } as const;

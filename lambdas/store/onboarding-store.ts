@@ -347,6 +347,49 @@ export class OnboardingStore {
   }
 
   /**
+   * Lifecycle news (domain/solution-lifecycle.ts): `record` moves from the status it was read in to
+   * `to`, and notes `observedAt` as the time of the newest news it shows; only if that news is
+   * newer than what the record shows already (or, with `sameSecondWins`, from the same second). A
+   * solution past its accept has no attempt coming; one that is live again has no error to show.
+   */
+  recordLifecycle(record: Pick<SolutionRecord, 'onboardingId' | 'appId' | 'status'>, to: SolutionStatus, observedAt: Date, now: Date, opts: { sameSecondWins: boolean }): Promise<boolean> {
+    return this.transition(record.onboardingId, record.appId, { from: record.status, newsBefore: { at: observedAt.toISOString(), orSameTime: opts.sameSecondWins } }, to, now, {
+      set: { lifecycleAt: observedAt.toISOString() },
+      remove: ['nextAttemptAt', 'leaseExpiresAt', ...(LIVE.has(to) ? ['lastError'] : [])],
+    });
+  }
+
+  /** A live solution whose read Graph refused: the next poll comes a whole poll period later (its `updatedAt` moves on). */
+  async deferLifecyclePoll(record: Pick<SolutionRecord, 'onboardingId' | 'appId' | 'status' | 'updatedAt'>, now: Date): Promise<boolean> {
+    return this.conditionalUpdate(record.onboardingId, record.appId, {
+      update: 'SET updatedAt = :now',
+      condition: '#status = :status AND updatedAt = :seen',
+      values: { ':now': now.toISOString(), ':status': record.status, ':seen': record.updatedAt },
+    });
+  }
+
+  /** Every solution item holding `solutionId` (the holder, and onboardings that found it EXISTING), through the `bySolutionId` index. */
+  async findBySolutionId(solutionId: string): Promise<SolutionRecord[]> {
+    const found: SolutionRecord[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'bySolutionId',
+          KeyConditionExpression: '#solutionId = :solutionId',
+          ExpressionAttributeNames: { '#solutionId': TABLE_LAYOUT.indexes.bySolutionId.partitionKey },
+          ExpressionAttributeValues: { ':solutionId': solutionId },
+          ExclusiveStartKey,
+        }),
+      );
+      found.push(...((page.Items ?? []) as SolutionRecord[]));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return found;
+  }
+
+  /**
    * Solution items in `status`, oldest change first, through the `byStatus` index (never a Scan),
    * changed before `updatedBefore`, filtered by `filter` (a condition on the item's other
    * attributes; `#status` is bound). At most
@@ -407,13 +450,14 @@ export class OnboardingStore {
 
   /**
    * Applies `from → to` once; false when the item was no longer in `from` (a duplicate delivery),
-   * the attempt (`attempt` for creates, `acceptAttempt` for accepts) lost its claim, or its next
-   * attempt time is no longer the one it was seen with (`nextAttemptAt`; null: none).
+   * the attempt (`attempt` for creates, `acceptAttempt` for accepts) lost its claim, its next
+   * attempt time is no longer the one it was seen with (`nextAttemptAt`; null: none), or it shows
+   * lifecycle news at least as new (`newsBefore`).
    */
   private transition(
     onboardingId: string,
     appId: string,
-    source: { from: SolutionStatus; attempt?: number; acceptAttempt?: number; nextAttemptAt?: string | null },
+    source: { from: SolutionStatus; attempt?: number; acceptAttempt?: number; nextAttemptAt?: string | null; newsBefore?: { at: string; orSameTime: boolean } },
     to: SolutionStatus,
     now: Date,
     change: { set?: Record<string, unknown>; remove?: string[] },
@@ -431,6 +475,11 @@ export class OnboardingStore {
     if (source.acceptAttempt !== undefined) {
       condition.push('acceptAttempts = :acceptAttempt');
       values[':acceptAttempt'] = source.acceptAttempt;
+    }
+    if (source.newsBefore) {
+      // ISO 8601 times compare as strings.
+      condition.push(`(attribute_not_exists(lifecycleAt) OR lifecycleAt ${source.newsBefore.orSameTime ? '<=' : '<'} :newsAt)`);
+      values[':newsAt'] = source.newsBefore.at;
     }
     if (source.nextAttemptAt === null) condition.push('attribute_not_exists(nextAttemptAt)');
     else if (source.nextAttemptAt !== undefined) {

@@ -5,7 +5,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ALARMS } from '../pipeline-settings';
-import { FUNNEL, funnelMetric, RETRIES } from './funnel-metrics';
+import { FUNNEL, funnelMetric, LIFECYCLE_CHANGES, RETRIES } from './funnel-metrics';
 import type { PipelineFunctionName } from './pipeline-function';
 
 export interface OperationsDashboardProps {
@@ -50,6 +50,7 @@ export class OperationsDashboard extends Construct {
           graph('Funnel per period', FUNNEL.map(([name, label]) => funnelMetric(name, { label })), 16),
           graph('Retries and reconciliation per period', RETRIES.map(([name, label]) => funnelMetric(name, { label }))),
         ],
+        [graph('After the accept: lifecycle changes, mismatches, webhook news per period', LIFECYCLE_CHANGES.map(([name, label]) => funnelMetric(name, { label })), 24)],
         [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: props.alarms, width: 24, height: 4 })],
         [
           graph('Function errors', perFunction((fn, o) => fn.metricErrors(o), cloudwatch.Stats.SUM)),

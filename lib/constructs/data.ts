@@ -13,7 +13,7 @@ export interface PipelineDataProps {
   createMaxReceiveCount: number;
 }
 
-/** The stateful part: the onboarding table, the queues between the functions, and the two secrets. */
+/** The stateful part: the onboarding table, the queues between the functions, and the three secrets. */
 export class PipelineData extends Construct {
   readonly table: dynamodb.Table;
   readonly createQueue: sqs.Queue;
@@ -22,6 +22,8 @@ export class PipelineData extends Construct {
   readonly acceptFailureQueue: sqs.Queue;
   readonly systemUserToken: secretsmanager.Secret;
   readonly appSecret: secretsmanager.Secret;
+  /** What Meta's webhook subscription handshake must present; ops chooses it and enters it in the app dashboard too. */
+  readonly webhookVerifyToken: secretsmanager.Secret;
 
   constructor(scope: Construct, id: string, props: PipelineDataProps) {
     super(scope, id);
@@ -79,7 +81,7 @@ export class PipelineData extends Construct {
     });
     this.appSecret = new secretsmanager.Secret(this, 'AppSecret', {
       secretName: SECRET_NAMES.appSecret,
-      description: "Solution Partner app's secret (debug_token checks at intake). Set by ops.",
+      description: "Solution Partner app's secret (debug_token checks at intake, webhook signatures). Set by ops.",
       generateSecretString: placeholder,
     });
     for (const secret of [this.systemUserToken, this.appSecret]) {
@@ -89,5 +91,16 @@ export class PipelineData extends Construct {
           'Meta issues this credential (system-user token: Business Settings; app secret: App Dashboard), so Secrets Manager cannot rotate it. Ops replaces it with put-secret-value (README, Deploy); warm functions pick it up within SECRET_CACHE_TTL_SECONDS.',
       });
     }
+    // Random from the start, so the webhook works with no step of ops beyond copying it to Meta.
+    this.webhookVerifyToken = new secretsmanager.Secret(this, 'WebhookVerifyToken', {
+      secretName: SECRET_NAMES.webhookVerifyToken,
+      description: "Verify token of Meta's webhook subscription handshake (enter the same value in the app dashboard's Webhooks).",
+      generateSecretString: placeholder,
+    });
+    Validations.of(this.webhookVerifyToken).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        "It must equal the value entered in Meta's app dashboard, which Secrets Manager cannot change there: a rotation would break the next subscription handshake. Ops changes both together (README, Deploy).",
+    });
   }
 }

@@ -1,11 +1,12 @@
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { API_BASE_PATH, type PageConfig } from '../page-config';
+import { API_BASE_PATH, WEBHOOK_PATH, type PageConfig } from '../page-config';
 import { OnboardingApi } from './onboarding-api';
 import { OnboardingSite } from './onboarding-site';
 
 export interface EdgeProps {
   intake: lambda.IFunction;
+  webhook: lambda.IFunction;
   page: PageConfig;
 }
 
@@ -17,12 +18,15 @@ export class Edge extends Construct {
   readonly siteUrl: string;
   /** The API's base on the page's origin. */
   readonly apiUrl: string;
+  /** Meta's webhook callback URL, on the same origin. */
+  readonly webhookUrl: string;
 
   constructor(scope: Construct, id: string, props: EdgeProps) {
     super(scope, id);
-    this.api = new OnboardingApi(this, 'Api', { intake: props.intake });
+    this.api = new OnboardingApi(this, 'Api', { intake: props.intake, webhook: props.webhook });
     this.site = new OnboardingSite(this, 'Site', { apiDomainName: this.api.domainName, page: props.page });
     this.siteUrl = this.site.url;
     this.apiUrl = `https://${this.site.distribution.distributionDomainName}${API_BASE_PATH}`;
+    this.webhookUrl = `https://${this.site.distribution.distributionDomainName}${WEBHOOK_PATH}`;
   }
 }

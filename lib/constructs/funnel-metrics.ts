@@ -21,6 +21,17 @@ export const RETRIES = [
   ['solutionCreateAbandoned', 'Abandoned (CREATE_ABANDONED)'],
 ] as const satisfies readonly (readonly [keyof typeof METRIC, string])[];
 
+/** After the accept: what Meta's webhook (or the reconciler's read) changed, and what matched nothing. */
+export const LIFECYCLE_CHANGES = [
+  ['solutionActive', 'Active again (or accepted on Graph)'],
+  ['solutionDeactivationRequested', 'Deactivation requested'],
+  ['solutionDeactivated', 'Deactivated'],
+  ['solutionRejected', 'Rejected'],
+  ['solutionMismatch', 'Not accepted: mismatch'],
+  ['lifecycleNewsUnmatched', 'News matching no record'],
+  ['webhookSignatureInvalid', 'Webhook signature invalid'],
+] as const satisfies readonly (readonly [keyof typeof METRIC, string])[];
+
 /** A custom EMF metric of the functions: Powertools adds the service name as the `service` dimension. */
 export function funnelMetric(name: keyof typeof METRIC, options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
   return new cloudwatch.Metric({

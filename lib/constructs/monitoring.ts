@@ -76,6 +76,30 @@ export class Monitoring extends Construct {
       threshold: 1,
       missingData: NOTHING_HAPPENED,
     });
+    this.alarm('SolutionMismatchAlarm', {
+      description: 'Read before its accept, a solution was not the one we asked for (owner app, name, permissions, partners or status): it was not accepted (ACCEPT_FAILED, error.reason SOLUTION_MISMATCH); error.differences names each difference.',
+      metric: funnelMetric('solutionMismatch'),
+      threshold: 1,
+      missingData: NOTHING_HAPPENED,
+    });
+    this.alarm('DeactivationRequestedAlarm', {
+      description: 'A Tech Provider asked to deactivate a live solution (PENDING_DEACTIVATION): it still onboards customers until ops accepts or rejects the request.',
+      metric: funnelMetric('solutionDeactivationRequested'),
+      threshold: 1,
+      missingData: NOTHING_HAPPENED,
+    });
+    this.alarm('SolutionDeactivatedAlarm', {
+      description: 'A solution was deactivated on Graph (DEACTIVATED): its Embedded Signup flow no longer onboards customers.',
+      metric: funnelMetric('solutionDeactivated'),
+      threshold: 1,
+      missingData: NOTHING_HAPPENED,
+    });
+    this.alarm('SolutionRejectedAlarm', {
+      description: 'A solution was declined on Graph (REJECTED): it never went live.',
+      metric: funnelMetric('solutionRejected'),
+      threshold: 1,
+      missingData: NOTHING_HAPPENED,
+    });
     this.alarm('CreateDlqAlarm', {
       description: 'Create-solution messages were parked in the DLQ after maxReceiveCount deliveries.',
       metric: props.createDlq.metricApproximateNumberOfMessagesVisible(max),

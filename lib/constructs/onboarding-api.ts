@@ -5,11 +5,13 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { API_BASE_PATH } from '../page-config';
+import { API_BASE_PATH, WEBHOOK_PATH } from '../page-config';
 import { HTTP_API_THROTTLE, LOG_RETENTION_DAYS } from '../pipeline-settings';
 
 export interface OnboardingApiProps {
   intake: lambda.IFunction;
+  /** Meta's webhook calls. */
+  webhook: lambda.IFunction;
 }
 
 /**
@@ -32,7 +34,7 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
   }),
 );
 
-/** The public contract's API (DESIGN.md §3): both routes go to the intake function. */
+/** The public contract's API (DESIGN.md §3): the onboarding routes go to intake, Meta's webhook to its own function. */
 export class OnboardingApi extends Construct {
   readonly api: HttpApi;
   readonly stage: HttpStage;
@@ -61,6 +63,19 @@ export class OnboardingApi extends Construct {
         id: 'AwsSolutions-APIG4',
         reason:
           "Public by contract (DESIGN.md §3): Tech Providers have no AWS identity. Intake authenticates each POST by checking the Facebook token with Graph (app, expiry, permission); a status read needs the unguessable onboarding ID. The execute-api endpoint stays reachable because CloudFront forwards to it (HTTP APIs take no resource policy); it serves the same JSON, throttled.",
+      });
+    }
+    // More specific than `/api/{proxy+}`, so API Gateway sends these here and not to intake.
+    const webhookRoutes = this.api.addRoutes({
+      path: WEBHOOK_PATH,
+      methods: [HttpMethod.GET, HttpMethod.POST],
+      integration: new HttpLambdaIntegration('Webhook', props.webhook, { payloadFormatVersion: PayloadFormatVersion.VERSION_2_0 }),
+    });
+    for (const route of webhookRoutes) {
+      Validations.of(route).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason:
+          "Meta calls it and has no AWS identity: the function authenticates every call itself, the handshake by our verify token (Secrets Manager), each delivery by its X-Hub-Signature-256 HMAC with our app secret, checked in constant time before the body is read.",
       });
     }
 

@@ -15,6 +15,7 @@ const ENTRIES: Record<PipelineFunctionName, string> = {
   createSolution: 'lambdas/handlers/create-solution.ts',
   acceptSolution: 'lambdas/handlers/accept-solution.ts',
   reconcile: 'lambdas/handlers/reconcile.ts',
+  webhook: 'lambdas/handlers/webhook.ts',
 };
 
 /** A resource a function uses: how its environment names it, and what lets the function use it. */
@@ -95,7 +96,7 @@ export class PipelineFunction extends Construct {
         reason:
           props.name === 'reconcile'
             ? 'Invoked asynchronously by EventBridge Scheduler with no retry: a failed pass is simply followed by the next one a minute later, and its event carries nothing to keep. Failed passes count in ReconcileErrorsAlarm.'
-            : "Never invoked asynchronously (HTTP API and event source mappings invoke synchronously), so a function DLQ would never receive anything. Failed work lands in the create queue's DLQ and the stream's on-failure queue, both alarmed.",
+            : "Never invoked asynchronously (HTTP API routes and event source mappings invoke synchronously), so a function DLQ would never receive anything. Failed work lands in the create queue's DLQ and the stream's on-failure queue, both alarmed.",
       },
     );
     Validations.of(role).acknowledge({

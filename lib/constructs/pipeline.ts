@@ -24,8 +24,12 @@ const TABLE_ACTIONS = {
   // Claiming a solution for its accept and its conditional transitions (UpdateItem), reading it.
   acceptSolution: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
   // Stalled and due solutions through the byStatus index (Query, granted on the index alone); reading
-  // items and app guards, transitions and accept claims, releasing a failed holder's guard.
+  // items and app guards, transitions and accept claims, releasing a failed holder's guard; live
+  // solutions due for a lifecycle read through the same index.
   reconcile: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+  // A solution's records through the bySolutionId index (Query, granted on the index alone), reading
+  // one again after a race, and its lifecycle transitions.
+  webhook: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
 } as const satisfies Record<PipelineFunctionName, readonly string[]>;
 
 export interface PipelineProps {
@@ -35,14 +39,14 @@ export interface PipelineProps {
   createMaxReceiveCount: number;
 }
 
-/** The four functions, what each may touch, the event sources that drive the two workers, and the reconciler's schedule. */
+/** The five functions, what each may touch, the event sources that drive the two workers, and the reconciler's schedule. */
 export class Pipeline extends Construct {
   readonly functions: Record<PipelineFunctionName, lambda.Function>;
   readonly schedule: scheduler.Schedule;
 
   constructor(scope: Construct, id: string, props: PipelineProps) {
     super(scope, id);
-    const { table, createQueue, acceptFailureQueue, appSecret, systemUserToken } = props.data;
+    const { table, createQueue, acceptFailureQueue, appSecret, systemUserToken, webhookVerifyToken } = props.data;
     const environments = functionEnvironments(
       props.partner,
       {
@@ -50,6 +54,7 @@ export class Pipeline extends Construct {
         createQueueUrl: createQueue.queueUrl,
         appSecretId: appSecret.secretArn,
         systemUserTokenSecretId: systemUserToken.secretArn,
+        webhookVerifyTokenSecretId: webhookVerifyToken.secretArn,
       },
       props.createMaxReceiveCount,
     );
@@ -77,8 +82,20 @@ export class Pipeline extends Construct {
       secretValue(systemUserToken),
     );
     this.schedule = reconcilerSchedule(this, reconcile.function);
+    const webhook = pipelineFunction('Webhook', 'webhook').bind(
+      tableItems(table, TABLE_ACTIONS.webhook),
+      indexQuery(table, 'bySolutionId'),
+      secretValue(appSecret),
+      secretValue(webhookVerifyToken),
+    );
 
-    this.functions = { intake: intake.function, createSolution: createSolution.function, acceptSolution: acceptSolution.function, reconcile: reconcile.function };
+    this.functions = {
+      intake: intake.function,
+      createSolution: createSolution.function,
+      acceptSolution: acceptSolution.function,
+      reconcile: reconcile.function,
+      webhook: webhook.function,
+    };
   }
 }
 

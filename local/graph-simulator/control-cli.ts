@@ -12,11 +12,23 @@ import { readRuntimeFile } from '../runtime/runtime-file';
  *   rate-limit <app|user|business> <maxCalls> <windowSeconds>   (repeatable: separate the triples with commas)
  *   token <appId,...>              a Tech Provider login without a browser (prints the authResponse)
  *   requests | solutions           what the simulator saw and holds
- *   reset                          back to the seed
+ *   reset                          back to the seed (which also drops the webhook subscription)
+ *
+ * Webhooks and what Meta or the Tech Provider do to a solution:
+ *   webhooks                       the subscription and the delivery log
+ *   subscribe <callbackUrl> [verifyToken]   the handshake, then the subscription    unsubscribe
+ *   reject | request-deactivation | deactivate <solutionId>   change a solution (a webhook follows)
+ *   resend-webhook [index] [--bad-signature]                   an earlier delivery's bytes again (default the last)
+ *   send-webhook <solutionId> <status> [unixTime] [--bad-signature]   a SOLUTION_UPDATED of your own
  */
-const USAGE = 'usage: npm run sim -- fault <json> | faults | clear-faults | latency <ms> [jitter] | rate-limit <scope> <max> <window>[,…] | token <appIds> | requests | solutions | reset';
+const USAGE = [
+  'usage: npm run sim -- fault <json> | faults | clear-faults | latency <ms> [jitter] | rate-limit <scope> <max> <window>[,…] | token <appIds> | requests | solutions | reset',
+  '       npm run sim -- webhooks | subscribe <callbackUrl> [verifyToken] | unsubscribe | reject|request-deactivation|deactivate <solutionId>',
+  '       npm run sim -- resend-webhook [index] [--bad-signature] | send-webhook <solutionId> <status> [unixTime] [--bad-signature]',
+].join('\n');
 
-const { positionals } = parseArgs({ allowPositionals: true });
+const { positionals, values } = parseArgs({ allowPositionals: true, options: { 'bad-signature': { type: 'boolean', default: false } } });
+const badSignature = values['bad-signature'];
 const [command, ...args] = positionals;
 const base = process.env.GRAPH_SIM_URL ?? readRuntimeFile(process.env.DATA_DIR ?? '.data')?.graph;
 if (!base) {
@@ -68,7 +80,34 @@ switch (command) {
   case 'reset':
     await call('POST', '/__sim/reset');
     break;
+  case 'webhooks':
+    await call('GET', '/__sim/webhooks');
+    break;
+  case 'subscribe':
+    if (!args[0]) usage();
+    await call('PUT', '/__sim/webhooks', { callbackUrl: args[0], ...(args[1] ? { verifyToken: args[1] } : {}) });
+    break;
+  case 'unsubscribe':
+    await call('DELETE', '/__sim/webhooks');
+    break;
+  case 'reject':
+  case 'request-deactivation':
+  case 'deactivate':
+    if (!args[0]) usage();
+    await call('POST', `/__sim/solutions/${encodeURIComponent(args[0])}/${command}`);
+    break;
+  case 'resend-webhook':
+    await call('POST', '/__sim/webhooks/resend', { ...(args[0] ? { index: Number(args[0]) } : {}), badSignature });
+    break;
+  case 'send-webhook':
+    if (!args[0] || !args[1]) usage();
+    await call('POST', '/__sim/webhooks/send', { solutionId: args[0], status: args[1], ...(args[2] ? { time: Number(args[2]) } : {}), badSignature });
+    break;
   default:
-    console.error(USAGE);
-    process.exit(2);
+    usage();
+}
+
+function usage(): never {
+  console.error(USAGE);
+  process.exit(2);
 }

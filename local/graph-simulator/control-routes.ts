@@ -1,15 +1,19 @@
 import { GRAPH_OPERATIONS, type FaultEffect, type GraphOperation, type RateLimit } from './controls';
-import type { SimResponse } from './graph-errors';
-import type { GraphSimulatorState } from './state';
+import { controlError, type SimResponse } from './graph-errors';
+import type { GraphSimulatorState, SolutionChange } from './state';
+import { handleWebhookControl } from './webhook-control-routes';
 
 /**
  * `/__sim/*`: what the JS SDK stand-in's consent dialog and tests use to drive and inspect the
  * simulator over HTTP. The same operations are methods of {@link GraphSimulatorState} in-process.
  */
-export function handleControlRequest(state: GraphSimulatorState, method: string, path: string, body: unknown): SimResponse | undefined {
+export async function handleControlRequest(state: GraphSimulatorState, method: string, path: string, body: unknown): Promise<SimResponse | undefined> {
   const b = (body ?? {}) as Record<string, unknown>;
   const faultId = /^\/__sim\/faults\/([^/]+)$/.exec(path)?.[1];
   if (method === 'DELETE' && faultId) return removeFault(state, faultId);
+  const lifecycle = /^\/__sim\/solutions\/([^/]+)\/(reject|request-deactivation|deactivate)$/.exec(path);
+  if (method === 'POST' && lifecycle) return changeSolution(state, lifecycle[1]!, lifecycle[2] as keyof typeof LIFECYCLE_CONTROLS);
+  if (path === '/__sim/webhooks' || path.startsWith('/__sim/webhooks/')) return handleWebhookControl(state, method, path, b);
   switch (`${method} ${path}`) {
     case 'GET /__sim/requests':
       return { status: 200, body: state.requests };
@@ -70,7 +74,7 @@ export function handleControlRequest(state: GraphSimulatorState, method: string,
           },
         };
       } catch (error) {
-        return { status: 400, body: { error: { message: (error as Error).message } } };
+        return badControl((error as Error).message);
       }
     }
     default:
@@ -98,7 +102,7 @@ function addFault(state: GraphSimulatorState, b: Record<string, unknown>): SimRe
 
 function removeFault(state: GraphSimulatorState, id: string): SimResponse {
   const index = state.controls.faults.findIndex((r) => r.id === id);
-  if (index < 0) return { status: 404, body: { error: { message: `no armed fault rule ${id}` } } };
+  if (index < 0) return controlError(404, `no armed fault rule ${id}`);
   state.controls.faults.splice(index, 1);
   return { status: 204, body: undefined };
 }
@@ -112,4 +116,26 @@ function setRateLimits(state: GraphSimulatorState, body: unknown): SimResponse {
   return { status: 200, body: limits };
 }
 
-const badControl = (message: string): SimResponse => ({ status: 400, body: { error: { message } } });
+/**
+ * What Meta or the Tech Provider does to a solution outside our Graph calls (in their dashboards): the
+ * state's own transitions, so that these and the Graph calls change a solution in one way, webhooks
+ * included.
+ */
+const LIFECYCLE_CONTROLS = {
+  /** Our partner app declines the invitation, as in the dashboard (only while `INITIATED`). */
+  reject: (state: GraphSimulatorState, id: string) => state.rejectSolution(id),
+  /** The owner asks to deactivate (only while `ACTIVE` with no pending request). */
+  'request-deactivation': (state: GraphSimulatorState, id: string) => state.requestDeactivation(id),
+  /** Meta or the owner ends the solution (only while `ACTIVE`). */
+  deactivate: (state: GraphSimulatorState, id: string) => state.deactivateSolution(id),
+} satisfies Record<string, (state: GraphSimulatorState, id: string) => SolutionChange>;
+
+function changeSolution(state: GraphSimulatorState, id: string, action: keyof typeof LIFECYCLE_CONTROLS): SimResponse {
+  const change = LIFECYCLE_CONTROLS[action](state, id);
+  if (!('refused' in change)) return { status: 200, body: change.solution };
+  if (change.refused === 'unknown-solution') return controlError(404, `no solution ${id}`);
+  const { status, statusForPendingRequest } = state.solutions.get(id)!;
+  return controlError(409, `cannot ${action} solution ${id}: it is ${status} with ${statusForPendingRequest}`);
+}
+
+const badControl = (message: string) => controlError(400, message);

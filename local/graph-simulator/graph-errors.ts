@@ -48,3 +48,6 @@ export const errors = {
       message: 'Unsupported request - method type or object does not exist, cannot be loaded due to missing permissions, or does not support this operation',
     }),
 };
+
+/** The `/__sim/*` controls' own refusals: `{error: {message}}`, no Graph envelope. */
+export const controlError = (status: number, message: string): SimResponse => ({ status, body: { error: { message } } });

@@ -8,12 +8,13 @@ const sim = await startGraphSimulator({
     ...(process.env.PARTNER_APP_ID ? { partnerApp: { id: process.env.PARTNER_APP_ID, name: 'Solution Partner app' } } : {}),
     ...(process.env.SYSTEM_USER_TOKEN ? { systemUserToken: process.env.SYSTEM_USER_TOKEN } : {}),
     ...(process.env.APP_SECRET ? { appSecret: process.env.APP_SECRET } : {}),
+    ...(process.env.WEBHOOK_VERIFY_TOKEN ? { webhookVerifyToken: process.env.WEBHOOK_VERIFY_TOKEN } : {}),
   },
 });
 const tp = sim.state.techProvider();
 console.log(`Graph API simulator on ${sim.url}`);
 console.log(`  partner app ${sim.state.partnerApp.id}; Tech Provider ${tp?.userId} with apps ${tp?.apps.map((a) => a.id).join(', ')}`);
-console.log(`  JS SDK stand-in: ${sim.url}/sdk.js · inspect: ${sim.url}/__sim/requests, ${sim.url}/__sim/solutions`);
+console.log(`  JS SDK stand-in: ${sim.url}/sdk.js · inspect: ${sim.url}/__sim/requests, ${sim.url}/__sim/solutions, ${sim.url}/__sim/webhooks`);
 const stop = () => void sim.stop().then(() => process.exit(0));
 process.once('SIGINT', stop);
 process.once('SIGTERM', stop);

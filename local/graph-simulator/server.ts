@@ -38,6 +38,8 @@ export async function startGraphSimulator(opts: { port?: number; host?: string; 
     state,
     stop: () =>
       new Promise<void>((resolve) => {
+        // Webhook retries would otherwise keep the process busy for seconds after the server is gone.
+        state.webhooks.stop();
         server.closeAllConnections();
         server.close(() => resolve());
       }),
@@ -55,7 +57,7 @@ async function route(state: GraphSimulatorState, req: IncomingMessage): Promise<
   if (raw === undefined) return errors.badParameter('Request body too large');
   const body = parseBody(raw, req.headers['content-type']);
 
-  if (url.pathname.startsWith('/__sim/')) return handleControlRequest(state, method, url.pathname, body) ?? { status: 404, body: { error: 'no such control endpoint' } };
+  if (url.pathname.startsWith('/__sim/')) return (await handleControlRequest(state, method, url.pathname, body)) ?? { status: 404, body: { error: 'no such control endpoint' } };
 
   const match = VERSION_PREFIX.exec(url.pathname);
   if (!match) return errors.unknownPath();

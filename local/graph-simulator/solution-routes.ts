@@ -38,31 +38,32 @@ export function createSolution({ state, token, objectId: appId, body: b }: Solut
   if (typeof name !== 'string' || name.trim().length === 0 || name.length > SOLUTION_NAME_MAX_LENGTH) {
     return errors.badParameter(`Param solution_name must be a non-empty string of at most ${SOLUTION_NAME_MAX_LENGTH} characters`);
   }
-  return ok({ solution_id: state.createSolution(ownerApp, { name, ownerPermissions, partnerPermissions }).id });
+  const solution = state.createSolution(ownerApp, { name, ownerPermissions, partnerPermissions });
+  state.announceSolution(solution, 'SOLUTION_CREATED');
+  return ok({ solution_id: solution.id });
 }
+
+/*
+ * The calls that change a solution check who calls; the state's own methods check whether the
+ * solution's state allows the change, make it and send its webhook, for the controls of
+ * control-routes.ts just the same.
+ */
 
 /** `POST /{id}/accept`: only the invited partner app, with `partner_app_id`, only while `INITIATED`. */
 export function acceptSolution(call: SolutionCall): SimResponse {
-  const invitation = openInvitation(call, { appIdRequired: true });
-  if ('refused' in invitation) return invitation.refused;
-  const { solution, partner } = invitation;
-  partner.status = 'ACCEPTED';
-  if (solution.partners.every((p) => p.status === 'ACCEPTED')) {
-    solution.status = 'ACTIVE';
-    solution.statusForPendingRequest = 'NONE';
-    solution.acceptedAt = new Date().toISOString();
-  }
+  const decision = partnerDecision(call, { appIdRequired: true });
+  if ('refused' in decision) return decision.refused;
+  const { solution, partner } = decision;
+  if ('refused' in call.state.acceptInvitation(solution.id, partner.app.id)) return errors.notInitiated();
   return ok({ solution_id: solution.id, partner_status: partner.status, success: true });
 }
 
 /** `POST /{id}/reject`: the invited partner declines; not possible once accepted. */
 export function rejectSolution(call: SolutionCall): SimResponse {
-  const invitation = openInvitation(call, { appIdRequired: false });
-  if ('refused' in invitation) return invitation.refused;
-  const { solution, partner } = invitation;
-  partner.status = 'REJECTED';
-  solution.status = 'REJECTED';
-  solution.statusForPendingRequest = 'NONE';
+  const decision = partnerDecision(call, { appIdRequired: false });
+  if ('refused' in decision) return decision.refused;
+  const { solution, partner } = decision;
+  if ('refused' in call.state.rejectSolution(solution.id, partner.app.id)) return errors.notInitiated();
   return ok({ success: true });
 }
 
@@ -71,10 +72,7 @@ export function sendDeactivationRequest({ state, token, objectId }: SolutionCall
   const solution = state.solutions.get(objectId);
   if (!solution) return errors.unknownObject(objectId);
   if (!isOwnerSide(token, solution)) return errors.permission('Only the solution owner can ask to deactivate it');
-  if (solution.status !== 'ACTIVE' || solution.statusForPendingRequest !== 'NONE') {
-    return errors.badParameter('A deactivation request needs an ACTIVE solution with no pending request');
-  }
-  solution.statusForPendingRequest = 'PENDING_DEACTIVATION';
+  if ('refused' in state.requestDeactivation(objectId)) return errors.badParameter('A deactivation request needs an ACTIVE solution with no pending request');
   return ok({ success: true });
 }
 
@@ -86,10 +84,7 @@ export function decideDeactivationRequest(accept: boolean) {
   return (call: SolutionCall): SimResponse => {
     const decision = partnerDecision(call, { appIdRequired: false });
     if ('refused' in decision) return decision.refused;
-    const { solution } = decision;
-    if (solution.statusForPendingRequest !== 'PENDING_DEACTIVATION') return errors.badParameter('The solution has no pending deactivation request');
-    if (accept) solution.status = 'DEACTIVATED';
-    solution.statusForPendingRequest = 'NONE';
+    if ('refused' in call.state.decideDeactivationRequest(decision.solution.id, accept)) return errors.badParameter('The solution has no pending deactivation request');
     return ok({ success: true });
   };
 }
@@ -167,13 +162,6 @@ function partnerDecision(
   if (named !== undefined && named !== token.appId) return { refused: errors.permission(`The access token does not belong to app ${named}`) };
   const partner = invitedPartner(solution, token.appId);
   return partner ? { solution, partner } : { refused: errors.notInvited() };
-}
-
-/** A partner's invitation that can still be answered: the solution is `INITIATED`. */
-function openInvitation(call: SolutionCall, opts: { appIdRequired: boolean }): Refusable<{ solution: SimSolution; partner: SimSolutionPartner }> {
-  const decision = partnerDecision(call, opts);
-  if (!('refused' in decision) && decision.solution.status !== 'INITIATED') return { refused: errors.notInitiated() };
-  return decision;
 }
 
 function isPermissionList(value: unknown): value is string[] {

@@ -1,5 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { SimulatorControls } from './controls';
+import type { PartnerSolutionsEvent } from './webhook-envelope';
+import { WebhookSender, type WebhookDelivery } from './webhooks';
 
 /**
  * The Graph simulator's world: one Solution Partner app (with its app secret and system-user token),
@@ -33,6 +35,8 @@ export interface SimApp {
 export interface SimTechProvider {
   userId: string;
   name: string;
+  /** The Tech Provider's business portfolio: the `entry[].id` of webhooks about its solutions. */
+  businessId: string;
   apps: SimApp[];
 }
 
@@ -45,6 +49,8 @@ export type SimToken =
 export type SimSolutionStatus = 'DRAFT' | 'INITIATED' | 'ACTIVE' | 'REJECTED' | 'DEACTIVATED';
 /** A solution's `status_for_pending_request`. */
 export type SimPendingRequest = 'PENDING_ACTIVATION' | 'PENDING_DEACTIVATION' | 'NONE';
+/** A webhook's `solution_status`: the status, or `PENDING_DEACTIVATION` while a deactivation is requested. */
+export type SimWebhookStatus = SimSolutionStatus | 'PENDING_DEACTIVATION';
 /**
  * One partner's `status` in the `partners` edge: `ACCEPTED` is documented; `NOTIFICATION_SENT` for a
  * pending invitation is what Meta's example shows; `REJECTED` for a declined one is our choice.
@@ -84,6 +90,8 @@ export interface SimulatorSeed {
   partnerApp: SimApp;
   appSecret: string;
   systemUserToken: string;
+  /** The verify token of the app's webhook subscription: `subscribe` presents it in the handshake unless given another. */
+  webhookVerifyToken: string;
   techProviders: SimTechProvider[];
   /**
    * The most items one page of a listing holds, whatever `limit` asks. Graph may return fewer items
@@ -99,10 +107,12 @@ export const DEFAULT_SEED: SimulatorSeed = {
   partnerApp: { id: '1000000000000001', name: 'Acme Messaging (Solution Partner)' },
   appSecret: 'simulator-app-secret',
   systemUserToken: 'simulator-system-user-token',
+  webhookVerifyToken: 'simulator-webhook-verify-token',
   techProviders: [
     {
       userId: '2000000000000001',
       name: 'Monsoon Media (Tech Provider)',
+      businessId: '102290129340398',
       apps: [
         { id: '634974688087057', name: 'media_monsoon_prod' },
         { id: '634974688087058', name: 'media_monsoon_staging' },
@@ -120,17 +130,25 @@ export class GraphSimulatorState {
   readonly requests: SimRequest[] = [];
   readonly solutions = new Map<string, SimSolution>();
   readonly controls = new SimulatorControls();
+  /** Meta's side of the app's webhook subscription: every change of a solution's status is sent there. */
+  readonly webhooks: WebhookSender;
   private readonly tokens = new Map<string, SimToken>();
   private readonly techProviders = new Map<string, SimTechProvider>();
   private callTimes: number[] = [];
 
   constructor(readonly seed: SimulatorSeed = DEFAULT_SEED) {
+    this.webhooks = new WebhookSender({ appSecret: seed.appSecret, verifyToken: seed.webhookVerifyToken });
     this.reset();
   }
 
-  /** Back to the seed: no user tokens, solutions, logged requests, faults, limits or latency. */
+  /**
+   * Back to the seed: no user tokens, solutions, logged requests, faults, limits or latency, and no
+   * webhook subscription or deliveries (pending ones are cancelled): a callback gets webhooks again
+   * only once it subscribes again.
+   */
   reset(): void {
     this.controls.reset();
+    this.webhooks.reset();
     this.requests.length = 0;
     this.solutions.clear();
     this.tokens.clear();
@@ -147,9 +165,11 @@ export class GraphSimulatorState {
     return this.seed.partnerApp;
   }
 
-  addTechProvider(tp: SimTechProvider): SimTechProvider {
-    this.techProviders.set(tp.userId, structuredClone(tp));
-    return tp;
+  /** A Tech Provider beside the seed's; without a business portfolio ID it gets a made-up one. */
+  addTechProvider(tp: Omit<SimTechProvider, 'businessId'> & { businessId?: string }): SimTechProvider {
+    const added = { ...tp, businessId: tp.businessId ?? numericId() };
+    this.techProviders.set(tp.userId, structuredClone(added));
+    return added;
   }
 
   techProvider(userId?: string): SimTechProvider | undefined {
@@ -220,7 +240,7 @@ export class GraphSimulatorState {
     made: Partial<Pick<SimSolution, 'status' | 'statusForPendingRequest' | 'partners'>> = {},
   ): SimSolution {
     let id: string;
-    do id = `${randomInt(100_000, 1_000_000)}${randomInt(1e9, 1e10)}`; while (this.solutions.has(id));
+    do id = numericId(); while (this.solutions.has(id));
     const solution: SimSolution = {
       id,
       name: input.name,
@@ -236,12 +256,115 @@ export class GraphSimulatorState {
     return solution;
   }
 
+  /**
+   * The invited partner app accepts, while the solution is `INITIATED`: its entry is `ACCEPTED`, and
+   * once every partner accepted, the solution is `ACTIVE` (webhook `ACTIVE`).
+   */
+  acceptInvitation(solutionId: string, partnerAppId: string): SolutionChange {
+    return this.changeSolution(solutionId, (s) => s.status === 'INITIATED' && partnerOf(s, partnerAppId) !== undefined, (s) => {
+      partnerOf(s, partnerAppId)!.status = 'ACCEPTED';
+      if (s.partners.every((p) => p.status === 'ACCEPTED')) {
+        s.status = 'ACTIVE';
+        s.statusForPendingRequest = 'NONE';
+        s.acceptedAt = new Date().toISOString();
+      }
+    });
+  }
+
+  /**
+   * An invited partner app (ours unless named) declines, while the solution is `INITIATED`, in Graph
+   * or in its dashboard: its entry and the solution are `REJECTED` (webhook `REJECTED`).
+   */
+  rejectSolution(solutionId: string, partnerAppId = this.partnerApp.id): SolutionChange {
+    return this.changeSolution(solutionId, (s) => s.status === 'INITIATED' && partnerOf(s, partnerAppId) !== undefined, (s) => {
+      partnerOf(s, partnerAppId)!.status = 'REJECTED';
+      s.status = 'REJECTED';
+      s.statusForPendingRequest = 'NONE';
+    });
+  }
+
+  /** The owner asks to deactivate an `ACTIVE` solution with no pending request (webhook `PENDING_DEACTIVATION`). */
+  requestDeactivation(solutionId: string): SolutionChange {
+    return this.changeSolution(solutionId, (s) => s.status === 'ACTIVE' && s.statusForPendingRequest === 'NONE', (s) => {
+      s.statusForPendingRequest = 'PENDING_DEACTIVATION';
+    });
+  }
+
+  /** The other party decides a pending deactivation request: accepted, `DEACTIVATED`; rejected, `ACTIVE` as before (webhook either way). */
+  decideDeactivationRequest(solutionId: string, accept: boolean): SolutionChange {
+    return this.changeSolution(solutionId, (s) => s.statusForPendingRequest === 'PENDING_DEACTIVATION', (s) => {
+      if (accept) s.status = 'DEACTIVATED';
+      s.statusForPendingRequest = 'NONE';
+    });
+  }
+
+  /** Meta or the owner ends an `ACTIVE` solution outright, pending request or not (webhook `DEACTIVATED`). */
+  deactivateSolution(solutionId: string): SolutionChange {
+    return this.changeSolution(solutionId, (s) => s.status === 'ACTIVE', (s) => {
+      s.status = 'DEACTIVATED';
+      s.statusForPendingRequest = 'NONE';
+    });
+  }
+
+  /**
+   * Sends the `partner_solutions` webhook with the solution's current status. The Graph create call
+   * announces its solution; `createSolution` itself does not, so a test's solution made elsewhere
+   * (with `made`) is simply there, as if made before the subscription.
+   */
+  announceSolution(solution: SimSolution, event: PartnerSolutionsEvent): WebhookDelivery {
+    return this.webhooks.solutionChanged({
+      businessId: this.ownerBusinessId(solution.id),
+      time: Math.floor(Date.now() / 1000),
+      event,
+      solutionId: solution.id,
+      status: webhookStatus(solution),
+    });
+  }
+
+  /**
+   * The business portfolio owning a solution: its owner app's Tech Provider's. For an ID that is no
+   * solution, or an owner app no Tech Provider holds (a test's solution made elsewhere), the first
+   * Tech Provider's stands in, so that a webhook about it still has an `entry[].id`.
+   */
+  ownerBusinessId(solutionId: string): string {
+    const ownerAppId = this.solutions.get(solutionId)?.ownerApp.id;
+    const owner = [...this.techProviders.values()].find((tp) => tp.apps.some((a) => a.id === ownerAppId)) ?? this.techProvider();
+    return owner?.businessId ?? numericId();
+  }
+
+  /** One change of a solution's state, when the state allows it; a webhook whenever its `solution_status` changed. */
+  private changeSolution(solutionId: string, allowed: (s: SimSolution) => boolean, change: (s: SimSolution) => void): SolutionChange {
+    const solution = this.solutions.get(solutionId);
+    if (!solution) return { refused: 'unknown-solution' };
+    if (!allowed(solution)) return { refused: 'not-allowed' };
+    const before = webhookStatus(solution);
+    change(solution);
+    if (webhookStatus(solution) !== before) this.announceSolution(solution, 'SOLUTION_UPDATED');
+    return { solution };
+  }
+
   /** Records one Graph call for X-App-Usage; returns the percent of the hourly allowance used. */
   countCall(now = Date.now()): number {
     this.callTimes = this.callTimes.filter((t) => t > now - 3600_000);
     this.callTimes.push(now);
     return Math.min(100, Math.round((this.callTimes.length / this.seed.hourlyCallAllowance) * 100));
   }
+}
+
+/** The changed solution, or why the state refused the change: no such solution, or its state does not allow it. */
+export type SolutionChange = { solution: SimSolution } | { refused: 'unknown-solution' | 'not-allowed' };
+
+function partnerOf(solution: SimSolution, appId: string): SimSolutionPartner | undefined {
+  return solution.partners.find((p) => p.app.id === appId);
+}
+
+function webhookStatus(solution: SimSolution): SimWebhookStatus {
+  return solution.statusForPendingRequest === 'PENDING_DEACTIVATION' ? 'PENDING_DEACTIVATION' : solution.status;
+}
+
+/** A made-up numeric Graph ID of 16 digits, as Meta's IDs are. */
+function numericId(): string {
+  return `${randomInt(100_000, 1_000_000)}${randomInt(1e9, 1e10)}`;
 }
 
 function withDefaultPermissions(chosen: readonly string[]): string[] {

@@ -6,6 +6,8 @@ export interface LocalFunctionOptions {
   /** Absolute path of the handler module (exports `handler`). */
   handlerModule: string;
   timeoutSeconds: number;
+  /** What the context reports (a sandbox's memory is not limited locally). */
+  memoryMiB: number;
   /** The sandbox's whole environment: the function's variables as the stack sets them, plus AWS endpoints. */
   environment: Record<string, string>;
   /** Sandboxes that may run at once (reserved concurrency / event-source max concurrency). */
@@ -101,7 +103,8 @@ export class LocalFunction {
   }
 
   private spawn(): Sandbox {
-    const init: WorkerInit = { functionName: this.options.functionName, handlerModule: this.options.handlerModule, timeoutSeconds: this.options.timeoutSeconds };
+    const { functionName, handlerModule, timeoutSeconds, memoryMiB } = this.options;
+    const init: WorkerInit = { functionName, handlerModule, timeoutSeconds, memoryMiB };
     const worker = new Worker(WORKER_ENTRY, { workerData: init, env: this.options.environment });
     const ready = new Promise<void>((resolve, reject) => {
       worker.once('message', (m) => (m === 'ready' ? resolve() : reject(new Error(`unexpected first message from ${this.options.functionName}`))));

@@ -10,6 +10,7 @@ export interface WorkerInit {
   functionName: string;
   handlerModule: string;
   timeoutSeconds: number;
+  memoryMiB: number;
 }
 export type InvokeRequest = { id: number; event: unknown };
 export type InvokeReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: SerializedError };
@@ -27,7 +28,7 @@ const port = parentPort!;
 port.on('message', async ({ id, event }: InvokeRequest) => {
   try {
     const controller = new AbortController();
-    const result = await module.handler(event, lambdaContext(init.functionName, init.timeoutSeconds), { signal: controller.signal });
+    const result = await module.handler(event, lambdaContext(init.functionName, init.timeoutSeconds, init.memoryMiB), { signal: controller.signal });
     port.postMessage({ id, ok: true, result: result ?? null } satisfies InvokeReply);
   } catch (error) {
     port.postMessage({ id, ok: false, error: serialize(error) } satisfies InvokeReply);

@@ -4,16 +4,20 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { PageConfig } from '../../lib/page-config';
+import { WEBHOOK_PATH, type PageConfig } from '../../lib/page-config';
 
 export interface HttpGatewayOptions {
   port: number;
   webDir: string;
   /** The page's runtime config, served as `/config.json` (generated at deploy time in AWS). */
   pageConfig: PageConfig;
-  invokeApi: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+  invokeApi: ApiFunction;
+  /** Meta's webhook calls (`GET|POST WEBHOOK_PATH`), as the HTTP API's own routes send them. */
+  invokeWebhook: ApiFunction;
   onError: (error: unknown) => void;
 }
+
+type ApiFunction = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 
 export interface HttpGateway {
   url: string;
@@ -32,8 +36,9 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 /**
- * One origin, as CloudFront gives it in AWS: `/api/*` goes to the intake function as an API Gateway
- * payload-format-2.0 event, everything else is the static page from `web/`.
+ * One origin, as CloudFront gives it in AWS: `GET|POST /api/webhooks/meta` goes to the webhook
+ * function and the rest of `/api/*` to intake, as API Gateway payload-format-2.0 events (the HTTP
+ * API's routes); everything else is the static page from `web/`.
  */
 export async function startHttpGateway(opts: HttpGatewayOptions): Promise<HttpGateway> {
   const server = createServer((req, res) => {
@@ -60,7 +65,8 @@ export async function startHttpGateway(opts: HttpGatewayOptions): Promise<HttpGa
 
 async function handle(opts: HttpGatewayOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
-  if (url.pathname === '/api' || url.pathname.startsWith('/api/')) return proxyToApi(opts, req, res, url);
+  if (url.pathname === WEBHOOK_PATH && (req.method === 'GET' || req.method === 'POST')) return proxyToApi(opts.invokeWebhook, opts, req, res, url);
+  if (url.pathname === '/api' || url.pathname.startsWith('/api/')) return proxyToApi(opts.invokeApi, opts, req, res, url);
   if (req.method !== 'GET' && req.method !== 'HEAD') return void res.writeHead(405).end();
   if (url.pathname === '/config.json') {
     res.writeHead(200, { 'content-type': CONTENT_TYPES['.json']!, 'cache-control': 'no-store' });
@@ -77,7 +83,7 @@ async function handle(opts: HttpGatewayOptions, req: IncomingMessage, res: Serve
   }
 }
 
-async function proxyToApi(opts: HttpGatewayOptions, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+async function proxyToApi(invoke: ApiFunction, opts: HttpGatewayOptions, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -89,7 +95,7 @@ async function proxyToApi(opts: HttpGatewayOptions, req: IncomingMessage, res: S
     chunks.push(chunk as Buffer);
   }
   const body = Buffer.concat(chunks);
-  const result: APIGatewayProxyStructuredResultV2 = await opts.invokeApi(toApiGatewayEvent(req, url, body)).catch((error: unknown) => {
+  const result: APIGatewayProxyStructuredResultV2 = await invoke(toApiGatewayEvent(req, url, body)).catch((error: unknown) => {
     opts.onError(error);
     // What API Gateway answers when the integration fails or times out.
     return { statusCode: 503, body: JSON.stringify({ message: 'Service Unavailable' }), headers: { 'content-type': 'application/json' } };

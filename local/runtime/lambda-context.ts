@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 
-/** A Lambda context for a local invocation, with the deployed function's timeout. */
-export function lambdaContext(functionName: string, timeoutSeconds: number): Context {
+/** A Lambda context for a local invocation, with the deployed function's timeout and memory size. */
+export function lambdaContext(functionName: string, timeoutSeconds: number, memoryMiB: number): Context {
   const deadline = Date.now() + timeoutSeconds * 1000;
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName,
     functionVersion: '$LATEST',
     invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
-    memoryLimitInMB: '512',
+    memoryLimitInMB: String(memoryMiB),
     awsRequestId: randomUUID(),
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: 'local',

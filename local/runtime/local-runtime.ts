@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyStructuredResultV2, DynamoDBBatchResponse, DynamoDBStreamEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { WEBHOOK_PATH } from '../../lib/page-config';
 import { RECONCILER, SECRET_NAMES } from '../../lib/pipeline-settings';
 import { startGraphSimulator, type GraphSimulator } from '../graph-simulator/server';
 import { DEFAULT_SEED } from '../graph-simulator/state';
@@ -31,6 +32,8 @@ export interface LocalRuntimeOptions {
   partnerAppId?: string;
   systemUserToken?: string;
   appSecret?: string;
+  /** What Meta's subscription handshake presents; the simulator's default when absent. */
+  webhookVerifyToken?: string;
   /** CDK context values that override cdk.json's, as `cdk synth -c key=value` would. */
   context?: Record<string, string>;
   /** The reconciler's period; the stack's schedule (RECONCILER.intervalSeconds) when absent. */
@@ -50,12 +53,14 @@ const WEB_DIR = resolve(import.meta.dirname, '../../web');
 const HANDLERS_DIR = resolve(import.meta.dirname, '../../lambdas/handlers');
 /** Concurrent intake sandboxes; API Gateway would scale further, a laptop need not. */
 const INTAKE_CONCURRENCY = 4;
+/** Meta's deliveries come one at a time per subscription, retries aside. */
+const WEBHOOK_CONCURRENCY = 2;
 /** What a sandbox inherits from the runtime's own environment; Lambda sets the rest. */
 const SANDBOX_ENV_PASSED_THROUGH = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_DEV'];
 
 /**
  * The deployed pipeline on this machine: DynamoDB Local, fauxqs, a Secrets Manager endpoint and the
- * Graph simulator, with the three handlers wired through emulated event sources whose settings are
+ * Graph simulator (whose webhooks reach the webhook function), with the handlers wired through emulated event sources whose settings are
  * the stack's own (lib/pipeline-settings.ts).
  */
 export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<LocalRuntime> {
@@ -76,10 +81,11 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     const { partnerAppId } = settings.partner;
     const systemUserToken = opts.systemUserToken ?? DEFAULT_SEED.systemUserToken;
     const appSecret = opts.appSecret ?? DEFAULT_SEED.appSecret;
+    const webhookVerifyToken = opts.webhookVerifyToken ?? DEFAULT_SEED.webhookVerifyToken;
 
     const graphSimulator = opts.graphApiBaseUrl
       ? undefined
-      : await startGraphSimulator({ seed: { partnerApp: { ...DEFAULT_SEED.partnerApp, id: partnerAppId }, systemUserToken, appSecret } });
+      : await startGraphSimulator({ seed: { partnerApp: { ...DEFAULT_SEED.partnerApp, id: partnerAppId }, systemUserToken, appSecret, webhookVerifyToken } });
     if (graphSimulator) stops.push(() => graphSimulator.stop());
     const graphUrl = opts.graphApiBaseUrl ?? graphSimulator!.url;
 
@@ -94,10 +100,20 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     const wiring = localWiring(settings, {
       graphApiBaseUrl: graphUrl,
       sdkUrl: `${graphUrl}/sdk.js`,
-      resources: { tableName: TABLE_NAME, createQueueUrl: queues.createQueueUrl, appSecretId: SECRET_NAMES.appSecret, systemUserTokenSecretId: SECRET_NAMES.systemUserToken },
+      resources: {
+        tableName: TABLE_NAME,
+        createQueueUrl: queues.createQueueUrl,
+        appSecretId: SECRET_NAMES.appSecret,
+        systemUserTokenSecretId: SECRET_NAMES.systemUserToken,
+        webhookVerifyTokenSecretId: SECRET_NAMES.webhookVerifyToken,
+      },
     });
     stops.push(() => queues.stop());
-    const secrets = await startSecretsManager({ [SECRET_NAMES.systemUserToken]: systemUserToken, [SECRET_NAMES.appSecret]: appSecret });
+    const secrets = await startSecretsManager({
+      [SECRET_NAMES.systemUserToken]: systemUserToken,
+      [SECRET_NAMES.appSecret]: appSecret,
+      [SECRET_NAMES.webhookVerifyToken]: webhookVerifyToken,
+    });
     stops.push(() => secrets.stop());
 
     // Each function's environment exactly as the stack sets it, plus the local AWS endpoints and a
@@ -118,6 +134,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
         functionName: name,
         handlerModule: join(HANDLERS_DIR, module),
         timeoutSeconds: wiring.functions[name].timeoutSeconds,
+        memoryMiB: wiring.functions[name].memoryMiB,
         environment: { ...baseEnvironment, ...wiring.functions[name].environment },
         maxConcurrency,
       });
@@ -126,7 +143,8 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     // A stream shard is read by one invocation at a time.
     const acceptSolution = localFunction('acceptSolution', 'accept-solution.ts', 1);
     const reconcile = localFunction('reconcile', 'reconcile.ts', 1);
-    stops.push(() => Promise.all([intake.stop(), createSolution.stop(), acceptSolution.stop(), reconcile.stop()]).then(() => undefined));
+    const webhook = localFunction('webhook', 'webhook.ts', WEBHOOK_CONCURRENCY);
+    stops.push(() => Promise.all([intake.stop(), createSolution.stop(), acceptSolution.stop(), reconcile.stop(), webhook.stop()]).then(() => undefined));
     const onError = (source: string) => (error: unknown) => opts.log(`[${source}] ${error instanceof Error ? error.message : String(error)}`);
 
     const sqs = new SQSClient({ region: REGION, endpoint: queues.endpoint, useQueueUrlAsEndpoint: false, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
@@ -167,14 +185,19 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
       webDir: WEB_DIR,
       pageConfig: wiring.page,
       invokeApi: (event) => intake.invoke<APIGatewayProxyStructuredResultV2>(event),
+      invokeWebhook: (event) => webhook.invoke<APIGatewayProxyStructuredResultV2>(event),
       onError: onError('intake'),
     });
     stops.push(() => http.stop());
+    const webhookUrl = `${http.url}${WEBHOOK_PATH}`;
+    // As ops does in Meta's app dashboard: the simulator checks the callback with the handshake first.
+    if (graphSimulator) await graphSimulator.state.webhooks.subscribe(webhookUrl, webhookVerifyToken);
 
     const endpoints: RuntimeEndpoints = {
       pid: process.pid,
       startedAt: new Date().toISOString(),
       http: http.url,
+      webhook: webhookUrl,
       dynamodb: dynamo.endpoint,
       sqs: queues.endpoint,
       secretsManager: secrets.endpoint,
@@ -182,6 +205,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
       region: REGION,
       tableName: TABLE_NAME,
       queues: { createSolution: queues.createQueueUrl, createSolutionDlq: queues.createDlqUrl, acceptSolutionFailures: queues.acceptFailureQueueUrl },
+      secretNames: SECRET_NAMES,
       wiring,
     };
     writeRuntimeFile(dataDir, endpoints);

@@ -34,7 +34,7 @@ export function localWiring(settings: DeploymentSettings, opts: { graphApiBaseUr
   const environments = functionEnvironments(partner, opts.resources, settings.createMaxReceiveCount);
   const fn = (name: keyof typeof FUNCTIONS) => ({ timeoutSeconds: FUNCTIONS[name].timeoutSeconds, memoryMiB: FUNCTIONS[name].memoryMiB, environment: environments[name] });
   return {
-    functions: { intake: fn('intake'), createSolution: fn('createSolution'), acceptSolution: fn('acceptSolution'), reconcile: fn('reconcile') },
+    functions: { intake: fn('intake'), createSolution: fn('createSolution'), acceptSolution: fn('acceptSolution'), reconcile: fn('reconcile'), webhook: fn('webhook') },
     createQueue: { maxReceiveCount: settings.createMaxReceiveCount },
     createEventSource: CREATE_EVENT_SOURCE,
     acceptEventSource: ACCEPT_EVENT_SOURCE,

@@ -7,6 +7,8 @@ export interface RuntimeEndpoints {
   pid: number;
   startedAt: string;
   http: string;
+  /** Meta's webhook callback on the page's origin (the simulator is subscribed to it). */
+  webhook: string;
   dynamodb: string;
   sqs: string;
   secretsManager: string;
@@ -14,6 +16,8 @@ export interface RuntimeEndpoints {
   region: string;
   tableName: string;
   queues: { createSolution: string; createSolutionDlq: string; acceptSolutionFailures: string };
+  /** Where the functions' secrets live, by the names they read them by (SECRET_NAMES). */
+  secretNames: { systemUserToken: string; appSecret: string; webhookVerifyToken: string };
   /** What the runtime took from the stack's settings; compared with the synthesized template by a test. */
   wiring: LocalWiring;
 }

@@ -106,16 +106,49 @@ describe('the onboarding page in a real browser', () => {
       expect(Object.keys(await rowBoxes())).toHaveLength(2);
       await screenshot(page, 'onboarding-complete');
 
-      // Focus went to the results; the copy buttons follow in order, named after their app.
+      // Focus went to the results; the link to them, then the copy buttons follow in order, named after their app.
       expect(await page.evaluate(() => document.activeElement?.id)).toBe('progress-title');
+      await page.keyboard.press('Tab');
+      expect(await isFocused(page.getByRole('link', { name: "Link to this onboarding's status" }))).toBe(true);
       await page.keyboard.press('Tab');
       const copyProd = page.getByRole('button', { name: 'Copy the solution ID of media_monsoon_prod' });
       expect(await isFocused(copyProd)).toBe(true);
       await page.keyboard.press('Enter');
       // Its label says it worked (the button's name then changes, so find it by its row).
-      await expectText(rows(page).first().locator('.copy-label'), 'Copied');
+      const [prodRow, stagingRow] = [rows(page).first(), rows(page).nth(1)];
+      await expectText(prodRow.locator('.copy-id .copy-label'), 'Copied');
       const prodId = simulated.find((s) => s.ownerApp.id === PROD)!.id;
+      const stagingId = simulated.find((s) => s.ownerApp.id === STAGING)!.id;
       expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(prodId);
+
+      // Next, the app's Embedded Signup code: open now that every app is final, with its own Copy button.
+      expect(await prodRow.locator('details.snippet').evaluate((details) => (details as HTMLDetailsElement).open)).toBe(true);
+      await page.keyboard.press('Tab');
+      expect(await isFocused(prodRow.locator('summary'))).toBe(true);
+      // The code's box, which scrolls by keyboard where its lines do not fit.
+      await page.keyboard.press('Tab');
+      expect(await isFocused(page.getByRole('region', { name: 'Embedded Signup code of media_monsoon_prod' }))).toBe(true);
+      await page.keyboard.press('Tab');
+      expect(await isFocused(page.getByRole('button', { name: 'Copy the Embedded Signup code of media_monsoon_prod' }))).toBe(true);
+      await page.keyboard.press('Enter');
+      await expectText(prodRow.locator('.copy-snippet .copy-label'), 'Copied');
+      const snippet = await page.evaluate(() => navigator.clipboard.readText());
+      for (const part of [
+        'FB.login(callback, {',
+        "config_id: '<YOUR_ES_CONFIGURATION_ID>'",
+        "response_type: 'code'",
+        'override_default_response_type: true',
+        `setup: { solutionID: '${prodId}' }`,
+        "featureType: ''",
+        "sessionInfoVersion: '3'",
+      ]) {
+        expect(snippet).toContain(part);
+      }
+      // It is JavaScript as it stands (`callback` is the Tech Provider's own function, looked up only when run).
+      expect(() => new Function(snippet)).not.toThrow();
+      expect(await prodRow.locator('.snippet-code').textContent()).toBe(snippet);
+      expect(await stagingRow.locator('.snippet-code').textContent()).toContain(`solutionID: '${stagingId}'`);
+      expect(await announcements()).toContain('Embedded Signup code of media_monsoon_prod copied.');
       await page.keyboard.press('Tab');
       expect(await isFocused(page.getByRole('button', { name: 'Copy the solution ID of media_monsoon_staging' }))).toBe(true);
 
@@ -127,9 +160,10 @@ describe('the onboarding page in a real browser', () => {
       for (const place of [await page.content(), page.url(), storage, cookies, session.console.join('\n')]) expect(place).not.toContain(token);
       expectNoPageErrors(session);
 
-      // The same finished page on a phone: nothing to scroll sideways.
+      // The same finished page on a phone: nothing to scroll sideways but the code, inside its own box.
       await page.setViewportSize(PHONE);
       expect(await hasNoHorizontalScroll(page)).toBe(true);
+      expect(await prodRow.locator('.snippet-box').evaluate((box) => box.scrollWidth > box.clientWidth)).toBe(true);
       await screenshot(page, 'onboarding-complete-360px');
     });
   }, 60_000);
@@ -231,6 +265,189 @@ describe('the onboarding page in a real browser', () => {
       expectNoPageErrors(session);
     });
   }, 45_000);
+
+  test('the URL holds the onboarding, never the token, and a fresh page opened on its link follows it without a login', async () => {
+    // A Tech Provider of its own: this onboarding is real, and an app gets one solution ever.
+    const userId = '2000000000000077';
+    const app = { id: '634974688087077', name: 'media_monsoon_reopen' };
+    await pipeline.simulator('POST', '/__sim/tech-providers', { userId, name: 'Monsoon Reopen (Tech Provider)', apps: [app] });
+    let onboardingId = '';
+    let solutionId = '';
+    await withPage(browser, 'reopen-link', runtime.endpoints.http, { viewport: DESKTOP }, async (session) => {
+      const { page } = session;
+      await pageReady(page);
+      // The dialog logs in as that Tech Provider, with its app selected.
+      await rewriteConsent(page, { userId, appIds: [app.id] });
+      const posted = page.waitForRequest((r: Request) => r.method() === 'POST' && r.url().endsWith('/api/onboardings'));
+      const started = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/api/onboardings'));
+      await consent(page, { apps: [] });
+      const token = (JSON.parse((await posted).postData() ?? '{}') as { accessToken: string }).accessToken;
+      ({ onboardingId } = (await (await started).json()) as { onboardingId: string });
+      await page.locator('#solutions > li[data-status="ACCEPTED"]').waitFor({ timeout: 25_000 });
+      await expectText(page.locator('#status'), 'Done: your solution is ready.');
+      solutionId = (await rows(page).locator('.solution-id').textContent()) ?? '';
+      expect(solutionId).toMatch(/^\d+$/);
+
+      const link = page.getByRole('link', { name: "Link to this onboarding's status" });
+      expect(await link.getAttribute('href')).toBe(`/?onboarding=${onboardingId}`);
+      const url = new URL(page.url());
+      expect(url.search).toBe(`?onboarding=${onboardingId}`);
+      expect(url.hash).toBe('');
+      expect(token).toMatch(/^EAAsim/);
+      const storage = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
+      const cookies = JSON.stringify(await page.context().cookies());
+      for (const place of [page.url(), storage, cookies, await page.content()]) expect(place).not.toContain(token);
+      expectNoPageErrors(session);
+    });
+
+    await withPage(browser, 'reopened-360px', 'about:blank', { viewport: PHONE }, async (session) => {
+      const { page } = session;
+      const calls: string[] = [];
+      page.on('request', (r) => calls.push(`${r.method()} ${new URL(r.url()).pathname}`));
+      await page.goto(`${runtime.endpoints.http}/?onboarding=${onboardingId}`);
+      await expectText(page.locator('#status'), 'Done: your solution is ready.');
+      await expectText(page.locator('#onboarding-id'), onboardingId);
+      await expectText(rows(page).locator('.app-name'), app.name);
+      await expectText(rows(page).locator('.solution-id'), solutionId);
+      await expectText(rows(page).locator('.state-label'), 'Accepted, ready to use');
+      expect(await rows(page).locator('details.snippet').evaluate((details) => (details as HTMLDetailsElement).open)).toBe(true);
+      expect(await rows(page).locator('.snippet-code').textContent()).toContain(`solutionID: '${solutionId}'`);
+      // No login: the status was only read.
+      expect(await page.locator('#fb-sim-consent').count()).toBe(0);
+      expect(calls.filter((c) => c.includes('/api/') || c.includes('/__sim/'))).toEqual([`GET /api/onboardings/${onboardingId}`]);
+      expect(await hasNoHorizontalScroll(page)).toBe(true);
+      await screenshot(page, 'reopened-360px');
+
+      // From there, a new onboarding starts as usual.
+      await pageReady(page);
+      await launch(page).click();
+      await cancelConsent(page);
+      await expectText(problem(page).getByRole('heading'), 'You closed the Facebook window');
+      expectNoPageErrors(session);
+    });
+  }, 30_000);
+
+  test('a link with a malformed onboarding ID shows the usual page; an unknown one says it cannot be found', async () => {
+    await withPage(browser, 'reopen-unknown', 'about:blank', { viewport: DESKTOP }, async (session) => {
+      const { page } = session;
+      const apiCalls: string[] = [];
+      page.on('request', (r) => r.url().includes('/api/') && apiCalls.push(`${r.method()} ${new URL(r.url()).pathname}`));
+      await page.goto(`${runtime.endpoints.http}/?onboarding=not-an-onboarding`);
+      await pageReady(page);
+      expect(await page.locator('#progress').isVisible()).toBe(false);
+      expect(apiCalls).toEqual([]);
+
+      const unknown = '00000000-0000-4000-8000-0000000000ff';
+      await page.goto(`${runtime.endpoints.http}/?onboarding=${unknown}`);
+      await expectText(problem(page).getByRole('heading'), 'We cannot find this onboarding');
+      await expectText(page.locator('#onboarding-id'), unknown);
+      expect(apiCalls).toEqual([`GET /api/onboardings/${unknown}`]);
+      expectNoPageErrors(session);
+      await screenshot(page, 'reopen-unknown');
+    });
+  }, 30_000);
+
+  /**
+   * Stood in: what may become of a solution after the accept (Meta's webhook or the poller), and the
+   * check before the accept that found another solution than the one asked for.
+   */
+  const laterStatuses = [
+    {
+      name: 'deactivated',
+      onboardingId: '00000000-0000-4000-8000-000000000010',
+      first: 'ACCEPTED',
+      later: { status: 'DEACTIVATED' },
+      label: 'Deactivated, no longer usable',
+      text: /^This solution was deactivated on Facebook and can no longer be used\. .*Launch Solution Creation.*contact support/,
+      summary: 'Your solution is no longer ready to use: see below.',
+    },
+    {
+      name: 'pending-deactivation',
+      onboardingId: '00000000-0000-4000-8000-000000000011',
+      first: 'ACCEPTED',
+      later: { status: 'PENDING_DEACTIVATION' },
+      label: 'Deactivation requested',
+      text: /^A deactivation of this solution was requested on Facebook\. Until it is decided, the solution still onboards your customers/,
+      summary: 'Your solution is no longer ready to use: see below.',
+    },
+    {
+      name: 'rejected',
+      onboardingId: '00000000-0000-4000-8000-000000000012',
+      first: 'ACCEPTED',
+      later: { status: 'REJECTED' },
+      label: 'Declined, no longer usable',
+      text: /^This solution was declined on Facebook and can no longer be used\. .*Launch Solution Creation/,
+      summary: 'Your solution is no longer ready to use: see below.',
+    },
+    {
+      name: 'solution-mismatch',
+      onboardingId: '00000000-0000-4000-8000-000000000013',
+      // Found before the accept: it never was usable.
+      first: 'CREATED',
+      later: {
+        status: 'ACCEPT_FAILED',
+        error: {
+          code: 0,
+          reason: 'SOLUTION_MISMATCH',
+          message: 'owner_app: expected 634974688087057, found 634974688087099',
+          differences: [{ field: 'owner_app', expected: '634974688087057', actual: '634974688087099' }],
+        },
+      },
+      label: 'Created, not accepted',
+      text: /^We did not accept this solution: on Facebook it is not the solution we asked for.*Nothing was accepted\. Contact support and quote the onboarding reference\.$/,
+      detail: 'What we found: owner_app: expected 634974688087057, found 634974688087099',
+      summary: 'Finished, but no solution could be set up: see below.',
+    },
+  ];
+
+  test.each(laterStatuses)('$name: read again, the row says so in plain words and offers no code, also when opened from its link', async ({ name, onboardingId, first, later, label, text, detail, summary }) => {
+    await withPage(browser, `lifecycle-${name}`, runtime.endpoints.http, { viewport: PHONE }, async (session) => {
+      const { page } = session;
+      const firstAnswer = first === 'ACCEPTED' ? { status: 'COMPLETED', solutions: [{ ...PROD_SOLUTION, status: 'ACCEPTED' }] } : { status: 'IN_PROGRESS', solutions: [{ ...PROD_SOLUTION, status: 'CREATED' }] };
+      const polls = await standInOnboarding(page, onboardingId, (poll) => ({ json: poll === 1 ? firstAnswer : { status: 'FAILED', solutions: [{ ...PROD_SOLUTION, ...later }] } }));
+      const posts: string[] = [];
+      page.on('request', (r) => r.method() === 'POST' && r.url().endsWith('/api/onboardings') && posts.push(r.url()));
+      await pageReady(page);
+      const announcements = await recordAnnouncements(page, '#announcer');
+      await consent(page, { apps: [PROD] });
+      const row = rows(page).first();
+      const checkAgain = page.getByRole('button', { name: 'Check the status again' });
+      if (first === 'ACCEPTED') {
+        await expectText(page.locator('#status'), 'Done: your solution is ready.');
+        await expectText(row.locator('.snippet-code'), new RegExp(`solutionID: '${PROD_SOLUTION.solutionId}'`));
+        await checkAgain.click();
+      }
+      await expectText(row.locator('.state-label'), label);
+      await expectText(row.locator('.failure-text'), text);
+      await expectText(row.locator('.failure-detail'), detail ?? '');
+      await expectText(page.locator('#status'), summary);
+      // The ID stays, for support; nothing to copy, and no code to launch Embedded Signup with.
+      await expectText(row.locator('.solution-id'), PROD_SOLUTION.solutionId);
+      expect(await row.locator('.snippet').isVisible()).toBe(false);
+      expect(await row.locator('.snippet-code').textContent()).toBe('');
+      expect(await row.getByRole('button').count()).toBe(0);
+      expect(await announcements()).toContainEqual(expect.stringContaining(`media_monsoon_prod: ${label}`));
+      // Read once more: nothing changed, and the page says so; focus stays on the button.
+      await checkAgain.click();
+      await expectText(page.locator('#announcer'), 'Checked again: nothing has changed.');
+      expect(await isFocused(checkAgain)).toBe(true);
+      expect(await hasNoHorizontalScroll(page)).toBe(true);
+      await screenshot(page, `lifecycle-${name}-360px`);
+
+      // Opened again from its link: the status as it is now, no code, no login.
+      const reads = polls();
+      await Promise.all([page.waitForEvent('load'), page.getByRole('link', { name: "Link to this onboarding's status" }).click()]);
+      await expectText(row.locator('.state-label'), label);
+      expect(polls()).toBe(reads + 1);
+      await expectText(page.locator('#onboarding-id'), onboardingId);
+      await expectText(row.locator('.failure-text'), text);
+      expect(await row.locator('.snippet').isVisible()).toBe(false);
+      expect(await row.getByRole('button').count()).toBe(0);
+      expect(await page.locator('#fb-sim-consent').count()).toBe(0);
+      expect(posts).toHaveLength(1);
+      expectNoPageErrors(session);
+    });
+  }, 30_000);
 
   test('under the deployed Content-Security-Policy the page starts, opens the login and shows a problem without a violation', async () => {
     // A document the test fulfils has no network origin, so Chromium's Local Network Access check

@@ -246,6 +246,93 @@ describe('OnboardingStore on DynamoDB Local', () => {
     const created = (await query('byStatus', 'status', 'CREATED')).Items ?? [];
     expect(created[0]?.solutionId).toBe('sol-777');
   });
+
+  describe('lifecycle news after the accept', () => {
+    /** An accepted solution of a fresh onboarding (its own app, so no guard is shared). */
+    async function accepted(appId: string, solutionId = `sol-${appId}`) {
+      const onboarding = newOnboarding([appId]);
+      await store.createOnboarding(onboarding);
+      const id = onboarding.onboarding.onboardingId;
+      await store.claimForCreate(id, appId, T0, TIMING);
+      await store.recordCreated(id, appId, 1, solutionId, later(1));
+      await store.recordAccepted(id, appId, later(2));
+      return (await store.getSolution(id, appId))!;
+    }
+    const at = (second: number) => new Date(Date.UTC(2026, 10, 28, 10, 0, second));
+
+    test('newer news moves the record and notes its time; older or the same news changes nothing; from the second read status only', async () => {
+      const record = await accepted('601');
+      await expect(store.recordLifecycle(record, 'PENDING_DEACTIVATION', at(10), later(3), { sameSecondWins: true })).resolves.toBe(true);
+      const pending = (await store.getSolution(record.onboardingId, '601'))!;
+      expect(pending).toMatchObject({ status: 'PENDING_DEACTIVATION', lifecycleAt: at(10).toISOString(), updatedAt: later(3).toISOString() });
+
+      // A duplicate (same time, same status), older news of another status, and a write from a stale read.
+      await expect(store.recordLifecycle(pending, 'PENDING_DEACTIVATION', at(10), later(4), { sameSecondWins: false })).resolves.toBe(false);
+      await expect(store.recordLifecycle(pending, 'ACCEPTED', at(9), later(4), { sameSecondWins: false })).resolves.toBe(false);
+      await expect(store.recordLifecycle(record, 'DEACTIVATED', at(20), later(4), { sameSecondWins: true })).resolves.toBe(false);
+      await expect(store.getSolution(record.onboardingId, '601')).resolves.toEqual(pending);
+
+      // News from the same second wins only when it is further along (the caller says so).
+      await expect(store.recordLifecycle(pending, 'DEACTIVATED', at(10), later(5), { sameSecondWins: true })).resolves.toBe(true);
+      await expect(store.getSolution(record.onboardingId, '601')).resolves.toMatchObject({ status: 'DEACTIVATED', lifecycleAt: at(10).toISOString() });
+    });
+
+    test('a CREATED solution that news finds accepted leaves no attempt or error behind', async () => {
+      const onboarding = newOnboarding(['602']);
+      await store.createOnboarding(onboarding);
+      const id = onboarding.onboarding.onboardingId;
+      await store.claimForCreate(id, '602', T0, TIMING);
+      await store.recordCreated(id, '602', 1, 'sol-602', later(1));
+      await store.claimForAccept(id, '602', later(2), { first: true, leaseMs: 60_000, retryPeriodMs: 3_600_000 });
+      await store.recordAcceptRetry(id, '602', 1, { code: 2, message: 'down' }, later(3), later(20_000));
+      const created = (await store.getSolution(id, '602'))!;
+      await expect(store.recordLifecycle(created, 'ACCEPTED', at(30), later(4), { sameSecondWins: true })).resolves.toBe(true);
+      const after = (await store.getSolution(id, '602'))!;
+      expect(after).toMatchObject({ status: 'ACCEPTED', lifecycleAt: at(30).toISOString() });
+      expect(after.nextAttemptAt).toBeUndefined();
+      expect(after.lastError).toBeUndefined();
+      // The accept attempt that held it can no longer write.
+      await expect(store.recordAcceptRetry(id, '602', 1, { code: 2, message: 'down' }, later(5), later(40_000))).resolves.toBe(false);
+    });
+
+    test('a solution’s records are found by its ID: the holder and an onboarding that found it EXISTING', async () => {
+      const holder = await accepted('603', 'sol-shared-603');
+      const second = newOnboarding(['603']);
+      await store.createOnboarding(second);
+      await store.recordExistingElsewhere(second.onboarding.onboardingId, '603', 'sol-shared-603', later(3));
+      const found = await store.findBySolutionId('sol-shared-603');
+      expect(found.map((r) => [r.onboardingId, r.status]).sort()).toEqual(
+        [
+          [holder.onboardingId, 'ACCEPTED'],
+          [second.onboarding.onboardingId, 'EXISTING'],
+        ].sort(),
+      );
+      await expect(store.findBySolutionId('sol-nobody')).resolves.toEqual([]);
+    });
+
+    test('a deferred poll moves only updatedAt, and only from the state it was read in', async () => {
+      const record = await accepted('604');
+      await expect(store.deferLifecyclePoll(record, later(10))).resolves.toBe(true);
+      await expect(store.getSolution(record.onboardingId, '604')).resolves.toEqual({ ...record, updatedAt: later(10).toISOString() });
+      await expect(store.deferLifecyclePoll(record, later(11))).resolves.toBe(false);
+    });
+
+    test('a DEACTIVATED holder frees its app: a later onboarding creates anew', async () => {
+      const record = await accepted('605');
+      await store.recordLifecycle(record, 'DEACTIVATED', at(40), later(3), { sameSecondWins: true });
+      const next = newOnboarding(['605']);
+      await store.createOnboarding(next);
+      await expect(store.claimForCreate(next.onboarding.onboardingId, '605', later(4), TIMING)).resolves.toMatchObject({ kind: 'claimed' });
+    });
+
+    test('a solution whose deactivation is pending still counts as live for its app: a later onboarding reports it', async () => {
+      const record = await accepted('606');
+      await store.recordLifecycle(record, 'PENDING_DEACTIVATION', at(50), later(3), { sameSecondWins: true });
+      const next = newOnboarding(['606']);
+      await store.createOnboarding(next);
+      await expect(store.claimForCreate(next.onboarding.onboardingId, '606', later(4), TIMING)).resolves.toEqual({ kind: 'existing', solutionId: 'sol-606' });
+    });
+  });
 });
 
 function newOnboardingSolutions(onboardingId: string, appIds = ['111']): SolutionRecord[] {

@@ -163,16 +163,18 @@ describe('Graph answers of a shape it does not document', () => {
     expect(item).not.toHaveProperty('lastError');
   }, 90_000);
 
-  test('an accept that went through but answered no success is confirmed by reading the solution: ACCEPTED, accepted once', async () => {
+  test('an accept that went through but answered no success is confirmed (Meta’s ACTIVE webhook, or the retry’s read): ACCEPTED, accepted once', async () => {
     const [app] = await pipeline.techProvider('411', 1);
     await pipeline.addFault({ operation: 'accept_solution', times: 1, phase: 'after', effect: { type: 'answer', status: 200, body: { success: false } } });
 
     const [item] = await pipeline.settled(await pipeline.start(await pipeline.login([app!], '411')), ['ACCEPTED']);
 
-    // The retry's accept is refused (no longer INITIATED); the read shows our partner entry ACCEPTED.
-    expect((await acceptsOf(item!.solutionId)).map((r) => r.status)).toEqual([200, 422]);
+    // Whichever comes first records it: the webhook Graph sends once the solution is ACTIVE, or the
+    // retry, whose read before accepting shows our accept in. Never a second accept.
+    expect((await acceptsOf(item!.solutionId)).map((r) => r.status)).toEqual([200]);
     const reads = (await pipeline.requests()).filter((r) => r.method === 'GET' && r.path === `/${item!.solutionId}`);
-    expect(reads.map((r) => [r.status, r.query.fields])).toEqual([[200, expect.stringContaining('partners{')]]);
+    expect(reads.length).toBeGreaterThanOrEqual(1);
+    for (const read of reads) expect([read.status, read.query.fields]).toEqual([200, expect.stringContaining('partners{')]);
     expect((await pipeline.solutions()).find((s) => s.id === item!.solutionId)).toMatchObject({ status: 'ACTIVE', partners: [{ status: 'ACCEPTED' }] });
   }, 60_000);
 });

@@ -28,12 +28,18 @@ const claimed = (attempt = 1, record: Partial<SolutionRecord> = {}) => ({
   attempt,
 });
 const notInitiated = () => new GraphError('permanent', { code: 100, subcode: 2207051, message: 'Solution is not in INITIATED status', fbtraceId: 'T' }, 422);
+/** What Graph gives both sides on top of the creator's choice. */
+const DEFAULTS = ['MANAGE', 'DEVELOP', 'MANAGE_TEMPLATES', 'VIEW_INSIGHTS'];
+/** Our invitation, as configured: MESSAGING on our side. */
+const us = (status = 'NOTIFICATION_SENT', permissions = ['MESSAGING', ...DEFAULTS]) => ({ appId: PARTNER, status, permissions });
+/** The solution as the record asked for it, awaiting our accept. */
 const onGraph = (s: Partial<SolutionDetails> = {}): SolutionDetails => ({
   id: 'sol-1',
   name: CREATED.solutionName,
   status: 'INITIATED',
   ownerAppId: '111',
-  partners: [{ appId: PARTNER, status: 'NOTIFICATION_SENT' }],
+  ownerPermissions: DEFAULTS,
+  partners: [us()],
   ...s,
 });
 
@@ -49,12 +55,13 @@ function setup(claim: ReturnType<typeof claimed> | null = claimed(), solution: S
   const graph = {
     acceptSolution: jest.fn(async (): Promise<void> => undefined),
     getSolution: jest.fn(async () => solution),
+    rejectSolution: jest.fn(async (): Promise<void> => undefined),
   };
   const systemUserToken = jest.fn(async () => 'system-user-token');
   const deps: AcceptSolutionDeps = {
     store,
     graph,
-    settings: { partnerAppId: PARTNER, acceptLeaseMs: 60_000, retryPeriodMs: DAY_MS },
+    settings: { partnerAppId: PARTNER, ownerPermissions: [], partnerPermissions: ['MESSAGING'], rejectMismatched: false, acceptLeaseMs: 60_000, retryPeriodMs: DAY_MS },
     systemUserToken,
     clock: () => NOW,
     // The top of each jittered step: attempt n waits 10 × 2^(n-1) s.
@@ -86,13 +93,24 @@ describe('acceptSolution', () => {
     expect(systemUserToken).not.toHaveBeenCalled();
   });
 
-  test.each([
-    ['ACTIVE, with us among its partners', onGraph({ status: 'ACTIVE', partners: [{ appId: PARTNER }] })],
-    ['still INITIATED, our partner entry ACCEPTED (another partner pending)', onGraph({ partners: [{ appId: PARTNER, status: 'ACCEPTED' }, { appId: '555', status: 'NOTIFICATION_SENT' }] })],
-  ])('a refused accept of a solution Graph shows %s is recorded ACCEPTED', async (_, solution) => {
-    const { store, graph, deps } = setup(claimed(), solution);
+  const ACCEPTED_ALREADY = [
+    ['ACTIVE, with us among its partners', onGraph({ status: 'ACTIVE', partners: [us('ACCEPTED')] })],
+    ['still INITIATED, our partner entry ACCEPTED (another partner pending)', onGraph({ partners: [us('ACCEPTED'), { appId: '555', status: 'NOTIFICATION_SENT', permissions: DEFAULTS }] })],
+  ] as const;
+
+  test.each(ACCEPTED_ALREADY)('a solution read before the accept as %s (an earlier attempt’s accept went through) is recorded ACCEPTED without a second accept', async (_, solution) => {
+    const { store, graph, deps } = setup(claimed(2), solution);
+    await expect(acceptSolution(ITEM, deps, STREAM)).resolves.toEqual({ outcome: 'accepted', alreadyAccepted: true, attempt: 2 });
+    expect(graph.acceptSolution).not.toHaveBeenCalled();
+    expect(store.recordAccepted).toHaveBeenCalled();
+  });
+
+  test.each(ACCEPTED_ALREADY)('a refused accept of a solution Graph then shows %s is recorded ACCEPTED', async (_, solution) => {
+    const { store, graph, deps } = setup(claimed(), onGraph());
+    graph.getSolution.mockResolvedValueOnce(onGraph()).mockResolvedValueOnce(solution);
     graph.acceptSolution.mockRejectedValue(notInitiated());
     await expect(acceptSolution(ITEM, deps, STREAM)).resolves.toEqual({ outcome: 'accepted', alreadyAccepted: true, attempt: 1 });
+    expect(graph.getSolution).toHaveBeenCalledTimes(2);
     expect(graph.getSolution).toHaveBeenCalledWith('sol-1', 'system-user-token');
     expect(store.recordAccepted).toHaveBeenCalled();
     expect(store.recordAcceptFailed).not.toHaveBeenCalled();
@@ -100,11 +118,12 @@ describe('acceptSolution', () => {
 
   test.each([
     ['ACTIVE without us among its partners', onGraph({ status: 'ACTIVE', partners: [{ appId: '555', status: 'ACCEPTED' }] })],
-    ['REJECTED, our invitation declined', onGraph({ status: 'REJECTED', partners: [{ appId: PARTNER, status: 'REJECTED' }] })],
-    ['REJECTED by another partner after our accept', onGraph({ status: 'REJECTED', partners: [{ appId: PARTNER, status: 'ACCEPTED' }, { appId: '555', status: 'REJECTED' }] })],
-    ['DEACTIVATED after our accept', onGraph({ status: 'DEACTIVATED', partners: [{ appId: PARTNER, status: 'ACCEPTED' }] })],
-  ])('a refused accept of a solution Graph shows %s ends ACCEPT_FAILED with the accept error', async (_, solution) => {
-    const { store, graph, deps } = setup(claimed(), solution);
+    ['REJECTED, our invitation declined', onGraph({ status: 'REJECTED', partners: [us('REJECTED')] })],
+    ['REJECTED by another partner after our accept', onGraph({ status: 'REJECTED', partners: [us('ACCEPTED'), { appId: '555', status: 'REJECTED' }] })],
+    ['DEACTIVATED after our accept', onGraph({ status: 'DEACTIVATED', partners: [us('ACCEPTED')] })],
+  ])('a refused accept of a solution Graph then shows %s ends ACCEPT_FAILED with the accept error', async (_, solution) => {
+    const { store, graph, deps } = setup(claimed(), onGraph());
+    graph.getSolution.mockResolvedValueOnce(onGraph()).mockResolvedValueOnce(solution);
     const error = notInitiated();
     graph.acceptSolution.mockRejectedValue(error);
     await expect(acceptSolution(ITEM, deps, STREAM)).resolves.toEqual({ outcome: 'failed', error: error.details, gaveUp: false, attempt: 1 });
@@ -148,7 +167,7 @@ describe('acceptSolution', () => {
   });
 
   test('a refusal as no longer INITIATED that a read contradicts (INITIATED, our invitation pending) is retried, not recorded', async () => {
-    const { store, graph, deps } = setup(claimed(), onGraph({ status: 'INITIATED', partners: [{ appId: PARTNER, status: 'NOTIFICATION_SENT' }] }));
+    const { store, graph, deps } = setup(claimed(), onGraph());
     graph.acceptSolution.mockRejectedValue(notInitiated());
     await expect(acceptSolution(ITEM, deps, STREAM)).resolves.toMatchObject({ outcome: 'retrying', error: { code: -1, message: expect.stringMatching(/reads it INITIATED/) } });
     expect(store.recordAcceptFailed).not.toHaveBeenCalled();
@@ -158,7 +177,7 @@ describe('acceptSolution', () => {
   test('a transient failure to confirm the solution’s state is retried, not recorded as a failed accept', async () => {
     const { store, graph, deps } = setup();
     graph.acceptSolution.mockRejectedValue(notInitiated());
-    graph.getSolution.mockRejectedValue(new GraphError('transient', { code: 2, message: 'Service unavailable' }, 503));
+    graph.getSolution.mockResolvedValueOnce(onGraph()).mockRejectedValueOnce(new GraphError('transient', { code: 2, message: 'Service unavailable' }, 503));
     await expect(acceptSolution(ITEM, deps, STREAM)).resolves.toMatchObject({ outcome: 'retrying', error: { code: 2 } });
     expect(store.recordAcceptFailed).not.toHaveBeenCalled();
   });
@@ -168,6 +187,91 @@ describe('acceptSolution', () => {
     graph.acceptSolution.mockRejectedValue(new GraphError('transient', { code: 2, message: 'down' }, 503));
     store.recordAcceptRetry.mockResolvedValue(false);
     await expect(acceptSolution(ITEM, deps, STREAM)).resolves.toEqual({ outcome: 'skipped', status: 'ACCEPTED' });
+  });
+
+  describe('the check before accepting (an accept cannot be undone)', () => {
+    const OTHER_APP = '999';
+    test.each([
+      ['another owner app', onGraph({ ownerAppId: OTHER_APP }), [{ field: 'owner_app', expected: '111', actual: OTHER_APP }]],
+      ['another name', onGraph({ name: 'Someone else × media_monsoon_prod' }), [{ field: 'name', expected: CREATED.solutionName, actual: 'Someone else × media_monsoon_prod' }]],
+      ['no invitation of our app', onGraph({ partners: [{ appId: '555', status: 'NOTIFICATION_SENT', permissions: ['MESSAGING'] }] }), [{ field: 'partners', expected: `includes app ${PARTNER}`, actual: '555' }]],
+      [
+        'MESSAGING on the owner’s side (as measured: owner [MESSAGING, MANAGE], partner [VIEW_INSIGHTS])',
+        onGraph({ ownerPermissions: ['MESSAGING', 'MANAGE'], partners: [us('NOTIFICATION_SENT', ['VIEW_INSIGHTS'])] }),
+        [
+          { field: 'owner_permissions', expected: 'without MESSAGING', actual: 'MESSAGING, MANAGE' },
+          { field: 'partner_permissions', expected: 'with MESSAGING', actual: 'VIEW_INSIGHTS' },
+        ],
+      ],
+      ['MESSAGING on both sides', onGraph({ ownerPermissions: ['MESSAGING', ...DEFAULTS] }), [{ field: 'owner_permissions', expected: 'without MESSAGING', actual: ['MESSAGING', ...DEFAULTS].join(', ') }]],
+      ['not INITIATED (a draft)', onGraph({ status: 'DRAFT' }), [{ field: 'status', expected: 'INITIATED', actual: 'DRAFT' }]],
+      ['REJECTED already', onGraph({ status: 'REJECTED', partners: [us('REJECTED')] }), [{ field: 'status', expected: 'INITIATED', actual: 'REJECTED' }]],
+    ])('%s: not accepted; ACCEPT_FAILED with SOLUTION_MISMATCH naming each difference', async (_, solution, differences) => {
+      const { store, graph, deps } = setup(claimed(), solution);
+      const result = await acceptSolution(ITEM, deps, STREAM);
+      expect(result).toEqual({ outcome: 'mismatch', attempt: 1, error: { code: -1, reason: 'SOLUTION_MISMATCH', differences, message: expect.stringContaining(differences[0]!.field) } });
+      expect(graph.acceptSolution).not.toHaveBeenCalled();
+      expect(graph.rejectSolution).not.toHaveBeenCalled();
+      expect(store.recordAcceptFailed).toHaveBeenCalledWith('ob-1', '111', 1, (result as { error: unknown }).error, NOW);
+      expect(store.recordAccepted).not.toHaveBeenCalled();
+    });
+
+    test('a configured permission besides MESSAGING must be there too', async () => {
+      const { deps } = setup(claimed(), onGraph({ ownerPermissions: ['MANAGE'] }));
+      deps.settings.ownerPermissions = ['MANAGE_PHONE', 'VIEW_COST'];
+      await expect(acceptSolution(ITEM, deps, STREAM)).resolves.toMatchObject({
+        outcome: 'mismatch',
+        error: { differences: [{ field: 'owner_permissions', expected: 'without MESSAGING, with MANAGE_PHONE, VIEW_COST', actual: 'MANAGE' }] },
+      });
+    });
+
+    test('permissions beyond the configured ones (Graph’s defaults, or new ones) are not judged', async () => {
+      const { graph, deps } = setup(claimed(), onGraph({ ownerPermissions: [...DEFAULTS, 'VIEW_COST'], partners: [us('NOTIFICATION_SENT', ['MESSAGING', 'MANAGE_PHONE'])] }));
+      await expect(acceptSolution(ITEM, deps, STREAM)).resolves.toMatchObject({ outcome: 'accepted' });
+      expect(graph.acceptSolution).toHaveBeenCalled();
+    });
+
+    test('with rejectMismatched on, a mismatched solution awaiting our answer is declined on Graph after the record says why', async () => {
+      const { store, graph, deps } = setup(claimed(), onGraph({ ownerAppId: OTHER_APP }));
+      deps.settings.rejectMismatched = true;
+      const order: string[] = [];
+      store.recordAcceptFailed.mockImplementation(async () => (order.push('recorded'), true));
+      graph.rejectSolution.mockImplementation(async () => void order.push('declined'));
+      await expect(acceptSolution(ITEM, deps, STREAM)).resolves.toMatchObject({ outcome: 'mismatch', declined: { ok: true } });
+      expect(graph.rejectSolution).toHaveBeenCalledWith('sol-1', 'system-user-token');
+      expect(order).toEqual(['recorded', 'declined']);
+    });
+
+    test('declining is never tried on a solution past INITIATED, nor when the record was moved on meanwhile; its failure is reported, the record kept', async () => {
+      const past = setup(claimed(), onGraph({ status: 'ACTIVE', ownerAppId: OTHER_APP, partners: [us('ACCEPTED')] }));
+      past.deps.settings.rejectMismatched = true;
+      await expect(acceptSolution(ITEM, past.deps, STREAM)).resolves.toMatchObject({ outcome: 'mismatch' });
+      expect(past.graph.rejectSolution).not.toHaveBeenCalled();
+
+      const movedOn = setup(claimed(), onGraph({ ownerAppId: OTHER_APP }), { ...CREATED, status: 'ACCEPT_FAILED' });
+      movedOn.deps.settings.rejectMismatched = true;
+      movedOn.store.recordAcceptFailed.mockResolvedValue(false);
+      await expect(acceptSolution(ITEM, movedOn.deps, STREAM)).resolves.toEqual({ outcome: 'skipped', status: 'ACCEPT_FAILED' });
+      expect(movedOn.graph.rejectSolution).not.toHaveBeenCalled();
+
+      const refused = setup(claimed(), onGraph({ ownerAppId: OTHER_APP }));
+      refused.deps.settings.rejectMismatched = true;
+      refused.graph.rejectSolution.mockRejectedValue(new GraphError('permanent', { code: 10, message: 'Permission denied' }, 403));
+      await expect(acceptSolution(ITEM, refused.deps, STREAM)).resolves.toMatchObject({ outcome: 'mismatch', declined: { ok: false, error: { code: 10 } } });
+    });
+
+    test('a solution Graph does not know (a record written by hand, say) ends ACCEPT_FAILED with Graph’s error; a read that fails for now is retried', async () => {
+      const unknown = setup();
+      const error = new GraphError('permanent', { code: 803, message: '(#803) Some of the aliases you requested do not exist: sol-1' }, 404);
+      unknown.graph.getSolution.mockRejectedValue(error);
+      await expect(acceptSolution(ITEM, unknown.deps, STREAM)).resolves.toEqual({ outcome: 'failed', error: error.details, gaveUp: false, attempt: 1 });
+      expect(unknown.graph.acceptSolution).not.toHaveBeenCalled();
+
+      const blip = setup();
+      blip.graph.getSolution.mockRejectedValue(new GraphError('transient', { code: 2, message: 'down' }, 503));
+      await expect(acceptSolution(ITEM, blip.deps, STREAM)).resolves.toMatchObject({ outcome: 'retrying' });
+      expect(blip.graph.acceptSolution).not.toHaveBeenCalled();
+    });
   });
 
   test('a failure of the store keeps the claim and is thrown, for the stream (or the reconciler, after the lease) to retry', async () => {

@@ -64,6 +64,32 @@ describe('GraphClient against the Graph simulator', () => {
     expect(sim.state.requests.at(-1)?.query.fields).toBe('id,name,status,status_for_pending_request,owner_app,owner_permissions,partners{partner_app,partner_permissions,status}');
   });
 
+  test('declines an invitation, and answers deactivation requests, with the system-user token; reads only where a solution stands', async () => {
+    const { token } = sim.state.issueUserToken({ appIds: [APP_IDS[0]!] });
+    const graph = client();
+    const systemUser = sim.state.seed.systemUserToken;
+    const create = (name: string) => graph.createSolution(APP_IDS[0]!, { ownerPermissions: [], partnerAppId: PARTNER, partnerPermissions: ['MESSAGING'], solutionName: name }, token);
+
+    const declined = await create('declined');
+    await graph.rejectSolution(declined, systemUser);
+    expect(sim.state.requests.at(-1)).toMatchObject({ method: 'POST', path: `/${declined}/reject`, auth: { kind: 'system-user' }, status: 200 });
+    await expect(graph.getSolutionState(declined, systemUser)).resolves.toEqual({ status: 'REJECTED', statusForPendingRequest: 'NONE' });
+    expect(sim.state.requests.at(-1)?.query.fields).toBe('id,status,status_for_pending_request');
+
+    const live = await create('live');
+    await graph.acceptSolution(live, PARTNER, systemUser);
+    // No request pending: Graph refuses for good.
+    expect(await graphError(graph.decideDeactivationRequest(live, 'accept', systemUser))).toMatchObject({ errorClass: 'permanent', details: { code: 100 } });
+    sim.state.requestDeactivation(live);
+    await expect(graph.getSolutionState(live, systemUser)).resolves.toEqual({ status: 'ACTIVE', statusForPendingRequest: 'PENDING_DEACTIVATION' });
+    await graph.decideDeactivationRequest(live, 'reject', systemUser);
+    await expect(graph.getSolutionState(live, systemUser)).resolves.toEqual({ status: 'ACTIVE', statusForPendingRequest: 'NONE' });
+    sim.state.requestDeactivation(live);
+    await graph.decideDeactivationRequest(live, 'accept', systemUser);
+    expect(sim.state.requests.at(-1)).toMatchObject({ method: 'POST', path: `/${live}/accept_deactivation_request`, status: 200 });
+    await expect(graph.getSolutionState(live, systemUser)).resolves.toEqual({ status: 'DEACTIVATED', statusForPendingRequest: 'NONE' });
+  });
+
   test('lists an app’s own solutions with the Tech Provider’s token, and those inviting us with the system-user token, 100 a page', async () => {
     const { token } = sim.state.issueUserToken({ appIds: APP_IDS });
     const graph = client();
@@ -183,6 +209,12 @@ describe('GraphClient against misbehaving servers', () => {
     ['a listing whose data is not an array', { data: { id: '1' } }, (g) => g.listAppSolutions('1', 'OWNER', 't')],
     ['details with a status of the wrong type', { ...solution, status: 7 }, (g) => g.getSolution('1', 't')],
     ['details with partners as a plain array', { ...solution, partners: [{ partner_app: { id: PARTNER } }] }, (g) => g.getSolution('1', 't')],
+    // What the check before accepting compares must be there.
+    ['details without owner_permissions', { ...solution, partners: { data: [{ partner_app: { id: PARTNER }, partner_permissions: ['MESSAGING'] }] } }, (g) => g.getSolution('1', 't')],
+    ['details whose partner lacks partner_permissions', { ...solution, owner_permissions: [] }, (g) => g.getSolution('1', 't')],
+    ['a state read without status', { id: '1', status_for_pending_request: 'NONE' }, (g) => g.getSolutionState('1', 't')],
+    ['a reject answer that does not report success', {}, (g) => g.rejectSolution('1', 't')],
+    ['a deactivation decision answered with success false', { success: false }, (g) => g.decideDeactivationRequest('1', 'accept', 't')],
     ['a create answer without solution_id', { id: '1' }, (g) => g.createSolution('1', { ownerPermissions: [], partnerAppId: PARTNER, partnerPermissions: ['MESSAGING'], solutionName: 'n' }, 't')],
     ['an accept answer that does not report success', { success: false }, (g) => g.acceptSolution('1', PARTNER, 't')],
     ['a 200 whose body is not JSON', '{"solution_id": ', (g) => g.getSolution('1', 't')],

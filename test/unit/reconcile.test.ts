@@ -8,6 +8,7 @@ import { GraphError } from '../../lambdas/graph/graph-error';
 const PARTNER = '1000000000000001';
 const NOW = new Date('2026-11-27T08:00:00Z');
 const ago = (seconds: number) => new Date(NOW.getTime() - seconds * 1000).toISOString();
+const DAY_MS = 24 * 3600 * 1000;
 
 const item = (appId: string, status: SolutionStatus, extra: Partial<SolutionRecord> = {}): SolutionRecord => ({
   onboardingId: `ob-${appId}`,
@@ -23,7 +24,7 @@ const item = (appId: string, status: SolutionStatus, extra: Partial<SolutionReco
 const onGraph = (s: Partial<SolutionDetails>): SolutionDetails => ({ id: 'sol-x', name: 'x', status: 'INITIATED', ownerAppId: '111', partners: [{ appId: PARTNER }], ...s });
 
 /** The store as the reconciler sees it: what byStatus finds per status, and every write accepted. */
-function setup(found: Partial<Record<SolutionStatus, SolutionRecord[]>>, partnerSolutions: SolutionDetails[] = [], opts: { backlog?: boolean; holder?: SolutionRecord } = {}) {
+function setup(found: Partial<Record<SolutionStatus, SolutionRecord[]>>, partnerSolutions: SolutionDetails[] = [], opts: { backlog?: boolean; holder?: SolutionRecord; state?: { status: string; statusForPendingRequest?: string } } = {}) {
   const store = {
     findByStatus: jest.fn(async (status: SolutionStatus, query: { filter?: string; updatedBefore?: Date }) =>
       status === 'CREATED' ? (query.updatedBefore ? [] : (found.CREATED ?? [])) : (found[status] ?? []),
@@ -33,8 +34,14 @@ function setup(found: Partial<Record<SolutionStatus, SolutionRecord[]>>, partner
     recordCreateFailed: jest.fn(async () => true),
     recordNeverCreated: jest.fn(async () => true),
     recordExistingElsewhere: jest.fn(async () => true),
+    getSolution: jest.fn(async (): Promise<SolutionRecord | undefined> => undefined),
+    recordLifecycle: jest.fn(async (_record: Pick<SolutionRecord, 'status'>, _to: SolutionStatus, _at: Date, _now: Date, _opts: { sameSecondWins: boolean }) => true),
+    deferLifecyclePoll: jest.fn(async () => true),
   };
-  const graph = { listAppSolutions: jest.fn(async () => partnerSolutions) };
+  const graph = {
+    listAppSolutions: jest.fn(async () => partnerSolutions),
+    getSolutionState: jest.fn(async (): Promise<{ status: string; statusForPendingRequest?: string }> => opts.state ?? { status: 'ACTIVE', statusForPendingRequest: 'NONE' }),
+  };
   const accept = jest.fn(async (): Promise<AcceptSolutionOutcome> => ({ outcome: 'accepted', alreadyAccepted: false, attempt: 2 }));
   const createQueueHasBacklog = jest.fn(async () => opts.backlog ?? false);
   let timeLeft = 60_000;
@@ -44,7 +51,7 @@ function setup(found: Partial<Record<SolutionStatus, SolutionRecord[]>>, partner
     createQueueHasBacklog,
     accept,
     systemUserToken: async () => 'system-user-token',
-    settings: { partnerAppId: PARTNER, stalledAfterMs: 120_000, acceptHandoffMs: 120_000, maxItemsPerPass: 100, minTimeLeftMs: 25_000 },
+    settings: { partnerAppId: PARTNER, stalledAfterMs: 120_000, acceptHandoffMs: 120_000, lifecyclePollAfterMs: DAY_MS, maxItemsPerPass: 100, minTimeLeftMs: 25_000 },
     clock: () => NOW,
     timeLeftMs: () => timeLeft,
   };
@@ -52,7 +59,7 @@ function setup(found: Partial<Record<SolutionStatus, SolutionRecord[]>>, partner
 }
 
 describe('reconcile', () => {
-  test('asks the byStatus index for stalled PENDING and CREATING items and for due or missed CREATED ones, never more than a pass handles', async () => {
+  test('asks the byStatus index for stalled PENDING and CREATING items, for due or missed CREATED ones and for live ones quiet for the poll period, never more than a pass handles', async () => {
     const { store, deps } = setup({});
     await expect(reconcile(deps)).resolves.toEqual({ items: [], found: 0, incomplete: false });
     expect(store.findByStatus.mock.calls.map(([status, query]) => [status, query])).toEqual([
@@ -60,7 +67,60 @@ describe('reconcile', () => {
       ['CREATING', { filter: 'attribute_not_exists(nextAttemptAt) OR nextAttemptAt <= :overdue', values: { ':overdue': ago(120) }, limit: 100 }],
       ['CREATED', { filter: 'nextAttemptAt <= :now', values: { ':now': NOW.toISOString() }, limit: 100 }],
       ['CREATED', { filter: 'attribute_not_exists(nextAttemptAt)', updatedBefore: new Date(ago(120)), limit: 100 }],
+      ...['ACCEPTED', 'EXISTING', 'PENDING_DEACTIVATION'].map((status) => [status, { updatedBefore: new Date(NOW.getTime() - DAY_MS), limit: 100 }]),
     ]);
+  });
+
+  describe('the lifecycle poll (webhooks may have failed)', () => {
+    const live = (appId: string, status: SolutionStatus) => item(appId, status, { solutionId: `sol-${appId}`, updatedAt: ago(25 * 3600) });
+
+    test('reads where each quiet live solution stands, with the system-user token, and moves its record as a webhook would (the read’s time, to the second, orders it)', async () => {
+      const { store, graph, deps } = setup({ ACCEPTED: [live('111', 'ACCEPTED')] }, [], { state: { status: 'ACTIVE', statusForPendingRequest: 'PENDING_DEACTIVATION' } });
+      const { items } = await reconcile(deps);
+      expect(graph.getSolutionState).toHaveBeenCalledWith('sol-111', 'system-user-token');
+      expect(store.recordLifecycle).toHaveBeenCalledWith(expect.objectContaining({ onboardingId: 'ob-111', status: 'ACCEPTED' }), 'PENDING_DEACTIVATION', NOW, NOW, { sameSecondWins: true });
+      expect(items).toEqual([
+        {
+          onboardingId: 'ob-111',
+          appId: '111',
+          solutionId: 'sol-111',
+          status: 'ACCEPTED',
+          action: { action: 'lifecycle', graphStatus: 'ACTIVE', result: { outcome: 'applied', stale: 0, changes: [{ onboardingId: 'ob-111', appId: '111', solutionId: 'sol-111', from: 'ACCEPTED', to: 'PENDING_DEACTIVATION' }] } },
+        },
+      ]);
+    });
+
+    test('an unchanged solution has only its time moved on (so the next poll is a period away); two records of one solution share one read', async () => {
+      const { store, graph, deps } = setup({ ACCEPTED: [live('111', 'ACCEPTED')], EXISTING: [{ ...live('222', 'EXISTING'), solutionId: 'sol-111' }] });
+      await reconcile(deps);
+      expect(graph.getSolutionState).toHaveBeenCalledTimes(1);
+      expect(store.recordLifecycle.mock.calls.map(([record, to]) => [record.status, to])).toEqual([
+        ['ACCEPTED', 'ACCEPTED'],
+        ['EXISTING', 'EXISTING'],
+      ]);
+    });
+
+    test('a read Graph refuses for good puts the next poll a period away; a transient failure is left to the next pass', async () => {
+      const refused = setup({ ACCEPTED: [live('111', 'ACCEPTED')] });
+      refused.graph.getSolutionState.mockRejectedValueOnce(new GraphError('permanent', { code: 803, message: 'no such object' }, 404));
+      await expect(reconcile(refused.deps)).resolves.toMatchObject({ items: [{ action: { action: 'lookup-failed', error: { code: 803 } } }] });
+      expect(refused.store.deferLifecyclePoll).toHaveBeenCalledWith(expect.objectContaining({ onboardingId: 'ob-111' }), NOW);
+
+      const blip = setup({ ACCEPTED: [live('111', 'ACCEPTED')] });
+      blip.graph.getSolutionState.mockRejectedValueOnce(new GraphError('transient', { code: 2, message: 'blip' }, 503));
+      await expect(reconcile(blip.deps)).resolves.toMatchObject({ items: [{ action: { action: 'lookup-failed' } }] });
+      expect(blip.store.deferLifecyclePoll).not.toHaveBeenCalled();
+      expect(blip.store.recordLifecycle).not.toHaveBeenCalled();
+    });
+
+    test('polls come after due accepts and stalled creates, within the same item budget', async () => {
+      const { graph, accept, deps } = setup({ CREATED: [item('333', 'CREATED', { solutionId: 'sol-333' })], ACCEPTED: [live('111', 'ACCEPTED'), live('222', 'ACCEPTED')] });
+      deps.settings.maxItemsPerPass = 2;
+      const report = await reconcile(deps);
+      expect(accept).toHaveBeenCalledTimes(1);
+      expect(graph.getSolutionState).toHaveBeenCalledTimes(1);
+      expect(report).toMatchObject({ found: 3, incomplete: true });
+    });
   });
 
   test('a CREATING item whose last delivery is spent and that Graph has (exact name, its app as owner) is adopted under its attempt number', async () => {

@@ -96,11 +96,12 @@ describe('data: queues', () => {
 });
 
 describe('data: secrets', () => {
-  it('two separate secrets named from SECRET_NAMES, created with a generated placeholder', () => {
+  it('three separate secrets named from SECRET_NAMES, created with a generated placeholder', () => {
     const secrets = template.findResources('AWS::SecretsManager::Secret');
-    expect(Object.keys(secrets).sort()).toEqual([logicalId(data.appSecret), logicalId(data.systemUserToken)].sort());
+    expect(Object.keys(secrets).sort()).toEqual([logicalId(data.appSecret), logicalId(data.systemUserToken), logicalId(data.webhookVerifyToken)].sort());
     expect(resourceOf(template, data.systemUserToken).Properties.Name).toBe(SECRET_NAMES.systemUserToken);
     expect(resourceOf(template, data.appSecret).Properties.Name).toBe(SECRET_NAMES.appSecret);
+    expect(resourceOf(template, data.webhookVerifyToken).Properties.Name).toBe(SECRET_NAMES.webhookVerifyToken);
     for (const secret of Object.values(secrets)) {
       expect(secret.Properties.SecretString).toBeUndefined();
       expect(secret.Properties.GenerateSecretString).toBeDefined();
@@ -110,7 +111,7 @@ describe('data: secrets', () => {
   it("no secret value anywhere: environments and outputs hold only the secrets' ARNs, nothing resolves a value", () => {
     const json = template.toJSON();
     expect(JSON.stringify(json)).not.toMatch(/resolve:secretsmanager|"SecretString"/);
-    const secretIds = [logicalId(data.appSecret), logicalId(data.systemUserToken)];
+    const secretIds = [logicalId(data.appSecret), logicalId(data.systemUserToken), logicalId(data.webhookVerifyToken)];
     const values = [
       ...Object.values(template.findResources('AWS::Lambda::Function')).flatMap((fn) => Object.values(fn.Properties.Environment?.Variables ?? {})),
       ...Object.values(json.Outputs as Record<string, { Value: unknown }>).map((output) => output.Value),

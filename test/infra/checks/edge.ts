@@ -11,17 +11,19 @@ const { app, stack, template } = synthApp(FULL_CONTEXT);
 describe('edge: HTTP API', () => {
   const { api } = stack.edge;
 
-  it('routes POST /api/onboardings, GET /api/onboardings/{onboardingId} and every other /api path to intake, payload 2.0', () => {
+  it('routes GET|POST /api/webhooks/meta to the webhook function, and POST /api/onboardings, GET /api/onboardings/{onboardingId} and every other /api path to intake, payload 2.0', () => {
     template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'));
-    expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(['ANY /api/{proxy+}', 'GET /api/onboardings/{onboardingId}', 'POST /api/onboardings']);
+    const webhookRoutes = ['GET /api/webhooks/meta', 'POST /api/webhooks/meta'];
+    expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(['ANY /api/{proxy+}', 'GET /api/onboardings/{onboardingId}', ...webhookRoutes, 'POST /api/onboardings'].sort());
     const integrations = template.findResources('AWS::ApiGatewayV2::Integration');
     for (const route of routes) {
       const integrationId = route.Properties.Target['Fn::Join'][1][1].Ref as string;
+      const target = webhookRoutes.includes(route.Properties.RouteKey) ? stack.pipeline.functions.webhook : stack.pipeline.functions.intake;
       expect(integrations[integrationId]?.Properties).toMatchObject({
         IntegrationType: 'AWS_PROXY',
-        IntegrationUri: arn(stack.pipeline.functions.intake),
+        IntegrationUri: arn(target),
         PayloadFormatVersion: '2.0',
       });
     }

@@ -29,12 +29,13 @@ describe('pipeline: the house function', () => {
   });
 
   it("each environment is functionEnvironments() with the stack's table, queue and secret ARNs", () => {
-    const sentinels: PipelineResources = { tableName: '<table>', createQueueUrl: '<queue>', appSecretId: '<app>', systemUserTokenSecretId: '<sut>' };
+    const sentinels: PipelineResources = { tableName: '<table>', createQueueUrl: '<queue>', appSecretId: '<app>', systemUserTokenSecretId: '<sut>', webhookVerifyTokenSecretId: '<vt>' };
     const resolved: Record<string, unknown> = {
       '<table>': ref(data.table),
       '<queue>': ref(data.createQueue),
       '<app>': ref(data.appSecret), // a secret's Ref is its ARN
       '<sut>': ref(data.systemUserToken),
+      '<vt>': ref(data.webhookVerifyToken),
     };
     const { partnerName, graphApiVersion } = FULL_CONTEXT;
     const expected = functionEnvironments({ partnerAppId: TEST_PARTNER_APP_ID, partnerName, graphApiVersion }, sentinels);
@@ -127,6 +128,17 @@ describe('pipeline: least privilege', () => {
       [`${logicalId(data.table)}/index/byStatus`]: ['dynamodb:Query'],
       [logicalId(data.createQueue)]: ['sqs:GetQueueAttributes'],
       [logicalId(data.systemUserToken)]: ['secretsmanager:GetSecretValue'],
+    });
+  });
+
+  it('webhook: queries the bySolutionId index alone, reads and moves items on, reads the app secret and the verify token; nothing else', () => {
+    expect(permissionsOf('webhook')).toEqual({
+      [logGroupOf('webhook')]: writesOwnLogs,
+      '*': traces,
+      [logicalId(data.table)]: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      [`${logicalId(data.table)}/index/bySolutionId`]: ['dynamodb:Query'],
+      [logicalId(data.appSecret)]: ['secretsmanager:GetSecretValue'],
+      [logicalId(data.webhookVerifyToken)]: ['secretsmanager:GetSecretValue'],
     });
   });
 

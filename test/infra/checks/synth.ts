@@ -47,12 +47,14 @@ describe('stack outputs', () => {
     const outputs = {
       SiteUrl: { 'Fn::Join': ['', ['https://', domain, '/']] },
       ApiUrl: { 'Fn::Join': ['', ['https://', domain, '/api']] },
+      WebhookUrl: { 'Fn::Join': ['', ['https://', domain, '/api/webhooks/meta']] },
       TableName: ref(data.table),
       CreateQueueUrl: ref(data.createQueue),
       CreateDlqUrl: ref(data.createDlq),
       AcceptFailureQueueUrl: ref(data.acceptFailureQueue),
       SystemUserTokenSecretArn: ref(data.systemUserToken),
       AppSecretArn: ref(data.appSecret),
+      WebhookVerifyTokenSecretArn: ref(data.webhookVerifyToken),
       AlarmTopicArn: ref(monitoring.topic),
     };
     for (const [name, value] of Object.entries(outputs)) template.hasOutput(name, { Value: value });

@@ -1,0 +1,150 @@
+import { PENDING_DEACTIVATION, SOLUTION_STATUS } from '../graph/graph-client';
+import type { OnboardingStore } from '../store/onboarding-store';
+import type { SolutionRecord, SolutionStatus } from './records';
+
+/**
+ * A solution's life after the accept (graph-api.md "Webhooks", "Other solution calls"): Meta's
+ * `partner_solutions` webhook, a read of the solution when webhooks are silent, or an ops decision
+ * on a deactivation request tells where a solution stands on Graph; each record of it follows.
+ */
+
+/** Where a solution stands on Graph: its `status`, and for an ACTIVE one whether a deactivation is pending. */
+export interface SolutionState {
+  /** The webhook's `solution_status` (which names PENDING_DEACTIVATION itself), or the details call's `status`. */
+  status: string;
+  /** The details call's `status_for_pending_request`; the webhook has none. */
+  pendingRequest?: string;
+}
+
+/** The record statuses that lifecycle news moves a solution to. */
+export type LifecycleStatus = Extract<SolutionStatus, 'ACCEPTED' | 'PENDING_DEACTIVATION' | 'REJECTED' | 'DEACTIVATED'>;
+
+/**
+ * What Graph's state means for our records: a lifecycle status; `awaiting-accept` for a solution
+ * not yet live (DRAFT, INITIATED: the pipeline's own business until it is accepted); `unknown` for
+ * a value Graph does not document (Meta's table also shows `PENDING`).
+ */
+export function lifecycleStatusOf(state: SolutionState): LifecycleStatus | 'awaiting-accept' | 'unknown' {
+  switch (state.status) {
+    case SOLUTION_STATUS.draft:
+    case SOLUTION_STATUS.initiated:
+      return 'awaiting-accept';
+    case SOLUTION_STATUS.active:
+      return state.pendingRequest === PENDING_DEACTIVATION ? 'PENDING_DEACTIVATION' : 'ACCEPTED';
+    case PENDING_DEACTIVATION:
+      return 'PENDING_DEACTIVATION';
+    case SOLUTION_STATUS.rejected:
+      return 'REJECTED';
+    case SOLUTION_STATUS.deactivated:
+      return 'DEACTIVATED';
+    default:
+      return 'unknown';
+  }
+}
+
+/**
+ * Records that lifecycle news may move: a solution awaiting or past our accept, or whose accept
+ * failed (someone may have accepted it since). REJECTED and DEACTIVATED are final on Graph.
+ */
+const FOLLOWS_LIFECYCLE: ReadonlySet<SolutionStatus> = new Set(['CREATED', 'ACCEPT_FAILED', 'ACCEPTED', 'EXISTING', 'PENDING_DEACTIVATION']);
+
+/**
+ * How far along its life a status is: between two pieces of news true at the same second, the one
+ * further along wins (a request and its decision can share a webhook's one-second entry time).
+ */
+const STAGE: Partial<Record<SolutionStatus, number>> = { CREATED: 0, ACCEPT_FAILED: 0, ACCEPTED: 1, EXISTING: 1, PENDING_DEACTIVATION: 2, REJECTED: 3, DEACTIVATED: 3 };
+
+/** The status a record in `from` takes on news of `to`, or undefined when it no longer follows its solution. */
+export function lifecycleTarget(from: SolutionStatus, to: LifecycleStatus): SolutionStatus | undefined {
+  if (!FOLLOWS_LIFECYCLE.has(from)) return undefined;
+  // EXISTING already says "live with us" (another onboarding's solution): ACTIVE news keeps it.
+  return from === 'EXISTING' && to === 'ACCEPTED' ? 'EXISTING' : to;
+}
+
+/** What applying news to given records needs. */
+export interface FollowDeps {
+  store: Pick<OnboardingStore, 'getSolution' | 'recordLifecycle'>;
+  clock: () => Date;
+}
+
+/** What applying news to every record of a solution needs: finding them too. */
+export interface LifecycleDeps extends FollowDeps {
+  store: FollowDeps['store'] & Pick<OnboardingStore, 'findBySolutionId'>;
+}
+
+/** News of a solution: where it stands on Graph, true at `observedAt`. */
+export interface LifecycleNews {
+  solutionId: string;
+  state: SolutionState;
+  observedAt: Date;
+}
+
+/** One record that followed the news. `from === to`: only the time of the newest news moved. */
+export interface LifecycleChange {
+  onboardingId: string;
+  appId: string;
+  solutionId: string;
+  from: SolutionStatus;
+  to: SolutionStatus;
+}
+
+export type LifecycleOutcome =
+  /** Each record of the solution that took the news (none: it was older than what they show, or a duplicate). */
+  | { outcome: 'applied'; changes: LifecycleChange[]; stale: number }
+  /** No record holds this solution (not ours, or not recorded yet). */
+  | { outcome: 'unknown-solution' }
+  /** A status Graph does not document: logged and counted, never guessed at. */
+  | { outcome: 'unknown-status'; status: string }
+  /** DRAFT or INITIATED: not live yet, the accept worker's business. */
+  | { outcome: 'awaiting-accept' };
+
+/** A record changed by someone else between its read and its write is read again, this many times at most. */
+const MAX_RACES = 3;
+
+/** Applies news of a solution to every record holding it, found through the `bySolutionId` index. */
+export async function takeLifecycleNews(news: LifecycleNews, deps: LifecycleDeps): Promise<LifecycleOutcome> {
+  const to = lifecycleStatusOf(news.state);
+  if (to === 'unknown') return { outcome: 'unknown-status', status: news.state.status };
+  if (to === 'awaiting-accept') return { outcome: 'awaiting-accept' };
+  return followLifecycle(await deps.store.findBySolutionId(news.solutionId), news, deps);
+}
+
+/** Applies news of a solution to the `records` given (a poll of one record). */
+export async function followLifecycle(records: readonly SolutionRecord[], news: LifecycleNews, deps: FollowDeps): Promise<LifecycleOutcome> {
+  const to = lifecycleStatusOf(news.state);
+  if (to === 'unknown') return { outcome: 'unknown-status', status: news.state.status };
+  if (to === 'awaiting-accept') return { outcome: 'awaiting-accept' };
+  if (records.length === 0) return { outcome: 'unknown-solution' };
+  // Webhook entry times are whole seconds: so are the reads' times, or a read a few milliseconds
+  // into a second would hide a change made later in that same second.
+  const observedAt = new Date(Math.floor(news.observedAt.getTime() / 1000) * 1000);
+  const changes: LifecycleChange[] = [];
+  let stale = 0;
+  for (const record of records) {
+    const change = await follow(record, to, observedAt, deps);
+    if (change) changes.push({ ...change, solutionId: news.solutionId });
+    else stale++;
+  }
+  return { outcome: 'applied', changes, stale };
+}
+
+/**
+ * Moves one record to where the news puts it, through a conditional write: only from the status it
+ * was read in, and only if the news is newer than the newest the record shows. A record that moved
+ * on meanwhile (a worker's accept, other news) is read again and judged anew.
+ */
+async function follow(record: SolutionRecord, to: LifecycleStatus, observedAt: Date, deps: FollowDeps): Promise<Omit<LifecycleChange, 'solutionId'> | undefined> {
+  let current: SolutionRecord | undefined = record;
+  for (let race = 0; current && race < MAX_RACES; race++) {
+    const target = lifecycleTarget(current.status, to);
+    if (!target) return undefined;
+    const sameSecondWins = (STAGE[target] ?? 0) > (STAGE[current.status] ?? 0);
+    const applied = await deps.store.recordLifecycle(current, target, observedAt, deps.clock(), { sameSecondWins });
+    if (applied) return { onboardingId: current.onboardingId, appId: current.appId, from: current.status, to: target };
+    const fresh = await deps.store.getSolution(current.onboardingId, current.appId);
+    // Same status: the write was refused for the news' age (older, or a duplicate).
+    if (!fresh || fresh.status === current.status) return undefined;
+    current = fresh;
+  }
+  return undefined;
+}

@@ -1,0 +1,68 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import httpRouterHandler from '@middy/http-router';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { loadWebhookConfig } from '../config';
+import { takeLifecycleNews, type LifecycleDeps } from '../domain/solution-lifecycle';
+import { OnboardingStore } from '../store/onboarding-store';
+import { dynamoDocumentClient } from '../shared/aws-clients';
+import { cachedSecret } from '../shared/cached-secret';
+import { HttpError, httpErrors, json, type HttpResult } from '../shared/http';
+import { logger, METRIC, metrics } from '../shared/observability';
+import { handshakeChallenge, isSignedByMeta } from '../webhook/meta-authentication';
+import { readDelivery } from '../webhook/partner-solutions';
+import { reportLifecycleOutcome } from './lifecycle-report';
+
+const config = loadWebhookConfig();
+const deps: LifecycleDeps = { store: new OnboardingStore(dynamoDocumentClient(), config.tableName), clock: () => new Date() };
+const appSecret = cachedSecret(config.appSecretId, config.secretCacheTtlSeconds);
+const verifyToken = cachedSecret(config.verifyTokenSecretId, config.secretCacheTtlSeconds);
+
+/** The callback URL's path registered with Meta (lib/page-config.ts WEBHOOK_PATH). */
+const WEBHOOK_PATH = '/api/webhooks/meta';
+
+/** Meta's subscription handshake: the challenge back as plain text, or 403. */
+async function subscribe(event: APIGatewayProxyEventV2): Promise<HttpResult> {
+  const challenge = handshakeChallenge(event.queryStringParameters ?? {}, await verifyToken());
+  if (challenge === undefined) throw new HttpError(403, 'HANDSHAKE_REFUSED', 'The subscription handshake did not present our verify token.');
+  logger.info('webhook subscription handshake answered');
+  return { statusCode: 200, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }, body: challenge };
+}
+
+/**
+ * A signed delivery: verified over the raw bytes before anything is parsed, then each
+ * `partner_solutions` change is applied to the records of its solution. A store failure answers
+ * 500, so that Meta delivers it again; news that matches nothing, or fields we do not use, never do.
+ */
+async function deliver(event: APIGatewayProxyEventV2): Promise<HttpResult> {
+  const raw = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
+  if (!isSignedByMeta(raw, event.headers['x-hub-signature-256'], await appSecret())) {
+    metrics.addMetric(METRIC.webhookSignatureInvalid, MetricUnit.Count, 1);
+    throw new HttpError(401, 'INVALID_SIGNATURE', 'X-Hub-Signature-256 is missing or does not sign this body.');
+  }
+  const delivery = readDelivery(raw.toString('utf8'), new Date());
+  if (!delivery) throw new HttpError(400, 'MALFORMED_PAYLOAD', 'The body is not a webhook envelope.');
+  for (const news of delivery.news) {
+    const result = await takeLifecycleNews(news, deps);
+    reportLifecycleOutcome({ solutionId: news.solutionId, status: news.state.status, source: 'webhook' }, result);
+  }
+  if (delivery.malformed > 0) {
+    metrics.addMetric(METRIC.lifecycleNewsUnmatched, MetricUnit.Count, delivery.malformed);
+    logger.warn('partner_solutions changes without a solution id or status; ignored', { malformed: delivery.malformed });
+  }
+  return json(200, { received: delivery.news.length, ignored: delivery.ignored + delivery.malformed });
+}
+
+// The request and its body are never logged: a delivery is only trusted once its signature is checked.
+export const handler = middy<APIGatewayProxyEventV2, HttpResult>({ timeoutEarlyInMillis: 0 })
+  .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
+  .use(logMetrics(metrics))
+  .use(httpErrors(() => undefined))
+  .handler(
+    httpRouterHandler<APIGatewayProxyEventV2, HttpResult>([
+      { method: 'GET', path: WEBHOOK_PATH, handler: subscribe },
+      { method: 'POST', path: WEBHOOK_PATH, handler: deliver },
+    ]),
+  );

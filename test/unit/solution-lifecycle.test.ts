@@ -1,0 +1,103 @@
+import { jest } from '@jest/globals';
+import type { SolutionRecord, SolutionStatus } from '../../lambdas/domain/records';
+import { lifecycleStatusOf, lifecycleTarget, takeLifecycleNews, type LifecycleDeps } from '../../lambdas/domain/solution-lifecycle';
+
+const NOW = new Date('2026-11-28T10:00:00Z');
+const record = (onboardingId: string, status: SolutionStatus): SolutionRecord => ({
+  onboardingId,
+  appId: '111',
+  appName: 'app',
+  solutionName: 'Acme × app · s1',
+  solutionId: 'sol-1',
+  status,
+  attempts: 1,
+  createdAt: '2026-11-28T09:00:00.000Z',
+  updatedAt: '2026-11-28T09:00:00.000Z',
+});
+
+/** The store: the records of the solution, every write applied unless `refuse` says otherwise. */
+function setup(records: SolutionRecord[], opts: { refuse?: (r: SolutionRecord) => boolean; reread?: SolutionRecord } = {}) {
+  const store = {
+    findBySolutionId: jest.fn(async () => records),
+    getSolution: jest.fn(async (): Promise<SolutionRecord | undefined> => opts.reread),
+    recordLifecycle: jest.fn(async (r: Pick<SolutionRecord, 'status'>, _to: SolutionStatus, _at: Date, _now: Date, _o: { sameSecondWins: boolean }) => !opts.refuse?.(r as SolutionRecord)),
+  };
+  const deps: LifecycleDeps = { store, clock: () => NOW };
+  return { store, deps };
+}
+
+describe('what Graph’s state means for a record', () => {
+  test.each([
+    [{ status: 'ACTIVE' }, 'ACCEPTED'],
+    [{ status: 'ACTIVE', pendingRequest: 'NONE' }, 'ACCEPTED'],
+    [{ status: 'ACTIVE', pendingRequest: 'PENDING_DEACTIVATION' }, 'PENDING_DEACTIVATION'],
+    [{ status: 'PENDING_DEACTIVATION' }, 'PENDING_DEACTIVATION'],
+    [{ status: 'REJECTED' }, 'REJECTED'],
+    [{ status: 'DEACTIVATED' }, 'DEACTIVATED'],
+    [{ status: 'INITIATED', pendingRequest: 'PENDING_ACTIVATION' }, 'awaiting-accept'],
+    [{ status: 'DRAFT' }, 'awaiting-accept'],
+    [{ status: 'PENDING' }, 'unknown'],
+    [{ status: 'active' }, 'unknown'],
+  ])('%j → %s', (state, expected) => {
+    expect(lifecycleStatusOf(state)).toBe(expected);
+  });
+
+  test('records follow from CREATED, ACCEPT_FAILED and the live statuses; REJECTED and DEACTIVATED are final, and under-way ones are not yet on Graph', () => {
+    expect(lifecycleTarget('CREATED', 'ACCEPTED')).toBe('ACCEPTED');
+    expect(lifecycleTarget('ACCEPT_FAILED', 'REJECTED')).toBe('REJECTED');
+    expect(lifecycleTarget('ACCEPTED', 'PENDING_DEACTIVATION')).toBe('PENDING_DEACTIVATION');
+    expect(lifecycleTarget('PENDING_DEACTIVATION', 'ACCEPTED')).toBe('ACCEPTED');
+    // EXISTING says "live with us" already.
+    expect(lifecycleTarget('EXISTING', 'ACCEPTED')).toBe('EXISTING');
+    expect(lifecycleTarget('EXISTING', 'DEACTIVATED')).toBe('DEACTIVATED');
+    for (const from of ['DEACTIVATED', 'REJECTED', 'PENDING', 'CREATING', 'CREATE_FAILED'] as const) expect(lifecycleTarget(from, 'ACCEPTED')).toBeUndefined();
+  });
+});
+
+describe('takeLifecycleNews', () => {
+  const news = (status: string, observedAt = new Date('2026-11-28T09:59:30.750Z')) => ({ solutionId: 'sol-1', state: { status }, observedAt });
+
+  test('moves every record of the solution, at the news’ time to the second; same-second news wins only further along', async () => {
+    const { store, deps } = setup([record('ob-a', 'ACCEPTED'), record('ob-b', 'EXISTING')]);
+    await expect(takeLifecycleNews(news('DEACTIVATED'), deps)).resolves.toEqual({
+      outcome: 'applied',
+      stale: 0,
+      changes: [
+        { onboardingId: 'ob-a', appId: '111', solutionId: 'sol-1', from: 'ACCEPTED', to: 'DEACTIVATED' },
+        { onboardingId: 'ob-b', appId: '111', solutionId: 'sol-1', from: 'EXISTING', to: 'DEACTIVATED' },
+      ],
+    });
+    const second = new Date('2026-11-28T09:59:30.000Z');
+    expect(store.recordLifecycle).toHaveBeenCalledWith(expect.objectContaining({ onboardingId: 'ob-a' }), 'DEACTIVATED', second, NOW, { sameSecondWins: true });
+
+    const same = setup([record('ob-a', 'ACCEPTED')]);
+    await takeLifecycleNews(news('ACTIVE'), same.deps);
+    expect(same.store.recordLifecycle).toHaveBeenCalledWith(expect.anything(), 'ACCEPTED', second, NOW, { sameSecondWins: false });
+  });
+
+  test('news the store refuses for its age (older, or a duplicate) changes nothing and counts as stale', async () => {
+    const { store, deps } = setup([record('ob-a', 'DEACTIVATED'), record('ob-b', 'ACCEPTED')], { refuse: () => true, reread: record('ob-b', 'ACCEPTED') });
+    await expect(takeLifecycleNews(news('PENDING_DEACTIVATION'), deps)).resolves.toEqual({ outcome: 'applied', changes: [], stale: 2 });
+    // The final record is not even written to; the other was read again once, found unchanged.
+    expect(store.recordLifecycle).toHaveBeenCalledTimes(1);
+    expect(store.getSolution).toHaveBeenCalledTimes(1);
+  });
+
+  test('a record moved on between its read and the write (the accept worker’s ACCEPTED) is judged again from where it is', async () => {
+    const created = record('ob-a', 'CREATED');
+    const { store, deps } = setup([created], { refuse: (r) => r.status === 'CREATED', reread: record('ob-a', 'ACCEPTED') });
+    await expect(takeLifecycleNews(news('DEACTIVATED'), deps)).resolves.toMatchObject({ changes: [{ from: 'ACCEPTED', to: 'DEACTIVATED' }] });
+    expect(store.recordLifecycle.mock.calls.map(([r, to]) => [r.status, to])).toEqual([
+      ['CREATED', 'DEACTIVATED'],
+      ['ACCEPTED', 'DEACTIVATED'],
+    ]);
+  });
+
+  test('unknown statuses and solutions no record holds are reported, not guessed at; news of a solution awaiting its accept looks nothing up', async () => {
+    const { store, deps } = setup([]);
+    await expect(takeLifecycleNews(news('PENDING'), deps)).resolves.toEqual({ outcome: 'unknown-status', status: 'PENDING' });
+    await expect(takeLifecycleNews(news('INITIATED'), deps)).resolves.toEqual({ outcome: 'awaiting-accept' });
+    expect(store.findBySolutionId).not.toHaveBeenCalled();
+    await expect(takeLifecycleNews(news('ACTIVE'), deps)).resolves.toEqual({ outcome: 'unknown-solution' });
+  });
+});
