@@ -186,8 +186,8 @@ export function loadReconcileConfig(env: NodeJS.ProcessEnv = process.env) {
       acceptHandoffMs: c.RECONCILE_ACCEPT_HANDOFF_SECONDS * 1000,
       lifecyclePollAfterMs: c.LIFECYCLE_POLL_AFTER_SECONDS * 1000,
       maxItemsPerPass: c.RECONCILE_MAX_ITEMS,
-      // An item may make two Graph calls (accept, then a confirming read) and a few writes.
-      minTimeLeftMs: 2 * c.GRAPH_TIMEOUT_MS + 5_000,
+      // An item may make three Graph calls (the check's read, the accept, a confirming read) and a few writes.
+      minTimeLeftMs: 3 * c.GRAPH_TIMEOUT_MS + 5_000,
     },
   };
 }

@@ -6,12 +6,13 @@
 /**
  * Each Graph call gets `graphTimeoutMs`, so that a function's Graph calls fit in its timeout:
  * intake makes up to four in a row (debug_token, listing pages) within API Gateway's patience;
- * create-solution two per message (list the app's solutions, create); accept-solution two.
+ * create-solution two per message (list the app's solutions, create); accept-solution three (read
+ * the solution to check it, accept, read again after a refusal; or read and decline).
  */
 export const FUNCTIONS = {
   intake: { timeoutSeconds: 15, memoryMiB: 512, graphTimeoutMs: 3_000 },
   createSolution: { timeoutSeconds: 30, memoryMiB: 512, graphTimeoutMs: 10_000 },
-  acceptSolution: { timeoutSeconds: 30, memoryMiB: 512, graphTimeoutMs: 10_000 },
+  acceptSolution: { timeoutSeconds: 40, memoryMiB: 512, graphTimeoutMs: 10_000 },
   /** One pass a minute; a pass stops starting items well before its timeout (lambdas/config.ts). */
   reconcile: { timeoutSeconds: 60, memoryMiB: 512, graphTimeoutMs: 10_000 },
   /** Meta's webhook calls: no Graph, a few table writes per delivery; Meta wants an answer fast. */
@@ -101,7 +102,7 @@ export const ACCEPT_FILTER_PATTERN = {
 } as const;
 
 export const ACCEPT_EVENT_SOURCE = {
-  /** Two Graph calls at most per record, one record at a time: 10 records fit the timeout only if Graph is quick. */
+  /** Three Graph calls at most per record, one record at a time: 10 records fit the timeout only if Graph is quick. */
   batchSize: 1,
   startingPosition: 'TRIM_HORIZON',
   reportBatchItemFailures: true,
@@ -131,6 +132,13 @@ export const ACCESS_LOG_RETENTION_DAYS = 90;
  * Graph rate limit. Beyond it, clients get the contract's 429.
  */
 export const HTTP_API_THROTTLE = { rateLimit: 25, burstLimit: 50 } as const;
+
+/**
+ * Meta's webhook routes have limits of their own: Meta sends one delivery per lifecycle change, and
+ * a flood of unsigned calls (each a cheap 401) must not eat the Tech Providers' budget, nor theirs
+ * Meta's. Beyond it Meta gets a 429 and delivers again later.
+ */
+export const WEBHOOK_THROTTLE = { rateLimit: 10, burstLimit: 20 } as const;
 
 /** When the alarms fire. Each is evaluated over one period; the runbook is in README.md ("Deploy"). */
 export const ALARMS = {

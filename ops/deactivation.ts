@@ -3,9 +3,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { loadOpsConfig } from '../lambdas/config';
-import { decideDeactivationRequest, type DeactivationDecision } from '../lambdas/domain/deactivation-request';
+import { decideDeactivationRequest, type DeactivationDecision, type DeactivationDecisionOutcome } from '../lambdas/domain/deactivation-request';
 import { GraphClient } from '../lambdas/graph/graph-client';
-import { GraphError } from '../lambdas/graph/graph-error';
+import { GraphError, type GraphErrorDetails } from '../lambdas/graph/graph-error';
 import { OnboardingStore } from '../lambdas/store/onboarding-store';
 import { SECRET_NAMES } from '../lib/pipeline-settings';
 import { readRuntimeFile } from '../local/runtime/runtime-file';
@@ -18,12 +18,30 @@ import { readRuntimeFile } from '../local/runtime/runtime-file';
  * credentials and region from the standard chain; the secret by its stack name). The ops CLI will
  * absorb this command.
  *
- * Exit codes: 0 decided; 1 Graph refused or failed (its error is printed); 2 usage or target error;
- * 3 no record holds the solution.
+ * Exit codes: 0 decided; 1 Graph refused (its error is printed, and the records are brought to where
+ * the solution stands) or did not answer; 2 usage or target error; 3 no record holds the solution.
  */
 const USAGE = 'usage: npm run deactivation -- accept|reject <solutionId> [--table NAME] [--json]';
 // As for `npm start`: Node 20 is the local runtime only (Lambda runs Node 22), and the SDK is pinned.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const graphErrorText = (e: GraphErrorDetails) => `${e.message} (code ${e.code}${e.subcode ? `, subcode ${e.subcode}` : ''}${e.fbtraceId ? `, fbtrace_id ${e.fbtraceId}` : ''})`;
+
+/** What Graph said to the decision, where the solution stands, and what the records did. */
+function report(result: Exclude<DeactivationDecisionOutcome, { outcome: 'unknown-solution' }>): void {
+  const decided = decision === 'accept' ? 'accepted' : 'rejected';
+  if (result.outcome === 'refused') console.error(`Graph refused: ${graphErrorText(result.error)}`);
+  else console.log(`Deactivation request of solution ${solutionId} ${decided}.`);
+  const { after } = result;
+  if ('failed' in after) {
+    console.log(`Could not read the solution afterwards (${graphErrorText(after.failed)}): its records follow with Meta's webhook, or the reconciler's next read.`);
+    return;
+  }
+  console.log(`On Graph it is now ${after.graphStatus}${after.pendingRequest && after.pendingRequest !== 'NONE' ? ` (${after.pendingRequest})` : ''}.`);
+  const changes = after.result.outcome === 'applied' ? after.result.changes.filter((c) => c.from !== c.to) : [];
+  for (const change of changes) console.log(`  onboarding ${change.onboardingId}, app ${change.appId}: ${change.from} → ${change.to}`);
+  if (changes.length === 0) console.log('  Its records already show it.');
+}
 
 function fail(code: number, message: string): never {
   console.error(message);
@@ -65,14 +83,13 @@ try {
   const result = await decideDeactivationRequest(solutionId, decision as DeactivationDecision, { store, graph: new GraphClient(config.graph), systemUserToken, clock: () => new Date() });
   if (result.outcome === 'unknown-solution') fail(3, `No record holds solution ${solutionId}: not one of ours to decide on.`);
   if (values.json) console.log(JSON.stringify({ solutionId, decision, ...result }));
-  else {
-    console.log(`Deactivation request of solution ${solutionId} ${decision === 'accept' ? 'accepted' : 'rejected'}; on Graph it is now ${result.graphStatus}${result.pendingRequest && result.pendingRequest !== 'NONE' ? ` (${result.pendingRequest})` : ''}.`);
-    const changes = result.result.outcome === 'applied' ? result.result.changes : [];
-    for (const change of changes) console.log(`  onboarding ${change.onboardingId}, app ${change.appId}: ${change.from} → ${change.to}`);
-    if (changes.length === 0) console.log('  The records already show it (Meta’s webhook came first).');
-  }
+  else report(result);
+  if (result.outcome === 'refused') process.exitCode = 1;
 } catch (error) {
-  if (error instanceof GraphError) fail(1, `Graph refused: ${error.details.message} (code ${error.details.code}${error.details.subcode ? `, subcode ${error.details.subcode}` : ''}${error.details.fbtraceId ? `, fbtrace_id ${error.details.fbtraceId}` : ''})`);
+  // Graph gave no usable answer to the decision: it may or may not have been taken.
+  if (error instanceof GraphError) {
+    fail(1, `Graph did not answer (${graphErrorText(error.details)}): whether it took the decision is unknown. Run the command again: Graph refuses a decision already taken, and the records follow either way.`);
+  }
   fail(1, `Failed: ${error instanceof Error ? error.message : String(error)}`);
 } finally {
   dynamo.destroy();

@@ -35,7 +35,8 @@ export interface AcceptSolutionDeps {
 export type AcceptTrigger = { kind: 'stream' } | { kind: 'due'; handoffBefore: Date };
 
 export type AcceptSolutionOutcome =
-  | { outcome: 'accepted'; alreadyAccepted: boolean; attempt: number }
+  /** `differences`: our accept was already in, yet the solution is not what this record asked for (worth a look). */
+  | { outcome: 'accepted'; alreadyAccepted: boolean; attempt: number; differences?: SolutionDifference[] }
   /** `gaveUp`: retried for the whole retry period; otherwise Graph refused for good. */
   | { outcome: 'failed'; error: RecordedError; gaveUp: boolean; attempt: number }
   /**
@@ -79,6 +80,8 @@ export async function acceptSolution(item: { onboardingId: string; appId: string
   const token = await deps.systemUserToken();
   try {
     const solution = await deps.graph.getSolution(solutionId, token);
+    const us = solution.partners.find((p) => p.appId === deps.settings.partnerAppId);
+    if (us && us.permissions === undefined) throw unexpectedAnswerGraphError(`Graph answered GET solution ${solutionId} without our partner_permissions`);
     const differences = solutionDifferences(solution, {
       ownerAppId: record.appId,
       partnerAppId: deps.settings.partnerAppId,
@@ -86,10 +89,15 @@ export async function acceptSolution(item: { onboardingId: string; appId: string
       ownerPermissions: deps.settings.ownerPermissions,
       partnerPermissions: deps.settings.partnerPermissions,
     });
-    const alreadyAccepted = differences.length === 0 && acceptedBy(solution, deps.settings.partnerAppId);
-    differences.push(...(alreadyAccepted ? [] : statusDifference(solution)));
+    // Our accept is in already (an earlier attempt's, its answer lost): it cannot be undone, so the
+    // record says so, whatever the solution looks like.
+    if (acceptedBy(solution, deps.settings.partnerAppId)) {
+      if (!(await deps.store.recordAccepted(item.onboardingId, item.appId, deps.clock()))) return movedOn(item, deps);
+      return { outcome: 'accepted', alreadyAccepted: true, attempt, ...(differences.length > 0 ? { differences } : {}) };
+    }
+    differences.push(...statusDifference(solution));
     if (differences.length > 0) return refuseMismatch(record, attempt, solution, differences, token, deps);
-    const confirmed = alreadyAccepted || (await acceptOrConfirm(solutionId, token, deps));
+    const confirmed = await acceptOrConfirm(solutionId, token, deps);
     if (!(await deps.store.recordAccepted(item.onboardingId, item.appId, deps.clock()))) return movedOn(item, deps);
     return { outcome: 'accepted', alreadyAccepted: confirmed, attempt };
   } catch (error) {
@@ -130,8 +138,9 @@ async function refuseMismatch(
 ): Promise<AcceptSolutionOutcome> {
   const error: RecordedError = { code: -1, message: describeDifferences(differences), reason: 'SOLUTION_MISMATCH', differences };
   if (!(await deps.store.recordAcceptFailed(record.onboardingId, record.appId, attempt, error, deps.clock()))) return movedOn(record, deps);
+  // acceptedBy() was false: an INITIATED solution that invites us awaits our answer.
   const invitation = solution.partners.find((p) => p.appId === deps.settings.partnerAppId);
-  const mayDecline = deps.settings.rejectMismatched && solution.status === SOLUTION_STATUS.initiated && invitation !== undefined && !acceptedBy(solution, deps.settings.partnerAppId);
+  const mayDecline = deps.settings.rejectMismatched && solution.status === SOLUTION_STATUS.initiated && invitation !== undefined;
   if (!mayDecline) return { outcome: 'mismatch', error, attempt };
   try {
     await deps.graph.rejectSolution(solution.id, token);

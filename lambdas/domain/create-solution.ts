@@ -1,4 +1,4 @@
-import { SOLUTION_STATUS, type CreateSolutionRequest, type GraphClient, type SolutionDetails } from '../graph/graph-client';
+import { PENDING_DEACTIVATION, SOLUTION_STATUS, type CreateSolutionRequest, type GraphClient, type SolutionDetails } from '../graph/graph-client';
 import { GraphError, unexpectedAnswerGraphError, type GraphErrorDetails } from '../graph/graph-error';
 import type { CreateSolutionMessage } from '../queue/create-solution-message';
 import type { OnboardingStore } from '../store/onboarding-store';
@@ -6,7 +6,7 @@ import type { SolutionRecord, SolutionStatus } from './records';
 import { askOf, CREATE_RETRY, retryDelaySeconds } from './retry-policy';
 
 export interface CreateSolutionDeps {
-  store: Pick<OnboardingStore, 'claimForCreate' | 'recordCreated' | 'recordExistingFound' | 'recordExistingElsewhere' | 'recordCreateFailed' | 'releaseCreateLease'>;
+  store: Pick<OnboardingStore, 'claimForCreate' | 'recordCreated' | 'recordExistingFound' | 'recordExistingElsewhere' | 'recordCreateFailed' | 'releaseCreateLease' | 'findBySolutionId'>;
   graph: Pick<GraphClient, 'createSolution' | 'listAppSolutions'>;
   settings: {
     partnerAppId: string;
@@ -81,8 +81,9 @@ export const UNKNOWN_CREATE_SETTLE_SECONDS = 60;
  * A duplicate message finds the item claimed or settled and changes nothing. Before creating, the
  * attempt lists the app's solutions on Graph: a solution that invites our app (its partners edge)
  * and has this item's exact (unique) name was made by an earlier attempt that died before recording
- * it, and is adopted; an ACTIVE one with us means the app is already connected (EXISTING); an
- * INITIATED one with us awaits our accept and is adopted. Only then is a new solution created.
+ * it, and is adopted; an ACTIVE one with us means the app is already connected (EXISTING, or
+ * PENDING_DEACTIVATION if its owner asked to end it); an INITIATED one with us that another of our
+ * records holds awaits our accept and is adopted. Only then is a new solution created.
  * A transient or throttled Graph error schedules the next attempt on the record and is thrown as
  * CreateRetryScheduled, for the queue to redeliver after that wait; a permanent one ends in
  * CREATE_FAILED with Graph's error kept.
@@ -97,8 +98,8 @@ export async function createSolution(message: CreateSolutionMessage, deps: Creat
     case 'busy':
       throw new SolutionBusyError(`the solution for app ${appId} is being created by another attempt`, Math.ceil(claim.retryInMs / 1000));
     case 'existing':
-      await deps.store.recordExistingElsewhere(onboardingId, appId, claim.solutionId, deps.clock());
-      return { outcome: 'existing', solutionId: claim.solutionId };
+      await deps.store.recordExistingElsewhere(onboardingId, appId, claim.holder, deps.clock());
+      return { outcome: 'existing', solutionId: claim.holder.solutionId };
   }
 
   const { record, attempt } = claim;
@@ -106,7 +107,8 @@ export async function createSolution(message: CreateSolutionMessage, deps: Creat
   try {
     const onGraph = await findOnGraph(record, accessToken, deps);
     if (onGraph?.status === SOLUTION_STATUS.active && onGraph.name !== record.solutionName) {
-      await deps.store.recordExistingFound(onboardingId, appId, attempt, onGraph.id, deps.clock());
+      const deactivationPending = onGraph.statusForPendingRequest === PENDING_DEACTIVATION;
+      await deps.store.recordExistingFound(onboardingId, appId, attempt, { id: onGraph.id, deactivationPending }, deps.clock());
       return { outcome: 'existing', solutionId: onGraph.id };
     }
     let solutionId = onGraph?.id;
@@ -114,7 +116,8 @@ export async function createSolution(message: CreateSolutionMessage, deps: Creat
       createSent = true;
       solutionId = await deps.graph.createSolution(appId, createRequest(record, deps.settings), accessToken);
     }
-    if (!(await deps.store.recordCreated(onboardingId, appId, attempt, solutionId, deps.clock()))) {
+    const adoptedName = onGraph && onGraph.name !== record.solutionName ? onGraph.name : undefined;
+    if (!(await deps.store.recordCreated(onboardingId, appId, attempt, solutionId, deps.clock(), adoptedName))) {
       return { outcome: 'orphaned', solutionId };
     }
     return { outcome: 'created', solutionId, how: onGraph ? 'adopted' : 'created' };
@@ -145,7 +148,12 @@ async function scheduleRetry(record: SolutionRecord, attempt: number, error: Gra
   return new CreateRetryScheduled(error, delaySeconds, outcomeUnknown, delivery.final);
 }
 
-/** Our own earlier solution first, then a live one with us, then one awaiting our accept. */
+/**
+ * This item's own solution first (its exact name), then a live one with us, then one awaiting our
+ * accept that another onboarding of ours made (it failed to accept it, say): that one is adopted
+ * under its own name, which the check before accepting compares. One made elsewhere (in Meta's
+ * dashboard) is not what we asked for, and is left alone: a new one is created.
+ */
 async function findOnGraph(record: SolutionRecord, accessToken: string, deps: CreateSolutionDeps): Promise<SolutionDetails | undefined> {
   const listed = await deps.graph.listAppSolutions(record.appId, 'OWNER', accessToken);
   const withUs = listed.filter((s) => s.ownerAppId === record.appId && s.partners.some((p) => p.appId === deps.settings.partnerAppId));
@@ -157,7 +165,12 @@ async function findOnGraph(record: SolutionRecord, accessToken: string, deps: Cr
   if (!ours && namesake) {
     throw unexpectedAnswerGraphError(`Graph lists solution ${namesake.id}, named as this item, but not as this app's with our app among its partners`);
   }
-  return ours ?? withUs.find((s) => s.status === SOLUTION_STATUS.active) ?? withUs.find((s) => s.status === SOLUTION_STATUS.initiated);
+  const live = ours ?? withUs.find((s) => s.status === SOLUTION_STATUS.active);
+  if (live) return live;
+  for (const awaiting of withUs.filter((s) => s.status === SOLUTION_STATUS.initiated)) {
+    if ((await deps.store.findBySolutionId(awaiting.id)).length > 0) return awaiting;
+  }
+  return undefined;
 }
 
 function createRequest(record: SolutionRecord, settings: CreateSolutionDeps['settings']): CreateSolutionRequest {

@@ -1,4 +1,5 @@
 import type { GraphClient } from '../graph/graph-client';
+import { GraphError, type GraphErrorDetails } from '../graph/graph-error';
 import { takeLifecycleNews, type LifecycleDeps, type LifecycleOutcome } from './solution-lifecycle';
 
 export interface DeactivationDecisionDeps extends LifecycleDeps {
@@ -8,25 +9,46 @@ export interface DeactivationDecisionDeps extends LifecycleDeps {
 
 export type DeactivationDecision = 'accept' | 'reject';
 
+/** Where the solution stood when read right after, and what its records did with that; or why it could not be read. */
+export type ReadAfter = { graphStatus: string; pendingRequest?: string; result: LifecycleOutcome } | { failed: GraphErrorDetails };
+
 export type DeactivationDecisionOutcome =
-  /** Graph took the decision; `result` is what the records did with where the solution then stood. */
-  | { outcome: 'decided'; graphStatus: string; pendingRequest?: string; result: LifecycleOutcome }
+  /** Graph took the decision. */
+  | { outcome: 'decided'; after: ReadAfter }
+  /** Graph refused it (no request pending, say): its error, and where the solution stands. */
+  | { outcome: 'refused'; error: GraphErrorDetails; after: ReadAfter }
   /** No record holds this solution: not one of ours to decide on. */
   | { outcome: 'unknown-solution' };
 
 /**
  * Our answer to a Tech Provider's request to deactivate a solution (graph-api.md "Other solution
  * calls"): accepted, the solution is DEACTIVATED; rejected, it stays ACTIVE. Only for a solution a
- * record holds. Graph's refusal (no pending request, say) is thrown as its GraphError. The records
- * follow at once, from a read of the solution right after, as the webhook would move them.
+ * record holds. Either way, refused or not, the solution is read right after and its records follow
+ * at once, as a read (whose news holds for its whole second): a record left behind by webhooks is
+ * repaired by the same command. A decision that got no answer is thrown as its GraphError: whether
+ * it was taken is unknown, and reading again (or the webhook) will tell.
  */
 export async function decideDeactivationRequest(solutionId: string, decision: DeactivationDecision, deps: DeactivationDecisionDeps): Promise<DeactivationDecisionOutcome> {
-  const records = await deps.store.findBySolutionId(solutionId);
-  if (records.length === 0) return { outcome: 'unknown-solution' };
+  if ((await deps.store.findBySolutionId(solutionId)).length === 0) return { outcome: 'unknown-solution' };
   const token = await deps.systemUserToken();
-  await deps.graph.decideDeactivationRequest(solutionId, decision, token);
+  try {
+    await deps.graph.decideDeactivationRequest(solutionId, decision, token);
+  } catch (error) {
+    if (!(error instanceof GraphError) || error.retryable) throw error;
+    return { outcome: 'refused', error: error.details, after: await readAfter(solutionId, token, deps) };
+  }
+  return { outcome: 'decided', after: await readAfter(solutionId, token, deps) };
+}
+
+async function readAfter(solutionId: string, token: string, deps: DeactivationDecisionDeps): Promise<ReadAfter> {
   const observedAt = deps.clock();
-  const state = await deps.graph.getSolutionState(solutionId, token);
-  const result = await takeLifecycleNews({ solutionId, state: { status: state.status, pendingRequest: state.statusForPendingRequest }, observedAt }, deps);
-  return { outcome: 'decided', graphStatus: state.status, pendingRequest: state.statusForPendingRequest, result };
+  let state;
+  try {
+    state = await deps.graph.getSolutionState(solutionId, token);
+  } catch (error) {
+    if (error instanceof GraphError) return { failed: error.details };
+    throw error;
+  }
+  const news = { solutionId, state: { status: state.status, pendingRequest: state.statusForPendingRequest }, observedAt, source: 'read' as const };
+  return { graphStatus: state.status, pendingRequest: state.statusForPendingRequest, result: await takeLifecycleNews(news, deps) };
 }

@@ -135,7 +135,8 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
     report(item, await isolated(async () => ((await lookups.messageGone(item, now)) ? settleUnderWay(item, lookups, deps) : undefined)));
   }
   for (const item of live) {
-    if (!hasTime()) break;
+    // Graph failing a read for now (down, or throttling us) fails the others too: the next pass goes on.
+    if (!hasTime() || lookups.graphTroubled) break;
     handled++;
     report(item, await isolated(() => pollLifecycle(item, lookups, deps)));
   }
@@ -143,7 +144,12 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
   return { items, found, incomplete: handled < found };
 }
 
-/** Reads where a live solution stands and applies it to the record (its time moves on even when nothing changed). */
+/**
+ * Reads where a live solution stands and applies it to the record. Whatever the outcome, the record's
+ * `updatedAt` moves on (the write of the news, or a deferral), so that the next read is a whole poll
+ * period away: a status we cannot act on, or Graph refusing the read for good, would not change
+ * within a minute. A read that fails for now is left to the next pass.
+ */
 async function pollLifecycle(item: SolutionRecord, lookups: PassLookups, deps: ReconcileDeps): Promise<ReconcileAction> {
   const observedAt = deps.clock();
   let state;
@@ -151,12 +157,14 @@ async function pollLifecycle(item: SolutionRecord, lookups: PassLookups, deps: R
     state = await lookups.solutionState(item.solutionId!);
   } catch (error) {
     if (!(error instanceof GraphError)) throw error;
-    // Refused for good (say, no such solution any more): asking every minute would not change that.
-    if (!error.retryable) await deps.store.deferLifecyclePoll(item, observedAt);
+    if (error.retryable) lookups.graphTroubled = true;
+    else await deps.store.deferLifecyclePoll(item, observedAt);
     return { action: 'lookup-failed', error: error.details };
   }
-  const news = { solutionId: item.solutionId!, state: { status: state.status, pendingRequest: state.statusForPendingRequest }, observedAt };
-  return { action: 'lifecycle', graphStatus: state.status, result: await followLifecycle([item], news, deps) };
+  const news = { solutionId: item.solutionId!, state: { status: state.status, pendingRequest: state.statusForPendingRequest }, observedAt, source: 'read' as const };
+  const result = await followLifecycle([item], news, deps);
+  if (result.outcome !== 'applied' || result.changes.length === 0) await deps.store.deferLifecyclePoll(item, observedAt);
+  return { action: 'lifecycle', graphStatus: state.status, result };
 }
 
 async function acceptDue(item: SolutionRecord, handoffBefore: Date, deps: ReconcileDeps): Promise<ReconcileAction | undefined> {
@@ -184,6 +192,8 @@ class PassLookups {
   private partnerSolutions?: Promise<Map<string, SolutionDetails[]>>;
   /** By solution: an onboarding's record and another's EXISTING one share a read. */
   private readonly states = new Map<string, ReturnType<GraphClient['getSolutionState']>>();
+  /** A read failed for now this pass: no more reads until the next one. */
+  graphTroubled = false;
 
   constructor(private readonly deps: ReconcileDeps) {}
 
@@ -239,7 +249,8 @@ async function settleUnderWay(item: SolutionRecord, lookups: PassLookups, deps: 
     const { holder } = await deps.store.appGuardHolder(appId);
     if (holder && holder.onboardingId !== onboardingId) {
       if (LIVE.has(holder.status) && holder.solutionId) {
-        return (await deps.store.recordExistingElsewhere(onboardingId, appId, holder.solutionId, now)) ? { action: 'existing', solutionId: holder.solutionId } : { action: 'moved-on' };
+        const live = { ...holder, solutionId: holder.solutionId };
+        return (await deps.store.recordExistingElsewhere(onboardingId, appId, live, now)) ? { action: 'existing', solutionId: holder.solutionId } : { action: 'moved-on' };
       }
       // The holder is still on its way: its outcome is this item's (EXISTING, or free to fail).
       if (UNSETTLED.has(holder.status)) return undefined;

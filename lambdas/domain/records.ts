@@ -37,6 +37,9 @@ export const UNSETTLED: ReadonlySet<SolutionStatus> = new Set(['PENDING', 'CREAT
 const FAILED: ReadonlySet<SolutionStatus> = new Set(['CREATE_FAILED', 'ACCEPT_FAILED', 'REJECTED', 'PENDING_DEACTIVATION', 'DEACTIVATED']);
 const SUCCEEDED: ReadonlySet<SolutionStatus> = new Set(['ACCEPTED', 'EXISTING']);
 
+/** A solution live with us: accepted by this onboarding, or another's found for this app. */
+export type LiveStatus = Extract<SolutionStatus, 'ACCEPTED' | 'EXISTING'>;
+
 export interface OnboardingRecord {
   onboardingId: string;
   techProviderUserId?: string;
@@ -102,9 +105,13 @@ export interface SolutionRecord {
   acceptRetryUntil?: string;
   /**
    * When the newest lifecycle news the record reflects was true on Graph: a webhook's entry time, or
-   * the time of a read. Older news never overwrites it. ISO 8601.
+   * the time of a read, to the second. Older news never overwrites it. ISO 8601.
    */
   lifecycleAt?: string;
+  /** That news came from a read of the solution, which no webhook of the same second overrides. */
+  lifecycleRead?: boolean;
+  /** While PENDING_DEACTIVATION: the status it goes back to if the request is declined. */
+  liveStatus?: LiveStatus;
   createdAt: string;
   updatedAt: string;
 }

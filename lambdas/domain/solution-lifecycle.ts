@@ -1,6 +1,6 @@
 import { PENDING_DEACTIVATION, SOLUTION_STATUS } from '../graph/graph-client';
 import type { OnboardingStore } from '../store/onboarding-store';
-import type { SolutionRecord, SolutionStatus } from './records';
+import type { LiveStatus, SolutionRecord, SolutionStatus } from './records';
 
 /**
  * A solution's life after the accept (graph-api.md "Webhooks", "Other solution calls"): Meta's
@@ -49,16 +49,24 @@ export function lifecycleStatusOf(state: SolutionState): LifecycleStatus | 'awai
 const FOLLOWS_LIFECYCLE: ReadonlySet<SolutionStatus> = new Set(['CREATED', 'ACCEPT_FAILED', 'ACCEPTED', 'EXISTING', 'PENDING_DEACTIVATION']);
 
 /**
- * How far along its life a status is: between two pieces of news true at the same second, the one
- * further along wins (a request and its decision can share a webhook's one-second entry time).
+ * How far along its life a status is: between two webhooks true at the same second (entry times are
+ * whole seconds), the one further along wins. A read's news holds for its whole second (the store).
  */
 const STAGE: Partial<Record<SolutionStatus, number>> = { CREATED: 0, ACCEPT_FAILED: 0, ACCEPTED: 1, EXISTING: 1, PENDING_DEACTIVATION: 2, REJECTED: 3, DEACTIVATED: 3 };
 
-/** The status a record in `from` takes on news of `to`, or undefined when it no longer follows its solution. */
-export function lifecycleTarget(from: SolutionStatus, to: LifecycleStatus): SolutionStatus | undefined {
-  if (!FOLLOWS_LIFECYCLE.has(from)) return undefined;
-  // EXISTING already says "live with us" (another onboarding's solution): ACTIVE news keeps it.
-  return from === 'EXISTING' && to === 'ACCEPTED' ? 'EXISTING' : to;
+/** The status a record takes on news of `to`, or undefined when it no longer follows its solution. */
+export function lifecycleTarget(record: Pick<SolutionRecord, 'status' | 'liveStatus'>, to: LifecycleStatus): SolutionStatus | undefined {
+  if (!FOLLOWS_LIFECYCLE.has(record.status)) return undefined;
+  return to === 'ACCEPTED' ? liveStatusOf(record) : to;
+}
+
+/**
+ * How the record is live with us when its solution is ACTIVE: EXISTING stays another onboarding's
+ * solution, a pending deactivation goes back to what it was, anything else is accepted.
+ */
+function liveStatusOf(record: Pick<SolutionRecord, 'status' | 'liveStatus'>): LiveStatus {
+  if (record.status === 'EXISTING') return 'EXISTING';
+  return record.status === 'PENDING_DEACTIVATION' ? (record.liveStatus ?? 'ACCEPTED') : 'ACCEPTED';
 }
 
 /** What applying news to given records needs. */
@@ -77,6 +85,8 @@ export interface LifecycleNews {
   solutionId: string;
   state: SolutionState;
   observedAt: Date;
+  /** Meta's webhook, or a read of the solution (the reconciler's poll, an ops decision). */
+  source: 'webhook' | 'read';
 }
 
 /** One record that followed the news. `from === to`: only the time of the newest news moved. */
@@ -101,12 +111,13 @@ export type LifecycleOutcome =
 /** A record changed by someone else between its read and its write is read again, this many times at most. */
 const MAX_RACES = 3;
 
-/** Applies news of a solution to every record holding it, found through the `bySolutionId` index. */
+/**
+ * Applies news of a solution to every record holding it, found through the `bySolutionId` index;
+ * news that moves no record (an unknown status, a solution not yet accepted) looks nothing up.
+ */
 export async function takeLifecycleNews(news: LifecycleNews, deps: LifecycleDeps): Promise<LifecycleOutcome> {
-  const to = lifecycleStatusOf(news.state);
-  if (to === 'unknown') return { outcome: 'unknown-status', status: news.state.status };
-  if (to === 'awaiting-accept') return { outcome: 'awaiting-accept' };
-  return followLifecycle(await deps.store.findBySolutionId(news.solutionId), news, deps);
+  const moves = !['unknown', 'awaiting-accept'].includes(lifecycleStatusOf(news.state));
+  return followLifecycle(moves ? await deps.store.findBySolutionId(news.solutionId) : [], news, deps);
 }
 
 /** Applies news of a solution to the `records` given (a poll of one record). */
@@ -121,7 +132,7 @@ export async function followLifecycle(records: readonly SolutionRecord[], news: 
   const changes: LifecycleChange[] = [];
   let stale = 0;
   for (const record of records) {
-    const change = await follow(record, to, observedAt, deps);
+    const change = await follow(record, to, observedAt, news.source, deps);
     if (change) changes.push({ ...change, solutionId: news.solutionId });
     else stale++;
   }
@@ -133,13 +144,16 @@ export async function followLifecycle(records: readonly SolutionRecord[], news: 
  * was read in, and only if the news is newer than the newest the record shows. A record that moved
  * on meanwhile (a worker's accept, other news) is read again and judged anew.
  */
-async function follow(record: SolutionRecord, to: LifecycleStatus, observedAt: Date, deps: FollowDeps): Promise<Omit<LifecycleChange, 'solutionId'> | undefined> {
+async function follow(record: SolutionRecord, to: LifecycleStatus, observedAt: Date, source: LifecycleNews['source'], deps: FollowDeps): Promise<Omit<LifecycleChange, 'solutionId'> | undefined> {
   let current: SolutionRecord | undefined = record;
   for (let race = 0; current && race < MAX_RACES; race++) {
-    const target = lifecycleTarget(current.status, to);
+    const target = lifecycleTarget(current, to);
     if (!target) return undefined;
-    const sameSecondWins = (STAGE[target] ?? 0) > (STAGE[current.status] ?? 0);
-    const applied = await deps.store.recordLifecycle(current, target, observedAt, deps.clock(), { sameSecondWins });
+    const applied = await deps.store.recordLifecycle(current, target, observedAt, deps.clock(), {
+      source,
+      furtherAlong: (STAGE[target] ?? 0) > (STAGE[current.status] ?? 0),
+      ...(target === 'PENDING_DEACTIVATION' ? { liveStatus: liveStatusOf(current) } : {}),
+    });
     if (applied) return { onboardingId: current.onboardingId, appId: current.appId, from: current.status, to: target };
     const fresh = await deps.store.getSolution(current.onboardingId, current.appId);
     // Same status: the write was refused for the news' age (older, or a duplicate).

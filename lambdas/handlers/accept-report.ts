@@ -12,6 +12,7 @@ export function reportAcceptOutcome(result: AcceptSolutionOutcome): void {
     case 'accepted':
       metrics.addMetric(METRIC.solutionAccepted, MetricUnit.Count, 1);
       logger.info('solution accepted', { alreadyAccepted: result.alreadyAccepted, attempt: result.attempt });
+      if (result.differences) logger.warn('our accept was already in, but the solution is not what this record asked for', { differences: result.differences });
       return;
     case 'retrying':
       metrics.addMetric(METRIC.acceptAttemptFailed, MetricUnit.Count, 1);

@@ -3,7 +3,7 @@ import type { SolutionStatus } from '../domain/records';
 import type { LifecycleOutcome } from '../domain/solution-lifecycle';
 import { logger, METRIC, metrics } from '../shared/observability';
 
-/** The metric each lifecycle change counts in (EXISTING follows ACTIVE news like ACCEPTED). */
+/** The metric each lifecycle change counts in, by the status it moved to (EXISTING follows ACTIVE news like ACCEPTED). */
 const CHANGE_METRIC: Partial<Record<SolutionStatus, string>> = {
   ACCEPTED: METRIC.solutionActive,
   EXISTING: METRIC.solutionActive,
@@ -35,7 +35,8 @@ export function reportLifecycleOutcome(news: { solutionId: string; status: strin
             logger.debug('lifecycle news confirms the recorded status', { ...news, status: change.to });
             continue;
           }
-          metrics.addMetric(CHANGE_METRIC[change.to] ?? METRIC.lifecycleNewsUnmatched, MetricUnit.Count, 1);
+          const metric = CHANGE_METRIC[change.to];
+          if (metric) metrics.addMetric(metric, MetricUnit.Count, 1);
           if (change.from === 'CREATED' && change.to === 'ACCEPTED') metrics.addMetric(METRIC.solutionAccepted, MetricUnit.Count, 1);
           const log = change.to === 'ACCEPTED' || change.to === 'EXISTING' ? logger.info.bind(logger) : logger.warn.bind(logger);
           log('solution lifecycle changed on Graph', { source: news.source, graphStatus: news.status, from: change.from, to: change.to });

@@ -9,6 +9,7 @@ import { takeLifecycleNews, type LifecycleDeps } from '../domain/solution-lifecy
 import { OnboardingStore } from '../store/onboarding-store';
 import { dynamoDocumentClient } from '../shared/aws-clients';
 import { cachedSecret } from '../shared/cached-secret';
+import { WEBHOOK_PATH } from '../shared/api-paths';
 import { HttpError, httpErrors, json, type HttpResult } from '../shared/http';
 import { logger, METRIC, metrics } from '../shared/observability';
 import { handshakeChallenge, isSignedByMeta } from '../webhook/meta-authentication';
@@ -20,8 +21,6 @@ const deps: LifecycleDeps = { store: new OnboardingStore(dynamoDocumentClient(),
 const appSecret = cachedSecret(config.appSecretId, config.secretCacheTtlSeconds);
 const verifyToken = cachedSecret(config.verifyTokenSecretId, config.secretCacheTtlSeconds);
 
-/** The callback URL's path registered with Meta (lib/page-config.ts WEBHOOK_PATH). */
-const WEBHOOK_PATH = '/api/webhooks/meta';
 
 /** Meta's subscription handshake: the challenge back as plain text, or 403. */
 async function subscribe(event: APIGatewayProxyEventV2): Promise<HttpResult> {

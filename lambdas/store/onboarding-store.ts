@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { LIVE, UNDER_WAY, UNSETTLED, type Onboarding, type OnboardingRecord, type RecordedError, type SolutionRecord, type SolutionStatus } from '../domain/records';
+import { LIVE, UNDER_WAY, UNSETTLED, type LiveStatus, type Onboarding, type OnboardingRecord, type RecordedError, type SolutionRecord, type SolutionStatus } from '../domain/records';
 import { ENTITY, keys, TABLE_LAYOUT } from './table-layout';
 
 /** DynamoDB allows 100 items per transaction: the token guard, the onboarding and one item per app. */
@@ -19,8 +19,34 @@ export type CreateClaim =
   | { kind: 'busy'; retryInMs: number }
   /** Nothing left to do: a duplicate delivery. */
   | { kind: 'settled'; record: SolutionRecord | undefined }
-  /** Another onboarding already holds a live solution for this app. */
-  | { kind: 'existing'; solutionId: string };
+  /** Another onboarding already holds a live solution for this app: `holder` is its item. */
+  | { kind: 'existing'; holder: LiveHolder };
+
+/** The item of the onboarding that holds an app's live solution. */
+export type LiveHolder = Pick<SolutionRecord, 'status' | 'lifecycleAt'> & { solutionId: string };
+
+/** Lifecycle news: where it came from, and whether it goes further along than the status it replaces. */
+export interface LifecycleWrite {
+  /** A read's news holds for its whole second; a webhook's gives way to a read of the same second. */
+  source: 'webhook' | 'read';
+  /** For a webhook: news of the same second as the record's wins only when further along. */
+  furtherAlong: boolean;
+  /** Entering PENDING_DEACTIVATION: the live status to go back to if the request is declined. */
+  liveStatus?: LiveStatus;
+}
+
+/** A live solution whose deactivation its owner requested is recorded as such, to return to EXISTING if declined. */
+const existingStatus = (deactivationPending: boolean): SolutionStatus => (deactivationPending ? 'PENDING_DEACTIVATION' : 'EXISTING');
+const existingSet = (deactivationPending: boolean) => (deactivationPending ? { liveStatus: 'EXISTING' } : {});
+/** Whether news of the same second as the record's may replace it (see `recordLifecycle`). */
+type SameSecond = 'always' | 'unless-read' | 'never';
+const SAME_SECOND: Record<SameSecond, string> = {
+  always: ' OR lifecycleAt = :newsAt',
+  'unless-read': ' OR (lifecycleAt = :newsAt AND attribute_not_exists(lifecycleRead))',
+  never: '',
+};
+/** Lifecycle times are whole seconds, as webhook entry times are. */
+const wholeSecond = (at: Date) => new Date(Math.floor(at.getTime() / 1000) * 1000).toISOString();
 
 /** How long until asking a busy holder again: a working attempt is usually done in seconds. */
 const BUSY_RETRY_MS = 10_000;
@@ -171,7 +197,7 @@ export class OnboardingStore {
   /** The app's guard names another onboarding: defer to its live solution, wait, or take over a dead guard. */
   private async guardHeldElsewhere(onboardingId: string, appId: string, now: Date, timing: CreateTiming, retried: boolean): Promise<CreateClaim> {
     const { holderId, holder } = await this.appGuardHolder(appId);
-    if (holder && LIVE.has(holder.status) && holder.solutionId) return { kind: 'existing', solutionId: holder.solutionId };
+    if (holder && LIVE.has(holder.status) && holder.solutionId) return { kind: 'existing', holder: { ...holder, solutionId: holder.solutionId } };
     // Not yet live: until the holder's solution is accepted (or fails), this one waits.
     if (holder && UNSETTLED.has(holder.status)) return busy(holder, now);
     // The holder failed or is gone: release its guard (only if still its) and claim once more.
@@ -207,28 +233,40 @@ export class OnboardingStore {
    * Records the solution this attempt created or adopted; false when the attempt lost its claim. The
    * stream hands it to the accept worker; the reconciler takes over if none has tried by the handoff.
    */
-  recordCreated(onboardingId: string, appId: string, attempt: number, solutionId: string, now: Date): Promise<boolean> {
+  recordCreated(onboardingId: string, appId: string, attempt: number, solutionId: string, now: Date, adoptedName?: string): Promise<boolean> {
     return this.transition(onboardingId, appId, { from: 'CREATING', attempt }, 'CREATED', now, {
-      set: { solutionId },
+      // An adopted solution of ours keeps the name it was made with: the accept's check compares it.
+      set: { solutionId, ...(adoptedName === undefined ? {} : { solutionName: adoptedName }) },
       remove: ['leaseExpiresAt', 'lastError', 'nextAttemptAt'],
     });
   }
 
-  /** Records that this attempt found the app's live solution with us on Graph. */
-  recordExistingFound(onboardingId: string, appId: string, attempt: number, solutionId: string, now: Date): Promise<boolean> {
-    return this.transition(onboardingId, appId, { from: 'CREATING', attempt }, 'EXISTING', now, {
-      set: { solutionId },
+  /**
+   * Records that this attempt found the app's live solution with us on Graph: EXISTING, or, if its
+   * owner asked to deactivate it, PENDING_DEACTIVATION (news true at `now`) like the solution.
+   */
+  recordExistingFound(onboardingId: string, appId: string, attempt: number, solution: { id: string; deactivationPending: boolean }, now: Date): Promise<boolean> {
+    const news = solution.deactivationPending ? { lifecycleAt: wholeSecond(now), lifecycleRead: true } : {};
+    return this.transition(onboardingId, appId, { from: 'CREATING', attempt }, existingStatus(solution.deactivationPending), now, {
+      set: { solutionId: solution.id, ...existingSet(solution.deactivationPending), ...news },
       remove: ['leaseExpiresAt', 'lastError', 'nextAttemptAt'],
     });
   }
 
-  /** Records, without a claim, that another onboarding holds this app's live solution. */
-  recordExistingElsewhere(onboardingId: string, appId: string, solutionId: string, now: Date): Promise<boolean> {
-    return this.conditionalUpdate(onboardingId, appId, {
-      update: 'SET #status = :existing, solutionId = :solutionId, updatedAt = :now REMOVE leaseExpiresAt, lastError, nextAttemptAt',
-      condition: CLAIMABLE,
-      values: { ...claimableValues(now), ':existing': 'EXISTING', ':solutionId': solutionId, ':now': now.toISOString() },
-    });
+  /** Records, without a claim, that another onboarding holds this app's live solution: the holder's live state, as EXISTING. */
+  recordExistingElsewhere(onboardingId: string, appId: string, holder: LiveHolder, now: Date): Promise<boolean> {
+    const pending = holder.status === 'PENDING_DEACTIVATION';
+    const change = changeExpression(
+      {
+        status: existingStatus(pending),
+        solutionId: holder.solutionId,
+        updatedAt: now.toISOString(),
+        ...existingSet(pending),
+        ...(pending && holder.lifecycleAt ? { lifecycleAt: holder.lifecycleAt } : {}),
+      },
+      ['leaseExpiresAt', 'lastError', 'nextAttemptAt'],
+    );
+    return this.conditionalUpdate(onboardingId, appId, { ...change, condition: CLAIMABLE, values: { ...claimableValues(now), ...change.values } });
   }
 
   /** Ends this attempt in CREATE_FAILED and frees the app for a later onboarding. */
@@ -348,14 +386,24 @@ export class OnboardingStore {
 
   /**
    * Lifecycle news (domain/solution-lifecycle.ts): `record` moves from the status it was read in to
-   * `to`, and notes `observedAt` as the time of the newest news it shows; only if that news is
-   * newer than what the record shows already (or, with `sameSecondWins`, from the same second). A
-   * solution past its accept has no attempt coming; one that is live again has no error to show.
+   * `to`, and notes `observedAt` as the time of the newest news it shows; only if that news is newer
+   * than what the record shows already. From the same second: a read's news always (it saw the state
+   * after anything that happened in that second), a webhook's only when further along and the record's
+   * news is not a read's. A solution past its accept has no attempt coming.
    */
-  recordLifecycle(record: Pick<SolutionRecord, 'onboardingId' | 'appId' | 'status'>, to: SolutionStatus, observedAt: Date, now: Date, opts: { sameSecondWins: boolean }): Promise<boolean> {
-    return this.transition(record.onboardingId, record.appId, { from: record.status, newsBefore: { at: observedAt.toISOString(), orSameTime: opts.sameSecondWins } }, to, now, {
-      set: { lifecycleAt: observedAt.toISOString() },
-      remove: ['nextAttemptAt', 'leaseExpiresAt', ...(LIVE.has(to) ? ['lastError'] : [])],
+  recordLifecycle(record: Pick<SolutionRecord, 'onboardingId' | 'appId' | 'status'>, to: SolutionStatus, observedAt: Date, now: Date, news: LifecycleWrite): Promise<boolean> {
+    const read = news.source === 'read';
+    const sameSecond: SameSecond = read ? 'always' : news.furtherAlong ? 'unless-read' : 'never';
+    return this.transition(record.onboardingId, record.appId, { from: record.status, newsBefore: { at: observedAt.toISOString(), sameSecond } }, to, now, {
+      set: { lifecycleAt: observedAt.toISOString(), ...(read ? { lifecycleRead: true } : {}), ...(news.liveStatus ? { liveStatus: news.liveStatus } : {}) },
+      remove: [
+        'nextAttemptAt',
+        'leaseExpiresAt',
+        ...(read ? [] : ['lifecycleRead']),
+        ...(news.liveStatus ? [] : ['liveStatus']),
+        // A retrying accept's error is done with once Graph says it is accepted; any other error stays on record.
+        ...(record.status === 'CREATED' && LIVE.has(to) ? ['lastError'] : []),
+      ],
     });
   }
 
@@ -457,13 +505,12 @@ export class OnboardingStore {
   private transition(
     onboardingId: string,
     appId: string,
-    source: { from: SolutionStatus; attempt?: number; acceptAttempt?: number; nextAttemptAt?: string | null; newsBefore?: { at: string; orSameTime: boolean } },
+    source: { from: SolutionStatus; attempt?: number; acceptAttempt?: number; nextAttemptAt?: string | null; newsBefore?: { at: string; sameSecond: SameSecond } },
     to: SolutionStatus,
     now: Date,
     change: { set?: Record<string, unknown>; remove?: string[] },
   ): Promise<boolean> {
     const set = { status: to, updatedAt: now.toISOString(), ...change.set };
-    const names: Record<string, string> = {};
     const values: Record<string, unknown> = { ':from': source.from };
     // The attempt number fences a claim: a stale attempt (its lease expired, another took over)
     // can no longer write.
@@ -478,7 +525,7 @@ export class OnboardingStore {
     }
     if (source.newsBefore) {
       // ISO 8601 times compare as strings.
-      condition.push(`(attribute_not_exists(lifecycleAt) OR lifecycleAt ${source.newsBefore.orSameTime ? '<=' : '<'} :newsAt)`);
+      condition.push(`(attribute_not_exists(lifecycleAt) OR lifecycleAt < :newsAt${SAME_SECOND[source.newsBefore.sameSecond]})`);
       values[':newsAt'] = source.newsBefore.at;
     }
     if (source.nextAttemptAt === null) condition.push('attribute_not_exists(nextAttemptAt)');
@@ -486,20 +533,23 @@ export class OnboardingStore {
       condition.push('nextAttemptAt = :seenNext');
       values[':seenNext'] = source.nextAttemptAt;
     }
-    const assignments = Object.entries(set).map(([name, value], i) => {
-      names[`#s${i}`] = name;
-      values[`:s${i}`] = value;
-      return `#s${i} = :s${i}`;
-    });
-    const removals = (change.remove ?? []).map((name, i) => {
-      names[`#r${i}`] = name;
-      return `#r${i}`;
-    });
-    return this.conditionalUpdate(onboardingId, appId, {
-      update: `SET ${assignments.join(', ')}${removals.length ? ` REMOVE ${removals.join(', ')}` : ''}`,
-      condition: condition.join(' AND '),
-      names,
-      values,
-    });
+    const expression = changeExpression(set, change.remove ?? []);
+    return this.conditionalUpdate(onboardingId, appId, { ...expression, condition: condition.join(' AND '), values: { ...values, ...expression.values } });
   }
+}
+
+/** `SET` each of `set`, `REMOVE` each of `remove`, with placeholders for every name and value. */
+function changeExpression(set: Record<string, unknown>, remove: readonly string[]) {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const assignments = Object.entries(set).map(([name, value], i) => {
+    names[`#s${i}`] = name;
+    values[`:s${i}`] = value;
+    return `#s${i} = :s${i}`;
+  });
+  const removals = remove.map((name, i) => {
+    names[`#r${i}`] = name;
+    return `#r${i}`;
+  });
+  return { update: `SET ${assignments.join(', ')}${removals.length ? ` REMOVE ${removals.join(', ')}` : ''}`, names, values };
 }

@@ -1,43 +1,34 @@
 import { z } from 'zod';
-import type { SolutionState } from '../domain/solution-lifecycle';
-
-/** One `partner_solutions` change: a solution's new status, true on Graph at `observedAt` (the entry's time). */
-export interface PartnerSolutionsNews {
-  solutionId: string;
-  event?: string;
-  state: SolutionState;
-  observedAt: Date;
-}
+import type { LifecycleNews } from '../domain/solution-lifecycle';
 
 export interface WebhookDelivery {
-  news: PartnerSolutionsNews[];
+  /** Each `partner_solutions` change: a solution's new status, true on Graph at the entry's time. */
+  news: LifecycleNews[];
   /** Changes of other fields (or other objects): not ours to act on. */
   ignored: number;
-  /** `partner_solutions` changes without a solution id or status. */
+  /** Entries or `partner_solutions` changes without what a decision rests on (a solution id, a status). */
   malformed: number;
 }
 
-/**
- * Only what a decision rests on is required, and only of the changes we act on: a delivery that
- * also carries fields, changes or objects we do not use is read, never refused.
- */
-const envelope = z.object({
-  entry: z
-    .array(
-      z.object({
-        time: z.number().optional(),
-        changes: z.array(z.object({ field: z.string().optional(), value: z.unknown() })).default([]),
-      }),
-    )
-    .default([]),
-});
-const partnerSolutionsValue = z.object({ event: z.string().optional(), solution_id: z.string().min(1), solution_status: z.string().min(1) });
+const envelope = z.object({ entry: z.array(z.unknown()).default([]) });
+const entrySchema = z.object({ time: z.number().finite().optional(), changes: z.array(z.unknown()).default([]) });
+const changeSchema = z.object({ field: z.string().optional(), value: z.unknown() });
+const partnerSolutionsValue = z.object({ solution_id: z.string().min(1), solution_status: z.string().min(1) });
 
 export const PARTNER_SOLUTIONS_FIELD = 'partner_solutions';
 
 /**
+ * How far ahead of our clock an entry's time may be: a few minutes of skew. Later than that, it is
+ * not a time in seconds at all (milliseconds, say), and news that far in the future would outrank
+ * every later one: it counts as news of its arrival.
+ */
+const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+
+/**
  * The `partner_solutions` news in a signed delivery (graph-api.md "Webhooks"), undefined when the
- * body is not a JSON envelope at all. An entry without a time counts as news of `receivedAt`.
+ * body is not a JSON envelope at all. Only what a decision rests on is required, and only of the
+ * changes we act on, each on its own: fields, changes or objects we do not use, or one odd entry,
+ * never cost the rest of the delivery. An entry without a usable time counts as news of `receivedAt`.
  */
 export function readDelivery(body: string, receivedAt: Date): WebhookDelivery | undefined {
   let json: unknown;
@@ -49,20 +40,32 @@ export function readDelivery(body: string, receivedAt: Date): WebhookDelivery | 
   const parsed = envelope.safeParse(json);
   if (!parsed.success) return undefined;
   const delivery: WebhookDelivery = { news: [], ignored: 0, malformed: 0 };
-  for (const entry of parsed.data.entry) {
-    const observedAt = entry.time !== undefined && Number.isFinite(entry.time) ? new Date(entry.time * 1000) : receivedAt;
-    for (const change of entry.changes) {
-      if (change.field !== PARTNER_SOLUTIONS_FIELD) {
+  for (const rawEntry of parsed.data.entry) {
+    const entry = entrySchema.safeParse(rawEntry);
+    if (!entry.success) {
+      delivery.malformed++;
+      continue;
+    }
+    const observedAt = entryTime(entry.data.time, receivedAt);
+    for (const rawChange of entry.data.changes) {
+      const change = changeSchema.safeParse(rawChange);
+      if (change.success && change.data.field !== PARTNER_SOLUTIONS_FIELD) {
         delivery.ignored++;
         continue;
       }
-      const value = partnerSolutionsValue.safeParse(change.value);
+      const value = partnerSolutionsValue.safeParse(change.data?.value);
       if (!value.success) {
         delivery.malformed++;
         continue;
       }
-      delivery.news.push({ solutionId: value.data.solution_id, event: value.data.event, state: { status: value.data.solution_status }, observedAt });
+      delivery.news.push({ solutionId: value.data.solution_id, state: { status: value.data.solution_status }, observedAt, source: 'webhook' });
     }
   }
   return delivery;
+}
+
+function entryTime(unixSeconds: number | undefined, receivedAt: Date): Date {
+  if (unixSeconds === undefined || unixSeconds <= 0) return receivedAt;
+  const at = new Date(unixSeconds * 1000);
+  return at.getTime() > receivedAt.getTime() + MAX_CLOCK_SKEW_MS ? receivedAt : at;
 }

@@ -1,12 +1,12 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, type HttpStage, HttpMethod, LogGroupLogDestination, PayloadFormatVersion } from 'aws-cdk-lib/aws-apigatewayv2';
+import { CfnStage, HttpApi, type HttpStage, HttpMethod, LogGroupLogDestination, PayloadFormatVersion } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { API_BASE_PATH, WEBHOOK_PATH } from '../page-config';
-import { HTTP_API_THROTTLE, LOG_RETENTION_DAYS } from '../pipeline-settings';
+import { HTTP_API_THROTTLE, LOG_RETENTION_DAYS, WEBHOOK_THROTTLE } from '../pipeline-settings';
 
 export interface OnboardingApiProps {
   intake: lambda.IFunction;
@@ -66,9 +66,10 @@ export class OnboardingApi extends Construct {
       });
     }
     // More specific than `/api/{proxy+}`, so API Gateway sends these here and not to intake.
+    const webhookMethods = [HttpMethod.GET, HttpMethod.POST];
     const webhookRoutes = this.api.addRoutes({
       path: WEBHOOK_PATH,
-      methods: [HttpMethod.GET, HttpMethod.POST],
+      methods: webhookMethods,
       integration: new HttpLambdaIntegration('Webhook', props.webhook, { payloadFormatVersion: PayloadFormatVersion.VERSION_2_0 }),
     });
     for (const route of webhookRoutes) {
@@ -86,6 +87,11 @@ export class OnboardingApi extends Construct {
       throttle: { rateLimit: HTTP_API_THROTTLE.rateLimit, burstLimit: HTTP_API_THROTTLE.burstLimit },
       accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: ACCESS_LOG_FORMAT },
     });
+    // RouteSettings is untyped JSON in CloudFormation's schema: CDK passes its keys through as written.
+    const webhookLimits = { ThrottlingRateLimit: WEBHOOK_THROTTLE.rateLimit, ThrottlingBurstLimit: WEBHOOK_THROTTLE.burstLimit };
+    (this.stage.node.defaultChild as CfnStage).routeSettings = Object.fromEntries(webhookMethods.map((method) => [`${method} ${WEBHOOK_PATH}`, webhookLimits]));
+    // A stage's route settings name routes that must exist when it deploys.
+    for (const route of webhookRoutes) this.stage.node.addDependency(route);
     const stack = Stack.of(this);
     this.domainName = `${this.api.apiId}.execute-api.${stack.region}.${stack.urlSuffix}`;
   }

@@ -19,7 +19,8 @@ const TABLE_ACTIONS = {
   // entries, which it has none of), marking it enqueued (UpdateItem).
   intake: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
   // Claiming a solution with its app guard (a transaction of an Update and a conditional Put),
-  // reading solutions and guards, releasing a failed holder's guard (DeleteItem), status transitions.
+  // reading solutions and guards, releasing a failed holder's guard (DeleteItem), status transitions;
+  // whether a record of ours holds a solution found awaiting our accept (the bySolutionId index).
   createSolution: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
   // Claiming a solution for its accept and its conditional transitions (UpdateItem), reading it.
   acceptSolution: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
@@ -68,6 +69,7 @@ export class Pipeline extends Construct {
     );
     const createSolution = pipelineFunction('CreateSolution', 'createSolution').bind(
       tableItems(table, TABLE_ACTIONS.createSolution),
+      indexQuery(table, 'bySolutionId'),
       createQueueTrigger(createQueue),
     );
     const acceptSolution = pipelineFunction('AcceptSolution', 'acceptSolution').bind(

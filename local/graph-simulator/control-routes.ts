@@ -1,5 +1,5 @@
 import { GRAPH_OPERATIONS, type FaultEffect, type GraphOperation, type RateLimit } from './controls';
-import { controlError, type SimResponse } from './graph-errors';
+import { badControl, controlError, type SimResponse } from './graph-errors';
 import type { GraphSimulatorState, SolutionChange } from './state';
 import { handleWebhookControl } from './webhook-control-routes';
 
@@ -138,4 +138,3 @@ function changeSolution(state: GraphSimulatorState, id: string, action: keyof ty
   return controlError(409, `cannot ${action} solution ${id}: it is ${status} with ${statusForPendingRequest}`);
 }
 
-const badControl = (message: string) => controlError(400, message);

@@ -51,3 +51,5 @@ export const errors = {
 
 /** The `/__sim/*` controls' own refusals: `{error: {message}}`, no Graph envelope. */
 export const controlError = (status: number, message: string): SimResponse => ({ status, body: { error: { message } } });
+/** A control request the simulator cannot act on. */
+export const badControl = (message: string): SimResponse => controlError(400, message);

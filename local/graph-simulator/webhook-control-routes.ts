@@ -1,4 +1,4 @@
-import { controlError, type SimResponse } from './graph-errors';
+import { badControl, controlError, type SimResponse } from './graph-errors';
 import type { GraphSimulatorState } from './state';
 import { WebhookHandshakeError } from './webhooks';
 
@@ -52,4 +52,3 @@ async function send(state: GraphSimulatorState, b: Record<string, unknown>): Pro
   return { status: 200, body: delivery };
 }
 
-const badControl = (message: string) => controlError(400, message);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Onboarding, SolutionRecord } from '../../lambdas/domain/records';
-import { OnboardingStore } from '../../lambdas/store/onboarding-store';
+import { OnboardingStore, type LifecycleWrite, type LiveHolder } from '../../lambdas/store/onboarding-store';
 import { ensureTable, startDynamoDbLocal, type DynamoDbLocal } from '../../local/runtime/dynamodb-local';
 import { freePort } from '../../local/runtime/free-port';
 
@@ -120,8 +120,9 @@ describe('OnboardingStore on DynamoDB Local', () => {
     // Created is not yet live for us: the accept may still fail.
     await expect(store.claimForCreate(b, '333', later(3), TIMING)).resolves.toMatchObject({ kind: 'busy' });
     await store.recordAccepted(a, '333', later(4));
-    await expect(store.claimForCreate(b, '333', later(5), TIMING)).resolves.toEqual({ kind: 'existing', solutionId: 'sol-333' });
-    await expect(store.recordExistingElsewhere(b, '333', 'sol-333', later(6))).resolves.toBe(true);
+    const existing = await store.claimForCreate(b, '333', later(5), TIMING);
+    expect(existing).toMatchObject({ kind: 'existing', holder: { onboardingId: a, status: 'ACCEPTED', solutionId: 'sol-333' } });
+    await expect(store.recordExistingElsewhere(b, '333', (existing as { holder: LiveHolder }).holder, later(6))).resolves.toBe(true);
     await expect(store.getSolution(b, '333')).resolves.toMatchObject({ status: 'EXISTING', solutionId: 'sol-333' });
   });
 
@@ -147,7 +148,7 @@ describe('OnboardingStore on DynamoDB Local', () => {
     await store.recordCreated(a, '555', 1, 'sol-555', later(1));
     await store.recordAccepted(a, '555', later(2));
     await store.recordAcceptFailed(a, '555', 1, { code: 100, message: 'x' }, later(3)); // no-op: already ACCEPTED
-    await expect(store.claimForCreate(b, '555', later(4), TIMING)).resolves.toEqual({ kind: 'existing', solutionId: 'sol-555' });
+    await expect(store.claimForCreate(b, '555', later(4), TIMING)).resolves.toMatchObject({ kind: 'existing', holder: { onboardingId: a, solutionId: 'sol-555' } });
 
     const third = newOnboarding(['556']);
     const fourth = newOnboarding(['556']);
@@ -260,21 +261,57 @@ describe('OnboardingStore on DynamoDB Local', () => {
     }
     const at = (second: number) => new Date(Date.UTC(2026, 10, 28, 10, 0, second));
 
+    const webhook = (furtherAlong: boolean, liveStatus?: 'ACCEPTED' | 'EXISTING'): LifecycleWrite => ({ source: 'webhook', furtherAlong, ...(liveStatus ? { liveStatus } : {}) });
+    const read = (liveStatus?: 'ACCEPTED' | 'EXISTING'): LifecycleWrite => ({ source: 'read', furtherAlong: false, ...(liveStatus ? { liveStatus } : {}) });
+
     test('newer news moves the record and notes its time; older or the same news changes nothing; from the second read status only', async () => {
       const record = await accepted('601');
-      await expect(store.recordLifecycle(record, 'PENDING_DEACTIVATION', at(10), later(3), { sameSecondWins: true })).resolves.toBe(true);
+      await expect(store.recordLifecycle(record, 'PENDING_DEACTIVATION', at(10), later(3), webhook(true, 'ACCEPTED'))).resolves.toBe(true);
       const pending = (await store.getSolution(record.onboardingId, '601'))!;
-      expect(pending).toMatchObject({ status: 'PENDING_DEACTIVATION', lifecycleAt: at(10).toISOString(), updatedAt: later(3).toISOString() });
+      expect(pending).toMatchObject({ status: 'PENDING_DEACTIVATION', liveStatus: 'ACCEPTED', lifecycleAt: at(10).toISOString(), updatedAt: later(3).toISOString() });
 
       // A duplicate (same time, same status), older news of another status, and a write from a stale read.
-      await expect(store.recordLifecycle(pending, 'PENDING_DEACTIVATION', at(10), later(4), { sameSecondWins: false })).resolves.toBe(false);
-      await expect(store.recordLifecycle(pending, 'ACCEPTED', at(9), later(4), { sameSecondWins: false })).resolves.toBe(false);
-      await expect(store.recordLifecycle(record, 'DEACTIVATED', at(20), later(4), { sameSecondWins: true })).resolves.toBe(false);
+      await expect(store.recordLifecycle(pending, 'PENDING_DEACTIVATION', at(10), later(4), webhook(false, 'ACCEPTED'))).resolves.toBe(false);
+      await expect(store.recordLifecycle(pending, 'ACCEPTED', at(9), later(4), webhook(false))).resolves.toBe(false);
+      await expect(store.recordLifecycle(record, 'DEACTIVATED', at(20), later(4), webhook(true))).resolves.toBe(false);
       await expect(store.getSolution(record.onboardingId, '601')).resolves.toEqual(pending);
 
-      // News from the same second wins only when it is further along (the caller says so).
-      await expect(store.recordLifecycle(pending, 'DEACTIVATED', at(10), later(5), { sameSecondWins: true })).resolves.toBe(true);
-      await expect(store.getSolution(record.onboardingId, '601')).resolves.toMatchObject({ status: 'DEACTIVATED', lifecycleAt: at(10).toISOString() });
+      // A webhook of the same second wins only when it is further along (the caller says so).
+      await expect(store.recordLifecycle(pending, 'ACCEPTED', at(10), later(5), webhook(false))).resolves.toBe(false);
+      await expect(store.recordLifecycle(pending, 'DEACTIVATED', at(10), later(5), webhook(true))).resolves.toBe(true);
+      const deactivated = (await store.getSolution(record.onboardingId, '601'))!;
+      expect(deactivated).toMatchObject({ status: 'DEACTIVATED', lifecycleAt: at(10).toISOString() });
+      expect(deactivated.liveStatus).toBeUndefined();
+    });
+
+    test('a read holds for its whole second: it replaces a webhook of that second, and no webhook of that second replaces it', async () => {
+      const record = await accepted('607');
+      await store.recordLifecycle(record, 'PENDING_DEACTIVATION', at(10), later(3), webhook(true, 'ACCEPTED'));
+      const pending = (await store.getSolution(record.onboardingId, '607'))!;
+      // The request declined within the same second: the webhook alone cannot tell, a read can.
+      await expect(store.recordLifecycle(pending, 'ACCEPTED', at(10), later(4), read())).resolves.toBe(true);
+      const back = (await store.getSolution(record.onboardingId, '607'))!;
+      expect(back).toMatchObject({ status: 'ACCEPTED', lifecycleAt: at(10).toISOString(), lifecycleRead: true });
+      expect(back.liveStatus).toBeUndefined();
+      // The request's webhook again, late, from that same second: the read stands.
+      await expect(store.recordLifecycle(back, 'PENDING_DEACTIVATION', at(10), later(5), webhook(true, 'ACCEPTED'))).resolves.toBe(false);
+      // A newer webhook still goes through, and its news is a webhook's again.
+      await expect(store.recordLifecycle(back, 'DEACTIVATED', at(11), later(6), webhook(true))).resolves.toBe(true);
+      expect((await store.getSolution(record.onboardingId, '607'))!.lifecycleRead).toBeUndefined();
+    });
+
+    test('ACTIVE news keeps an ACCEPT_FAILED record’s error (someone accepted it by hand: worth seeing why it failed)', async () => {
+      const onboarding = newOnboarding(['608']);
+      await store.createOnboarding(onboarding);
+      const id = onboarding.onboarding.onboardingId;
+      await store.claimForCreate(id, '608', T0, TIMING);
+      await store.recordCreated(id, '608', 1, 'sol-608', later(1));
+      await store.claimForAccept(id, '608', later(2), { first: true, leaseMs: 60_000, retryPeriodMs: 3_600_000 });
+      const mismatch = { code: -1, message: 'not the one we asked for', reason: 'SOLUTION_MISMATCH' as const };
+      await store.recordAcceptFailed(id, '608', 1, mismatch, later(3));
+      const failed = (await store.getSolution(id, '608'))!;
+      await expect(store.recordLifecycle(failed, 'ACCEPTED', at(30), later(4), webhook(true))).resolves.toBe(true);
+      await expect(store.getSolution(id, '608')).resolves.toMatchObject({ status: 'ACCEPTED', lastError: mismatch });
     });
 
     test('a CREATED solution that news finds accepted leaves no attempt or error behind', async () => {
@@ -286,7 +323,7 @@ describe('OnboardingStore on DynamoDB Local', () => {
       await store.claimForAccept(id, '602', later(2), { first: true, leaseMs: 60_000, retryPeriodMs: 3_600_000 });
       await store.recordAcceptRetry(id, '602', 1, { code: 2, message: 'down' }, later(3), later(20_000));
       const created = (await store.getSolution(id, '602'))!;
-      await expect(store.recordLifecycle(created, 'ACCEPTED', at(30), later(4), { sameSecondWins: true })).resolves.toBe(true);
+      await expect(store.recordLifecycle(created, 'ACCEPTED', at(30), later(4), webhook(true))).resolves.toBe(true);
       const after = (await store.getSolution(id, '602'))!;
       expect(after).toMatchObject({ status: 'ACCEPTED', lifecycleAt: at(30).toISOString() });
       expect(after.nextAttemptAt).toBeUndefined();
@@ -299,7 +336,7 @@ describe('OnboardingStore on DynamoDB Local', () => {
       const holder = await accepted('603', 'sol-shared-603');
       const second = newOnboarding(['603']);
       await store.createOnboarding(second);
-      await store.recordExistingElsewhere(second.onboarding.onboardingId, '603', 'sol-shared-603', later(3));
+      await store.recordExistingElsewhere(second.onboarding.onboardingId, '603', holder as LiveHolder, later(3));
       const found = await store.findBySolutionId('sol-shared-603');
       expect(found.map((r) => [r.onboardingId, r.status]).sort()).toEqual(
         [
@@ -319,18 +356,26 @@ describe('OnboardingStore on DynamoDB Local', () => {
 
     test('a DEACTIVATED holder frees its app: a later onboarding creates anew', async () => {
       const record = await accepted('605');
-      await store.recordLifecycle(record, 'DEACTIVATED', at(40), later(3), { sameSecondWins: true });
+      await store.recordLifecycle(record, 'DEACTIVATED', at(40), later(3), webhook(true));
       const next = newOnboarding(['605']);
       await store.createOnboarding(next);
       await expect(store.claimForCreate(next.onboarding.onboardingId, '605', later(4), TIMING)).resolves.toMatchObject({ kind: 'claimed' });
     });
 
-    test('a solution whose deactivation is pending still counts as live for its app: a later onboarding reports it', async () => {
+    test('a solution whose deactivation is pending still counts as live for its app: a later onboarding is recorded as pending deactivation too, never as ready', async () => {
       const record = await accepted('606');
-      await store.recordLifecycle(record, 'PENDING_DEACTIVATION', at(50), later(3), { sameSecondWins: true });
+      await store.recordLifecycle(record, 'PENDING_DEACTIVATION', at(50), later(3), webhook(true, 'ACCEPTED'));
       const next = newOnboarding(['606']);
       await store.createOnboarding(next);
-      await expect(store.claimForCreate(next.onboarding.onboardingId, '606', later(4), TIMING)).resolves.toEqual({ kind: 'existing', solutionId: 'sol-606' });
+      const claim = await store.claimForCreate(next.onboarding.onboardingId, '606', later(4), TIMING);
+      expect(claim).toMatchObject({ kind: 'existing', holder: { status: 'PENDING_DEACTIVATION', solutionId: 'sol-606', lifecycleAt: at(50).toISOString() } });
+      await expect(store.recordExistingElsewhere(next.onboarding.onboardingId, '606', (claim as { holder: LiveHolder }).holder, later(5))).resolves.toBe(true);
+      await expect(store.getSolution(next.onboarding.onboardingId, '606')).resolves.toMatchObject({
+        status: 'PENDING_DEACTIVATION',
+        liveStatus: 'EXISTING',
+        solutionId: 'sol-606',
+        lifecycleAt: at(50).toISOString(),
+      });
     });
   });
 });

@@ -111,20 +111,22 @@ describe('Meta’s webhook, end to end', () => {
 
     // The record follows at once, from the command's own read, or already from the webhook.
     const rejected = await deactivationCommand('reject', item.solutionId);
-    expect(rejected).toMatchObject({ code: 0, output: expect.stringContaining(`Deactivation request of solution ${item.solutionId} rejected; on Graph it is now ACTIVE.`) });
+    expect(rejected.code).toBe(0);
+    expect(rejected.output).toContain(`Deactivation request of solution ${item.solutionId} rejected.\nOn Graph it is now ACTIVE.`);
     expect(await solutionOnGraph(item.solutionId)).toMatchObject({ status: 'ACTIVE', statusForPendingRequest: 'NONE' });
     await recordBecomes(item, 'ACCEPTED');
 
-    // No request pending any more: Graph refuses, and the command says so.
+    // No request pending any more: Graph refuses, and the command says so, and where the solution stands.
     const refused = await deactivationCommand('accept', item.solutionId);
     expect(refused.code).toBe(1);
     expect(refused.output).toMatch(/^Graph refused: .*no pending deactivation request/m);
+    expect(refused.output).toContain('On Graph it is now ACTIVE.');
 
     await pipeline.simulator('POST', `/__sim/solutions/${item.solutionId}/request-deactivation`);
     await recordBecomes(item, 'PENDING_DEACTIVATION');
     const accepted = await deactivationCommand('accept', item.solutionId, '--json');
     expect(accepted.code).toBe(0);
-    expect(JSON.parse(accepted.output)).toMatchObject({ solutionId: item.solutionId, decision: 'accept', outcome: 'decided', graphStatus: 'DEACTIVATED' });
+    expect(JSON.parse(accepted.output)).toMatchObject({ solutionId: item.solutionId, decision: 'accept', outcome: 'decided', after: { graphStatus: 'DEACTIVATED' } });
     expect(await solutionOnGraph(item.solutionId)).toMatchObject({ status: 'DEACTIVATED' });
     await recordBecomes(item, 'DEACTIVATED');
 
@@ -193,6 +195,23 @@ describe('when webhooks fail', () => {
       await pipeline.simulator('PUT', '/__sim/webhooks', { callbackUrl: runtime.endpoints.webhook, verifyToken: DEFAULT_SEED.webhookVerifyToken });
     }
   }, 60_000);
+});
+
+describe('when webhooks fail, ops', () => {
+  test('decides a deactivation request the records never heard of, and the command brings them along at once', async () => {
+    const item = await acceptedSolution('707');
+    await pipeline.simulator('DELETE', '/__sim/webhooks');
+    try {
+      await pipeline.simulator('POST', `/__sim/solutions/${item.solutionId}/request-deactivation`);
+      // No webhook: the record still says ACCEPTED (the poll is a period away).
+      await expect(pipeline.solutionItems(item.onboardingId)).resolves.toMatchObject([{ status: 'ACCEPTED' }]);
+      const accepted = await deactivationCommand('accept', item.solutionId);
+      expect(accepted).toMatchObject({ code: 0, output: expect.stringContaining(`onboarding ${item.onboardingId}, app ${item.appId}: ACCEPTED → DEACTIVATED`) });
+      await expect(pipeline.solutionItems(item.onboardingId)).resolves.toMatchObject([{ status: 'DEACTIVATED', lifecycleRead: true }]);
+    } finally {
+      await pipeline.simulator('PUT', '/__sim/webhooks', { callbackUrl: runtime.endpoints.webhook, verifyToken: DEFAULT_SEED.webhookVerifyToken });
+    }
+  });
 });
 
 describe('the check before accepting', () => {

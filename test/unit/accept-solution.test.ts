@@ -216,6 +216,26 @@ describe('acceptSolution', () => {
       expect(store.recordAccepted).not.toHaveBeenCalled();
     });
 
+    test('a solution whose accept is already ours is recorded ACCEPTED even if it differs (it cannot be undone), the differences reported', async () => {
+      const { store, graph, deps } = setup(claimed(2), onGraph({ status: 'ACTIVE', ownerPermissions: ['MESSAGING', ...DEFAULTS], partners: [us('ACCEPTED')] }));
+      await expect(acceptSolution(ITEM, deps, STREAM)).resolves.toEqual({
+        outcome: 'accepted',
+        alreadyAccepted: true,
+        attempt: 2,
+        differences: [{ field: 'owner_permissions', expected: 'without MESSAGING', actual: ['MESSAGING', ...DEFAULTS].join(', ') }],
+      });
+      expect(store.recordAccepted).toHaveBeenCalled();
+      expect(store.recordAcceptFailed).not.toHaveBeenCalled();
+      expect(graph.acceptSolution).not.toHaveBeenCalled();
+    });
+
+    test('our partner entry without its permissions is an answer to read again, not a mismatch', async () => {
+      const { store, graph, deps } = setup(claimed(), onGraph({ partners: [{ appId: PARTNER, status: 'NOTIFICATION_SENT' }] }));
+      await expect(acceptSolution(ITEM, deps, STREAM)).resolves.toMatchObject({ outcome: 'retrying', error: { code: -1, message: expect.stringContaining('partner_permissions') } });
+      expect(store.recordAcceptFailed).not.toHaveBeenCalled();
+      expect(graph.acceptSolution).not.toHaveBeenCalled();
+    });
+
     test('a configured permission besides MESSAGING must be there too', async () => {
       const { deps } = setup(claimed(), onGraph({ ownerPermissions: ['MANAGE'] }));
       deps.settings.ownerPermissions = ['MANAGE_PHONE', 'VIEW_COST'];
@@ -243,7 +263,7 @@ describe('acceptSolution', () => {
     });
 
     test('declining is never tried on a solution past INITIATED, nor when the record was moved on meanwhile; its failure is reported, the record kept', async () => {
-      const past = setup(claimed(), onGraph({ status: 'ACTIVE', ownerAppId: OTHER_APP, partners: [us('ACCEPTED')] }));
+      const past = setup(claimed(), onGraph({ status: 'DEACTIVATED', ownerAppId: OTHER_APP, partners: [us('ACCEPTED')] }));
       past.deps.settings.rejectMismatched = true;
       await expect(acceptSolution(ITEM, past.deps, STREAM)).resolves.toMatchObject({ outcome: 'mismatch' });
       expect(past.graph.rejectSolution).not.toHaveBeenCalled();

@@ -23,8 +23,10 @@ const at = (seconds: number) => new Date(NOW.getTime() + seconds * 1000);
 const CLAIMED: CreateClaim = { kind: 'claimed', record: RECORD, attempt: 3 };
 const onGraph = (s: Partial<SolutionDetails>): SolutionDetails => ({ id: 'sol-x', name: 'other', status: 'ACTIVE', ownerAppId: '111', partners: [{ appId: PARTNER }], ...s });
 
-function setup(claim: CreateClaim = CLAIMED, solutionsOnGraph: SolutionDetails[] = []) {
+/** `held`: the solution IDs that some record of ours holds. */
+function setup(claim: CreateClaim = CLAIMED, solutionsOnGraph: SolutionDetails[] = [], held: string[] = []) {
   const store = {
+    findBySolutionId: jest.fn(async (id: string): Promise<SolutionRecord[]> => (held.includes(id) ? [{ ...RECORD, onboardingId: 'ob-earlier', status: 'ACCEPT_FAILED', solutionId: id }] : [])),
     claimForCreate: jest.fn(async () => claim),
     recordCreated: jest.fn(async () => true),
     recordExistingFound: jest.fn(async () => true),
@@ -60,7 +62,7 @@ describe('createSolution', () => {
       { ownerPermissions: [], partnerAppId: PARTNER, partnerPermissions: ['MESSAGING'], solutionName: RECORD.solutionName },
       'tp-token',
     );
-    expect(store.recordCreated).toHaveBeenCalledWith('ob-1', '111', 3, 'sol-new', expect.any(Date));
+    expect(store.recordCreated).toHaveBeenCalledWith('ob-1', '111', 3, 'sol-new', expect.any(Date), undefined);
   });
 
   test('a duplicate message for a settled solution calls nothing on Graph', async () => {
@@ -76,10 +78,11 @@ describe('createSolution', () => {
     expect(graph.createSolution).not.toHaveBeenCalled();
   });
 
-  test('an app whose live solution another onboarding holds is recorded EXISTING with that id, without a Graph call', async () => {
-    const { store, graph, deps } = setup({ kind: 'existing', solutionId: 'sol-live' });
+  test('an app whose live solution another onboarding holds is recorded from that holder, without a Graph call', async () => {
+    const holder = { status: 'ACCEPTED' as const, solutionId: 'sol-live' };
+    const { store, graph, deps } = setup({ kind: 'existing', holder });
     await expect(createSolution(MESSAGE, deps)).resolves.toEqual({ outcome: 'existing', solutionId: 'sol-live' });
-    expect(store.recordExistingElsewhere).toHaveBeenCalledWith('ob-1', '111', 'sol-live', expect.any(Date));
+    expect(store.recordExistingElsewhere).toHaveBeenCalledWith('ob-1', '111', holder, expect.any(Date));
     expect(graph.listAppSolutions).not.toHaveBeenCalled();
     expect(graph.createSolution).not.toHaveBeenCalled();
   });
@@ -91,21 +94,33 @@ describe('createSolution', () => {
     ]);
     await expect(createSolution(MESSAGE, deps)).resolves.toEqual({ outcome: 'created', solutionId: 'sol-earlier', how: 'adopted' });
     expect(graph.createSolution).not.toHaveBeenCalled();
-    expect(store.recordCreated).toHaveBeenCalledWith('ob-1', '111', 3, 'sol-earlier', expect.any(Date));
+    expect(store.recordCreated).toHaveBeenCalledWith('ob-1', '111', 3, 'sol-earlier', expect.any(Date), undefined);
   });
 
-  test('an app with an ACTIVE solution with us (made elsewhere) is EXISTING: nothing is created', async () => {
-    const { store, graph, deps } = setup(CLAIMED, [onGraph({ id: 'sol-dashboard', name: 'made in the dashboard', status: 'ACTIVE' })]);
+  test('an app with an ACTIVE solution with us (made elsewhere) is EXISTING, or pending deactivation if its owner asked: nothing is created', async () => {
+    const { store, graph, deps } = setup(CLAIMED, [onGraph({ id: 'sol-dashboard', name: 'made in the dashboard', status: 'ACTIVE', statusForPendingRequest: 'NONE' })]);
     await expect(createSolution(MESSAGE, deps)).resolves.toEqual({ outcome: 'existing', solutionId: 'sol-dashboard' });
-    expect(store.recordExistingFound).toHaveBeenCalledWith('ob-1', '111', 3, 'sol-dashboard', expect.any(Date));
+    expect(store.recordExistingFound).toHaveBeenCalledWith('ob-1', '111', 3, { id: 'sol-dashboard', deactivationPending: false }, expect.any(Date));
+    expect(graph.createSolution).not.toHaveBeenCalled();
+
+    const ending = setup(CLAIMED, [onGraph({ id: 'sol-ending', name: 'made in the dashboard', status: 'ACTIVE', statusForPendingRequest: 'PENDING_DEACTIVATION' })]);
+    await expect(createSolution(MESSAGE, ending.deps)).resolves.toEqual({ outcome: 'existing', solutionId: 'sol-ending' });
+    expect(ending.store.recordExistingFound).toHaveBeenCalledWith('ob-1', '111', 3, { id: 'sol-ending', deactivationPending: true }, expect.any(Date));
+  });
+
+  test('a solution with us awaiting our accept that another onboarding of ours made (its accept failed) is adopted under its own name, for the check before accepting', async () => {
+    const { store, graph, deps } = setup(CLAIMED, [onGraph({ id: 'sol-waiting', name: 'Acme × media_monsoon_prod · zzz999', status: 'INITIATED' })], ['sol-waiting']);
+    await expect(createSolution(MESSAGE, deps)).resolves.toEqual({ outcome: 'created', solutionId: 'sol-waiting', how: 'adopted' });
+    expect(store.findBySolutionId).toHaveBeenCalledWith('sol-waiting');
+    expect(store.recordCreated).toHaveBeenCalledWith('ob-1', '111', 3, 'sol-waiting', expect.any(Date), 'Acme × media_monsoon_prod · zzz999');
     expect(graph.createSolution).not.toHaveBeenCalled();
   });
 
-  test('a solution with us that still awaits our accept is adopted, so that the accept step completes it', async () => {
-    const { store, graph, deps } = setup(CLAIMED, [onGraph({ id: 'sol-waiting', name: 'earlier onboarding', status: 'INITIATED' })]);
-    await expect(createSolution(MESSAGE, deps)).resolves.toEqual({ outcome: 'created', solutionId: 'sol-waiting', how: 'adopted' });
-    expect(store.recordCreated).toHaveBeenCalledWith('ob-1', '111', 3, 'sol-waiting', expect.any(Date));
-    expect(graph.createSolution).not.toHaveBeenCalled();
+  test('a solution with us awaiting our accept that no record of ours holds (made in Meta’s dashboard) is left alone: a new one is created', async () => {
+    const { store, graph, deps } = setup(CLAIMED, [onGraph({ id: 'sol-dashboard', name: 'made in the dashboard', status: 'INITIATED' })]);
+    await expect(createSolution(MESSAGE, deps)).resolves.toEqual({ outcome: 'created', solutionId: 'sol-new', how: 'created' });
+    expect(store.findBySolutionId).toHaveBeenCalledWith('sol-dashboard');
+    expect(store.recordCreated).toHaveBeenCalledWith('ob-1', '111', 3, 'sol-new', expect.any(Date), undefined);
   });
 
   test('solutions with other partners, drafts, or ones no longer live do not stop a new one', async () => {

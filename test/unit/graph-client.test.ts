@@ -211,7 +211,6 @@ describe('GraphClient against misbehaving servers', () => {
     ['details with partners as a plain array', { ...solution, partners: [{ partner_app: { id: PARTNER } }] }, (g) => g.getSolution('1', 't')],
     // What the check before accepting compares must be there.
     ['details without owner_permissions', { ...solution, partners: { data: [{ partner_app: { id: PARTNER }, partner_permissions: ['MESSAGING'] }] } }, (g) => g.getSolution('1', 't')],
-    ['details whose partner lacks partner_permissions', { ...solution, owner_permissions: [] }, (g) => g.getSolution('1', 't')],
     ['a state read without status', { id: '1', status_for_pending_request: 'NONE' }, (g) => g.getSolutionState('1', 't')],
     ['a reject answer that does not report success', {}, (g) => g.rejectSolution('1', 't')],
     ['a deactivation decision answered with success false', { success: false }, (g) => g.decideDeactivationRequest('1', 'accept', 't')],

@@ -60,13 +60,13 @@ describe('partner_solutions deliveries', () => {
 
   test('reads Meta’s example: the solution, its status, and the entry’s time', () => {
     expect(readDelivery(delivery.request.raw_body!, at)).toEqual({
-      news: [{ solutionId: '1234567890123456', event: 'SOLUTION_UPDATED', state: { status: 'DEACTIVATED' }, observedAt: new Date(1764316800 * 1000) }],
+      news: [{ solutionId: '1234567890123456', state: { status: 'DEACTIVATED' }, observedAt: new Date(1764316800 * 1000), source: 'webhook' }],
       ignored: 0,
       malformed: 0,
     });
   });
 
-  test('fields, changes and objects it does not use are ignored, never refused; a change without what it needs is counted apart', () => {
+  test('fields, changes and objects it does not use are ignored, never refused; an entry or change without what it needs is counted apart, the rest still read', () => {
     const body = JSON.stringify({
       object: 'whatsapp_business_account',
       extra: { anything: true },
@@ -82,18 +82,29 @@ describe('partner_solutions deliveries', () => {
           ],
         },
         { id: '2', changes: [{ field: 'partner_solutions', value: { solution_id: '43', solution_status: 'ACTIVE' } }] },
+        { id: '3', time: null, changes: 'none' },
+        { id: '4', time: 1764317000, changes: [null, 7, { field: 'partner_solutions', value: { solution_id: '44', solution_status: 'REJECTED' } }] },
       ],
     });
     expect(readDelivery(body, at)).toEqual({
       news: [
-        { solutionId: '42', event: 'SOLUTION_UPDATED', state: { status: 'PENDING' }, observedAt: new Date(1764316900 * 1000) },
+        { solutionId: '42', state: { status: 'PENDING' }, observedAt: new Date(1764316900 * 1000), source: 'webhook' },
         // No entry time: news of when it arrived.
-        { solutionId: '43', state: { status: 'ACTIVE' }, observedAt: at },
+        { solutionId: '43', state: { status: 'ACTIVE' }, observedAt: at, source: 'webhook' },
+        { solutionId: '44', state: { status: 'REJECTED' }, observedAt: new Date(1764317000 * 1000), source: 'webhook' },
       ],
       ignored: 1,
-      malformed: 1,
+      malformed: 4,
     });
     expect(readDelivery('{"object":"page"}', at)).toEqual({ news: [], ignored: 0, malformed: 0 });
+  });
+
+  test('an entry time far ahead of our clock (milliseconds, say) counts as news of its arrival; a few minutes of skew are kept', () => {
+    const envelope = (time: number) => JSON.stringify({ entry: [{ time, changes: [{ field: 'partner_solutions', value: { solution_id: '42', solution_status: 'ACTIVE' } }] }] });
+    const inMs = at.getTime();
+    expect(readDelivery(envelope(inMs), at)?.news[0]?.observedAt).toEqual(at);
+    const skewed = at.getTime() / 1000 + 120;
+    expect(readDelivery(envelope(skewed), at)?.news[0]?.observedAt).toEqual(new Date(skewed * 1000));
   });
 
   test('a body that is not an envelope at all is undefined', () => {

@@ -4,6 +4,7 @@ import { reconcile, type ReconcileDeps } from '../../lambdas/domain/reconcile';
 import type { SolutionRecord, SolutionStatus } from '../../lambdas/domain/records';
 import type { SolutionDetails } from '../../lambdas/graph/graph-client';
 import { GraphError } from '../../lambdas/graph/graph-error';
+import type { LifecycleWrite } from '../../lambdas/store/onboarding-store';
 
 const PARTNER = '1000000000000001';
 const NOW = new Date('2026-11-27T08:00:00Z');
@@ -35,7 +36,7 @@ function setup(found: Partial<Record<SolutionStatus, SolutionRecord[]>>, partner
     recordNeverCreated: jest.fn(async () => true),
     recordExistingElsewhere: jest.fn(async () => true),
     getSolution: jest.fn(async (): Promise<SolutionRecord | undefined> => undefined),
-    recordLifecycle: jest.fn(async (_record: Pick<SolutionRecord, 'status'>, _to: SolutionStatus, _at: Date, _now: Date, _opts: { sameSecondWins: boolean }) => true),
+    recordLifecycle: jest.fn(async (_record: Pick<SolutionRecord, 'onboardingId' | 'appId' | 'status'>, _to: SolutionStatus, _at: Date, _now: Date, _news: LifecycleWrite) => true),
     deferLifecyclePoll: jest.fn(async () => true),
   };
   const graph = {
@@ -78,7 +79,11 @@ describe('reconcile', () => {
       const { store, graph, deps } = setup({ ACCEPTED: [live('111', 'ACCEPTED')] }, [], { state: { status: 'ACTIVE', statusForPendingRequest: 'PENDING_DEACTIVATION' } });
       const { items } = await reconcile(deps);
       expect(graph.getSolutionState).toHaveBeenCalledWith('sol-111', 'system-user-token');
-      expect(store.recordLifecycle).toHaveBeenCalledWith(expect.objectContaining({ onboardingId: 'ob-111', status: 'ACCEPTED' }), 'PENDING_DEACTIVATION', NOW, NOW, { sameSecondWins: true });
+      expect(store.recordLifecycle).toHaveBeenCalledWith(expect.objectContaining({ onboardingId: 'ob-111', status: 'ACCEPTED' }), 'PENDING_DEACTIVATION', NOW, NOW, {
+        source: 'read',
+        furtherAlong: true,
+        liveStatus: 'ACCEPTED',
+      });
       expect(items).toEqual([
         {
           onboardingId: 'ob-111',
@@ -100,17 +105,36 @@ describe('reconcile', () => {
       ]);
     });
 
-    test('a read Graph refuses for good puts the next poll a period away; a transient failure is left to the next pass', async () => {
+    test('a read Graph refuses for good puts the next poll a period away; one that fails for now (throttled, down) is left to the next pass, and ends this pass’s reads', async () => {
       const refused = setup({ ACCEPTED: [live('111', 'ACCEPTED')] });
       refused.graph.getSolutionState.mockRejectedValueOnce(new GraphError('permanent', { code: 803, message: 'no such object' }, 404));
       await expect(reconcile(refused.deps)).resolves.toMatchObject({ items: [{ action: { action: 'lookup-failed', error: { code: 803 } } }] });
       expect(refused.store.deferLifecyclePoll).toHaveBeenCalledWith(expect.objectContaining({ onboardingId: 'ob-111' }), NOW);
 
-      const blip = setup({ ACCEPTED: [live('111', 'ACCEPTED')] });
-      blip.graph.getSolutionState.mockRejectedValueOnce(new GraphError('transient', { code: 2, message: 'blip' }, 503));
-      await expect(reconcile(blip.deps)).resolves.toMatchObject({ items: [{ action: { action: 'lookup-failed' } }] });
-      expect(blip.store.deferLifecyclePoll).not.toHaveBeenCalled();
-      expect(blip.store.recordLifecycle).not.toHaveBeenCalled();
+      const throttled = setup({ ACCEPTED: [live('111', 'ACCEPTED'), live('222', 'ACCEPTED'), live('333', 'ACCEPTED')] });
+      throttled.graph.getSolutionState.mockRejectedValueOnce(new GraphError('throttled', { code: 4, message: 'Application request limit reached' }, 400, 60));
+      await expect(reconcile(throttled.deps)).resolves.toMatchObject({ found: 3, incomplete: true, items: [{ appId: '111', action: { action: 'lookup-failed' } }] });
+      expect(throttled.graph.getSolutionState).toHaveBeenCalledTimes(1);
+      expect(throttled.store.deferLifecyclePoll).not.toHaveBeenCalled();
+      expect(throttled.store.recordLifecycle).not.toHaveBeenCalled();
+    });
+
+    test.each([
+      ['a status Graph does not document', { status: 'PENDING' }, 'unknown-status'],
+      ['not yet accepted (INITIATED)', { status: 'INITIATED', statusForPendingRequest: 'PENDING_ACTIVATION' }, 'awaiting-accept'],
+    ])('a read that finds %s changes nothing, and the next read is a period away, not a minute', async (_, state, outcome) => {
+      const { store, deps } = setup({ ACCEPTED: [live('111', 'ACCEPTED')] }, [], { state });
+      await expect(reconcile(deps)).resolves.toMatchObject({ items: [{ action: { action: 'lifecycle', result: { outcome } } }] });
+      expect(store.recordLifecycle).not.toHaveBeenCalled();
+      expect(store.deferLifecyclePoll).toHaveBeenCalledWith(expect.objectContaining({ onboardingId: 'ob-111' }), NOW);
+    });
+
+    test('a read whose news the record already has (a newer webhook) moves the next read a period away too', async () => {
+      const { store, deps } = setup({ ACCEPTED: [live('111', 'ACCEPTED')] });
+      store.recordLifecycle.mockResolvedValue(false);
+      store.getSolution.mockResolvedValue(live('111', 'ACCEPTED'));
+      await reconcile(deps);
+      expect(store.deferLifecyclePoll).toHaveBeenCalledWith(expect.objectContaining({ onboardingId: 'ob-111' }), NOW);
     });
 
     test('polls come after due accepts and stalled creates, within the same item budget', async () => {
@@ -186,7 +210,7 @@ describe('reconcile', () => {
     const holder = { ...item('111', 'ACCEPTED'), onboardingId: 'ob-first', solutionId: 'sol-live' };
     const live = setup({ PENDING: [item('111', 'PENDING')] }, [], { holder });
     await expect(reconcile(live.deps)).resolves.toMatchObject({ items: [{ action: { action: 'existing', solutionId: 'sol-live' } }] });
-    expect(live.store.recordExistingElsewhere).toHaveBeenCalledWith('ob-111', '111', 'sol-live', NOW);
+    expect(live.store.recordExistingElsewhere).toHaveBeenCalledWith('ob-111', '111', expect.objectContaining({ onboardingId: 'ob-first', status: 'ACCEPTED', solutionId: 'sol-live' }), NOW);
 
     const underWay = setup({ PENDING: [item('111', 'PENDING')] }, [], { holder: { ...holder, status: 'CREATED' } });
     await expect(reconcile(underWay.deps)).resolves.toMatchObject({ items: [] });

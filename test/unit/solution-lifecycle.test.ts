@@ -1,9 +1,10 @@
 import { jest } from '@jest/globals';
 import type { SolutionRecord, SolutionStatus } from '../../lambdas/domain/records';
-import { lifecycleStatusOf, lifecycleTarget, takeLifecycleNews, type LifecycleDeps } from '../../lambdas/domain/solution-lifecycle';
+import { lifecycleStatusOf, lifecycleTarget, takeLifecycleNews, type LifecycleDeps, type LifecycleNews } from '../../lambdas/domain/solution-lifecycle';
+import type { LifecycleWrite } from '../../lambdas/store/onboarding-store';
 
 const NOW = new Date('2026-11-28T10:00:00Z');
-const record = (onboardingId: string, status: SolutionStatus): SolutionRecord => ({
+const record = (onboardingId: string, status: SolutionStatus, extra: Partial<SolutionRecord> = {}): SolutionRecord => ({
   onboardingId,
   appId: '111',
   appName: 'app',
@@ -13,14 +14,15 @@ const record = (onboardingId: string, status: SolutionStatus): SolutionRecord =>
   attempts: 1,
   createdAt: '2026-11-28T09:00:00.000Z',
   updatedAt: '2026-11-28T09:00:00.000Z',
+  ...extra,
 });
 
 /** The store: the records of the solution, every write applied unless `refuse` says otherwise. */
-function setup(records: SolutionRecord[], opts: { refuse?: (r: SolutionRecord) => boolean; reread?: SolutionRecord } = {}) {
+function setup(records: SolutionRecord[], opts: { refuse?: (r: Pick<SolutionRecord, 'status'>) => boolean; reread?: SolutionRecord } = {}) {
   const store = {
     findBySolutionId: jest.fn(async () => records),
     getSolution: jest.fn(async (): Promise<SolutionRecord | undefined> => opts.reread),
-    recordLifecycle: jest.fn(async (r: Pick<SolutionRecord, 'status'>, _to: SolutionStatus, _at: Date, _now: Date, _o: { sameSecondWins: boolean }) => !opts.refuse?.(r as SolutionRecord)),
+    recordLifecycle: jest.fn(async (r: Pick<SolutionRecord, 'onboardingId' | 'appId' | 'status'>, _to: SolutionStatus, _at: Date, _now: Date, _news: LifecycleWrite) => !opts.refuse?.(r)),
   };
   const deps: LifecycleDeps = { store, clock: () => NOW };
   return { store, deps };
@@ -43,21 +45,24 @@ describe('what Graph’s state means for a record', () => {
   });
 
   test('records follow from CREATED, ACCEPT_FAILED and the live statuses; REJECTED and DEACTIVATED are final, and under-way ones are not yet on Graph', () => {
-    expect(lifecycleTarget('CREATED', 'ACCEPTED')).toBe('ACCEPTED');
-    expect(lifecycleTarget('ACCEPT_FAILED', 'REJECTED')).toBe('REJECTED');
-    expect(lifecycleTarget('ACCEPTED', 'PENDING_DEACTIVATION')).toBe('PENDING_DEACTIVATION');
-    expect(lifecycleTarget('PENDING_DEACTIVATION', 'ACCEPTED')).toBe('ACCEPTED');
-    // EXISTING says "live with us" already.
-    expect(lifecycleTarget('EXISTING', 'ACCEPTED')).toBe('EXISTING');
-    expect(lifecycleTarget('EXISTING', 'DEACTIVATED')).toBe('DEACTIVATED');
-    for (const from of ['DEACTIVATED', 'REJECTED', 'PENDING', 'CREATING', 'CREATE_FAILED'] as const) expect(lifecycleTarget(from, 'ACCEPTED')).toBeUndefined();
+    const at = (status: SolutionStatus, liveStatus?: 'ACCEPTED' | 'EXISTING') => ({ status, ...(liveStatus ? { liveStatus } : {}) });
+    expect(lifecycleTarget(at('CREATED'), 'ACCEPTED')).toBe('ACCEPTED');
+    expect(lifecycleTarget(at('ACCEPT_FAILED'), 'REJECTED')).toBe('REJECTED');
+    expect(lifecycleTarget(at('ACCEPTED'), 'PENDING_DEACTIVATION')).toBe('PENDING_DEACTIVATION');
+    // Back from a declined request to what it was: another onboarding's solution stays EXISTING.
+    expect(lifecycleTarget(at('PENDING_DEACTIVATION', 'ACCEPTED'), 'ACCEPTED')).toBe('ACCEPTED');
+    expect(lifecycleTarget(at('PENDING_DEACTIVATION', 'EXISTING'), 'ACCEPTED')).toBe('EXISTING');
+    expect(lifecycleTarget(at('EXISTING'), 'ACCEPTED')).toBe('EXISTING');
+    expect(lifecycleTarget(at('EXISTING'), 'DEACTIVATED')).toBe('DEACTIVATED');
+    for (const from of ['DEACTIVATED', 'REJECTED', 'PENDING', 'CREATING', 'CREATE_FAILED'] as const) expect(lifecycleTarget(at(from), 'ACCEPTED')).toBeUndefined();
   });
 });
 
 describe('takeLifecycleNews', () => {
-  const news = (status: string, observedAt = new Date('2026-11-28T09:59:30.750Z')) => ({ solutionId: 'sol-1', state: { status }, observedAt });
+  const news = (status: string, source: LifecycleNews['source'] = 'webhook', observedAt = new Date('2026-11-28T09:59:30.750Z')): LifecycleNews => ({ solutionId: 'sol-1', state: { status }, observedAt, source });
+  const second = new Date('2026-11-28T09:59:30.000Z');
 
-  test('moves every record of the solution, at the news’ time to the second; same-second news wins only further along', async () => {
+  test('moves every record of the solution, at the news’ time to the second; a webhook of the same second wins only further along, a read always', async () => {
     const { store, deps } = setup([record('ob-a', 'ACCEPTED'), record('ob-b', 'EXISTING')]);
     await expect(takeLifecycleNews(news('DEACTIVATED'), deps)).resolves.toEqual({
       outcome: 'applied',
@@ -67,12 +72,28 @@ describe('takeLifecycleNews', () => {
         { onboardingId: 'ob-b', appId: '111', solutionId: 'sol-1', from: 'EXISTING', to: 'DEACTIVATED' },
       ],
     });
-    const second = new Date('2026-11-28T09:59:30.000Z');
-    expect(store.recordLifecycle).toHaveBeenCalledWith(expect.objectContaining({ onboardingId: 'ob-a' }), 'DEACTIVATED', second, NOW, { sameSecondWins: true });
+    expect(store.recordLifecycle).toHaveBeenCalledWith(expect.objectContaining({ onboardingId: 'ob-a' }), 'DEACTIVATED', second, NOW, { source: 'webhook', furtherAlong: true });
 
-    const same = setup([record('ob-a', 'ACCEPTED')]);
-    await takeLifecycleNews(news('ACTIVE'), same.deps);
-    expect(same.store.recordLifecycle).toHaveBeenCalledWith(expect.anything(), 'ACCEPTED', second, NOW, { sameSecondWins: false });
+    const back = setup([record('ob-a', 'PENDING_DEACTIVATION', { liveStatus: 'ACCEPTED' })]);
+    await takeLifecycleNews(news('ACTIVE', 'read'), back.deps);
+    expect(back.store.recordLifecycle).toHaveBeenCalledWith(expect.anything(), 'ACCEPTED', second, NOW, { source: 'read', furtherAlong: false });
+  });
+
+  test('entering PENDING_DEACTIVATION notes what to go back to; a declined request brings each record back to it', async () => {
+    const { store, deps } = setup([record('ob-a', 'ACCEPTED'), record('ob-b', 'EXISTING')]);
+    await takeLifecycleNews(news('PENDING_DEACTIVATION'), deps);
+    expect(store.recordLifecycle.mock.calls.map(([r, to, , , write]) => [r.status, to, write.liveStatus])).toEqual([
+      ['ACCEPTED', 'PENDING_DEACTIVATION', 'ACCEPTED'],
+      ['EXISTING', 'PENDING_DEACTIVATION', 'EXISTING'],
+    ]);
+
+    const declined = setup([record('ob-a', 'PENDING_DEACTIVATION', { liveStatus: 'ACCEPTED' }), record('ob-b', 'PENDING_DEACTIVATION', { liveStatus: 'EXISTING' })]);
+    await expect(takeLifecycleNews(news('ACTIVE'), declined.deps)).resolves.toMatchObject({
+      changes: [
+        { onboardingId: 'ob-a', from: 'PENDING_DEACTIVATION', to: 'ACCEPTED' },
+        { onboardingId: 'ob-b', from: 'PENDING_DEACTIVATION', to: 'EXISTING' },
+      ],
+    });
   });
 
   test('news the store refuses for its age (older, or a duplicate) changes nothing and counts as stale', async () => {
@@ -84,8 +105,7 @@ describe('takeLifecycleNews', () => {
   });
 
   test('a record moved on between its read and the write (the accept worker’s ACCEPTED) is judged again from where it is', async () => {
-    const created = record('ob-a', 'CREATED');
-    const { store, deps } = setup([created], { refuse: (r) => r.status === 'CREATED', reread: record('ob-a', 'ACCEPTED') });
+    const { store, deps } = setup([record('ob-a', 'CREATED')], { refuse: (r) => r.status === 'CREATED', reread: record('ob-a', 'ACCEPTED') });
     await expect(takeLifecycleNews(news('DEACTIVATED'), deps)).resolves.toMatchObject({ changes: [{ from: 'ACCEPTED', to: 'DEACTIVATED' }] });
     expect(store.recordLifecycle.mock.calls.map(([r, to]) => [r.status, to])).toEqual([
       ['CREATED', 'DEACTIVATED'],

@@ -3,8 +3,8 @@ import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { API_BASE_PATH, FACEBOOK_SDK_URL } from '../../../lib/page-config';
-import { ACCESS_LOG_RETENTION_DAYS, HTTP_API_THROTTLE, LOG_RETENTION_DAYS } from '../../../lib/pipeline-settings';
-import { arn, FULL_CONTEXT, ref, resourceOf, synthApp, TEST_PARTNER_APP_ID } from '../app-under-test';
+import { ACCESS_LOG_RETENTION_DAYS, HTTP_API_THROTTLE, LOG_RETENTION_DAYS, WEBHOOK_THROTTLE } from '../../../lib/pipeline-settings';
+import { arn, FULL_CONTEXT, logicalId, ref, resourceOf, synthApp, TEST_PARTNER_APP_ID } from '../app-under-test';
 
 const { app, stack, template } = synthApp(FULL_CONTEXT);
 
@@ -29,14 +29,20 @@ describe('edge: HTTP API', () => {
     }
   });
 
-  it('one auto-deployed $default stage, throttled at HTTP_API_THROTTLE', () => {
+  it('one auto-deployed $default stage, throttled at HTTP_API_THROTTLE; Meta’s webhook routes at WEBHOOK_THROTTLE of their own, deployed after them', () => {
     template.resourceCountIs('AWS::ApiGatewayV2::Stage', 1);
+    const webhookLimits = { ThrottlingRateLimit: WEBHOOK_THROTTLE.rateLimit, ThrottlingBurstLimit: WEBHOOK_THROTTLE.burstLimit };
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       ApiId: ref(api.api),
       StageName: '$default',
       AutoDeploy: true,
       DefaultRouteSettings: { ThrottlingRateLimit: HTTP_API_THROTTLE.rateLimit, ThrottlingBurstLimit: HTTP_API_THROTTLE.burstLimit },
+      RouteSettings: { 'GET /api/webhooks/meta': webhookLimits, 'POST /api/webhooks/meta': webhookLimits },
     });
+    const { DependsOn: dependsOn } = template.toJSON().Resources[logicalId(api.stage)] as { DependsOn?: string[] };
+    const webhookRoutes = Object.entries(template.findResources('AWS::ApiGatewayV2::Route')).filter(([, r]) => String(r.Properties.RouteKey).endsWith('/api/webhooks/meta'));
+    expect(webhookRoutes).toHaveLength(2);
+    expect(dependsOn).toEqual(expect.arrayContaining(webhookRoutes.map(([id]) => id)));
   });
 
   it('writes a JSON access log line per request to a log group with a retention, never the body', () => {
