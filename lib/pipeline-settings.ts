@@ -104,6 +104,12 @@ export const ACCEPT_FILTER_PATTERN = {
 export const ACCEPT_EVENT_SOURCE = {
   /** Three Graph calls at most per record, one record at a time: 10 records fit the timeout only if Graph is quick. */
   batchSize: 1,
+  /**
+   * Batches of one shard processed at once (Lambda's maximum): accepts run in parallel, each
+   * partition key's records (one onboarding's solutions) still in order. Up to this many accept
+   * invocations per shard at once.
+   */
+  parallelizationFactor: 10,
   startingPosition: 'TRIM_HORIZON',
   reportBatchItemFailures: true,
   bisectBatchOnError: true,

@@ -5,18 +5,11 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { join } from 'node:path';
+import { BUNDLING, FUNCTION_ENTRIES, type FunctionName } from '../function-bundling';
 import { FUNCTIONS, LOG_RETENTION_DAYS } from '../pipeline-settings';
 import { REPO_ROOT } from '../repo-root';
 
-export type PipelineFunctionName = keyof typeof FUNCTIONS;
-
-const ENTRIES: Record<PipelineFunctionName, string> = {
-  intake: 'lambdas/handlers/intake.ts',
-  createSolution: 'lambdas/handlers/create-solution.ts',
-  acceptSolution: 'lambdas/handlers/accept-solution.ts',
-  reconcile: 'lambdas/handlers/reconcile.ts',
-  webhook: 'lambdas/handlers/webhook.ts',
-};
+export type PipelineFunctionName = FunctionName;
 
 /** A resource a function uses: how its environment names it, and what lets the function use it. */
 export interface ResourceBinding {
@@ -58,7 +51,7 @@ export class PipelineFunction extends Construct {
     logGroup.grantWrite(role);
 
     this.function = new nodejs.NodejsFunction(this, 'Function', {
-      entry: join(REPO_ROOT, ENTRIES[props.name]),
+      entry: join(REPO_ROOT, FUNCTION_ENTRIES[props.name]),
       handler: 'handler',
       projectRoot: REPO_ROOT,
       depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
@@ -71,14 +64,14 @@ export class PipelineFunction extends Construct {
       logGroup,
       // Stack traces point into the TypeScript sources through the bundled source map.
       environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
+      // The local runtime bundles with the same options (lib/function-bundling.ts).
       bundling: {
         format: nodejs.OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        minify: true,
-        sourceMap: true,
-        // CommonJS dependencies bundled into an ESM file still call require() for Node built-ins.
-        banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+        target: BUNDLING.target,
+        mainFields: [...BUNDLING.mainFields],
+        minify: BUNDLING.minify,
+        sourceMap: BUNDLING.sourceMap,
+        banner: BUNDLING.banner,
         // The AWS SDK v3 is bundled, not taken from the runtime: the functions run the exact
         // client versions package-lock.json pins and the tests ran against, whatever SDK the
         // Lambda runtime ships that week. Cost: each minified bundle is ~0.9 MB (SDK included).

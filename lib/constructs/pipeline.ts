@@ -159,6 +159,7 @@ function createdSolutionsSource(table: dynamodb.ITable, onFailure: sqs.IQueue): 
   return new DynamoEventSource(table, {
     startingPosition: lambda.StartingPosition[ACCEPT_EVENT_SOURCE.startingPosition],
     batchSize: ACCEPT_EVENT_SOURCE.batchSize,
+    parallelizationFactor: ACCEPT_EVENT_SOURCE.parallelizationFactor,
     bisectBatchOnError: ACCEPT_EVENT_SOURCE.bisectBatchOnError,
     retryAttempts: ACCEPT_EVENT_SOURCE.retryAttempts,
     maxRecordAge: Duration.seconds(ACCEPT_EVENT_SOURCE.maxRecordAgeSeconds),

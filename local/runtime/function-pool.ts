@@ -3,8 +3,10 @@ import type { InvokeReply, SerializedError, WorkerInit } from './function-worker
 
 export interface LocalFunctionOptions {
   functionName: string;
-  /** Absolute path of the handler module (exports `handler`). */
+  /** Absolute path of the handler's bundle (exports `handler`). */
   handlerModule: string;
+  /** Absolute path of the sandbox worker's bundle (local/runtime/function-worker.ts). */
+  workerModule: string;
   timeoutSeconds: number;
   /** What the context reports (a sandbox's memory is not limited locally). */
   memoryMiB: number;
@@ -28,9 +30,6 @@ interface Sandbox {
   worker: Worker;
   ready: Promise<void>;
 }
-
-/** Sandboxes load the handlers' TypeScript sources directly, as the runtime itself does. */
-const WORKER_ENTRY = new URL('./function-worker.bootstrap.mjs', import.meta.url);
 
 /**
  * A local Lambda function: up to `maxConcurrency` worker-thread sandboxes, created on demand and
@@ -77,6 +76,20 @@ export class LocalFunction {
     return reply.result as R;
   }
 
+  /**
+   * Starts one sandbox ahead of the first invocation (as a warm Lambda instance would be), so that a
+   * first request after start waits for no module load. A sandbox that fails to start is dropped:
+   * the first invocation then starts its own and reports why.
+   */
+  warm(): void {
+    if (this.stopped || this.all.size > 0) return;
+    const sandbox = this.spawn();
+    sandbox.ready.then(
+      () => this.release(sandbox),
+      () => this.discard(sandbox),
+    );
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     for (const waiter of this.waiting.splice(0)) waiter.reject(new Error(`${this.options.functionName} is stopped`));
@@ -105,7 +118,7 @@ export class LocalFunction {
   private spawn(): Sandbox {
     const { functionName, handlerModule, timeoutSeconds, memoryMiB } = this.options;
     const init: WorkerInit = { functionName, handlerModule, timeoutSeconds, memoryMiB };
-    const worker = new Worker(WORKER_ENTRY, { workerData: init, env: this.options.environment });
+    const worker = new Worker(this.options.workerModule, { workerData: init, env: this.options.environment });
     const ready = new Promise<void>((resolve, reject) => {
       worker.once('message', (m) => (m === 'ready' ? resolve() : reject(new Error(`unexpected first message from ${this.options.functionName}`))));
       worker.once('error', reject);

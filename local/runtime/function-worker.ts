@@ -21,6 +21,8 @@ export interface SerializedError {
   recordErrors?: string[];
 }
 
+// As NODE_OPTIONS=--enable-source-maps does in Lambda: stack traces point into the TypeScript sources.
+process.setSourceMapsEnabled(true);
 const init = workerData as WorkerInit;
 const module = (await import(init.handlerModule)) as { handler: Handler<unknown, unknown> };
 const port = parentPort!;

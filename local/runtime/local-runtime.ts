@@ -11,6 +11,7 @@ import { checkpointFile } from './checkpoint-file';
 import { ensureTable, startDynamoDbLocal } from './dynamodb-local';
 import type { EventSource } from './event-source';
 import { freePort } from './free-port';
+import { bundleFunctions } from './function-bundles';
 import { startHttpGateway } from './http-gateway';
 import { LocalFunction } from './function-pool';
 import { localDeploymentSettings, localWiring, type LocalWiring } from './local-wiring';
@@ -50,7 +51,6 @@ export interface LocalRuntime {
 const REGION = 'us-east-1';
 const TABLE_NAME = 'mps-onboarding';
 const WEB_DIR = resolve(import.meta.dirname, '../../web');
-const HANDLERS_DIR = resolve(import.meta.dirname, '../../lambdas/handlers');
 /** Concurrent intake sandboxes; API Gateway would scale further, a laptop need not. */
 const INTAKE_CONCURRENCY = 4;
 /** Meta's deliveries come one at a time per subscription, retries aside. */
@@ -77,6 +77,9 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     stops.length = 0;
   };
   try {
+    // Built while the emulators start; awaited where the sandboxes need it (a failure is thrown there).
+    const bundling = bundleFunctions(join(dataDir, 'bundles'));
+    bundling.catch(() => undefined);
     const settings = localDeploymentSettings({ ...opts.context, ...(opts.partnerAppId ? { partnerAppId: opts.partnerAppId } : {}) });
     const { partnerAppId } = settings.partner;
     const systemUserToken = opts.systemUserToken ?? DEFAULT_SEED.systemUserToken;
@@ -129,22 +132,26 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
       AWS_ENDPOINT_URL_SQS: queues.endpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
     } as Record<string, string>;
-    const localFunction = (name: keyof LocalWiring['functions'], module: string, maxConcurrency: number) =>
+    const bundles = await bundling;
+    const localFunction = (name: keyof LocalWiring['functions'], maxConcurrency: number) =>
       new LocalFunction({
         functionName: name,
-        handlerModule: join(HANDLERS_DIR, module),
+        handlerModule: bundles.handlers[name],
+        workerModule: bundles.worker,
         timeoutSeconds: wiring.functions[name].timeoutSeconds,
         memoryMiB: wiring.functions[name].memoryMiB,
         environment: { ...baseEnvironment, ...wiring.functions[name].environment },
         maxConcurrency,
       });
-    const intake = localFunction('intake', 'intake.ts', INTAKE_CONCURRENCY);
-    const createSolution = localFunction('createSolution', 'create-solution.ts', wiring.createEventSource.maxConcurrency);
-    // A stream shard is read by one invocation at a time.
-    const acceptSolution = localFunction('acceptSolution', 'accept-solution.ts', 1);
-    const reconcile = localFunction('reconcile', 'reconcile.ts', 1);
-    const webhook = localFunction('webhook', 'webhook.ts', WEBHOOK_CONCURRENCY);
-    stops.push(() => Promise.all([intake.stop(), createSolution.stop(), acceptSolution.stop(), reconcile.stop(), webhook.stop()]).then(() => undefined));
+    const intake = localFunction('intake', INTAKE_CONCURRENCY);
+    const createSolution = localFunction('createSolution', wiring.createEventSource.maxConcurrency);
+    // DynamoDB Local's stream has one shard: as many invocations at once as its parallelization factor.
+    const acceptSolution = localFunction('acceptSolution', wiring.acceptEventSource.parallelizationFactor);
+    const reconcile = localFunction('reconcile', 1);
+    const webhook = localFunction('webhook', WEBHOOK_CONCURRENCY);
+    const functions = [intake, createSolution, acceptSolution, reconcile, webhook];
+    stops.push(() => Promise.all(functions.map((fn) => fn.stop())).then(() => undefined));
+    for (const fn of functions) fn.warm();
     const onError = (source: string) => (error: unknown) => opts.log(`[${source}] ${error instanceof Error ? error.message : String(error)}`);
 
     const sqs = new SQSClient({ region: REGION, endpoint: queues.endpoint, useQueueUrlAsEndpoint: false, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });

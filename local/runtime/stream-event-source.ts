@@ -19,6 +19,8 @@ export interface StreamEventSourceOptions {
     batchSize: number;
     startingPosition: 'TRIM_HORIZON' | 'LATEST';
     bisectBatchOnError: boolean;
+    /** Concurrent batches per shard (Lambda's ParallelizationFactor, 1–10). */
+    parallelizationFactor: number;
     retryAttempts: number;
     maxRecordAgeSeconds: number;
     filterPattern: FilterPattern;
@@ -41,21 +43,33 @@ interface ShardState {
   iterator: string | undefined;
   /** Sequence number of the last record GetRecords returned, read or not. */
   lastRead?: string;
-  /** Filtered records read from the shard and not yet handled, oldest first. */
+  /** One per concurrent batch (parallelization factor): a partition key always goes to the same lane. */
+  lanes: Lane[];
+  /** Filtered records read and not yet done with, in shard order: the checkpoint stops before the first. */
+  outstanding: { sequenceNumber: string; done: boolean }[];
+}
+
+interface Lane {
+  /** Its records read from the shard and not yet handled, oldest first. */
   pending: DynamoDBRecord[];
   /** Failed invocations of the batch at the head of `pending`. */
   attempts: number;
   /** Current batch size: halves on each function error when bisecting, back to full on success. */
   batchLimit: number;
+  /** After a failure, the batch is retried no sooner than this (epoch ms). */
+  retryAt: number;
 }
 
 const IDLE_POLL_MS = 200;
 const MAX_BACKOFF_MS = 5_000;
 
 /**
- * Lambda's DynamoDB stream event source mapping, locally: per-shard order, filter criteria applied
- * before batching, partial batch failures checkpointed at the first failed record, bisect on error,
- * bounded retries and record age, then the batch's description goes to the on-failure queue.
+ * Lambda's DynamoDB stream event source mapping, locally: filter criteria applied before batching;
+ * per shard up to `parallelizationFactor` batches at once, each partition key's records in order in
+ * one of them; partial batch failures retried from the first failed record, bisect on error, bounded
+ * retries and record age, then the batch's description goes to the on-failure queue. A shard's
+ * checkpoint stops before its oldest record not yet done with, so a restart redelivers (at least
+ * once) rather than skips.
  */
 export function startStreamEventSource(opts: StreamEventSourceOptions): EventSource {
   let running = true;
@@ -70,7 +84,7 @@ export function startStreamEventSource(opts: StreamEventSourceOptions): EventSou
         for (const [shardId, shard] of shards) {
           if (!running) break;
           worked = (await pumpShard(opts, shardId, shard)) || worked;
-          if (shard.iterator === undefined && shard.pending.length === 0) {
+          if (shard.iterator === undefined && shard.outstanding.length === 0) {
             shards.delete(shardId);
             finished.add(shardId);
           }
@@ -100,7 +114,8 @@ async function discoverShards(opts: StreamEventSourceOptions, shards: Map<string
     const parent = shard.ParentShardId;
     if (parent && known.has(parent) && !finished.has(parent)) continue;
     const startAt = parent && finished.has(parent) ? 'TRIM_HORIZON' : opts.settings.startingPosition;
-    shards.set(id, { iterator: await shardIterator(opts, id, startAt), pending: [], attempts: 0, batchLimit: opts.settings.batchSize });
+    const lanes = Array.from({ length: opts.settings.parallelizationFactor }, (): Lane => ({ pending: [], attempts: 0, batchLimit: opts.settings.batchSize, retryAt: 0 }));
+    shards.set(id, { iterator: await shardIterator(opts, id, startAt), lanes, outstanding: [] });
   }
 }
 
@@ -117,33 +132,55 @@ async function shardIterator(opts: StreamEventSourceOptions, shardId: string, st
   return ShardIterator;
 }
 
-/** Marks the shard done up to the record before `pending`'s head (or all it read when nothing is pending). */
-function checkpoint(opts: StreamEventSourceOptions, shardId: string, shard: ShardState, lastDone: string | undefined): void {
-  const sequenceNumber = shard.pending.length === 0 ? shard.lastRead : lastDone;
+/** Marks `records` done, and the shard done up to its oldest record still outstanding (or all it read). */
+function markDone(opts: StreamEventSourceOptions, shardId: string, shard: ShardState, records: readonly DynamoDBRecord[]): void {
+  const done = new Set(records.map((r) => r.dynamodb?.SequenceNumber));
+  for (const entry of shard.outstanding) if (done.has(entry.sequenceNumber)) entry.done = true;
+  let lastDone: string | undefined;
+  while (shard.outstanding[0]?.done) lastDone = shard.outstanding.shift()!.sequenceNumber;
+  const sequenceNumber = shard.outstanding.length === 0 ? shard.lastRead : lastDone;
   if (sequenceNumber) opts.checkpoints.set(shardId, sequenceNumber);
 }
 
-/** Reads and handles one batch of a shard; true when it did any work. */
+/** Which lane a record's partition key belongs to: the same key, the same lane, always. */
+function laneOf(record: DynamoDBRecord, lanes: number): number {
+  const key = JSON.stringify(record.dynamodb?.Keys ?? {});
+  let hash = 0;
+  for (let i = 0; i < key.length; i++) hash = (hash * 31 + key.charCodeAt(i)) >>> 0;
+  return hash % lanes;
+}
+
+/** Reads the shard once its lanes are empty, then runs one batch in every lane that is due; true when it did any work. */
 async function pumpShard(opts: StreamEventSourceOptions, shardId: string, shard: ShardState): Promise<boolean> {
-  if (shard.pending.length === 0) {
+  if (shard.outstanding.length === 0) {
     if (!shard.iterator) return false;
     const Records = await readShard(opts, shardId, shard);
-    shard.pending = Records.map((r) => toLambdaRecord(r, opts.streamArn)).filter((r) => matchesFilter(opts.settings.filterPattern, r));
-    if (shard.pending.length === 0) {
-      checkpoint(opts, shardId, shard, undefined);
+    const matching = Records.map((r) => toLambdaRecord(r, opts.streamArn)).filter((r) => matchesFilter(opts.settings.filterPattern, r));
+    for (const record of matching) {
+      shard.lanes[laneOf(record, shard.lanes.length)]!.pending.push(record);
+      shard.outstanding.push({ sequenceNumber: record.dynamodb!.SequenceNumber!, done: false });
+    }
+    if (matching.length === 0) {
+      markDone(opts, shardId, shard, []);
       return Records.length > 0;
     }
   }
+  const due = shard.lanes.filter((lane) => lane.pending.length > 0 && lane.retryAt <= Date.now());
+  const done = await Promise.all(due.map((lane) => pumpLane(opts, shardId, lane)));
+  markDone(opts, shardId, shard, done.flat());
+  return due.length > 0;
+}
 
-  const expired = shard.pending.filter((r) => ageSeconds(r) > opts.settings.maxRecordAgeSeconds);
+/** Handles one batch of a lane; returns the records it is done with (handled, or given up on). */
+async function pumpLane(opts: StreamEventSourceOptions, shardId: string, lane: Lane): Promise<DynamoDBRecord[]> {
+  const expired = lane.pending.filter((r) => ageSeconds(r) > opts.settings.maxRecordAgeSeconds);
   if (expired.length > 0) {
-    await sendToOnFailure(opts, shardId, expired, 'RecordAgeExceeded', shard.attempts);
-    shard.pending = shard.pending.filter((r) => !expired.includes(r));
-    checkpoint(opts, shardId, shard, expired.at(-1)?.dynamodb?.SequenceNumber);
-    return true;
+    await sendToOnFailure(opts, shardId, expired, 'RecordAgeExceeded', lane.attempts);
+    lane.pending = lane.pending.filter((r) => !expired.includes(r));
+    return expired;
   }
 
-  const batch = shard.pending.slice(0, shard.batchLimit);
+  const batch = lane.pending.slice(0, lane.batchLimit);
   let failedAt: number;
   try {
     const response = await opts.invoke({ Records: batch });
@@ -155,29 +192,26 @@ async function pumpShard(opts: StreamEventSourceOptions, shardId: string, shard:
   } catch (error) {
     opts.onError(error);
     failedAt = 0;
-    if (opts.settings.bisectBatchOnError) shard.batchLimit = Math.max(1, Math.ceil(batch.length / 2));
+    if (opts.settings.bisectBatchOnError) lane.batchLimit = Math.max(1, Math.ceil(batch.length / 2));
   }
 
   if (failedAt === -1) {
-    shard.pending.splice(0, batch.length);
-    checkpoint(opts, shardId, shard, batch.at(-1)?.dynamodb?.SequenceNumber);
-    shard.attempts = 0;
-    shard.batchLimit = opts.settings.batchSize;
-    return true;
+    lane.pending.splice(0, batch.length);
+    lane.attempts = 0;
+    lane.batchLimit = opts.settings.batchSize;
+    return batch;
   }
-  if (failedAt > 0) checkpoint(opts, shardId, shard, batch[failedAt - 1]?.dynamodb?.SequenceNumber);
-  shard.pending.splice(0, failedAt);
-  shard.attempts += 1;
-  if (shard.attempts > opts.settings.retryAttempts) {
-    const dropped = shard.pending.splice(0, Math.max(1, batch.length - failedAt));
-    await sendToOnFailure(opts, shardId, dropped, 'RetryAttemptsExhausted', shard.attempts);
-    checkpoint(opts, shardId, shard, dropped.at(-1)?.dynamodb?.SequenceNumber);
-    shard.attempts = 0;
-    shard.batchLimit = opts.settings.batchSize;
-    return true;
+  const handled = lane.pending.splice(0, failedAt);
+  lane.attempts += 1;
+  if (lane.attempts > opts.settings.retryAttempts) {
+    const dropped = lane.pending.splice(0, Math.max(1, batch.length - failedAt));
+    await sendToOnFailure(opts, shardId, dropped, 'RetryAttemptsExhausted', lane.attempts);
+    lane.attempts = 0;
+    lane.batchLimit = opts.settings.batchSize;
+    return [...handled, ...dropped];
   }
-  await sleep(Math.min(MAX_BACKOFF_MS, 100 * 2 ** shard.attempts));
-  return true;
+  lane.retryAt = Date.now() + Math.min(MAX_BACKOFF_MS, 100 * 2 ** lane.attempts);
+  return handled;
 }
 
 /** The next records of a shard; an expired or trimmed iterator is replaced by one after the checkpoint. */

@@ -57,11 +57,15 @@ const solutionsOf = async (appId: string) => (await pipeline.solutions()).filter
 describe('a runtime killed mid-create', () => {
   test('after a restart every solution is final, none twice on Graph; a second onboarding of the abandoned apps goes through', async () => {
     const apps = await pipeline.techProvider('601', 6);
-    // Slow creates: five are under way (the create source's concurrency), one waits, when the runtime dies.
-    const slow = await pipeline.addFault({ operation: 'create_solution', effect: { type: 'delay', ms: 4_000 } });
+    // Slow creates: five are under way (the create source's concurrency), one waits, when the runtime
+    // dies. The five may start seconds apart (the first in the sandbox started ahead, the others in
+    // sandboxes still loading on a busy machine): each create takes long enough that none is done,
+    // and none has let the sixth in, when the last of them is under way.
+    const slow = await pipeline.addFault({ operation: 'create_solution', effect: { type: 'delay', ms: 8_000 } });
     const first = await pipeline.start(await pipeline.login(apps, '601'));
-    await pipeline.waitUntil('creates under way', async () => ((await pipeline.solutionItems(first)).filter((i) => i.status === 'CREATING').length >= 3 ? true : undefined));
-    await sleep(1_000);
+    await pipeline.waitUntil('five creates under way', async () => ((await pipeline.solutionItems(first)).filter((i) => i.status === 'CREATING').length >= 5 ? true : undefined));
+    // The last one's create call reaches Graph a moment after its claim.
+    await sleep(500);
 
     await killAndRestart();
     await pipeline.simulator('DELETE', `/__sim/faults/${slow.id}`);

@@ -192,6 +192,7 @@ describe('pipeline: event sources', () => {
       FunctionName: ref(pipeline.functions.acceptSolution),
       StartingPosition: ACCEPT_EVENT_SOURCE.startingPosition,
       BatchSize: ACCEPT_EVENT_SOURCE.batchSize,
+      ParallelizationFactor: ACCEPT_EVENT_SOURCE.parallelizationFactor,
       BisectBatchOnFunctionError: true,
       MaximumRetryAttempts: ACCEPT_EVENT_SOURCE.retryAttempts,
       MaximumRecordAgeInSeconds: ACCEPT_EVENT_SOURCE.maxRecordAgeSeconds,
