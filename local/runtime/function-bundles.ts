@@ -1,6 +1,7 @@
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { build } from 'esbuild';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { build, version as esbuildVersion } from 'esbuild';
 import { BUNDLING, FUNCTION_ENTRIES, type FunctionName } from '../../lib/function-bundling';
 import { REPO_ROOT } from '../../lib/repo-root';
 
@@ -12,15 +13,25 @@ export interface FunctionBundles {
 }
 
 const WORKER_ENTRY = 'local/runtime/function-worker.ts';
+/** Everything the bundles are made of, besides node_modules (which package-lock.json pins). */
+const SOURCES = ['lambdas', 'lib/function-bundling.ts', 'local/runtime/function-worker.ts', 'local/runtime/lambda-context.ts', 'package-lock.json'];
+const FINGERPRINT_FILE = 'sources.sha256';
 
 /**
  * Bundles every function as the stack does (lib/function-bundling.ts), and the sandbox worker, into
  * `outDir`, in one esbuild run: the sandboxes then load plain JavaScript, nothing is compiled per
- * sandbox, and a local run proves the deployed artifact works.
+ * sandbox, and a local run proves the deployed artifact works. Bundles built from the same sources
+ * (and options, and esbuild) by an earlier start are used again.
  */
 export async function bundleFunctions(outDir: string): Promise<FunctionBundles> {
-  rmSync(outDir, { recursive: true, force: true });
   const names = Object.keys(FUNCTION_ENTRIES) as FunctionName[];
+  const bundles = {
+    handlers: Object.fromEntries(names.map((name) => [name, join(outDir, `${name}.mjs`)])) as Record<FunctionName, string>,
+    worker: join(outDir, 'function-worker.mjs'),
+  };
+  const fingerprint = sourcesFingerprint();
+  if (readOrUndefined(join(outDir, FINGERPRINT_FILE)) === fingerprint) return bundles;
+  rmSync(outDir, { recursive: true, force: true });
   const common = { bundle: true, platform: 'node', absWorkingDir: REPO_ROOT, outdir: outDir, outExtension: { '.js': '.mjs' }, logLevel: 'warning' } as const;
   await Promise.all([
     build({
@@ -36,8 +47,34 @@ export async function bundleFunctions(outDir: string): Promise<FunctionBundles> 
     // Lambda's own runtime is no part of the artifact: the worker is bundled for this machine's Node.
     build({ ...common, entryPoints: { 'function-worker': WORKER_ENTRY }, format: 'esm', sourcemap: true }),
   ]);
-  return {
-    handlers: Object.fromEntries(names.map((name) => [name, join(outDir, `${name}.mjs`)])) as Record<FunctionName, string>,
-    worker: join(outDir, 'function-worker.mjs'),
-  };
+  writeFileSync(join(outDir, FINGERPRINT_FILE), fingerprint);
+  return bundles;
+}
+
+/** A hash of every source file's path and content, the bundling options and esbuild's version. */
+function sourcesFingerprint(): string {
+  const hash = createHash('sha256').update(JSON.stringify(BUNDLING)).update(esbuildVersion);
+  for (const file of SOURCES.flatMap((source) => filesUnder(join(REPO_ROOT, source))).sort()) {
+    hash.update(relative(REPO_ROOT, file)).update(readFileSync(file));
+  }
+  return hash.digest('hex');
+}
+
+function filesUnder(path: string): string[] {
+  try {
+    return readdirSync(path, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => join(entry.parentPath, entry.name));
+  } catch {
+    // Not a directory: the file itself.
+    return [path];
+  }
+}
+
+function readOrUndefined(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
