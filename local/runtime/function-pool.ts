@@ -118,7 +118,8 @@ export class LocalFunction {
   private spawn(): Sandbox {
     const { functionName, handlerModule, timeoutSeconds, memoryMiB } = this.options;
     const init: WorkerInit = { functionName, handlerModule, timeoutSeconds, memoryMiB };
-    const worker = new Worker(this.options.workerModule, { workerData: init, env: this.options.environment });
+    // Plain bundles: none of the runtime's own loader flags (tsx) in a sandbox, as none are in Lambda.
+    const worker = new Worker(this.options.workerModule, { workerData: init, env: this.options.environment, execArgv: [] });
     const ready = new Promise<void>((resolve, reject) => {
       worker.once('message', (m) => (m === 'ready' ? resolve() : reject(new Error(`unexpected first message from ${this.options.functionName}`))));
       worker.once('error', reject);

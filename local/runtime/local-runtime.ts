@@ -151,7 +151,6 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     const webhook = localFunction('webhook', WEBHOOK_CONCURRENCY);
     const functions = [intake, createSolution, acceptSolution, reconcile, webhook];
     stops.push(() => Promise.all(functions.map((fn) => fn.stop())).then(() => undefined));
-    for (const fn of functions) fn.warm();
     const onError = (source: string) => (error: unknown) => opts.log(`[${source}] ${error instanceof Error ? error.message : String(error)}`);
 
     const sqs = new SQSClient({ region: REGION, endpoint: queues.endpoint, useQueueUrlAsEndpoint: false, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
@@ -198,7 +197,9 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     stops.push(() => http.stop());
     const webhookUrl = `${http.url}${WEBHOOK_PATH}`;
     // As ops does in Meta's app dashboard: the simulator checks the callback with the handshake first.
-    if (graphSimulator) await graphSimulator.state.webhooks.subscribe(webhookUrl, webhookVerifyToken);
+    if (graphSimulator) await subscribeWebhooks(graphSimulator, webhookUrl, webhookVerifyToken);
+    // Then one sandbox per function, ahead of the first request (the webhook's is up already).
+    for (const fn of functions) fn.warm();
 
     const endpoints: RuntimeEndpoints = {
       pid: process.pid,
@@ -220,6 +221,20 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
   } catch (error) {
     await stopAll();
     throw error;
+  }
+}
+
+/** Handshakes a sandbox still starting on a busy machine may miss (Meta's give up after seconds too). */
+const SUBSCRIBE_ATTEMPTS = 3;
+
+/** Subscribes the simulator's webhooks to the runtime's callback, as ops would in the app dashboard, trying again a couple of times. */
+async function subscribeWebhooks(simulator: GraphSimulator, callbackUrl: string, verifyToken: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await simulator.state.webhooks.subscribe(callbackUrl, verifyToken);
+    } catch (error) {
+      if (attempt === SUBSCRIBE_ATTEMPTS) throw error;
+    }
   }
 }
 
