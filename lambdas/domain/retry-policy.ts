@@ -42,12 +42,13 @@ export function askOf(error: unknown): RetryAsk {
  * Seconds until attempt `attempt + 1`, after attempt `attempt` (1-based) failed:
  * `base × 2^(attempt-1)` capped, with equal jitter so that attempts that failed together do not come
  * back together, and never before what the failure asks (Graph's estimate when throttled, the
- * settling time of a create without an answer) or the throttling minimum.
+ * settling time of a create without an answer). A throttle that comes with no estimate waits the
+ * throttling minimum; one with an estimate waits what Graph says, shorter or longer.
  */
 export function retryDelaySeconds(policy: RetryPolicy, attempt: number, ask: RetryAsk = {}, random: () => number = Math.random): number {
   const exponential = Math.min(policy.maxSeconds, policy.baseSeconds * 2 ** Math.max(0, attempt - 1));
   const jittered = Math.ceil(exponential / 2 + (random() * exponential) / 2);
-  const throttled = ask.throttled ? policy.throttledMinSeconds : 0;
   const asked = Math.min(policy.maxAskedSeconds, ask.retryAfterSeconds ?? 0);
+  const throttled = ask.throttled && !asked ? policy.throttledMinSeconds : 0;
   return Math.max(jittered, throttled, asked);
 }

@@ -19,9 +19,11 @@ describe('retry backoff', () => {
     expect(retryDelaySeconds(ACCEPT_RETRY, 30, {}, high)).toBe(ACCEPT_RETRY.maxSeconds);
   });
 
-  test('a throttle waits at least the throttling minimum, or Graph’s own estimate up to the policy’s ceiling', () => {
+  test('a throttle waits Graph’s own estimate, shorter or longer, up to the policy’s ceiling; without one, the throttling minimum', () => {
     expect(retryDelaySeconds(CREATE_RETRY, 1, { throttled: true }, low)).toBe(CREATE_RETRY.throttledMinSeconds);
     expect(retryDelaySeconds(CREATE_RETRY, 1, { throttled: true, retryAfterSeconds: 120 }, low)).toBe(120);
+    expect(retryDelaySeconds(CREATE_RETRY, 1, { throttled: true, retryAfterSeconds: 5 }, low)).toBe(5);
+    expect(retryDelaySeconds(ACCEPT_RETRY, 1, { throttled: true, retryAfterSeconds: 5 }, high)).toBe(10);
     expect(retryDelaySeconds(CREATE_RETRY, 1, { retryAfterSeconds: 10_000 }, low)).toBe(CREATE_RETRY.maxAskedSeconds);
     expect(retryDelaySeconds(ACCEPT_RETRY, 1, { throttled: true, retryAfterSeconds: 1_800 }, low)).toBe(1_800);
     expect(retryDelaySeconds(ACCEPT_RETRY, 1, { retryAfterSeconds: 10_000 }, low)).toBe(ACCEPT_RETRY.maxAskedSeconds);
