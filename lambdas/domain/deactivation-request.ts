@@ -1,6 +1,6 @@
 import type { GraphClient } from '../graph/graph-client';
 import { GraphError, type GraphErrorDetails } from '../graph/graph-error';
-import { takeLifecycleNews, type LifecycleDeps, type LifecycleOutcome } from './solution-lifecycle';
+import { readNews, takeLifecycleNews, type LifecycleDeps, type LifecycleOutcome } from './solution-lifecycle';
 
 export interface DeactivationDecisionDeps extends LifecycleDeps {
   graph: Pick<GraphClient, 'decideDeactivationRequest' | 'getSolutionState'>;
@@ -49,6 +49,5 @@ async function readAfter(solutionId: string, token: string, deps: DeactivationDe
     if (error instanceof GraphError) return { failed: error.details };
     throw error;
   }
-  const news = { solutionId, state: { status: state.status, pendingRequest: state.statusForPendingRequest }, observedAt, source: 'read' as const };
-  return { graphStatus: state.status, pendingRequest: state.statusForPendingRequest, result: await takeLifecycleNews(news, deps) };
+  return { graphStatus: state.status, pendingRequest: state.statusForPendingRequest, result: await takeLifecycleNews(readNews(solutionId, state, observedAt), deps) };
 }

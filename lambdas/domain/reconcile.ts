@@ -3,7 +3,7 @@ import { GraphError, type GraphErrorDetails } from '../graph/graph-error';
 import type { OnboardingStore } from '../store/onboarding-store';
 import type { AcceptSolutionOutcome, AcceptTrigger } from './accept-solution';
 import { LIVE, UNSETTLED, type RecordedError, type SolutionRecord, type SolutionStatus } from './records';
-import { followLifecycle, type LifecycleOutcome } from './solution-lifecycle';
+import { followLifecycle, readNews, type LifecycleOutcome } from './solution-lifecycle';
 
 export interface ReconcileDeps {
   store: Pick<
@@ -161,8 +161,7 @@ async function pollLifecycle(item: SolutionRecord, lookups: PassLookups, deps: R
     else await deps.store.deferLifecyclePoll(item, observedAt);
     return { action: 'lookup-failed', error: error.details };
   }
-  const news = { solutionId: item.solutionId!, state: { status: state.status, pendingRequest: state.statusForPendingRequest }, observedAt, source: 'read' as const };
-  const result = await followLifecycle([item], news, deps);
+  const result = await followLifecycle([item], readNews(item.solutionId!, state, observedAt), deps);
   if (result.outcome !== 'applied' || result.changes.length === 0) await deps.store.deferLifecyclePoll(item, observedAt);
   return { action: 'lifecycle', graphStatus: state.status, result };
 }

@@ -121,6 +121,11 @@ export interface Onboarding {
   solutions: SolutionRecord[];
 }
 
+/** Lifecycle news is timed to the second, as Meta's webhook entry times are. */
+export function wholeSecond(at: Date): Date {
+  return new Date(Math.floor(at.getTime() / 1000) * 1000);
+}
+
 /** Derived, never stored: it changes with every solution item. */
 export function onboardingStatus(solutions: readonly SolutionRecord[]): OnboardingStatus {
   const failed = solutions.filter((s) => FAILED.has(s.status)).length;

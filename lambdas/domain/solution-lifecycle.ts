@@ -1,6 +1,6 @@
 import { PENDING_DEACTIVATION, SOLUTION_STATUS } from '../graph/graph-client';
 import type { OnboardingStore } from '../store/onboarding-store';
-import type { LiveStatus, SolutionRecord, SolutionStatus } from './records';
+import { wholeSecond, type LiveStatus, type SolutionRecord, type SolutionStatus } from './records';
 
 /**
  * A solution's life after the accept (graph-api.md "Webhooks", "Other solution calls"): Meta's
@@ -115,20 +115,30 @@ const MAX_RACES = 3;
  * Applies news of a solution to every record holding it, found through the `bySolutionId` index;
  * news that moves no record (an unknown status, a solution not yet accepted) looks nothing up.
  */
-export async function takeLifecycleNews(news: LifecycleNews, deps: LifecycleDeps): Promise<LifecycleOutcome> {
-  const moves = !['unknown', 'awaiting-accept'].includes(lifecycleStatusOf(news.state));
-  return followLifecycle(moves ? await deps.store.findBySolutionId(news.solutionId) : [], news, deps);
+export function takeLifecycleNews(news: LifecycleNews, deps: LifecycleDeps): Promise<LifecycleOutcome> {
+  return apply(news, () => deps.store.findBySolutionId(news.solutionId), deps);
 }
 
 /** Applies news of a solution to the `records` given (a poll of one record). */
-export async function followLifecycle(records: readonly SolutionRecord[], news: LifecycleNews, deps: FollowDeps): Promise<LifecycleOutcome> {
+export function followLifecycle(records: readonly SolutionRecord[], news: LifecycleNews, deps: FollowDeps): Promise<LifecycleOutcome> {
+  return apply(news, async () => records, deps);
+}
+
+/** News from a read of the solution (`fields=id,status,status_for_pending_request`) at `observedAt`. */
+export function readNews(solutionId: string, state: { status: string; statusForPendingRequest?: string }, observedAt: Date): LifecycleNews {
+  return { solutionId, state: { status: state.status, pendingRequest: state.statusForPendingRequest }, observedAt, source: 'read' };
+}
+
+/** The records are looked up only for news that moves one. */
+async function apply(news: LifecycleNews, recordsOf: () => Promise<readonly SolutionRecord[]>, deps: FollowDeps): Promise<LifecycleOutcome> {
   const to = lifecycleStatusOf(news.state);
   if (to === 'unknown') return { outcome: 'unknown-status', status: news.state.status };
   if (to === 'awaiting-accept') return { outcome: 'awaiting-accept' };
+  const records = await recordsOf();
   if (records.length === 0) return { outcome: 'unknown-solution' };
   // Webhook entry times are whole seconds: so are the reads' times, or a read a few milliseconds
   // into a second would hide a change made later in that same second.
-  const observedAt = new Date(Math.floor(news.observedAt.getTime() / 1000) * 1000);
+  const observedAt = wholeSecond(news.observedAt);
   const changes: LifecycleChange[] = [];
   let stale = 0;
   for (const record of records) {

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { LIVE, UNDER_WAY, UNSETTLED, type LiveStatus, type Onboarding, type OnboardingRecord, type RecordedError, type SolutionRecord, type SolutionStatus } from '../domain/records';
+import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { LIVE, UNDER_WAY, UNSETTLED, wholeSecond, type LiveStatus, type Onboarding, type OnboardingRecord, type RecordedError, type SolutionRecord, type SolutionStatus } from '../domain/records';
 import { ENTITY, keys, TABLE_LAYOUT } from './table-layout';
 
 /** DynamoDB allows 100 items per transaction: the token guard, the onboarding and one item per app. */
@@ -45,8 +45,6 @@ const SAME_SECOND: Record<SameSecond, string> = {
   'unless-read': ' OR (lifecycleAt = :newsAt AND attribute_not_exists(lifecycleRead))',
   never: '',
 };
-/** Lifecycle times are whole seconds, as webhook entry times are. */
-const wholeSecond = (at: Date) => new Date(Math.floor(at.getTime() / 1000) * 1000).toISOString();
 
 /** How long until asking a busy holder again: a working attempt is usually done in seconds. */
 const BUSY_RETRY_MS = 10_000;
@@ -99,21 +97,7 @@ export class OnboardingStore {
   }
 
   async getOnboarding(onboardingId: string): Promise<Onboarding | undefined> {
-    const items: Record<string, unknown>[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.onboarding(onboardingId).pk },
-          ConsistentRead: true,
-          ExclusiveStartKey,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
+    const items = await this.queryAll({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.onboarding(onboardingId).pk }, ConsistentRead: true });
     const onboarding = items.find((i) => i.entity === ENTITY.onboarding);
     if (!onboarding) return undefined;
     return {
@@ -246,7 +230,7 @@ export class OnboardingStore {
    * owner asked to deactivate it, PENDING_DEACTIVATION (news true at `now`) like the solution.
    */
   recordExistingFound(onboardingId: string, appId: string, attempt: number, solution: { id: string; deactivationPending: boolean }, now: Date): Promise<boolean> {
-    const news = solution.deactivationPending ? { lifecycleAt: wholeSecond(now), lifecycleRead: true } : {};
+    const news = solution.deactivationPending ? { lifecycleAt: wholeSecond(now).toISOString(), lifecycleRead: true } : {};
     return this.transition(onboardingId, appId, { from: 'CREATING', attempt }, existingStatus(solution.deactivationPending), now, {
       set: { solutionId: solution.id, ...existingSet(solution.deactivationPending), ...news },
       remove: ['leaseExpiresAt', 'lastError', 'nextAttemptAt'],
@@ -418,23 +402,24 @@ export class OnboardingStore {
 
   /** Every solution item holding `solutionId` (the holder, and onboardings that found it EXISTING), through the `bySolutionId` index. */
   async findBySolutionId(solutionId: string): Promise<SolutionRecord[]> {
-    const found: SolutionRecord[] = [];
+    return this.queryAll<SolutionRecord>({
+      IndexName: 'bySolutionId',
+      KeyConditionExpression: '#solutionId = :solutionId',
+      ExpressionAttributeNames: { '#solutionId': TABLE_LAYOUT.indexes.bySolutionId.partitionKey },
+      ExpressionAttributeValues: { ':solutionId': solutionId },
+    });
+  }
+
+  /** Every item a query finds, all pages followed (one onboarding's items, one solution's records: a handful). */
+  private async queryAll<T = Record<string, unknown>>(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): Promise<T[]> {
+    const items: T[] = [];
     let ExclusiveStartKey: Record<string, unknown> | undefined;
     do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'bySolutionId',
-          KeyConditionExpression: '#solutionId = :solutionId',
-          ExpressionAttributeNames: { '#solutionId': TABLE_LAYOUT.indexes.bySolutionId.partitionKey },
-          ExpressionAttributeValues: { ':solutionId': solutionId },
-          ExclusiveStartKey,
-        }),
-      );
-      found.push(...((page.Items ?? []) as SolutionRecord[]));
+      const page = await this.db.send(new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey }));
+      items.push(...((page.Items ?? []) as T[]));
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey);
-    return found;
+    return items;
   }
 
   /**
