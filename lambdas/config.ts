@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GRAPH_PACING } from './graph/graph-pacer';
 
 /**
  * The one place that reads the environment. Each Lambda loads the section it needs once, at cold
@@ -72,6 +73,8 @@ const createSolutionSchema = commonSchema
     CREATE_REDELIVERY_SECONDS: z.coerce.number().int().positive(),
     /** Receives of a create message before SQS parks it in the DLQ. */
     CREATE_MAX_RECEIVE_COUNT: z.coerce.number().int().positive(),
+    /** List the app's solutions before a fresh item's first create too (finds those made in Meta's dashboard). */
+    LIST_BEFORE_FIRST_CREATE: flag(false),
   })
   .refine(oneMessagingSide, oneMessagingSideIssue);
 
@@ -148,6 +151,7 @@ export function loadCreateSolutionConfig(env: NodeJS.ProcessEnv = process.env) {
       partnerPermissions: c.PARTNER_PERMISSIONS,
       createLeaseMs: c.CREATE_LEASE_SECONDS * 1000,
       redeliveryMs: c.CREATE_REDELIVERY_SECONDS * 1000,
+      listBeforeFirstCreate: c.LIST_BEFORE_FIRST_CREATE,
     },
     maxReceiveCount: c.CREATE_MAX_RECEIVE_COUNT,
   };
@@ -187,7 +191,8 @@ export function loadReconcileConfig(env: NodeJS.ProcessEnv = process.env) {
       lifecyclePollAfterMs: c.LIFECYCLE_POLL_AFTER_SECONDS * 1000,
       maxItemsPerPass: c.RECONCILE_MAX_ITEMS,
       // An item may make three Graph calls (the check's read, the accept, a confirming read) and a few writes.
-      minTimeLeftMs: 3 * c.GRAPH_TIMEOUT_MS + 5_000,
+      // An item's Graph calls (three at most), each with its wait for its turn, and its writes.
+      minTimeLeftMs: 3 * (c.GRAPH_TIMEOUT_MS + GRAPH_PACING.maxWaitMs) + 5_000,
     },
   };
 }

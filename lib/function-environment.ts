@@ -13,6 +13,8 @@ export interface PartnerSettings {
   acceptRetryHours?: string;
   /** `true`: decline on Graph a solution the check before accepting refused (default `false`). */
   rejectMismatchedSolutions?: string;
+  /** `true`: list the app's solutions before every first create, to find those made in Meta's dashboard (default `false`). */
+  listBeforeFirstCreate?: string;
   /** After how many hours without lifecycle news a live solution is read again (default LIFECYCLE.pollAfterHours). */
   lifecyclePollHours?: string;
 }
@@ -62,6 +64,7 @@ export function functionEnvironments(partner: PartnerSettings, resources: Pipeli
       ...common('createSolution'),
       // To delay the retry of a message that failed (capped exponential backoff on its visibility).
       CREATE_QUEUE_URL: resources.createQueueUrl,
+      ...optional({ LIST_BEFORE_FIRST_CREATE: partner.listBeforeFirstCreate }),
       // One attempt may hold a solution for as long as the worker may run. A crashed attempt's
       // message returns after the visibility timeout (6× longer), when its lease has long expired;
       // an attempt that fails releases its lease before its message comes back.

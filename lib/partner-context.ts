@@ -25,6 +25,7 @@ const OPTIONAL_PARTNER_KEYS = [
   'graphApiVersion',
   'acceptRetryHours',
   'rejectMismatchedSolutions',
+  'listBeforeFirstCreate',
   'lifecyclePollHours',
 ] as const satisfies readonly (keyof PartnerSettings)[];
 

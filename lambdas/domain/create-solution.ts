@@ -16,6 +16,12 @@ export interface CreateSolutionDeps {
     createLeaseMs: number;
     /** When a message comes back if its attempt dies: the queue's visibility timeout. */
     redeliveryMs: number;
+    /**
+     * List the app's solutions even before a fresh item's first create, to find one made in Meta's
+     * dashboard (off: a call saved per solution; the app's live solutions made by us are known
+     * from our own records).
+     */
+    listBeforeFirstCreate: boolean;
   };
   clock: () => Date;
   random?: () => number;
@@ -78,10 +84,13 @@ export const UNKNOWN_CREATE_SETTLE_SECONDS = 60;
 /**
  * Creates the solution for one (onboarding, app) exactly once in effect.
  *
- * A duplicate message finds the item claimed or settled and changes nothing. Before creating, the
- * attempt lists the app's solutions on Graph: a solution that invites our app (its partners edge)
- * and has this item's exact (unique) name was made by an earlier attempt that died before recording
- * it, and is adopted; an ACTIVE one with us means the app is already connected (EXISTING, or
+ * A duplicate message finds the item claimed or settled and changes nothing; an app whose live
+ * solution one of our records holds is EXISTING without a Graph call (the claim's app guard). On a
+ * fresh item's first attempt nothing of ours can be on Graph yet, and the solution is created at
+ * once. Any later attempt (or one that took the app over from another onboarding's failed item)
+ * first lists the app's solutions on Graph: a solution that invites our app (its partners edge) and
+ * has this item's exact (unique) name was made by an earlier attempt that died before recording it,
+ * and is adopted; an ACTIVE one with us means the app is already connected (EXISTING, or
  * PENDING_DEACTIVATION if its owner asked to end it); an INITIATED one with us that another of our
  * records holds awaits our accept and is adopted. Only then is a new solution created.
  * A transient or throttled Graph error schedules the next attempt on the record and is thrown as
@@ -103,9 +112,10 @@ export async function createSolution(message: CreateSolutionMessage, deps: Creat
   }
 
   const { record, attempt } = claim;
+  const mayBeOnGraph = attempt > 1 || claim.tookOverGuard || deps.settings.listBeforeFirstCreate;
   let createSent = false;
   try {
-    const onGraph = await findOnGraph(record, accessToken, deps);
+    const onGraph = mayBeOnGraph ? await findOnGraph(record, accessToken, deps) : undefined;
     if (onGraph?.status === SOLUTION_STATUS.active && onGraph.name !== record.solutionName) {
       const deactivationPending = onGraph.statusForPendingRequest === PENDING_DEACTIVATION;
       await deps.store.recordExistingFound(onboardingId, appId, attempt, { id: onGraph.id, deactivationPending }, deps.clock());

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { classifyGraphError, GraphError, networkGraphError, unexpectedAnswerGraphError } from './graph-error';
+import { GRAPH_PACING, GraphPacer } from './graph-pacer';
+import { readUsage } from './graph-usage';
 
 export interface GraphClientOptions {
   baseUrl: string;
@@ -8,6 +10,8 @@ export interface GraphClientOptions {
   /** `me/assigned_applications` (documented prose) or `me/application_details` (documented example). */
   appListingPath: string;
   fetch?: typeof fetch;
+  /** Paces every call to Graph's usage headers; by default one per client, so one per function instance. */
+  pacer?: GraphPacer;
 }
 
 export interface TechProviderApp {
@@ -138,8 +142,8 @@ const MAX_PAGES = 50;
  * reconciler's lookup follows up to this many pages (100 solutions each on Graph).
  */
 const MAX_PARTNER_PAGES = 1_000;
-/** Graph's largest page for solution listings. */
-const SOLUTION_PAGE_LIMIT = '100';
+/** Graph's largest page (graph-api.md: solution listings default to 25 and go up to 100). */
+const PAGE_LIMIT = '100';
 /** The details call with every documented field and the partners edge (graph-api.md, verbatim). */
 const SOLUTION_DETAILS_FIELDS = 'id,name,status,status_for_pending_request,owner_app,owner_permissions,partners{partner_app,partner_permissions,status}';
 /** Where a solution stands, for the lifecycle poll. */
@@ -155,9 +159,12 @@ const SOLUTION_LISTING_FIELDS = 'id,name,status,status_for_pending_request,owner
  */
 export class GraphClient {
   private readonly fetchImpl: typeof fetch;
+  private readonly pacer: GraphPacer;
 
   constructor(private readonly options: GraphClientOptions) {
     this.fetchImpl = options.fetch ?? fetch;
+    // A call waits for its turn at most as long as it may wait for its answer.
+    this.pacer = options.pacer ?? new GraphPacer({ ...GRAPH_PACING, maxWaitMs: Math.min(GRAPH_PACING.maxWaitMs, options.timeoutMs) });
   }
 
   /** `signal` (here and on the listing) ends the call early: the caller's own deadline. */
@@ -169,7 +176,7 @@ export class GraphClient {
 
   /** The apps the Tech Provider selected in the login dialog, all pages followed. */
   async listSelectedApps(userToken: string, signal?: AbortSignal): Promise<TechProviderApp[]> {
-    return this.listAll(this.options.appListingPath, {}, userToken, appSchema, signal);
+    return this.listAll(this.options.appListingPath, { limit: PAGE_LIMIT }, userToken, appSchema, signal);
   }
 
   async createSolution(techProviderAppId: string, request: CreateSolutionRequest, userToken: string): Promise<string> {
@@ -222,7 +229,7 @@ export class GraphClient {
    * system-user token on our own app, every solution that invites us (`PARTNER`).
    */
   async listAppSolutions(appId: string, role: 'OWNER' | 'PARTNER', token: string, signal?: AbortSignal): Promise<SolutionDetails[]> {
-    const query = { role, fields: SOLUTION_LISTING_FIELDS, limit: SOLUTION_PAGE_LIMIT };
+    const query = { role, fields: SOLUTION_LISTING_FIELDS, limit: PAGE_LIMIT };
     const maxPages = role === 'PARTNER' ? MAX_PARTNER_PAGES : MAX_PAGES;
     const solutions = await this.listAll(`${encodeURIComponent(appId)}/whatsapp_business_solutions`, query, token, solutionSchema, signal, maxPages);
     return solutions.map(toSolutionDetails);
@@ -268,6 +275,7 @@ export class GraphClient {
   }
 
   private async send(method: 'GET' | 'POST', url: string, token: string, json?: unknown, signal?: AbortSignal): Promise<unknown> {
+    await this.pacer.beforeCall(token, signal);
     const timeout = AbortSignal.timeout(this.options.timeoutMs);
     let response: Response;
     let text: string;
@@ -288,11 +296,20 @@ export class GraphClient {
       throw networkGraphError(`Graph API ${method} ${new URL(url).pathname} ${reason}`);
     }
     const body = parseJson(text);
+    const usage = readUsage(response.headers);
     if (!response.ok) {
       // The tokens this call carried: the bearer, and the token `debug_token` inspects.
       const tokens = [token, new URL(url).searchParams.get('input_token') ?? ''];
-      throw toGraphError(response.status, body, retryAfterSeconds(response.headers), tokens);
+      const error = toGraphError(response.status, body, tokens);
+      if (error.errorClass !== 'throttled') {
+        this.pacer.afterAnswer(token, usage);
+        throw error;
+      }
+      // Graph's estimate when it gives one; otherwise the hold the pacer now keeps.
+      const waitSeconds = this.pacer.afterAnswer(token, usage, error.details.code);
+      throw new GraphError(error.errorClass, error.details, error.httpStatus, waitSeconds);
     }
+    this.pacer.afterAnswer(token, usage);
     if (body === undefined) throw unexpectedAnswerGraphError(`Graph answered ${method} ${new URL(url).pathname} with HTTP ${response.status} and a body that is not JSON`);
     return body;
   }
@@ -306,23 +323,7 @@ function parseJson(text: string): unknown {
   }
 }
 
-/**
- * How long Graph asks us to wait: `Retry-After`, or the longest `estimated_time_to_regain_access`
- * (minutes) in `X-Business-Use-Case-Usage` (shared/graph-api.md § Errors).
- */
-function retryAfterSeconds(headers: Headers): number | undefined {
-  const retryAfter = Number(headers.get('retry-after'));
-  if (Number.isFinite(retryAfter) && retryAfter > 0) return retryAfter;
-  const usage = parseJson(headers.get('x-business-use-case-usage') ?? '');
-  if (typeof usage !== 'object' || usage === null) return undefined;
-  const minutes = Object.values(usage)
-    .flat()
-    .map((entry) => Number((entry as { estimated_time_to_regain_access?: unknown } | null)?.estimated_time_to_regain_access))
-    .filter((m) => Number.isFinite(m) && m > 0);
-  return minutes.length > 0 ? Math.max(...minutes) * 60 : undefined;
-}
-
-function toGraphError(httpStatus: number, body: unknown, retryAfter: number | undefined, tokens: string[]): GraphError {
+function toGraphError(httpStatus: number, body: unknown, tokens: string[]): GraphError {
   const parsed = errorBodySchema.safeParse(body);
   if (!parsed.success) {
     // No Graph error envelope (a proxy page, a truncated body): classify by status alone.
@@ -330,12 +331,7 @@ function toGraphError(httpStatus: number, body: unknown, retryAfter: number | un
   }
   const e = parsed.data.error;
   const errorClass = classifyGraphError(httpStatus, e.code, e.is_transient ?? false);
-  return new GraphError(
-    errorClass,
-    { code: e.code, subcode: e.error_subcode, message: withoutTokens(e.message, tokens), fbtraceId: e.fbtrace_id },
-    httpStatus,
-    errorClass === 'throttled' ? retryAfter : undefined,
-  );
+  return new GraphError(errorClass, { code: e.code, subcode: e.error_subcode, message: withoutTokens(e.message, tokens), fbtraceId: e.fbtrace_id }, httpStatus);
 }
 
 /** Shortest run of a token that counts as quoting it. */

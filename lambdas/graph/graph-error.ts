@@ -26,7 +26,10 @@ export class GraphError extends Error {
     readonly details: GraphErrorDetails,
     /** HTTP status of the Graph response; 0 when no response arrived (timeout, reset). */
     readonly httpStatus: number,
-    /** When throttled: how long Graph says to wait (Retry-After, or the business use case estimate). */
+    /**
+     * When throttled: how long to wait. Graph's own estimate (Retry-After, or the business use case's
+     * `estimated_time_to_regain_access`) when it gives one; otherwise the client's hold (graph-pacer.ts).
+     */
     readonly retryAfterSeconds?: number,
   ) {
     super(details.message);

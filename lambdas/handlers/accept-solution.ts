@@ -35,20 +35,24 @@ async function handleRecord(record: DynamoDBRecord): Promise<void> {
     throw new Error(`stream record ${record.eventID} is not a created solution`);
   }
   const { onboardingId, appId, solutionId } = parsed.data;
-  logger.appendKeys({ onboardingId, appId, solutionId });
+  // The records of a batch are accepted at once: each has a logger of its own with its correlation keys.
+  const log = logger.createChild();
+  log.appendKeys({ onboardingId, appId, solutionId });
   try {
-    reportAcceptOutcome(await acceptSolution({ onboardingId, appId }, deps, { kind: 'stream' }));
+    reportAcceptOutcome(await acceptSolution({ onboardingId, appId }, deps, { kind: 'stream' }), log);
   } catch (error) {
     // Graph's failures are scheduled on the record; this is the store or the secret: the stream retries.
-    logger.warn('accept attempt failed; the stream retries it', { error: error as Error });
+    log.warn('accept attempt failed; the stream retries it', { error: error as Error });
     throw error;
-  } finally {
-    logger.removeKeys(['onboardingId', 'appId', 'solutionId']);
   }
 }
 
-// One record at a time, in stream order: each record's correlation keys are set on the shared logger.
-const handleBatch = (event: DynamoDBStreamEvent, context: Context) => processPartialResponse(event, handleRecord, processor, { context, processInParallel: false, throwOnFullBatchFailure: false });
+/**
+ * A batch's records are different solutions (the filter passes one record per solution becoming
+ * CREATED; a second one of the same solution meets its claim): they are accepted at once, each
+ * solution's calls in order, all of them paced together by the instance's Graph client.
+ */
+const handleBatch = (event: DynamoDBStreamEvent, context: Context) => processPartialResponse(event, handleRecord, processor, { context, processInParallel: true, throwOnFullBatchFailure: false });
 
 // A Lambda timeout must end the invocation: middy's early timeout would leave it running.
 export const handler = middy<DynamoDBStreamEvent>({ timeoutEarlyInMillis: 0 })

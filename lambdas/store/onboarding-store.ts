@@ -13,8 +13,12 @@ export interface CreateTiming {
 }
 
 export type CreateClaim =
-  /** This attempt may create the solution; `attempt` fences every later write of this attempt. */
-  | { kind: 'claimed'; record: SolutionRecord; attempt: number }
+  /**
+   * This attempt may create the solution; `attempt` fences every later write of this attempt.
+   * `tookOverGuard`: the app's guard was released from another onboarding's item that had failed,
+   * whose solution may still be on Graph.
+   */
+  | { kind: 'claimed'; record: SolutionRecord; attempt: number; tookOverGuard: boolean }
   /** Another attempt holds this solution, or another onboarding is creating one for the same app; worth trying again in `retryInMs`. */
   | { kind: 'busy'; retryInMs: number }
   /** Nothing left to do: a duplicate delivery. */
@@ -175,7 +179,7 @@ export class OnboardingStore {
     }
     const record = await this.getSolution(onboardingId, appId);
     if (!record) throw new Error(`solution item ${onboardingId}/${appId} vanished after its claim`);
-    return { kind: 'claimed', record, attempt: record.attempts };
+    return { kind: 'claimed', record, attempt: record.attempts, tookOverGuard: retried };
   }
 
   /** The app's guard names another onboarding: defer to its live solution, wait, or take over a dead guard. */

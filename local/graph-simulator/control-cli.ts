@@ -10,6 +10,7 @@ import { readRuntimeFile } from '../runtime/runtime-file';
  *   faults                         list the rules still armed          clear-faults   remove them all
  *   latency <fixedMs> [jitterMs]   answer every call that much later
  *   rate-limit <app|user|business> <maxCalls> <windowSeconds>   (repeatable: separate the triples with commas)
+ *   paging <maxPageSize>                                       items per listing page (the simulator pages at 2 by default)
  *   token <appId,...>              a Tech Provider login without a browser (prints the authResponse)
  *   requests | solutions           what the simulator saw and holds
  *   reset                          back to the seed (which also drops the webhook subscription)
@@ -22,7 +23,7 @@ import { readRuntimeFile } from '../runtime/runtime-file';
  *   send-webhook <solutionId> <status> [unixTime] [--bad-signature]   a SOLUTION_UPDATED of your own
  */
 const USAGE = [
-  'usage: npm run sim -- fault <json> | faults | clear-faults | latency <ms> [jitter] | rate-limit <scope> <max> <window>[,…] | token <appIds> | requests | solutions | reset',
+  'usage: npm run sim -- fault <json> | faults | clear-faults | latency <ms> [jitter] | rate-limit <scope> <max> <window>[,…] | paging <maxPageSize> | token <appIds> | requests | solutions | reset',
   '       npm run sim -- webhooks | subscribe <callbackUrl> [verifyToken] | unsubscribe | reject|request-deactivation|deactivate <solutionId>',
   '       npm run sim -- resend-webhook [index] [--bad-signature] | send-webhook <solutionId> <status> [unixTime] [--bad-signature]',
 ].join('\n');
@@ -69,6 +70,9 @@ switch (command) {
     break;
   case 'rate-limit':
     await call('PUT', '/__sim/rate-limits', rateLimits(args.join(' ')));
+    break;
+  case 'paging':
+    await call('PUT', '/__sim/paging', { maxPageSize: Number(args[0]) });
     break;
   case 'token':
     await call('POST', '/__sim/tokens', { appIds: (args[0] ?? '').split(',').filter(Boolean) });

@@ -43,6 +43,12 @@ export async function handleControlRequest(state: GraphSimulatorState, method: s
       return { status: 200, body: state.controls.rateLimits };
     case 'PUT /__sim/rate-limits':
       return setRateLimits(state, body);
+    case 'PUT /__sim/paging': {
+      const maxPageSize = Number(b.maxPageSize);
+      if (!Number.isInteger(maxPageSize) || maxPageSize < 1) return badControl('paging needs a positive integer maxPageSize');
+      state.controls.maxPageSize = maxPageSize;
+      return { status: 200, body: { maxPageSize } };
+    }
     case 'GET /__sim/consent': {
       const tp = state.techProvider();
       return { status: 200, body: { partnerApp: state.partnerApp, techProvider: tp && { userId: tp.userId, name: tp.name, apps: tp.apps } } };

@@ -72,12 +72,15 @@ export class SimulatorControls {
   latency: Latency = { fixedMs: 0, jitterMs: 0 };
   readonly faults: FaultRule[] = [];
   rateLimits: RateLimit[] = [];
+  /** Items per listing page, in place of the seed's `maxPageSize` (a benchmark pages as Graph does: 100). */
+  maxPageSize: number | undefined;
   private readonly calls = new Map<string, number[]>();
 
   reset(): void {
     this.latency = { fixedMs: 0, jitterMs: 0 };
     this.faults.length = 0;
     this.rateLimits = [];
+    this.maxPageSize = undefined;
     this.calls.clear();
   }
 
@@ -118,9 +121,13 @@ export class SimulatorControls {
       this.calls.set(`${limit.scope}:${key}`, recent);
       usage[limit.scope] = Math.min(100, Math.round((recent.length / limit.maxCalls) * 100));
       if (recent.length > limit.maxCalls && !throttled) {
-        const minutesLeft = Math.max(1, Math.ceil(((recent[0] ?? now) + limit.windowSeconds * 1000 - now) / 60_000));
-        throttled = graphError(400, { ...THROTTLE_ERRORS[limit.scope], isTransient: true });
-        throttled.headers = { 'x-business-use-case-usage': JSON.stringify({ [key]: [{ type: 'whatsapp', call_count: 100, total_cputime: 100, total_time: 100, estimated_time_to_regain_access: minutesLeft }] }) };
+        throttled = { ...graphError(400, { ...THROTTLE_ERRORS[limit.scope], isTransient: true }), throttled: true };
+        // Only the business use case limit comes with an estimate (in minutes); the platform limits
+        // (app, user) say only their usage, in X-App-Usage (graph-api.md § Errors).
+        if (limit.scope === 'business') {
+          const minutesLeft = Math.max(1, Math.ceil(((recent[0] ?? now) + limit.windowSeconds * 1000 - now) / 60_000));
+          throttled.headers = { 'x-business-use-case-usage': JSON.stringify({ [key]: [{ type: 'whatsapp', call_count: 100, total_cputime: 100, total_time: 100, estimated_time_to_regain_access: minutesLeft }] }) };
+        }
       }
     }
     return { throttled, usage };

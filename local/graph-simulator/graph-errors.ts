@@ -5,6 +5,8 @@ export interface SimResponse {
   status: number;
   body: unknown;
   headers?: Record<string, string>;
+  /** A rate limit refused the call (the request log says so: the bench counts throttles by it). */
+  throttled?: boolean;
 }
 
 export function graphError(

@@ -89,7 +89,7 @@ function answer(state: GraphSimulatorState, req: GraphRequest): SimResponse {
   if (req.method === 'GET' && APP_LISTING_PATHS.has(req.path)) {
     if (token.kind !== 'user') return errors.badParameter('An active user access token must be used to query information about the current user.');
     const plan = planFields(APPLICATION, fields, LISTED_APP_DEFAULTS);
-    return page(req.query, req.selfUrl, state.selectedApps(token).map((a) => renderNode(plan, a)), state.seed.maxPageSize);
+    return page(req.query, req.selfUrl, state.selectedApps(token).map((a) => renderNode(plan, a)), state.maxPageSize());
   }
   const call = objectCall(req.method, req.path);
   if (!call) return errors.unknownPath();

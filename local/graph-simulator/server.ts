@@ -66,7 +66,7 @@ async function route(state: GraphSimulatorState, req: IncomingMessage): Promise<
   const token = state.resolveToken(presented);
   const response = await answerGraph(state, { method, path, query: url.searchParams, body, token, presentedToken: presented !== undefined, selfUrl: url });
   // A hung call is logged with status 0, then never answered: the client waits until it gives up.
-  state.requests.push(logEntry(method, url, body, presented, token, response.status));
+  state.requests.push({ ...logEntry(method, url, body, presented, token, response.status), ...(response.throttled ? { throttled: true as const } : {}) });
   return response === NO_ANSWER ? new Promise<never>(() => undefined) : response;
 }
 

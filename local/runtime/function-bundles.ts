@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { build, version as esbuildVersion } from 'esbuild';
+import { build, stop as stopEsbuild, version as esbuildVersion } from 'esbuild';
 import { BUNDLING, FUNCTION_ENTRIES, type FunctionName } from '../../lib/function-bundling';
 import { REPO_ROOT } from '../../lib/repo-root';
 
@@ -48,6 +48,8 @@ export async function bundleFunctions(outDir: string): Promise<FunctionBundles> 
     build({ ...common, entryPoints: { 'function-worker': WORKER_ENTRY }, format: 'esm', sourcemap: true }),
   ]);
   writeFileSync(join(outDir, FINGERPRINT_FILE), fingerprint);
+  // esbuild's service process (about 250 MiB) is needed no more once the bundles are written.
+  await stopEsbuild();
   return bundles;
 }
 

@@ -51,8 +51,12 @@ export interface LocalRuntime {
 const REGION = 'us-east-1';
 const TABLE_NAME = 'mps-onboarding';
 const WEB_DIR = resolve(import.meta.dirname, '../../web');
-/** Concurrent intake sandboxes; API Gateway would scale further, a laptop need not. */
-const INTAKE_CONCURRENCY = 4;
+/**
+ * Concurrent intake sandboxes. API Gateway runs as many as requests come; its rate limit
+ * (HTTP_API_THROTTLE, 25/s) at about a third of a second per POST (two Graph calls, three writes)
+ * keeps about eight busy, and so many serve a burst here without a queue.
+ */
+const INTAKE_CONCURRENCY = 8;
 /** Meta's deliveries come one at a time per subscription, retries aside. */
 const WEBHOOK_CONCURRENCY = 2;
 /** What a sandbox inherits from the runtime's own environment; Lambda sets the rest. */

@@ -41,6 +41,10 @@ export interface ShardCheckpoints {
 interface ShardState {
   /** undefined once the shard is closed and read to its end. */
   iterator: string | undefined;
+  /** When GetRecords last ran on it (ms). */
+  readAt: number;
+  /** That read returned records: more may be waiting, so the next comes after READ_GAP_MS, not IDLE_POLL_MS. */
+  flowing: boolean;
   /** Sequence number of the last record GetRecords returned, read or not. */
   lastRead?: string;
   /** One per concurrent batch (parallelization factor): a partition key always goes to the same lane. */
@@ -56,17 +60,28 @@ interface Lane {
   attempts: number;
   /** Current batch size: halves on each function error when bisecting, back to full on success. */
   batchLimit: number;
+  /** Its batch is being handled: lanes run on their own, none waits for another's batch. */
+  busy: boolean;
   /** After a failure, the batch is retried no sooner than this (epoch ms). */
   retryAt: number;
 }
 
+/**
+ * With nothing to start and nothing read last time, the poller waits this long (Lambda polls a shard
+ * about four times a second), or until a batch ends.
+ */
 const IDLE_POLL_MS = 200;
+/** GetRecords on one shard at most this often, while records flow. */
+const READ_GAP_MS = 50;
+/** New shards (DynamoDB rolls them over) are looked for this often. */
+const DISCOVER_EVERY_MS = 1_000;
 const MAX_BACKOFF_MS = 5_000;
 
 /**
  * Lambda's DynamoDB stream event source mapping, locally: filter criteria applied before batching;
  * per shard up to `parallelizationFactor` batches at once, each partition key's records in order in
- * one of them; partial batch failures retried from the first failed record, bisect on error, bounded
+ * one of them, each lane going on as soon as its own batch ends (the shard is read meanwhile);
+ * partial batch failures retried from the first failed record, bisect on error, bounded
  * retries and record age, then the batch's description goes to the on-failure queue. A shard's
  * checkpoint stops before its oldest record not yet done with, so a restart redelivers (at least
  * once) rather than skips.
@@ -75,16 +90,34 @@ export function startStreamEventSource(opts: StreamEventSourceOptions): EventSou
   let running = true;
   const shards = new Map<string, ShardState>();
   const finished = new Set<string>();
+  const batches = new Set<Promise<void>>();
+  let discoveredAt = 0;
+  let wake: (() => void) | undefined;
+
+  const startBatch: StartBatch = (shardId, shard, lane) => {
+    lane.busy = true;
+    const batch = pumpLane(opts, shardId, lane)
+      .then((done) => markDone(opts, shardId, shard, done), opts.onError)
+      .finally(() => {
+        lane.busy = false;
+        batches.delete(batch);
+        wake?.();
+      });
+    batches.add(batch);
+  };
 
   const loop = (async () => {
     while (running) {
       let worked = false;
       try {
-        await discoverShards(opts, shards, finished);
+        if (Date.now() - discoveredAt >= DISCOVER_EVERY_MS) {
+          await discoverShards(opts, shards, finished);
+          discoveredAt = Date.now();
+        }
         for (const [shardId, shard] of shards) {
           if (!running) break;
-          worked = (await pumpShard(opts, shardId, shard)) || worked;
-          if (shard.iterator === undefined && shard.outstanding.length === 0) {
+          worked = (await pumpShard(opts, shardId, shard, startBatch)) || worked;
+          if (shard.iterator === undefined && shard.outstanding.length === 0 && !shard.lanes.some((l) => l.busy)) {
             shards.delete(shardId);
             finished.add(shardId);
           }
@@ -92,9 +125,18 @@ export function startStreamEventSource(opts: StreamEventSourceOptions): EventSou
       } catch (error) {
         if (running) opts.onError(error);
       }
-      if (!worked && running) await sleep(IDLE_POLL_MS);
+      if (!worked && running) await idle([...shards.values()].some((s) => s.flowing) ? READ_GAP_MS : IDLE_POLL_MS);
     }
+    await Promise.all(batches);
   })();
+
+  /** Until the poll interval passes or a batch ends, whichever comes first. */
+  async function idle(ms: number): Promise<void> {
+    const ac = new AbortController();
+    await Promise.race([sleep(ms, undefined, { signal: ac.signal }).catch(() => undefined), new Promise<void>((resolve) => (wake = resolve))]);
+    ac.abort();
+    wake = undefined;
+  }
 
   return {
     stop: async () => {
@@ -114,8 +156,8 @@ async function discoverShards(opts: StreamEventSourceOptions, shards: Map<string
     const parent = shard.ParentShardId;
     if (parent && known.has(parent) && !finished.has(parent)) continue;
     const startAt = parent && finished.has(parent) ? 'TRIM_HORIZON' : opts.settings.startingPosition;
-    const lanes = Array.from({ length: opts.settings.parallelizationFactor }, (): Lane => ({ pending: [], attempts: 0, batchLimit: opts.settings.batchSize, retryAt: 0 }));
-    shards.set(id, { iterator: await shardIterator(opts, id, startAt), lanes, outstanding: [] });
+    const lanes = Array.from({ length: opts.settings.parallelizationFactor }, (): Lane => ({ pending: [], attempts: 0, batchLimit: opts.settings.batchSize, retryAt: 0, busy: false }));
+    shards.set(id, { iterator: await shardIterator(opts, id, startAt), readAt: 0, flowing: false, lanes, outstanding: [] });
   }
 }
 
@@ -150,25 +192,30 @@ function laneOf(record: DynamoDBRecord, lanes: number): number {
   return hash % lanes;
 }
 
-/** Reads the shard once its lanes are empty, then runs one batch in every lane that is due; true when it did any work. */
-async function pumpShard(opts: StreamEventSourceOptions, shardId: string, shard: ShardState): Promise<boolean> {
-  if (shard.outstanding.length === 0) {
-    if (!shard.iterator) return false;
+type StartBatch = (shardId: string, shard: ShardState, lane: Lane) => void;
+
+/** Reads the shard's next records into their lanes, then starts a batch in every idle lane that is due; true when it did any work. */
+async function pumpShard(opts: StreamEventSourceOptions, shardId: string, shard: ShardState, startBatch: StartBatch): Promise<boolean> {
+  let worked = false;
+  if (shard.iterator && Date.now() - shard.readAt >= READ_GAP_MS) {
+    shard.readAt = Date.now();
     const Records = await readShard(opts, shardId, shard);
     const matching = Records.map((r) => toLambdaRecord(r, opts.streamArn)).filter((r) => matchesFilter(opts.settings.filterPattern, r));
     for (const record of matching) {
       shard.lanes[laneOf(record, shard.lanes.length)]!.pending.push(record);
       shard.outstanding.push({ sequenceNumber: record.dynamodb!.SequenceNumber!, done: false });
     }
-    if (matching.length === 0) {
-      markDone(opts, shardId, shard, []);
-      return Records.length > 0;
-    }
+    // Filtered out, they are done with at once: the checkpoint may pass them.
+    if (matching.length === 0) markDone(opts, shardId, shard, []);
+    shard.flowing = Records.length > 0;
+    worked = shard.flowing;
   }
-  const due = shard.lanes.filter((lane) => lane.pending.length > 0 && lane.retryAt <= Date.now());
-  const done = await Promise.all(due.map((lane) => pumpLane(opts, shardId, lane)));
-  markDone(opts, shardId, shard, done.flat());
-  return due.length > 0;
+  for (const lane of shard.lanes) {
+    if (lane.busy || lane.pending.length === 0 || lane.retryAt > Date.now()) continue;
+    startBatch(shardId, shard, lane);
+    worked = true;
+  }
+  return worked;
 }
 
 /** Handles one batch of a lane; returns the records it is done with (handled, or given up on). */

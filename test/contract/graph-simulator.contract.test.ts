@@ -478,7 +478,7 @@ describe('graph-api.md § Errors', () => {
     expectGraphError(await graph('GET', '/me/assigned_applications', { token: 'EAAnot-a-token' }), { status: 400, code: 190, subcode: 467 });
   });
 
-  test('throttling answers Graph’s codes (4 app, 17 user, 80007 WhatsApp business) with the usage headers', async () => {
+  test('throttling answers Graph’s codes (4 app, 17 user, 80007 WhatsApp business) with the usage headers; only the business use case gives an estimate', async () => {
     for (const [scope, code] of [['app', 4], ['user', 17], ['business', 80007]] as const) {
       sim.state.reset();
       const fresh = techProvider();
@@ -487,8 +487,14 @@ describe('graph-api.md § Errors', () => {
       const throttled = await graph('POST', `/${OWNER_APP}/whatsapp_business_solution`, { token: fresh, body: CREATE_BODY });
       expectRefusal(throttled);
       expect([scope, throttled.body.error.code]).toEqual([scope, code]);
-      const usage = JSON.parse(throttled.headers.get('x-business-use-case-usage') ?? '{}');
-      expect(Object.values(usage)).toEqual([[{ type: expect.any(String), call_count: 100, total_cputime: 100, total_time: 100, estimated_time_to_regain_access: expect.any(Number) }]]);
+      const usage = JSON.parse(throttled.headers.get('x-business-use-case-usage') ?? 'null');
+      if (scope === 'business') {
+        expect(Object.values(usage)).toEqual([[{ type: expect.any(String), call_count: 100, total_cputime: 100, total_time: 100, estimated_time_to_regain_access: expect.any(Number) }]]);
+      } else {
+        // Platform limits report their usage in X-App-Usage only; an app-wide one reads 100 %.
+        expect(usage).toBeNull();
+        if (scope === 'app') expect(JSON.parse(throttled.headers.get('x-app-usage') ?? '{}')).toMatchObject({ call_count: 100 });
+      }
     }
   });
 

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { CREATE_EVENT_SOURCE } from '../../lib/pipeline-settings';
 import type { FaultRule, GraphOperation } from '../../local/graph-simulator/controls';
 import { startGraphSimulator, type GraphSimulator } from '../../local/graph-simulator/server';
 import { DEFAULT_SEED } from '../../local/graph-simulator/state';
@@ -56,14 +57,15 @@ const solutionsOf = async (appId: string) => (await pipeline.solutions()).filter
 
 describe('a runtime killed mid-create', () => {
   test('after a restart every solution is final, none twice on Graph; a second onboarding of the abandoned apps goes through', async () => {
-    const apps = await pipeline.techProvider('601', 6);
-    // Slow creates: five are under way (the create source's concurrency), one waits, when the runtime
-    // dies. The five may start seconds apart (the first in the sandbox started ahead, the others in
-    // sandboxes still loading on a busy machine): each create takes long enough that none is done,
-    // and none has let the sixth in, when the last of them is under way.
-    const slow = await pipeline.addFault({ operation: 'create_solution', effect: { type: 'delay', ms: 8_000 } });
+    const concurrency = CREATE_EVENT_SOURCE.maxConcurrency;
+    const apps = await pipeline.techProvider('601', concurrency + 1);
+    // Slow creates: as many are under way as the create source runs at once, one waits, when the
+    // runtime dies. They may start seconds apart (the first in the sandbox started ahead, the others
+    // in sandboxes still loading on a busy machine): each create takes long enough that none is
+    // done, and none has let the last app in, when the last of them is under way.
+    const slow = await pipeline.addFault({ operation: 'create_solution', effect: { type: 'delay', ms: 12_000 } });
     const first = await pipeline.start(await pipeline.login(apps, '601'));
-    await pipeline.waitUntil('five creates under way', async () => ((await pipeline.solutionItems(first)).filter((i) => i.status === 'CREATING').length >= 5 ? true : undefined));
+    await pipeline.waitUntil('every create source slot busy', async () => ((await pipeline.solutionItems(first)).filter((i) => i.status === 'CREATING').length >= concurrency ? true : undefined));
     // The last one's create call reaches Graph a moment after its claim.
     await sleep(500);
 

@@ -67,11 +67,12 @@ describe('accepts outlast Graph’s trouble', () => {
 describe('the reconciler settles what no message will move on', () => {
   test('create messages used up and dead-lettered: one never reached Graph and ends CREATE_ABANDONED; one Graph made is adopted and accepted', async () => {
     const [neverMade, madeUnseen] = await pipeline.techProvider('503', 2);
-    // Every listing of `neverMade` fails, so no attempt of it ever creates.
+    // `neverMade`: its first create is refused with a throttle (Graph made nothing), and every
+    // listing of it fails, so no later attempt gets as far as creating.
+    await pipeline.addFault({ operation: 'create_solution', objectId: neverMade, times: 1, effect: { type: 'error', status: 400, code: 4, message: '(#4) Application request limit reached' } });
     await pipeline.addFault({ operation: 'list_solutions', objectId: neverMade, effect: transientError });
-    // `madeUnseen`: the first listing passes, its create succeeds but the answer is lost, and every
-    // later listing (with the Tech Provider's token, after the minute's settling) fails.
-    await pipeline.addFault({ operation: 'list_solutions', objectId: madeUnseen, times: 1, effect: { type: 'delay', ms: 0 } });
+    // `madeUnseen`: its first create succeeds but the answer is lost, and every later listing (with
+    // the Tech Provider's token, after the minute's settling) fails.
     await pipeline.addFault({ operation: 'list_solutions', objectId: madeUnseen, effect: transientError });
     await pipeline.addFault({ operation: 'create_solution', objectId: madeUnseen, times: 1, phase: 'after', effect: { type: 'error', status: 500, code: 1, isTransient: true } });
     const onboardingId = await pipeline.start(await pipeline.login([neverMade!, madeUnseen!], '503'));
@@ -80,7 +81,7 @@ describe('the reconciler settles what no message will move on', () => {
 
     const byApp = Object.fromEntries(items.map((i) => [i.appId, i]));
     expect(byApp[neverMade!]).toMatchObject({ status: 'CREATE_FAILED', attempts: 2, lastError: { code: 2, reason: 'CREATE_ABANDONED' } });
-    expect(await callsTo('POST', `/${neverMade}/whatsapp_business_solution`)).toHaveLength(0);
+    expect((await callsTo('POST', `/${neverMade}/whatsapp_business_solution`)).map((c) => c.status)).toEqual([400]);
     const [onGraph] = (await pipeline.solutions()).filter((s) => s.ownerApp.id === madeUnseen);
     expect(byApp[madeUnseen!]).toMatchObject({ status: 'ACCEPTED', solutionId: onGraph!.id });
     expect(await callsTo('POST', `/${madeUnseen}/whatsapp_business_solution`)).toHaveLength(1);
@@ -108,11 +109,11 @@ describe('intake answers the truth', () => {
     expect(refused.headers.get('retry-after')).toBe('5');
     expect(tookMs).toBeLessThan(15_000);
     // Nothing now, and nothing later from work left running: no record, and no create message (a
-    // worker would have looked for the app's solutions on Graph within seconds).
+    // worker would have created the app's solution on Graph within seconds).
     await sleep(4_000);
     for (const appId of apps) {
       expect(await pipeline.itemsOfApp(appId)).toEqual([]);
-      expect(await callsTo('GET', `/${appId}/whatsapp_business_solutions`)).toEqual([]);
+      expect(await callsTo('POST', `/${appId}/whatsapp_business_solution`)).toEqual([]);
     }
 
     await pipeline.simulator('DELETE', `/__sim/faults/${slow.id}`);

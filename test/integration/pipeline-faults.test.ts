@@ -47,31 +47,31 @@ describe('pipeline scale', () => {
 });
 
 describe('pipeline under Graph faults', () => {
-  test('transient failures before the create call are retried with backoff until the solution is created, once', async () => {
+  test('a fresh item creates at once; after a refused create, each retry looks on Graph first, and transient failures there are retried until the solution is created, once', async () => {
     const [app] = await pipeline.techProvider('401', 1);
+    // A throttle is the one refusal that says Graph made nothing: the retry need not wait for a create to settle.
+    await pipeline.addFault({ operation: 'create_solution', objectId: app, times: 1, effect: { type: 'error', status: 400, code: 4, message: '(#4) Application request limit reached' } });
     await pipeline.addFault({ operation: 'list_solutions', objectId: app, times: 2, effect: { type: 'error', status: 503, code: 2, isTransient: true } });
 
     const [item] = await pipeline.settled(await pipeline.start(await pipeline.login([app!], '401')), ['ACCEPTED']);
 
-    const listings = (await pipeline.requests()).filter((r) => r.path === `/${app}/whatsapp_business_solutions`);
-    expect(listings.map((c) => c.status)).toEqual([503, 503, 200]);
-    expect((await createsOf(app!)).map((c) => c.status)).toEqual([200]);
-    expect(item).toMatchObject({ status: 'ACCEPTED', attempts: 3 });
+    const calls = (await pipeline.requests()).filter((r) => r.path === `/${app}/whatsapp_business_solutions` || r.path === `/${app}/whatsapp_business_solution`);
+    expect(calls.map((c) => `${c.method} ${c.status}`)).toEqual(['POST 400', 'GET 503', 'GET 503', 'GET 200', 'POST 200']);
+    expect(item).toMatchObject({ status: 'ACCEPTED', attempts: 4 });
     expect(item).not.toHaveProperty('lastError');
   }, 60_000);
 
   test('a create call that ends without a trustworthy answer is settled first: created once whether or not Graph made it', async () => {
     // Graph answers 503 and made nothing; Graph makes the solution, then its answer is lost (500);
     // Graph makes it but answers after the client gave up (the Graph timeout is 10 s); Graph makes
-    // it and answers a body that is not JSON, after which two listings leave out the partners edge
-    // (the zero delay lets the first listing through). Each retry waits for the call to settle,
-    // then looks on Graph before creating, and an unreadable listing is retried, not acted on.
+    // it and answers a body that is not JSON, after which two listings leave out the partners edge.
+    // Each retry waits for the call to settle, then looks on Graph before creating, and an
+    // unreadable listing is retried, not acted on.
     const [refused, lost, late, garbled] = await pipeline.techProvider('407', 4);
     await pipeline.addFault({ operation: 'create_solution', objectId: refused, times: 1, effect: { type: 'error', status: 503, code: 2, isTransient: true } });
     await pipeline.addFault({ operation: 'create_solution', objectId: lost, times: 1, phase: 'after', effect: { type: 'error', status: 500, code: 1, isTransient: true } });
     await pipeline.addFault({ operation: 'create_solution', objectId: late, times: 1, effect: { type: 'delay', ms: 12_000 } });
     await pipeline.addFault({ operation: 'create_solution', objectId: garbled, times: 1, phase: 'after', effect: { type: 'malformed', status: 200 } });
-    await pipeline.addFault({ operation: 'list_solutions', objectId: garbled, times: 1, effect: { type: 'delay', ms: 0 } });
     await pipeline.addFault({ operation: 'list_solutions', objectId: garbled, times: 2, effect: listingWithoutPartners(garbled!) });
 
     const items = await pipeline.settled(await pipeline.start(await pipeline.login([refused!, lost!, late!, garbled!], '407')), ['ACCEPTED'], 150_000);
@@ -85,7 +85,7 @@ describe('pipeline under Graph faults', () => {
     expect((await createsOf(lost!)).map((c) => c.status)).toEqual([500]);
     expect((await createsOf(late!)).map((c) => c.status)).toEqual([200]);
     expect((await createsOf(garbled!)).map((c) => c.status)).toEqual([200]);
-    expect((await pipeline.requests()).filter((r) => r.path === `/${garbled}/whatsapp_business_solutions`)).toHaveLength(4);
+    expect((await pipeline.requests()).filter((r) => r.path === `/${garbled}/whatsapp_business_solutions`).map((c) => c.status)).toEqual([200, 200, 200]);
   }, 180_000);
 
   test('a permanent create failure ends CREATE_FAILED with Graph’s error kept, and is not retried', async () => {
@@ -147,19 +147,21 @@ describe('pipeline under Graph faults', () => {
 describe('Graph answers of a shape it does not document', () => {
   test('while Graph keeps answering in an unknown shape, the solution waits CREATING with the problem on its record, and moves on once Graph is readable', async () => {
     const [app] = await pipeline.techProvider('410', 1);
+    // The first create is throttled (Graph made nothing): every retry lists the app's solutions first.
+    await pipeline.addFault({ operation: 'create_solution', objectId: app, times: 1, effect: { type: 'error', status: 400, code: 4, message: '(#4) Application request limit reached' } });
     const rule = await pipeline.addFault({ operation: 'list_solutions', objectId: app, effect: listingWithoutPartners(app!) });
     const onboardingId = await pipeline.start(await pipeline.login([app!], '410'));
 
     const waiting = await pipeline.waitUntil('a retried item with the problem recorded', async () => {
       const [current] = await pipeline.solutionItems(onboardingId);
-      return current?.attempts >= 2 ? current : undefined;
+      return current?.attempts >= 3 ? current : undefined;
     });
     expect(waiting).toMatchObject({ status: 'CREATING', lastError: { code: -1, message: expect.stringMatching(/unexpected shape.*partners/) } });
-    expect(await createsOf(app!)).toHaveLength(0);
+    expect((await createsOf(app!)).map((c) => c.status)).toEqual([400]);
 
     await pipeline.simulator('DELETE', `/__sim/faults/${rule.id}`);
     const [item] = await pipeline.settled(onboardingId, ['ACCEPTED'], 60_000);
-    expect(await createsOf(app!)).toHaveLength(1);
+    expect((await createsOf(app!)).map((c) => c.status)).toEqual([400, 200]);
     expect(item).not.toHaveProperty('lastError');
   }, 90_000);
 

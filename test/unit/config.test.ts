@@ -43,7 +43,7 @@ describe('config', () => {
       acceptHandoffMs: 120_000,
       lifecyclePollAfterMs: 86_400_000,
       maxItemsPerPass: 100,
-      minTimeLeftMs: 20_000,
+      minTimeLeftMs: 26_000,
     });
     expect(() => loadReconcileConfig({ ...BASE, ...secret, CREATE_QUEUE_URL: 'q', ACCEPT_RETRY_PERIOD_SECONDS: '0' })).toThrow(/ACCEPT_RETRY_PERIOD_SECONDS/);
   });

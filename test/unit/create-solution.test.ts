@@ -20,7 +20,7 @@ const RECORD: SolutionRecord = {
 };
 const NOW = new Date('2026-11-27T08:00:00Z');
 const at = (seconds: number) => new Date(NOW.getTime() + seconds * 1000);
-const CLAIMED: CreateClaim = { kind: 'claimed', record: RECORD, attempt: 3 };
+const CLAIMED: CreateClaim = { kind: 'claimed', record: RECORD, attempt: 3, tookOverGuard: false };
 const onGraph = (s: Partial<SolutionDetails>): SolutionDetails => ({ id: 'sol-x', name: 'other', status: 'ACTIVE', ownerAppId: '111', partners: [{ appId: PARTNER }], ...s });
 
 /** `held`: the solution IDs that some record of ours holds. */
@@ -41,7 +41,7 @@ function setup(claim: CreateClaim = CLAIMED, solutionsOnGraph: SolutionDetails[]
   const deps: CreateSolutionDeps = {
     store,
     graph,
-    settings: { partnerAppId: PARTNER, ownerPermissions: [], partnerPermissions: ['MESSAGING'], createLeaseMs: 30_000, redeliveryMs: 180_000 },
+    settings: { partnerAppId: PARTNER, ownerPermissions: [], partnerPermissions: ['MESSAGING'], createLeaseMs: 30_000, redeliveryMs: 180_000, listBeforeFirstCreate: false },
     clock: () => NOW,
     // The top of each jittered step: attempt 3's backoff is 2 × 2² = 8 s.
     random: () => 0.999,
@@ -63,6 +63,23 @@ describe('createSolution', () => {
       'tp-token',
     );
     expect(store.recordCreated).toHaveBeenCalledWith('ob-1', '111', 3, 'sol-new', expect.any(Date), undefined);
+  });
+
+  test('a fresh item’s first attempt creates at once: nothing of ours can be on Graph yet', async () => {
+    const { store, graph, deps } = setup({ ...CLAIMED, attempt: 1 }, [onGraph({ id: 'sol-dashboard', status: 'ACTIVE' })]);
+    await expect(createSolution(MESSAGE, deps)).resolves.toEqual({ outcome: 'created', solutionId: 'sol-new', how: 'created' });
+    expect(graph.listAppSolutions).not.toHaveBeenCalled();
+    expect(store.recordCreated).toHaveBeenCalledWith('ob-1', '111', 1, 'sol-new', expect.any(Date), undefined);
+  });
+
+  test.each([
+    ['the app was taken over from another onboarding’s failed item', { ...CLAIMED, attempt: 1, tookOverGuard: true }, false],
+    ['listBeforeFirstCreate is on', { ...CLAIMED, attempt: 1 }, true],
+  ] as const)('a first attempt still looks on Graph when %s', async (_, claim, listBeforeFirstCreate) => {
+    const { graph, deps } = setup(claim, [onGraph({ id: 'sol-dashboard', status: 'ACTIVE' })]);
+    deps.settings.listBeforeFirstCreate = listBeforeFirstCreate;
+    await expect(createSolution(MESSAGE, deps)).resolves.toEqual({ outcome: 'existing', solutionId: 'sol-dashboard' });
+    expect(graph.createSolution).not.toHaveBeenCalled();
   });
 
   test('a duplicate message for a settled solution calls nothing on Graph', async () => {

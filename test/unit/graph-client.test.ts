@@ -30,6 +30,18 @@ describe('GraphClient against the Graph simulator', () => {
     expect(sim.state.requests.filter((r) => r.path === `/${appListingPath}`)).toHaveLength(2);
   });
 
+  test('asks for Graph’s largest page (limit=100): where Graph pages as it documents, one call lists them all', async () => {
+    const { token } = sim.state.issueUserToken({ appIds: APP_IDS });
+    const paging = await fetch(`${sim.url}/__sim/paging`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ maxPageSize: 100 }) });
+    expect(paging.status).toBe(200);
+    await expect(client().listSelectedApps(token)).resolves.toHaveLength(APP_IDS.length);
+    await client().listAppSolutions(APP_IDS[0]!, 'OWNER', token);
+    expect(sim.state.requests.map((r) => [r.path, r.query.limit])).toEqual([
+      ['/me/assigned_applications', '100'],
+      [`/${APP_IDS[0]}/whatsapp_business_solutions`, '100'],
+    ]);
+  });
+
   test('sends the create body and the user token, and returns the new solution id', async () => {
     const { token } = sim.state.issueUserToken({ appIds: [APP_IDS[0]!] });
     const solutionId = await client().createSolution(APP_IDS[0]!, { ownerPermissions: [], partnerAppId: PARTNER, partnerPermissions: ['MESSAGING'], solutionName: 'Acme × prod · abc234' }, token);

@@ -90,13 +90,21 @@ describe('Graph simulator controls', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(140);
   });
 
-  test('a user rate limit answers code 17 past the limit, with Graph’s estimate of when access returns', async () => {
+  test('a user rate limit answers code 17 past the limit; without an estimate from Graph, the client holds that user’s calls, longer each time', async () => {
     const token = login();
+    // A call waits for its turn at most its timeout: here less than any hold.
+    const client = graph(500);
     sim.state.controls.rateLimits = [{ scope: 'user', maxCalls: 2, windowSeconds: 120 }];
-    await create(token);
-    await create(token);
-    const error = await rejectionOf(create(token), GraphError);
-    expect(error).toMatchObject({ errorClass: 'throttled', details: { code: 17 }, retryAfterSeconds: 120 });
+    await create(token, client);
+    await create(token, client);
+    const error = await rejectionOf(create(token, client), GraphError);
+    expect(error).toMatchObject({ errorClass: 'throttled', details: { code: 17 }, httpStatus: 400, retryAfterSeconds: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 1_050));
+    await expect(rejectionOf(create(token, client), GraphError)).resolves.toMatchObject({ details: { code: 17 }, httpStatus: 400, retryAfterSeconds: 2 });
+    // During the hold, nothing is sent: the call fails at once, with the time left.
+    const sent = sim.state.requests.length;
+    await expect(rejectionOf(create(token, client), GraphError)).resolves.toMatchObject({ errorClass: 'throttled', httpStatus: 0 });
+    expect(sim.state.requests.length).toBe(sent);
   });
 
   test('a WhatsApp business rate limit answers code 80007; usage headers report the share used', async () => {

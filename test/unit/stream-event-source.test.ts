@@ -76,6 +76,30 @@ describe('stream event source: parallelization factor', () => {
     for (const [key, seqs] of seen) expect(seqs).toEqual(keys.flatMap((k, i) => (k === key ? [100 + i] : [])));
   });
 
+  test('a slow batch holds back only its own key: the other lanes go on meanwhile', async () => {
+    const keys = ['slow', 'a', 'b', 'a', 'b', 'a', 'b'];
+    const finishedWhileSlow: string[] = [];
+    let slowRunning = false;
+    const { source, checkpoints } = run(
+      keys,
+      async (event) => {
+        if (keyOf(event) === 'slow') {
+          slowRunning = true;
+          await sleep(400);
+          slowRunning = false;
+          return;
+        }
+        await sleep(20);
+        if (slowRunning) finishedWhileSlow.push(keyOf(event));
+      },
+      10,
+    );
+    await waitFor(() => checkpoints.get('shard-1') === '106');
+    await source.stop();
+    // Lanes in lock-step would run one batch per lane, then wait for the slow one: two at most.
+    expect(finishedWhileSlow.length).toBe(6);
+  });
+
   test('with a factor of 1, one batch at a time, in shard order', async () => {
     const order: number[] = [];
     let inFlight = 0;

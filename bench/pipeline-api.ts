@@ -1,0 +1,46 @@
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** How one `POST /api/onboardings` went, as its client saw it. */
+export interface PostOutcome {
+  /** The last answer's HTTP status; 0 when the gateway could not be reached. */
+  status: number;
+  /** From the first attempt to the last answer, ms. */
+  ms: number;
+  attempts: number;
+  onboardingId?: string;
+}
+
+/**
+ * The page's own retry policy (web/api.js): no answer, a 5xx meaning "nothing was set up" is posted
+ * again after 1, 2, 4 s (longer if the server asks, up to the last wait); a 429 is shown to the Tech
+ * Provider, not retried.
+ */
+const RETRIED_STATUSES = new Set([0, 500, 503, 504]);
+const RETRY_WAITS_MS = [1_000, 2_000, 4_000];
+
+/**
+ * Starts an onboarding as the page does. `retry: false` measures one bare request (intake latency);
+ * `retry: true` behaves as the page, so a burst's refusals are the ones a Tech Provider would see.
+ */
+export async function postOnboarding(httpBase: string, accessToken: string, opts: { retry: boolean }): Promise<PostOutcome> {
+  const started = performance.now();
+  for (let attempt = 1; ; attempt++) {
+    const answer = await postOnce(httpBase, accessToken);
+    const wait = RETRY_WAITS_MS[attempt - 1];
+    if (!opts.retry || !RETRIED_STATUSES.has(answer.status) || wait === undefined) {
+      return { status: answer.status, ms: performance.now() - started, attempts: attempt, ...(answer.onboardingId ? { onboardingId: answer.onboardingId } : {}) };
+    }
+    await sleep(Math.min(Math.max(wait, answer.retryAfterSeconds * 1000), RETRY_WAITS_MS.at(-1)!));
+  }
+}
+
+async function postOnce(httpBase: string, accessToken: string): Promise<{ status: number; onboardingId?: string; retryAfterSeconds: number }> {
+  try {
+    const response = await fetch(`${httpBase}/api/onboardings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ accessToken }) });
+    const body = (await response.json().catch(() => undefined)) as { onboardingId?: string } | undefined;
+    return { status: response.status, onboardingId: response.ok ? body?.onboardingId : undefined, retryAfterSeconds: Number(response.headers.get('retry-after')) || 0 };
+  } catch {
+    return { status: 0, retryAfterSeconds: 0 };
+  }
+}
