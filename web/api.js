@@ -21,6 +21,15 @@ const RETRIED_POST_STATUSES = new Set([0, 500, 503, 504]);
 /** Waits before each retry of a failed POST (a server's Retry-After counts, up to the last of these). */
 const POST_RETRY_WAITS_MS = [1_000, 2_000, 4_000];
 
+/**
+ * Worth posting again: the answers above, and Facebook's rate limit when it lifts within the longest
+ * wait (our own 429, GRAPH_THROTTLED, says when in Retry-After; a longer wait is the Tech Provider's
+ * to take, and API Gateway's own 429 says nothing of when).
+ */
+const isRetriedPost = (error) =>
+  RETRIED_POST_STATUSES.has(error.status) ||
+  (error.status === 429 && error.code === 'GRAPH_THROTTLED' && error.retryAfterSeconds !== undefined && error.retryAfterSeconds * 1000 <= POST_RETRY_WAITS_MS.at(-1));
+
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function createApi(apiBase) {
@@ -49,8 +58,9 @@ export function createApi(apiBase) {
 
   /**
    * Posting the same token again is safe (the API answers the first onboarding, 200): a POST that got
-   * no answer or a 5xx meaning "nothing was set up, try again" is retried a few times before the page
-   * shows the problem. `onRetry(seconds)` tells the page that it is waiting.
+   * no answer, a 5xx meaning "nothing was set up, try again", or Facebook's rate limit lifting within
+   * seconds is retried a few times before the page shows the problem. `onRetry(seconds)` tells the
+   * page that it is waiting.
    */
   async function startOnboarding(accessToken, onRetry = () => {}) {
     for (let retry = 0; ; retry++) {
@@ -58,7 +68,7 @@ export function createApi(apiBase) {
         // The token goes into this one request body and nowhere else.
         return await call('POST', '/onboardings', { accessToken });
       } catch (error) {
-        if (!(error instanceof ApiError) || !RETRIED_POST_STATUSES.has(error.status) || retry >= POST_RETRY_WAITS_MS.length) throw error;
+        if (!(error instanceof ApiError) || !isRetriedPost(error) || retry >= POST_RETRY_WAITS_MS.length) throw error;
         const waitMs = Math.min(Math.max(POST_RETRY_WAITS_MS[retry], (error.retryAfterSeconds ?? 0) * 1000), POST_RETRY_WAITS_MS.at(-1));
         onRetry(Math.ceil(waitMs / 1000));
         await sleep(waitMs);

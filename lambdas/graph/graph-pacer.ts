@@ -12,9 +12,10 @@ import type { UsageReading } from './graph-usage';
  * share is Graph's own count. Every answer reports the usage of the whole app (X-App-Usage) and of
  * the business behind the token (X-Business-Use-Case-Usage), whichever instance made the calls; so
  * each instance scales its own call rate by `targetPercent / usage`, and together they converge on
- * the target without talking to each other. A throttle holds the instance's calls of that scope
- * for Graph's estimate; calls that would wait longer than `maxWaitMs` are not sent and fail as
- * throttled with the time left, so their retries come after the hold, not into it.
+ * the target without talking to each other. Spacing only slows a call down (by `maxWaitMs` at
+ * most). A throttle holds the instance's calls of that scope for Graph's estimate; a call that
+ * would wait longer than `maxWaitMs` for a hold to end is not sent and fails as throttled with the
+ * time left, so that its retry comes after the hold, not into it.
  */
 export interface PacingSettings {
   /** Below this usage (percent), calls go out as they come. */
@@ -22,8 +23,9 @@ export interface PacingSettings {
   /** From `slowDownAtPercent` on, the instance's call rate is scaled so that usage settles here. */
   targetPercent: number;
   /**
-   * The longest a call waits for its turn; past it, it fails as throttled without being sent. Short:
-   * a function's Graph calls, each with its wait, must still fit its timeout (lib/pipeline-settings.ts).
+   * The longest a call waits: for its turn (then it goes), or for a hold to end (a longer hold
+   * fails it, unsent). Short: a function's Graph calls, each with its wait, must still fit its
+   * timeout (lib/pipeline-settings.ts).
    */
   maxWaitMs: number;
   /** A throttle without Graph's estimate holds this long, doubling while throttles repeat... */
@@ -72,7 +74,9 @@ class Scope {
     }
     while (this.starts.length > 0 && (this.starts[0] ?? 0) <= now - RATE_SPAN_MS) this.starts.shift();
     const ownRatePerMs = Math.max(1, this.starts.length) / RATE_SPAN_MS;
-    this.spacingMs = Math.min(settings.maxHoldMs, usagePercent / (ownRatePerMs * settings.targetPercent));
+    // Graph reports no more than 100 %, however far past the limit the calls go: there, halve.
+    const scale = usagePercent >= 100 ? 0.5 : settings.targetPercent / usagePercent;
+    this.spacingMs = Math.min(settings.maxHoldMs, 1 / (ownRatePerMs * scale));
   }
 
   /** A throttle: no call of this scope goes out until Graph's estimate (or a hold that grows) has passed. */
