@@ -39,6 +39,8 @@ export class LocalFunction {
   private readonly idle: Sandbox[] = [];
   private readonly all = new Set<Sandbox>();
   private readonly waiting: { resolve: (sandbox: Sandbox) => void; reject: (error: Error) => void }[] = [];
+  /** The sandbox started ahead (warm()) while it loads: the first invocation takes it rather than start another. */
+  private warming: Sandbox | undefined;
   private nextId = 0;
   private stopped = false;
 
@@ -78,16 +80,23 @@ export class LocalFunction {
 
   /**
    * Starts one sandbox ahead of the first invocation (as a warm Lambda instance would be), so that a
-   * first request after start waits for no module load. A sandbox that fails to start is dropped:
-   * the first invocation then starts its own and reports why.
+   * first request after start waits for no module load, or only for what is left of this one's.
+   * Resolves once it is loaded. A sandbox that fails to start is dropped: the first invocation then
+   * starts its own and reports why.
    */
-  warm(): void {
+  async warm(): Promise<void> {
     if (this.stopped || this.all.size > 0) return;
     const sandbox = this.spawn();
-    sandbox.ready.then(
-      () => this.release(sandbox),
-      () => this.discard(sandbox),
+    this.warming = sandbox;
+    const loaded = await sandbox.ready.then(
+      () => true,
+      () => false,
     );
+    // An invocation that took it meanwhile has it, and deals with a failed start itself.
+    if (this.warming !== sandbox) return;
+    this.warming = undefined;
+    if (loaded) this.release(sandbox);
+    else await this.discard(sandbox);
   }
 
   async stop(): Promise<void> {
@@ -99,13 +108,21 @@ export class LocalFunction {
   private async acquire(): Promise<Sandbox> {
     if (this.stopped) throw new Error(`${this.options.functionName} is stopped`);
     const sandbox =
-      this.idle.pop() ?? (this.all.size < this.options.maxConcurrency ? this.spawn() : await new Promise<Sandbox>((resolve, reject) => this.waiting.push({ resolve, reject })));
+      this.idle.pop() ??
+      this.takeWarming() ??
+      (this.all.size < this.options.maxConcurrency ? this.spawn() : await new Promise<Sandbox>((resolve, reject) => this.waiting.push({ resolve, reject })));
     try {
       await sandbox.ready;
     } catch (error) {
       await this.discard(sandbox);
       throw error;
     }
+    return sandbox;
+  }
+
+  private takeWarming(): Sandbox | undefined {
+    const sandbox = this.warming;
+    this.warming = undefined;
     return sandbox;
   }
 

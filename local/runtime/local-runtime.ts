@@ -202,8 +202,9 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     const webhookUrl = `${http.url}${WEBHOOK_PATH}`;
     // As ops does in Meta's app dashboard: the simulator checks the callback with the handshake first.
     if (graphSimulator) await subscribeWebhooks(graphSimulator, webhookUrl, webhookVerifyToken);
-    // Then one sandbox per function, ahead of the first request (the webhook's is up already).
-    for (const fn of functions) fn.warm();
+    // Then one sandbox per function, ahead of the first request (the webhook's is up already): the
+    // runtime is ready once they are loaded.
+    await Promise.all(functions.map((fn) => fn.warm()));
 
     const endpoints: RuntimeEndpoints = {
       pid: process.pid,
