@@ -30,6 +30,16 @@ const isRetriedPost = (error) =>
   RETRIED_POST_STATUSES.has(error.status) ||
   (error.status === 429 && error.code === 'GRAPH_THROTTLED' && error.retryAfterSeconds !== undefined && error.retryAfterSeconds * 1000 <= POST_RETRY_WAITS_MS.at(-1));
 
+/**
+ * How long to wait before posting again after failed attempt `retry` (0 for the first), or
+ * undefined when the page stops and shows the problem. `error`: `{status, code, retryAfterSeconds}`
+ * (an ApiError; the bench (bench/pipeline-api.ts) posts as the page does with it).
+ */
+export function postRetryWaitMs(error, retry) {
+  if (!isRetriedPost(error) || retry >= POST_RETRY_WAITS_MS.length) return undefined;
+  return Math.min(Math.max(POST_RETRY_WAITS_MS[retry], (error.retryAfterSeconds ?? 0) * 1000), POST_RETRY_WAITS_MS.at(-1));
+}
+
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function createApi(apiBase) {
@@ -68,8 +78,8 @@ export function createApi(apiBase) {
         // The token goes into this one request body and nowhere else.
         return await call('POST', '/onboardings', { accessToken });
       } catch (error) {
-        if (!(error instanceof ApiError) || !isRetriedPost(error) || retry >= POST_RETRY_WAITS_MS.length) throw error;
-        const waitMs = Math.min(Math.max(POST_RETRY_WAITS_MS[retry], (error.retryAfterSeconds ?? 0) * 1000), POST_RETRY_WAITS_MS.at(-1));
+        const waitMs = error instanceof ApiError ? postRetryWaitMs(error, retry) : undefined;
+        if (waitMs === undefined) throw error;
         onRetry(Math.ceil(waitMs / 1000));
         await sleep(waitMs);
       }

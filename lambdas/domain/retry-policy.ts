@@ -6,7 +6,10 @@ export interface RetryPolicy {
   baseSeconds: number;
   /** Where the doubling stops. */
   maxSeconds: number;
-  /** Graph throttled us without an estimate: wait at least this long. */
+  /**
+   * A throttle that asks no wait at all: at least this long. The Graph client always gives one
+   * (Graph's estimate, or its pacer's hold), so this holds for a throttled error made elsewhere.
+   */
   throttledMinSeconds: number;
   /** The longest wait honoured from Graph's own estimate (Retry-After, usage headers) or a settling create. */
   maxAskedSeconds: number;

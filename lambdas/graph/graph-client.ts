@@ -275,7 +275,7 @@ export class GraphClient {
   }
 
   private async send(method: 'GET' | 'POST', url: string, token: string, json?: unknown, signal?: AbortSignal): Promise<unknown> {
-    await this.pacer.beforeCall(token, signal);
+    const turn = await this.pacer.beforeCall(token, signal);
     const timeout = AbortSignal.timeout(this.options.timeoutMs);
     let response: Response;
     let text: string;
@@ -302,14 +302,13 @@ export class GraphClient {
       const tokens = [token, new URL(url).searchParams.get('input_token') ?? ''];
       const error = toGraphError(response.status, body, tokens);
       if (error.errorClass !== 'throttled') {
-        this.pacer.afterAnswer(token, usage);
+        turn.answered(usage);
         throw error;
       }
       // Graph's estimate when it gives one; otherwise the hold the pacer now keeps.
-      const waitSeconds = this.pacer.afterAnswer(token, usage, error.details.code);
-      throw new GraphError(error.errorClass, error.details, error.httpStatus, waitSeconds);
+      throw new GraphError(error.errorClass, error.details, error.httpStatus, turn.answered(usage, error.details.code));
     }
-    this.pacer.afterAnswer(token, usage);
+    turn.answered(usage);
     if (body === undefined) throw unexpectedAnswerGraphError(`Graph answered ${method} ${new URL(url).pathname} with HTTP ${response.status} and a body that is not JSON`);
     return body;
   }

@@ -55,7 +55,7 @@ class Scope {
   private readonly starts: number[] = [];
 
   /** When the next call's turn comes (its spacing after the last one). */
-  turnAt(): number {
+  get turnAt(): number {
     return this.nextStartAt;
   }
 
@@ -90,6 +90,15 @@ class Scope {
   }
 }
 
+/** A call's turn: what its answer said goes back to the scopes it was paced by. */
+export interface PacedCall {
+  /**
+   * The usage the answer reported, and the code if it was a throttle; for a throttle, how many
+   * seconds to wait (Graph's estimate, or the hold when Graph gave none).
+   */
+  answered(reading: UsageReading, throttleCode?: number): number | undefined;
+}
+
 export class GraphPacer {
   private readonly app = new Scope();
   private readonly tokens = new Map<string, Scope>();
@@ -104,18 +113,19 @@ export class GraphPacer {
    * Waits for this call's turn, `maxWaitMs` at most (spacing slows calls down, it never stops them),
    * and out of any hold; throws a throttled GraphError, unsent, if a hold lasts longer than that.
    */
-  async beforeCall(token: string, signal?: AbortSignal): Promise<void> {
-    const scopes = [this.app, this.tokenScope(token)];
+  async beforeCall(token: string, signal?: AbortSignal): Promise<PacedCall> {
+    const tokenScope = this.tokenScope(token);
+    const scopes = [this.app, tokenScope];
     const latestTurn = this.clock() + this.settings.maxWaitMs;
     for (;;) {
       const now = this.clock();
       const held = scopes.reduce((a, b) => (b.holdUntil > a.holdUntil ? b : a));
       if (held.holdUntil - now > this.settings.maxWaitMs) throw notSent(held, held.holdUntil - now);
-      const readyAt = Math.max(held.holdUntil, Math.min(latestTurn, Math.max(...scopes.map((s) => s.turnAt()))));
+      const readyAt = Math.max(held.holdUntil, Math.min(latestTurn, Math.max(...scopes.map((s) => s.turnAt))));
       const waitMs = readyAt - now;
       if (waitMs <= 0) {
         for (const scope of scopes) scope.start(now);
-        return;
+        return { answered: (reading, throttleCode) => this.answered(tokenScope, reading, throttleCode) };
       }
       try {
         await this.wait(waitMs, signal);
@@ -125,13 +135,8 @@ export class GraphPacer {
     }
   }
 
-  /**
-   * The usage an answer reported, and the code if it was a throttle; for a throttle, how many
-   * seconds to wait (Graph's estimate, or the hold when Graph gave none).
-   */
-  afterAnswer(token: string, reading: UsageReading, throttleCode?: number): number | undefined {
+  private answered(tokenScope: Scope, reading: UsageReading, throttleCode?: number): number | undefined {
     const now = this.clock();
-    const tokenScope = this.tokenScope(token);
     if (throttleCode === undefined) {
       this.app.observe(reading.appPercent, this.settings, now);
       tokenScope.observe(reading.businessPercent, this.settings, now);
