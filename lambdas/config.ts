@@ -190,8 +190,8 @@ export function loadReconcileConfig(env: NodeJS.ProcessEnv = process.env) {
       acceptHandoffMs: c.RECONCILE_ACCEPT_HANDOFF_SECONDS * 1000,
       lifecyclePollAfterMs: c.LIFECYCLE_POLL_AFTER_SECONDS * 1000,
       maxItemsPerPass: c.RECONCILE_MAX_ITEMS,
-      // An item may make three Graph calls (the check's read, the accept, a confirming read) and a few writes.
-      // An item's Graph calls (three at most), each with its wait for its turn, and its writes.
+      // An item's Graph calls (three at most: the check's read, the accept, a confirming read), each
+      // with its wait for its turn, and its writes.
       minTimeLeftMs: 3 * (c.GRAPH_TIMEOUT_MS + GRAPH_PACING.maxWaitMs) + 5_000,
     },
   };
@@ -207,13 +207,14 @@ export function loadWebhookConfig(env: NodeJS.ProcessEnv = process.env) {
   };
 }
 
-/** Ops commands that act on solutions with our system-user token: the table, the secret and Graph. */
+/** The ops CLI: the table, the secret and Graph (for decisions on solutions), and when a requeued create message comes back. */
 const opsSchema = graphSchema.extend({
   TABLE_NAME: z.string().min(1),
   SYSTEM_USER_TOKEN_SECRET_ID: z.string().min(1),
+  CREATE_REDELIVERY_SECONDS: z.coerce.number().int().positive(),
 });
 
 export function loadOpsConfig(env: NodeJS.ProcessEnv) {
   const c = load(opsSchema, env);
-  return { tableName: c.TABLE_NAME, systemUserTokenSecretId: c.SYSTEM_USER_TOKEN_SECRET_ID, graph: graphOptions(c) };
+  return { tableName: c.TABLE_NAME, systemUserTokenSecretId: c.SYSTEM_USER_TOKEN_SECRET_ID, graph: graphOptions(c), createRedeliveryMs: c.CREATE_REDELIVERY_SECONDS * 1000 };
 }

@@ -92,13 +92,13 @@ export async function acceptSolution(item: { onboardingId: string; appId: string
     // Our accept is in already (an earlier attempt's, its answer lost): it cannot be undone, so the
     // record says so, whatever the solution looks like.
     if (acceptedBy(solution, deps.settings.partnerAppId)) {
-      if (!(await deps.store.recordAccepted(item.onboardingId, item.appId, deps.clock()))) return movedOn(item, deps);
+      if (!(await deps.store.recordAccepted(item.onboardingId, item.appId, deps.clock(), attempt))) return movedOn(item, deps);
       return { outcome: 'accepted', alreadyAccepted: true, attempt, ...(differences.length > 0 ? { differences } : {}) };
     }
     differences.push(...statusDifference(solution));
     if (differences.length > 0) return refuseMismatch(record, attempt, solution, differences, token, deps);
     const confirmed = await acceptOrConfirm(solutionId, token, deps);
-    if (!(await deps.store.recordAccepted(item.onboardingId, item.appId, deps.clock()))) return movedOn(item, deps);
+    if (!(await deps.store.recordAccepted(item.onboardingId, item.appId, deps.clock(), attempt))) return movedOn(item, deps);
     return { outcome: 'accepted', alreadyAccepted: confirmed, attempt };
   } catch (error) {
     // Anything else (a DynamoDB failure, say) keeps the claim: another attempt comes when it ends.

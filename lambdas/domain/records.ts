@@ -112,8 +112,46 @@ export interface SolutionRecord {
   lifecycleRead?: boolean;
   /** While PENDING_DEACTIVATION: the status it goes back to if the request is declined. */
   liveStatus?: LiveStatus;
+  /** The item's timeline, oldest first: its first entry, then the latest (at most `HISTORY_LIMIT` in all). */
+  history?: HistoryEntry[];
+  /** Entries dropped from the timeline to keep it within `HISTORY_LIMIT`. */
+  historyDropped?: number;
   createdAt: string;
   updatedAt: string;
+}
+
+/** Who moved an item: the pipeline's own steps, Meta's lifecycle news (`webhook`, `read`), or a person (`ops`). */
+export type HistorySource = 'pipeline' | 'webhook' | 'read' | 'ops';
+
+/** One change on a solution item's timeline: a status entered, or an attempt's outcome within a status. */
+export interface HistoryEntry {
+  at: string;
+  status: SolutionStatus;
+  by: HistorySource;
+  /** The create attempt (PENDING to CREATED) or accept attempt (CREATED onwards) it concerns. */
+  attempt?: number;
+  /** Graph's error (or the pipeline's conclusion) that came with it, its message shortened. */
+  error?: Pick<RecordedError, 'code' | 'subcode' | 'message' | 'reason'>;
+  /** What happened, when the status alone does not say: `retry scheduled`, `claimed`, `reopened`, … */
+  note?: string;
+}
+
+/**
+ * Entries a timeline keeps: a solution retried for its whole retry period, or flipping between
+ * ACCEPTED and PENDING_DEACTIVATION, must not grow its item without limit (DynamoDB's 400 KB).
+ */
+export const HISTORY_LIMIT = 40;
+const HISTORY_MESSAGE_CHARS = 300;
+
+export function historyEntry(at: Date, status: SolutionStatus, detail: Omit<HistoryEntry, 'at' | 'status' | 'by'> & { by?: HistorySource } = {}): HistoryEntry {
+  const { error, ...rest } = detail;
+  const shortError = error && {
+    code: error.code,
+    ...(error.subcode === undefined ? {} : { subcode: error.subcode }),
+    message: error.message.length > HISTORY_MESSAGE_CHARS ? `${error.message.slice(0, HISTORY_MESSAGE_CHARS - 1)}…` : error.message,
+    ...(error.reason === undefined ? {} : { reason: error.reason }),
+  };
+  return { at: at.toISOString(), status, by: 'pipeline', ...rest, ...(shortError ? { error: shortError } : {}) };
 }
 
 export interface Onboarding {

@@ -1,6 +1,20 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { LIVE, UNDER_WAY, UNSETTLED, wholeSecond, type LiveStatus, type Onboarding, type OnboardingRecord, type RecordedError, type SolutionRecord, type SolutionStatus } from '../domain/records';
+import {
+  HISTORY_LIMIT,
+  historyEntry,
+  LIVE,
+  UNDER_WAY,
+  UNSETTLED,
+  wholeSecond,
+  type HistoryEntry,
+  type LiveStatus,
+  type Onboarding,
+  type OnboardingRecord,
+  type RecordedError,
+  type SolutionRecord,
+  type SolutionStatus,
+} from '../domain/records';
 import { ENTITY, keys, TABLE_LAYOUT } from './table-layout';
 
 /** DynamoDB allows 100 items per transaction: the token guard, the onboarding and one item per app. */
@@ -50,6 +64,16 @@ const SAME_SECOND: Record<SameSecond, string> = {
   never: '',
 };
 
+/** Appends `:historyEntry` to the item's timeline (`#history` bound to `history`). */
+const APPEND_HISTORY = '#history = list_append(if_not_exists(#history, :noHistory), :historyEntry)';
+const historyValues = (entry: HistoryEntry) => ({ ':noHistory': [], ':historyEntry': [entry] });
+
+/** What a transition adds to the timeline beyond its status and time. */
+type HistoryDetail = Parameters<typeof historyEntry>[2];
+
+/** Change times (ISO 8601) bounding a `byStatus` query, both ends included. */
+type StatusWindow = { since?: string | undefined; until?: string | undefined };
+
 /** How long until asking a busy holder again: a working attempt is usually done in seconds. */
 const BUSY_RETRY_MS = 10_000;
 /** A solution item that no attempt holds: PENDING, or CREATING with its lease run out. */
@@ -89,7 +113,7 @@ export class OnboardingStore {
           TransactItems: [
             put({ ...keys.tokenGuard(onboarding.tokenFingerprint), entity: ENTITY.tokenGuard, onboardingId: onboarding.onboardingId, createdAt: onboarding.createdAt }),
             put({ ...keys.onboarding(onboarding.onboardingId), entity: ENTITY.onboarding, ...onboarding }),
-            ...solutions.map((s) => put({ ...keys.solution(s.onboardingId, s.appId), entity: ENTITY.solution, ...s })),
+            ...solutions.map((s) => put({ ...keys.solution(s.onboardingId, s.appId), entity: ENTITY.solution, ...s, history: [historyEntry(new Date(s.createdAt), s.status)] })),
           ],
         }),
       );
@@ -144,11 +168,13 @@ export class OnboardingStore {
               Update: {
                 TableName: this.tableName,
                 Key: keys.solution(onboardingId, appId),
-                UpdateExpression: 'SET #status = :creating, attempts = attempts + :one, leaseExpiresAt = :lease, nextAttemptAt = :next, updatedAt = :now',
+                UpdateExpression: `SET #status = :creating, attempts = attempts + :one, leaseExpiresAt = :lease, nextAttemptAt = :next, updatedAt = :now, ${APPEND_HISTORY}`,
                 ConditionExpression: CLAIMABLE,
-                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeNames: { '#status': 'status', '#history': 'history' },
                 ExpressionAttributeValues: {
                   ...claimableValues(now),
+                  // The attempt's number is only known once claimed: the entry says it took the item.
+                  ...historyValues(historyEntry(now, 'CREATING', { note: retried ? 'claimed, taking the app over from a failed onboarding' : 'claimed' })),
                   ':one': 1,
                   ':lease': now.getTime() + timing.leaseMs,
                   ':next': new Date(now.getTime() + timing.redeliveryMs).toISOString(),
@@ -179,6 +205,7 @@ export class OnboardingStore {
     }
     const record = await this.getSolution(onboardingId, appId);
     if (!record) throw new Error(`solution item ${onboardingId}/${appId} vanished after its claim`);
+    await this.trimHistory(record);
     return { kind: 'claimed', record, attempt: record.attempts, tookOverGuard: retried };
   }
 
@@ -226,6 +253,7 @@ export class OnboardingStore {
       // An adopted solution of ours keeps the name it was made with: the accept's check compares it.
       set: { solutionId, ...(adoptedName === undefined ? {} : { solutionName: adoptedName }) },
       remove: ['leaseExpiresAt', 'lastError', 'nextAttemptAt'],
+      history: { attempt, note: adoptedName === undefined ? `solution ${solutionId}` : `adopted solution ${solutionId}` },
     });
   }
 
@@ -238,6 +266,7 @@ export class OnboardingStore {
     return this.transition(onboardingId, appId, { from: 'CREATING', attempt }, existingStatus(solution.deactivationPending), now, {
       set: { solutionId: solution.id, ...existingSet(solution.deactivationPending), ...news },
       remove: ['leaseExpiresAt', 'lastError', 'nextAttemptAt'],
+      history: { attempt, note: `live solution ${solution.id} found on Graph` },
     });
   }
 
@@ -253,6 +282,7 @@ export class OnboardingStore {
         ...(pending && holder.lifecycleAt ? { lifecycleAt: holder.lifecycleAt } : {}),
       },
       ['leaseExpiresAt', 'lastError', 'nextAttemptAt'],
+      historyEntry(now, existingStatus(pending), { note: `app's live solution ${holder.solutionId} is another onboarding's` }),
     );
     return this.conditionalUpdate(onboardingId, appId, { ...change, condition: CLAIMABLE, values: { ...claimableValues(now), ...change.values } });
   }
@@ -262,6 +292,7 @@ export class OnboardingStore {
     const applied = await this.transition(onboardingId, appId, { from: 'CREATING', attempt }, 'CREATE_FAILED', now, {
       set: { lastError: error },
       remove: ['leaseExpiresAt', 'nextAttemptAt'],
+      history: { attempt, error },
     });
     if (applied) await this.releaseAppGuard(appId, onboardingId);
     return applied;
@@ -276,6 +307,7 @@ export class OnboardingStore {
     return this.transition(onboardingId, appId, { from: 'PENDING', nextAttemptAt: seenNextAttemptAt ?? null }, 'CREATE_FAILED', now, {
       set: { lastError: error },
       remove: ['nextAttemptAt'],
+      history: { error },
     });
   }
 
@@ -295,6 +327,7 @@ export class OnboardingStore {
     await this.transition(onboardingId, appId, { from: 'CREATING', attempt }, 'CREATING', now, {
       set: { lastError: error, leaseExpiresAt: retry.notBefore, ...(retry.nextAttempt ? { nextAttemptAt: retry.nextAttempt.toISOString() } : {}) },
       remove: retry.nextAttempt ? [] : ['nextAttemptAt'],
+      history: { attempt, error, note: retry.nextAttempt ? `retry at ${retry.nextAttempt.toISOString()}` : 'no delivery left: the reconciler settles it' },
     });
   }
 
@@ -356,19 +389,25 @@ export class OnboardingStore {
     }
   }
 
-  recordAccepted(onboardingId: string, appId: string, now: Date): Promise<boolean> {
-    return this.transition(onboardingId, appId, { from: 'CREATED' }, 'ACCEPTED', now, { remove: ['lastError', 'nextAttemptAt'] });
+  /** `attempt`: the accept attempt that saw it accepted, for the timeline. */
+  recordAccepted(onboardingId: string, appId: string, now: Date, attempt?: number): Promise<boolean> {
+    return this.transition(onboardingId, appId, { from: 'CREATED' }, 'ACCEPTED', now, { remove: ['lastError', 'nextAttemptAt'], history: { attempt } });
   }
 
   /** Ends the accept in ACCEPT_FAILED; only while accept attempt `attempt` still holds the item. */
   recordAcceptFailed(onboardingId: string, appId: string, attempt: number, error: RecordedError, now: Date): Promise<boolean> {
-    return this.transition(onboardingId, appId, { from: 'CREATED', acceptAttempt: attempt }, 'ACCEPT_FAILED', now, { set: { lastError: error }, remove: ['nextAttemptAt'] });
+    return this.transition(onboardingId, appId, { from: 'CREATED', acceptAttempt: attempt }, 'ACCEPT_FAILED', now, {
+      set: { lastError: error },
+      remove: ['nextAttemptAt'],
+      history: { attempt, error },
+    });
   }
 
   /** After a retryable accept failure: the next attempt is due at `nextAttempt`; false if this attempt no longer holds the item. */
   recordAcceptRetry(onboardingId: string, appId: string, attempt: number, error: RecordedError, now: Date, nextAttempt: Date): Promise<boolean> {
     return this.transition(onboardingId, appId, { from: 'CREATED', acceptAttempt: attempt }, 'CREATED', now, {
       set: { lastError: error, nextAttemptAt: nextAttempt.toISOString() },
+      history: { attempt, error, note: `accept retry at ${nextAttempt.toISOString()}` },
     });
   }
 
@@ -392,6 +431,8 @@ export class OnboardingStore {
         // A retrying accept's error is done with once Graph says it is accepted; any other error stays on record.
         ...(record.status === 'CREATED' && LIVE.has(to) ? ['lastError'] : []),
       ],
+      // News that only confirms the status (a daily read, say) would crowd the timeline out.
+      history: record.status === to ? false : { by: news.source, note: `news of ${observedAt.toISOString()}` },
     });
   }
 
@@ -402,6 +443,99 @@ export class OnboardingStore {
       condition: '#status = :status AND updatedAt = :seen',
       values: { ':now': now.toISOString(), ':status': record.status, ':seen': record.updatedAt },
     });
+  }
+
+  /**
+   * Ops' retry of an ACCEPT_FAILED solution: CREATED again as if just created, with a fresh retry
+   * period, so the stream hands it to the accept worker as a first attempt (its check runs again).
+   */
+  reopenAccept(onboardingId: string, appId: string, now: Date): Promise<boolean> {
+    return this.transition(onboardingId, appId, { from: 'ACCEPT_FAILED' }, 'CREATED', now, {
+      remove: ['acceptAttempts', 'acceptRetryUntil', 'nextAttemptAt', 'lastError'],
+      history: { by: 'ops', note: 'accept retried' },
+    });
+  }
+
+  /**
+   * Ops' retry of a CREATED solution whose accept waits (a retry after a failure, or one the stream
+   * missed): due now, with a fresh retry period, for the reconciler's next pass. Only as it was read
+   * (`updatedAt`): anything that moved it meanwhile wins.
+   */
+  hurryAccept(record: Pick<SolutionRecord, 'onboardingId' | 'appId' | 'updatedAt'>, now: Date): Promise<boolean> {
+    const due = changeExpression({ nextAttemptAt: now.toISOString(), updatedAt: now.toISOString() }, ['acceptRetryUntil'], historyEntry(now, 'CREATED', { by: 'ops', note: 'accept due now' }));
+    return this.conditionalUpdate(record.onboardingId, record.appId, {
+      ...due,
+      condition: '#status = :created AND updatedAt = :seen',
+      values: { ...due.values, ':created': 'CREATED', ':seen': record.updatedAt },
+    });
+  }
+
+  /**
+   * Ops' retry of a solution the reconciler abandoned (CREATE_ABANDONED: nothing of it on Graph), once
+   * its create message, with the Tech Provider's token, is found: PENDING again, its message due by
+   * `nextAttemptAt` (the reconciler leaves it alone until then). The attempt count goes on, so the
+   * next attempt lists the app's solutions on Graph before it creates.
+   */
+  reopenCreate(onboardingId: string, appId: string, now: Date, nextAttemptAt: Date): Promise<boolean> {
+    const reopened = changeExpression(
+      { status: 'PENDING', updatedAt: now.toISOString(), nextAttemptAt: nextAttemptAt.toISOString() },
+      ['lastError', 'leaseExpiresAt'],
+      historyEntry(now, 'PENDING', { by: 'ops', note: 'create retried' }),
+    );
+    return this.conditionalUpdate(onboardingId, appId, {
+      ...reopened,
+      condition: '#status = :failed AND #lastError.#reason = :abandoned',
+      names: { ...reopened.names, '#lastError': 'lastError', '#reason': 'reason' },
+      values: { ...reopened.values, ':failed': 'CREATE_FAILED', ':abandoned': 'CREATE_ABANDONED' },
+    });
+  }
+
+  /** Every solution item of a Tech Provider app, one per onboarding of it, through the `byAppId` index. */
+  findByAppId(appId: string): Promise<SolutionRecord[]> {
+    return this.queryAll<SolutionRecord>({
+      IndexName: 'byAppId',
+      KeyConditionExpression: '#appId = :appId',
+      ExpressionAttributeNames: { '#appId': TABLE_LAYOUT.indexes.byAppId.partitionKey },
+      ExpressionAttributeValues: { ':appId': appId },
+    });
+  }
+
+  /**
+   * Solution items in `status`, newest change first, through the `byStatus` index, changed within
+   * [`since`, `until`]; page by page, as far as the reader goes.
+   */
+  async *newestInStatus(status: SolutionStatus, window: StatusWindow, pageSize: number): AsyncGenerator<SolutionRecord> {
+    for await (const page of this.statusPages(status, window, { ScanIndexForward: false, Limit: pageSize })) yield* (page.Items ?? []) as SolutionRecord[];
+  }
+
+  /** How many solution items in `status` changed since `since` (all when absent): the index's count, no items read out. */
+  async countInStatus(status: SolutionStatus, since?: string): Promise<number> {
+    let count = 0;
+    for await (const page of this.statusPages(status, { since }, { Select: 'COUNT' })) count += page.Count ?? 0;
+    return count;
+  }
+
+  /** The pages of one `byStatus` query, its sort key (the change time) within the window. */
+  private async *statusPages(status: SolutionStatus, window: StatusWindow, options: Pick<QueryCommandInput, 'ScanIndexForward' | 'Limit' | 'Select'>) {
+    const { partitionKey, sortKey } = TABLE_LAYOUT.indexes.byStatus;
+    const { since, until } = window;
+    const range = since && until ? ' AND #updated BETWEEN :since AND :until' : since ? ' AND #updated >= :since' : until ? ' AND #updated <= :until' : '';
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'byStatus',
+          KeyConditionExpression: `#status = :status${range}`,
+          ExpressionAttributeNames: { '#status': partitionKey, ...(range ? { '#updated': sortKey } : {}) },
+          ExpressionAttributeValues: { ':status': status, ...(since ? { ':since': since } : {}), ...(until ? { ':until': until } : {}) },
+          ...options,
+          ExclusiveStartKey,
+        }),
+      );
+      yield page;
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
   }
 
   /** Every solution item holding `solutionId` (the holder, and onboardings that found it EXISTING), through the `bySolutionId` index. */
@@ -467,8 +601,9 @@ export class OnboardingStore {
     appId: string,
     expression: { update: string; condition: string; names?: Record<string, string>; values: Record<string, unknown> },
   ): Promise<boolean> {
+    const appends = ':historyEntry' in expression.values;
     try {
-      await this.db.send(
+      const { Attributes } = await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.solution(onboardingId, appId),
@@ -476,13 +611,39 @@ export class OnboardingStore {
           ConditionExpression: expression.condition,
           ExpressionAttributeNames: { '#status': 'status', ...expression.names },
           ExpressionAttributeValues: expression.values,
+          ...(appends ? { ReturnValues: 'UPDATED_NEW' as const } : {}),
         }),
       );
+      if (appends) await this.trimHistory({ onboardingId, appId, history: Attributes?.history as HistoryEntry[] | undefined });
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
+  }
+
+  /**
+   * Keeps a timeline within HISTORY_LIMIT entries: its first (how the item began) and the latest.
+   * Only while it is as long as this writer saw it: one that appended meanwhile trims it itself.
+   * Best effort, after the change it follows is written: whatever is left over, the next append trims.
+   */
+  private async trimHistory(item: Pick<SolutionRecord, 'onboardingId' | 'appId' | 'history'>): Promise<void> {
+    const length = item.history?.length ?? 0;
+    const excess = length - HISTORY_LIMIT;
+    if (excess <= 0) return;
+    const oldestAfterFirst = Array.from({ length: excess }, (_, i) => `#history[${i + 1}]`);
+    await this.db
+      .send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.solution(item.onboardingId, item.appId),
+          UpdateExpression: `REMOVE ${oldestAfterFirst.join(', ')} ADD historyDropped :dropped`,
+          ConditionExpression: 'size(#history) = :length',
+          ExpressionAttributeNames: { '#history': 'history' },
+          ExpressionAttributeValues: { ':dropped': excess, ':length': length },
+        }),
+      )
+      .catch(() => undefined);
   }
 
   /**
@@ -497,7 +658,7 @@ export class OnboardingStore {
     source: { from: SolutionStatus; attempt?: number; acceptAttempt?: number; nextAttemptAt?: string | null; newsBefore?: { at: string; sameSecond: SameSecond } },
     to: SolutionStatus,
     now: Date,
-    change: { set?: Record<string, unknown>; remove?: string[] },
+    change: { set?: Record<string, unknown>; remove?: string[]; history?: HistoryDetail | false },
   ): Promise<boolean> {
     const set = { status: to, updatedAt: now.toISOString(), ...change.set };
     const values: Record<string, unknown> = { ':from': source.from };
@@ -522,20 +683,21 @@ export class OnboardingStore {
       condition.push('nextAttemptAt = :seenNext');
       values[':seenNext'] = source.nextAttemptAt;
     }
-    const expression = changeExpression(set, change.remove ?? []);
+    const expression = changeExpression(set, change.remove ?? [], change.history === false ? undefined : historyEntry(now, to, change.history));
     return this.conditionalUpdate(onboardingId, appId, { ...expression, condition: condition.join(' AND '), values: { ...values, ...expression.values } });
   }
 }
 
-/** `SET` each of `set`, `REMOVE` each of `remove`, with placeholders for every name and value. */
-function changeExpression(set: Record<string, unknown>, remove: readonly string[]) {
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = {};
+/** `SET` each of `set`, `REMOVE` each of `remove`, and append `entry` to the timeline, with placeholders for every name and value. */
+function changeExpression(set: Record<string, unknown>, remove: readonly string[], entry: HistoryEntry | undefined) {
+  const names: Record<string, string> = entry ? { '#history': 'history' } : {};
+  const values: Record<string, unknown> = entry ? historyValues(entry) : {};
   const assignments = Object.entries(set).map(([name, value], i) => {
     names[`#s${i}`] = name;
     values[`:s${i}`] = value;
     return `#s${i} = :s${i}`;
   });
+  if (entry) assignments.push(APPEND_HISTORY);
   const removals = remove.map((name, i) => {
     names[`#r${i}`] = name;
     return `#r${i}`;

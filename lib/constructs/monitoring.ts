@@ -153,7 +153,7 @@ export class Monitoring extends Construct {
   /** Every alarm tells the topic when it fires and when it clears. */
   private alarm(id: string, spec: AlarmSpec): void {
     const alarm = new cloudwatch.Alarm(this, id, {
-      alarmDescription: `${spec.description} Runbook: README.md, "Deploy", ${id}.`,
+      alarmDescription: `${spec.description} Runbook: README.md, "Operating it", ${id}.`,
       metric: spec.metric,
       threshold: spec.threshold,
       evaluationPeriods: 1,

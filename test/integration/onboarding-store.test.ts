@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { Onboarding, SolutionRecord } from '../../lambdas/domain/records';
+import { HISTORY_LIMIT, type Onboarding, type SolutionRecord } from '../../lambdas/domain/records';
 import { OnboardingStore, type LifecycleWrite, type LiveHolder } from '../../lambdas/store/onboarding-store';
 import { ensureTable, startDynamoDbLocal, type DynamoDbLocal } from '../../local/runtime/dynamodb-local';
 import { freePort } from '../../local/runtime/free-port';
@@ -210,6 +210,66 @@ describe('OnboardingStore on DynamoDB Local', () => {
     expect(accepted).toMatchObject({ status: 'ACCEPTED', acceptAttempts: 2 });
     expect(accepted).not.toHaveProperty('nextAttemptAt');
     expect(accepted).not.toHaveProperty('lastError');
+  });
+
+  test('each item keeps its timeline: every transition with its time, attempt and error, bounded to its first and latest entries', async () => {
+    const { onboarding } = newOnboarding(['921']);
+    await store.createOnboarding({ onboarding, solutions: newOnboardingSolutions(onboarding.onboardingId, ['921']) });
+    const id = onboarding.onboardingId;
+    await store.claimForCreate(id, '921', T0, TIMING);
+    await store.recordCreated(id, '921', 1, 'sol-921', later(1_000));
+    await store.claimForAccept(id, '921', later(2_000), { first: true, leaseMs: 60_000, retryPeriodMs: 86_400_000 });
+    expect((await store.getSolution(id, '921'))!.history).toEqual([
+      { at: T0.toISOString(), status: 'PENDING', by: 'pipeline' },
+      { at: T0.toISOString(), status: 'CREATING', by: 'pipeline', note: 'claimed' },
+      { at: later(1_000).toISOString(), status: 'CREATED', by: 'pipeline', attempt: 1, note: 'solution sol-921' },
+    ]);
+
+    // A day of failing accepts: the timeline stays at HISTORY_LIMIT, its first entry kept, the latest last.
+    const long = 'x'.repeat(1_000);
+    for (let i = 0; i < HISTORY_LIMIT + 5; i++) {
+      await expect(store.recordAcceptRetry(id, '921', 1, { code: 2, message: `down ${i} ${long}` }, later(3_000 + i), later(10_000 + i))).resolves.toBe(true);
+    }
+    const item = (await store.getSolution(id, '921'))!;
+    expect(item.history).toHaveLength(HISTORY_LIMIT);
+    expect(item.historyDropped).toBe(8);
+    expect(item.history![0]).toMatchObject({ status: 'PENDING' });
+    expect(item.history!.at(-1)).toMatchObject({ status: 'CREATED', attempt: 1, error: { code: 2 }, note: `accept retry at ${later(10_000 + HISTORY_LIMIT + 4).toISOString()}` });
+    expect(item.history!.at(-1)!.error!.message).toHaveLength(300);
+    expect(item.history!.at(-2)!.error!.message).toMatch(/^down 43 /);
+  });
+
+  test('ops’ retries: ACCEPT_FAILED back to CREATED as new; a waiting accept due now, unless changed since read; only an abandoned create reopens', async () => {
+    const { onboarding } = newOnboarding(['931', '932', '933']);
+    await store.createOnboarding({ onboarding, solutions: newOnboardingSolutions(onboarding.onboardingId, ['931', '932', '933']) });
+    const id = onboarding.onboardingId;
+    await store.claimForCreate(id, '931', T0, TIMING);
+    await store.recordCreated(id, '931', 1, 'sol-931', later(1));
+    await store.claimForAccept(id, '931', later(2), { first: true, leaseMs: 60_000, retryPeriodMs: 86_400_000 });
+    await expect(store.reopenAccept(id, '931', later(3))).resolves.toBe(false); // not failed
+    const waiting = (await store.getSolution(id, '931'))!;
+    await expect(store.hurryAccept({ ...waiting, updatedAt: later(1).toISOString() }, later(4))).resolves.toBe(false); // changed since
+    await expect(store.hurryAccept(waiting, later(4))).resolves.toBe(true);
+    expect(await store.getSolution(id, '931')).toMatchObject({ status: 'CREATED', nextAttemptAt: later(4).toISOString(), acceptAttempts: 1 });
+    expect(await store.getSolution(id, '931')).not.toHaveProperty('acceptRetryUntil');
+
+    await store.recordAcceptFailed(id, '931', 1, { code: 200, message: 'Permissions error' }, later(5));
+    await expect(store.reopenAccept(id, '931', later(6))).resolves.toBe(true);
+    const reopened = (await store.getSolution(id, '931'))!;
+    expect(reopened).toMatchObject({ status: 'CREATED', history: expect.arrayContaining([expect.objectContaining({ status: 'CREATED', by: 'ops', note: 'accept retried' })]) });
+    for (const gone of ['acceptAttempts', 'acceptRetryUntil', 'nextAttemptAt', 'lastError']) expect(reopened).not.toHaveProperty(gone);
+
+    await store.claimForCreate(id, '932', T0, TIMING);
+    await store.recordCreateFailed(id, '932', 1, { code: 100, message: 'Invalid parameter' }, later(1));
+    await expect(store.reopenCreate(id, '932', later(2), later(200_000))).resolves.toBe(false); // Graph refused it: not known absent
+    await store.claimForCreate(id, '933', T0, TIMING);
+    await store.recordCreateFailed(id, '933', 1, { code: 2, message: 'down', reason: 'CREATE_ABANDONED' }, later(1));
+    await expect(store.reopenCreate(id, '933', later(2), later(200_000))).resolves.toBe(true);
+    const pending = (await store.getSolution(id, '933'))!;
+    expect(pending).toMatchObject({ status: 'PENDING', attempts: 1, nextAttemptAt: later(200_000).toISOString() });
+    expect(pending).not.toHaveProperty('lastError');
+    // Claimable again, as a later attempt (which lists the app's solutions before creating).
+    await expect(store.claimForCreate(id, '933', later(3), TIMING)).resolves.toMatchObject({ kind: 'claimed', attempt: 2 });
   });
 
   test('the reconciler finds items by status through the index: oldest first, filtered, and changed before a time', async () => {

@@ -1,12 +1,11 @@
 import { jest } from '@jest/globals';
-import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { resolve } from 'node:path';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { WebhookDelivery } from '../../local/graph-simulator/webhooks';
 import { DEFAULT_SEED, type SimSolution } from '../../local/graph-simulator/state';
 import { PipelineDriver } from '../support/pipeline-driver';
 import { startRuntimeProcess, type RuntimeProcess } from '../support/local-runtime-process';
+import { runOps } from '../support/ops-cli';
 
 /**
  * After the accept (issue 15): the simulator's signed partner_solutions webhooks reach the webhook
@@ -20,7 +19,6 @@ let pipeline: PipelineDriver;
 const POLL_SECONDS = 15;
 // Each test onboards through the whole pipeline; the first also waits for the sandboxes to compile.
 jest.setTimeout(30_000);
-const ROOT = resolve(import.meta.dirname, '../..');
 
 beforeAll(async () => {
   runtime = await startRuntimeProcess({
@@ -68,15 +66,10 @@ const sign = (body: string, secret = DEFAULT_SEED.appSecret) => `sha256=${create
 const envelope = (solutionId: string, status: string, time: number) =>
   JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: '1', time, changes: [{ field: 'partner_solutions', value: { event: 'SOLUTION_UPDATED', solution_id: solutionId, solution_status: status } }] }] });
 
-/** `npm run deactivation -- …` against this runtime: exit code and output. */
-function deactivationCommand(...args: string[]): Promise<{ code: number | null; output: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'ops/deactivation.ts', ...args], { cwd: ROOT, env: { ...process.env, DATA_DIR: runtime.dataDir }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.once('close', (code) => done({ code, output }));
-  });
+/** `npm run ops -- deactivation …` against this runtime: exit code and output. */
+async function deactivationCommand(...args: string[]): Promise<{ code: number | null; output: string }> {
+  const { code, stdout, stderr } = await runOps(['deactivation', ...args], { DATA_DIR: runtime.dataDir });
+  return { code, output: stdout + stderr };
 }
 
 describe('Meta’s webhook, end to end', () => {
@@ -130,7 +123,7 @@ describe('Meta’s webhook, end to end', () => {
     expect(await solutionOnGraph(item.solutionId)).toMatchObject({ status: 'DEACTIVATED' });
     await recordBecomes(item, 'DEACTIVATED');
 
-    await expect(deactivationCommand('accept', '999000999000')).resolves.toMatchObject({ code: 3, output: expect.stringContaining('No record holds solution 999000999000') });
+    await expect(deactivationCommand('accept', '999000999000')).resolves.toMatchObject({ code: 3, output: expect.stringContaining('no record holds solution 999000999000') });
     await expect(deactivationCommand('maybe', item.solutionId)).resolves.toMatchObject({ code: 2, output: expect.stringContaining('usage:') });
   }, 60_000);
 

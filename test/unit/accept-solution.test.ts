@@ -76,7 +76,7 @@ describe('acceptSolution', () => {
     await expect(acceptSolution(ITEM, deps, STREAM)).resolves.toEqual({ outcome: 'accepted', alreadyAccepted: false, attempt: 1 });
     expect(store.claimForAccept).toHaveBeenCalledWith('ob-1', '111', NOW, { first: true, leaseMs: 60_000, retryPeriodMs: DAY_MS, handoffBefore: undefined });
     expect(graph.acceptSolution).toHaveBeenCalledWith('sol-1', PARTNER, 'system-user-token');
-    expect(store.recordAccepted).toHaveBeenCalledWith('ob-1', '111', NOW);
+    expect(store.recordAccepted).toHaveBeenCalledWith('ob-1', '111', NOW, 1);
   });
 
   test('the reconciler claims only a due solution, with its handoff time', async () => {

@@ -54,7 +54,7 @@ describe('monitoring', () => {
       expect(alarm.AlarmActions).toEqual([topic]);
       expect(alarm.OKActions).toEqual([topic]);
       expect(['notBreaching', 'ignore']).toContain(alarm.TreatMissingData);
-      expect(alarm.AlarmDescription).toMatch(/Runbook: README\.md, "Deploy", \w+Alarm\.$/);
+      expect(alarm.AlarmDescription).toMatch(/Runbook: README\.md, "Operating it", \w+Alarm\.$/);
     }
   });
 

@@ -1,0 +1,39 @@
+import { SOLUTION_STATUSES, type SolutionStatus } from '../lambdas/domain/records';
+import { OpsError } from './ops-error';
+
+const UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `--since`: a duration back from now (`90m`, `6h`, `7d`) or a time (`2026-11-28`, `2026-11-28T10:00:00Z`); an ISO 8601 time out. */
+export function parseSince(value: string, now: Date): string {
+  const relative = /^(\d+)([mhd])$/.exec(value);
+  if (relative) return new Date(now.getTime() - Number(relative[1]) * UNITS[relative[2]!]!).toISOString();
+  const at = /^\d{4}-\d{2}-\d{2}/.test(value) ? Date.parse(value) : NaN;
+  if (Number.isNaN(at)) throw OpsError.usage(`--since ${value}: give a duration such as 90m, 6h or 7d, or a time such as 2026-11-28T10:00:00Z`);
+  return new Date(at).toISOString();
+}
+
+/** `--status`, repeated or comma-separated, each one of the solution statuses. */
+export function parseStatuses(values: readonly string[] | undefined): SolutionStatus[] | undefined {
+  if (!values?.length) return undefined;
+  const statuses = values.flatMap((v) => v.split(',')).map((v) => v.trim().toUpperCase()).filter(Boolean);
+  for (const status of statuses) {
+    if (!(SOLUTION_STATUSES as readonly string[]).includes(status)) throw OpsError.usage(`--status ${status}: one of ${SOLUTION_STATUSES.join(', ')}`);
+  }
+  return statuses as SolutionStatus[];
+}
+
+export function parseLimit(value: string | undefined, fallback: number, max: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw OpsError.usage(`--limit ${value}: a whole number from 1 to ${max}`);
+  return n;
+}
+
+/** Onboarding IDs are UUIDs (intake's randomUUID); solution and app IDs are Facebook's numeric IDs. */
+export type RecordId = { kind: 'onboarding'; id: string } | { kind: 'numeric'; id: string };
+
+export function parseRecordId(value: string): RecordId {
+  if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)) return { kind: 'onboarding', id: value.toLowerCase() };
+  if (/^\d{1,30}$/.test(value)) return { kind: 'numeric', id: value };
+  throw OpsError.usage(`${value}: not an onboarding ID (a UUID), a solution ID or an app ID (digits)`);
+}

@@ -1,0 +1,94 @@
+import { SOLUTION_STATUSES, type SolutionRecord, type SolutionStatus } from '../../lambdas/domain/records';
+import type { OnboardingStore } from '../../lambdas/store/onboarding-store';
+import { EXIT, OpsError } from '../ops-error';
+import { attemptsOf, errorText, solutionSummary, table, when, type CommandResult } from '../format';
+
+export interface ListOptions {
+  statuses?: SolutionStatus[];
+  appId?: string;
+  onboardingId?: string;
+  /** ISO 8601: items changed at or after it. */
+  since?: string;
+  limit: number;
+  /** The `next` of the previous page. */
+  after?: string;
+}
+
+/** Where a page ends: the last item's change time and key; the next page starts strictly after it. */
+interface Cursor {
+  updatedAt: string;
+  key: string;
+}
+
+const keyOf = (s: SolutionRecord) => `${s.onboardingId}/${s.appId}`;
+/** Newest change first; ties by key, so that every item has one place in the order. */
+const newerFirst = (a: SolutionRecord, b: SolutionRecord) => (a.updatedAt === b.updatedAt ? (keyOf(a) < keyOf(b) ? 1 : -1) : a.updatedAt < b.updatedAt ? 1 : -1);
+const isAfter = (s: SolutionRecord, cursor: Cursor | undefined) => !cursor || s.updatedAt < cursor.updatedAt || (s.updatedAt === cursor.updatedAt && keyOf(s) < cursor.key);
+
+const encodeCursor = (s: SolutionRecord) => Buffer.from(JSON.stringify({ updatedAt: s.updatedAt, key: keyOf(s) } satisfies Cursor)).toString('base64url');
+function decodeCursor(value: string | undefined): Cursor | undefined {
+  if (value === undefined) return undefined;
+  try {
+    const cursor = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as Cursor;
+    if (typeof cursor.updatedAt === 'string' && typeof cursor.key === 'string') return cursor;
+  } catch {
+    // reported below
+  }
+  throw OpsError.usage('--after: not a cursor this command printed');
+}
+
+/**
+ * Solution items, newest change first, one page of `limit`. Each source is one Query: the onboarding's
+ * partition, the app's `byAppId` entries (a few per app), or the `byStatus` index per status read
+ * newest first and merged, page by page as far as the page needs (never a Scan).
+ */
+export async function listSolutions(store: OnboardingStore, options: ListOptions): Promise<{ items: SolutionRecord[]; next?: string }> {
+  const cursor = decodeCursor(options.after);
+  const wanted = (s: SolutionRecord) =>
+    (!options.statuses || options.statuses.includes(s.status)) &&
+    (!options.appId || s.appId === options.appId) &&
+    (!options.since || s.updatedAt >= options.since) &&
+    isAfter(s, cursor);
+
+  let found: SolutionRecord[];
+  if (options.onboardingId || options.appId) {
+    const items = options.onboardingId ? ((await store.getOnboarding(options.onboardingId))?.solutions ?? []) : await store.findByAppId(options.appId!);
+    found = items.filter(wanted).sort(newerFirst).slice(0, options.limit + 1);
+  } else {
+    found = await mergeNewestFirst(
+      (options.statuses ?? SOLUTION_STATUSES).map((status) => store.newestInStatus(status, { since: options.since, until: cursor?.updatedAt }, options.limit + 1)),
+      wanted,
+      options.limit + 1,
+    );
+  }
+  const items = found.slice(0, options.limit);
+  return { items, ...(found.length > options.limit ? { next: encodeCursor(items.at(-1)!) } : {}) };
+}
+
+/** The first `count` items of several newest-first sources, in one newest-first order; each source read only as far as needed. */
+async function mergeNewestFirst(sources: AsyncGenerator<SolutionRecord>[], wanted: (s: SolutionRecord) => boolean, count: number): Promise<SolutionRecord[]> {
+  const heads = await Promise.all(sources.map(async (source) => ({ source, head: (await source.next()).value as SolutionRecord | undefined })));
+  const merged: SolutionRecord[] = [];
+  while (merged.length < count) {
+    const live = heads.filter((h) => h.head);
+    if (live.length === 0) break;
+    const newest = live.reduce((a, b) => (newerFirst(a.head!, b.head!) <= 0 ? a : b));
+    if (wanted(newest.head!)) merged.push(newest.head!);
+    newest.head = (await newest.source.next()).value as SolutionRecord | undefined;
+  }
+  await Promise.all(sources.map((s) => s.return(undefined)));
+  return merged;
+}
+
+export async function listCommand(store: OnboardingStore, options: ListOptions): Promise<CommandResult> {
+  const { items, next } = await listSolutions(store, options);
+  const lines =
+    items.length === 0
+      ? ['No solutions match.']
+      : table(
+          ['UPDATED', 'STATUS', 'ONBOARDING', 'APP', 'SOLUTION', 'TRIES', 'ERROR'],
+          items.map((s) => [when(s.updatedAt), s.status, s.onboardingId, `${s.appId} ${s.appName}`, s.solutionId ?? '-', attemptsOf(s), errorText(s.lastError)]),
+        );
+  if (next) lines.push('', `More: add --after ${next}`);
+  return { data: { items: items.map(solutionSummary), ...(next ? { next } : {}) }, lines, exitCode: EXIT.ok };
+}

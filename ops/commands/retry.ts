@@ -1,0 +1,114 @@
+import type { SolutionRecord, SolutionStatus } from '../../lambdas/domain/records';
+import { retrySolution, type ParkedCreates, type RetryOutcome, type RetrySolutionDeps } from '../../lambdas/domain/retry-solution';
+import type { RecordId } from '../args';
+import { EXIT } from '../ops-error';
+import { ParkedCreateMessages } from '../parked-messages';
+import { table, type CommandResult } from '../format';
+import type { OpsTarget } from '../target';
+import { findById } from './show';
+
+/** What `retry <onboardingId|appId>` picks from the onboarding's or app's items: what a retry may move on. */
+const RETRIED_FROM_GROUPS: ReadonlySet<SolutionStatus> = new Set(['ACCEPT_FAILED', 'CREATE_FAILED', 'CREATED']);
+
+export interface RetryRequest {
+  ids: RecordId[];
+  statuses?: SolutionStatus[];
+  limit: number;
+  dryRun: boolean;
+}
+
+export interface RetriedItem {
+  onboardingId: string;
+  appId: string;
+  solutionId?: string;
+  status: SolutionStatus;
+  result: RetryOutcome;
+}
+
+/** The items a request names: a solution ID's holders whatever their status; an onboarding's or app's items that a retry may move on; or the items in `statuses`. */
+async function candidates(target: OpsTarget, request: RetryRequest): Promise<SolutionRecord[]> {
+  const items = new Map<string, SolutionRecord>();
+  const add = (s: SolutionRecord) => items.set(`${s.onboardingId}/${s.appId}`, s);
+  for (const id of request.ids) {
+    const found = await findById(target.store, id);
+    for (const s of found.onboardings.flatMap((o) => o.solutions)) {
+      if (found.kind === 'solution' ? s.solutionId === found.id : RETRIED_FROM_GROUPS.has(s.status) && (found.kind === 'onboarding' || s.appId === found.id)) add(s);
+    }
+  }
+  for (const status of request.statuses ?? []) {
+    let taken = 0;
+    for await (const s of target.store.newestInStatus(status, {}, request.limit)) {
+      if (taken++ >= request.limit) break;
+      add(s);
+    }
+  }
+  return [...items.values()];
+}
+
+/** With `--dry-run`, what each retry would do: the same rule, with writes that change nothing. */
+function dryRunDeps(deps: RetrySolutionDeps): RetrySolutionDeps {
+  const yes = async () => true;
+  return {
+    ...deps,
+    store: { ...deps.store, reopenAccept: yes, hurryAccept: yes, reopenCreate: yes, getOnboarding: deps.store.getOnboarding.bind(deps.store) },
+    parkedCreates: { has: (item) => deps.parkedCreates.has(item), requeue: async () => undefined },
+  };
+}
+
+const NO_DLQ: ParkedCreates = { has: () => false, requeue: () => Promise.reject(new Error('no create DLQ known')) };
+
+export function retryDeps(target: OpsTarget, parkedCreates: ParkedCreates, clock: () => Date, dryRun: boolean): RetrySolutionDeps {
+  const deps: RetrySolutionDeps = { store: target.store, parkedCreates, settings: { redeliveryMs: target.config.createRedeliveryMs }, clock };
+  return dryRun ? dryRunDeps(deps) : deps;
+}
+
+export function outcomeText(result: RetryOutcome, dryRun: boolean): string {
+  const would = dryRun ? 'would be ' : '';
+  switch (result.outcome) {
+    case 'accept-retried':
+      return result.via === 'stream' ? `accept ${would}retried: CREATED again, the stream hands it to the accept worker` : `accept ${would}due now: the reconciler's next pass accepts it`;
+    case 'create-retried':
+      return `create ${would}retried: PENDING again, its message back on the create queue`;
+    case 'moved-on':
+      return 'not retried: it changed meanwhile (show it again)';
+    case 'not-retried':
+      return `not retried: ${result.message}`;
+  }
+}
+
+/**
+ * `retry`: each item through the pipeline's own retry rule (domain/retry-solution.ts). The create DLQ
+ * is read only when a create may be retried, and the messages not used are shown to other readers
+ * again at once.
+ */
+export async function retryCommand(target: OpsTarget, request: RetryRequest, clock: () => Date): Promise<CommandResult> {
+  const items = await candidates(target, request);
+  const mayRecreate = items.some((s) => s.status === 'CREATE_FAILED' && s.lastError?.reason === 'CREATE_ABANDONED');
+  const { create, createDlq } = target.queues;
+  const parked = mayRecreate && create && createDlq ? await ParkedCreateMessages.take(target.sqs, { create, createDlq }) : undefined;
+  const results: RetriedItem[] = [];
+  try {
+    const deps = retryDeps(target, parked ?? NO_DLQ, clock, request.dryRun);
+    for (const s of items) {
+      results.push({ onboardingId: s.onboardingId, appId: s.appId, ...(s.solutionId ? { solutionId: s.solutionId } : {}), status: s.status, result: await retrySolution(s, deps) });
+    }
+  } finally {
+    await parked?.release();
+  }
+
+  const retried = results.filter((r) => r.result.outcome === 'accept-retried' || r.result.outcome === 'create-retried').length;
+  const lines =
+    results.length === 0
+      ? [request.ids.length ? 'Nothing to retry: no failed or waiting solution there.' : `No solutions are ${request.statuses?.join(' or ')}.`]
+      : [
+          ...table(
+            ['ONBOARDING', 'APP', 'SOLUTION', 'WAS', 'RESULT'],
+            results.map((r) => [r.onboardingId, r.appId, r.solutionId ?? '-', r.status, outcomeText(r.result, request.dryRun)]),
+          ),
+          '',
+          `${retried} of ${results.length} ${request.dryRun ? 'would be ' : ''}retried.`,
+        ];
+  if (mayRecreate && !parked) lines.push('The create DLQ is not known here (give --dlq and --queue with --table): abandoned creates cannot be retried.');
+  const everyOne = results.length > 0 ? retried === results.length : request.ids.length === 0;
+  return { data: { dryRun: request.dryRun, results }, lines, exitCode: everyOne ? EXIT.ok : EXIT.partly };
+}
