@@ -207,14 +207,21 @@ export function loadWebhookConfig(env: NodeJS.ProcessEnv = process.env) {
   };
 }
 
-/** The ops CLI: the table, the secret and Graph (for decisions on solutions), and when a requeued create message comes back. */
+/** The ops CLI: the table, the secret and Graph (for decisions on solutions), when a requeued create message comes back, and the accept lease. */
 const opsSchema = graphSchema.extend({
   TABLE_NAME: z.string().min(1),
   SYSTEM_USER_TOKEN_SECRET_ID: z.string().min(1),
   CREATE_REDELIVERY_SECONDS: z.coerce.number().int().positive(),
+  ACCEPT_LEASE_SECONDS: z.coerce.number().int().positive(),
 });
 
 export function loadOpsConfig(env: NodeJS.ProcessEnv) {
   const c = load(opsSchema, env);
-  return { tableName: c.TABLE_NAME, systemUserTokenSecretId: c.SYSTEM_USER_TOKEN_SECRET_ID, graph: graphOptions(c), createRedeliveryMs: c.CREATE_REDELIVERY_SECONDS * 1000 };
+  return {
+    tableName: c.TABLE_NAME,
+    systemUserTokenSecretId: c.SYSTEM_USER_TOKEN_SECRET_ID,
+    graph: graphOptions(c),
+    createRedeliveryMs: c.CREATE_REDELIVERY_SECONDS * 1000,
+    acceptLeaseMs: c.ACCEPT_LEASE_SECONDS * 1000,
+  };
 }

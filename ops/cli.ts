@@ -57,7 +57,7 @@ function parse() {
       },
     });
   } catch (error) {
-    throw OpsError.usage((error as Error).message);
+    throw OpsError.usage(`${(error as Error).message} (see --help)`);
   }
 }
 
@@ -65,7 +65,7 @@ type Args = ReturnType<typeof parse>;
 const clock = () => new Date();
 
 function expectArgs(args: string[], count: number, what: string): void {
-  if (args.length !== count) throw OpsError.usage(`${what}\n${USAGE}`);
+  if (args.length !== count) throw OpsError.usage(`${what} (see --help)`);
 }
 
 async function run(command: string | undefined, args: string[], values: Args['values'], target: () => Promise<OpsTarget>): Promise<CommandResult> {
@@ -90,7 +90,7 @@ async function run(command: string | undefined, args: string[], values: Args['va
       return statsCommand(await target(), parseSince(values.since ?? '24h', clock()), clock());
     case 'retry': {
       const statuses = parseStatuses(values.status);
-      if (args.length === 0 && !statuses) throw OpsError.usage(`retry needs IDs or --status\n${USAGE}`);
+      if (args.length === 0 && !statuses) throw OpsError.usage('retry needs IDs or --status (see --help)');
       const ids = args.map(parseRecordId);
       return retryCommand(await target(), { ids, ...(statuses ? { statuses } : {}), limit: parseLimit(values.limit, 100, 1000), dryRun: values['dry-run'] }, clock);
     }
@@ -106,7 +106,7 @@ async function run(command: string | undefined, args: string[], values: Args['va
       return deactivationCommand(await target(), decision, solutionId!, clock);
     }
     default:
-      throw OpsError.usage(command ? `unknown command ${command}\n${USAGE}` : USAGE);
+      throw OpsError.usage(`${command ? `unknown command ${command}` : 'no command given'}: list, show, stats, retry, redrive or deactivation (see --help)`);
   }
 }
 

@@ -29,6 +29,8 @@ const MISSING = new Set(['ResourceNotFoundException', 'QueueDoesNotExist', 'AWS.
 export function asOpsError(error: unknown, where: string): OpsError {
   if (error instanceof OpsError) return error;
   const { name = '', message = String(error), code } = error as { name?: string; message?: string; code?: string };
+  // The config module lists every problem on its own line: one line here.
+  if (name === 'ConfigError') return OpsError.target(message.split('\n').map((line) => line.trim()).join(' '));
   const firstLine = message.split('\n')[0]!.trim();
   if (name === 'CredentialsProviderError') {
     return OpsError.target('no AWS credentials found: set AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), or sign in with `aws sso login`');

@@ -15,18 +15,19 @@ const HOLD_SECONDS = 120;
 const MAX_RECEIVES = 100;
 
 /**
- * Every message of a dead-letter queue, each hidden from other readers while the command works on
- * it; `release` shows the ones it left again at once.
+ * The messages of a dead-letter queue (up to 1,000: `more` says some were left for another run),
+ * each hidden from other readers for two minutes while the command works on it; `release` shows the
+ * ones it left again at once.
  */
-export async function takeAll(sqs: SQSClient, queueUrl: string): Promise<ParkedMessage[]> {
-  const taken: ParkedMessage[] = [];
+export async function takeAll(sqs: SQSClient, queueUrl: string): Promise<{ messages: ParkedMessage[]; more: boolean }> {
+  const messages: ParkedMessage[] = [];
   for (let receive = 0; receive < MAX_RECEIVES; receive++) {
     // A short wait: SQS's short polling may answer empty from a sample of its servers while messages remain.
     const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: HOLD_SECONDS }));
-    if (Messages.length === 0) break;
-    for (const m of Messages) taken.push({ messageId: m.MessageId ?? '', receiptHandle: m.ReceiptHandle ?? '', body: m.Body ?? '' });
+    if (Messages.length === 0) return { messages, more: false };
+    for (const m of Messages) messages.push({ messageId: m.MessageId ?? '', receiptHandle: m.ReceiptHandle ?? '', body: m.Body ?? '' });
   }
-  return taken;
+  return { messages, more: true };
 }
 
 export async function release(sqs: SQSClient, queueUrl: string, messages: readonly ParkedMessage[]): Promise<void> {
@@ -70,12 +71,15 @@ export class ParkedCreateMessages implements ParkedCreates {
     private readonly sqs: SQSClient,
     private readonly queues: { create: string; createDlq: string },
     readonly all: readonly ParkedCreate[],
+    /** More messages wait beyond the ones taken. */
+    readonly more: boolean,
   ) {
     for (const parked of all) if (parked.message) this.byItem.set(itemKey(parked.message), parked);
   }
 
   static async take(sqs: SQSClient, queues: { create: string; createDlq: string }): Promise<ParkedCreateMessages> {
-    return new ParkedCreateMessages(sqs, queues, (await takeAll(sqs, queues.createDlq)).map(readCreate));
+    const { messages, more } = await takeAll(sqs, queues.createDlq);
+    return new ParkedCreateMessages(sqs, queues, messages.map(readCreate), more);
   }
 
   has(item: { onboardingId: string; appId: string }): boolean {

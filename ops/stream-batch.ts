@@ -27,11 +27,15 @@ export function readOnFailure(body: string): StreamBatch | undefined {
 /** A bound on the reads of one batch: a batch is at most the mapping's batch size, usually read in one. */
 const MAX_READS = 20;
 
-/**
- * The solution items a stream batch concerned, read back from the stream by its sequence numbers;
- * `gone` when the stream no longer holds them (DynamoDB keeps a stream's records for 24 hours).
- */
-export async function solutionsInBatch(streams: DynamoDBStreamsClient, batch: StreamBatch): Promise<{ items: { onboardingId: string; appId: string }[] } | { gone: true }> {
+export type BatchContents =
+  | { items: { onboardingId: string; appId: string }[] }
+  /** The stream no longer holds the batch (DynamoDB keeps a stream's records for 24 hours). */
+  | { gone: true }
+  /** The reads ran out before the batch's last record: not known whole. */
+  | { incomplete: true };
+
+/** The solution items a stream batch concerned, read back from the stream by its sequence numbers. */
+export async function solutionsInBatch(streams: DynamoDBStreamsClient, batch: StreamBatch): Promise<BatchContents> {
   const end = BigInt(batch.endSequenceNumber);
   const items = new Map<string, { onboardingId: string; appId: string }>();
   try {
@@ -41,18 +45,19 @@ export async function solutionsInBatch(streams: DynamoDBStreamsClient, batch: St
     for (let read = 0; ShardIterator && read < MAX_READS; read++) {
       const { Records = [], NextShardIterator } = await streams.send(new GetRecordsCommand({ ShardIterator, Limit: 100 }));
       for (const record of Records) {
-        if (BigInt(record.dynamodb?.SequenceNumber ?? '0') > end) return { items: [...items.values()] };
+        const sequence = BigInt(record.dynamodb?.SequenceNumber ?? '0');
+        if (sequence > end) return { items: [...items.values()] };
         const image = record.dynamodb?.NewImage ?? record.dynamodb?.OldImage;
         const item = image && unmarshall(image as Parameters<typeof unmarshall>[0]);
         if (item?.entity === ENTITY.solution) items.set(`${item.onboardingId}/${item.appId}`, { onboardingId: String(item.onboardingId), appId: String(item.appId) });
+        if (sequence === end) return { items: [...items.values()] };
       }
-      if (Records.length === 0 && items.size > 0) break;
       ShardIterator = NextShardIterator;
     }
   } catch (error) {
     const name = (error as { name?: string }).name;
-    if (name === 'TrimmedDataAccessException' || name === 'ResourceNotFoundException' || name === 'ExpiredIteratorException') return { gone: true };
+    if (name === 'TrimmedDataAccessException' || name === 'ResourceNotFoundException') return { gone: true };
     throw error;
   }
-  return { items: [...items.values()] };
+  return { incomplete: true };
 }

@@ -6,7 +6,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { loadOpsConfig } from '../lambdas/config';
 import { OnboardingStore } from '../lambdas/store/onboarding-store';
-import { CREATE_QUEUE, SECRET_NAMES } from '../lib/pipeline-settings';
+import { ACCEPT_RETRY, CREATE_QUEUE, SECRET_NAMES } from '../lib/pipeline-settings';
 import { readRuntimeFile } from '../local/runtime/runtime-file';
 import { OpsError } from './ops-error';
 
@@ -101,12 +101,13 @@ async function regionOf(client: CloudFormationClient): Promise<string> {
 }
 
 function awsTarget(name: string, env: NodeJS.ProcessEnv, deployment: { tableName: string; queues: OpsTarget['queues']; systemUserTokenSecretId: string }): OpsTarget {
-  // Graph as the functions call it, unless GRAPH_API_* say otherwise; redelivery as the stack sets the create queue.
+  // Graph at its default address, never one left in the shell for local work (the system-user token
+  // goes there); redelivery and the accept lease as the stack sets them.
   const config = loadOpsConfig({
-    ...env,
     TABLE_NAME: deployment.tableName,
     SYSTEM_USER_TOKEN_SECRET_ID: deployment.systemUserTokenSecretId,
     CREATE_REDELIVERY_SECONDS: String(CREATE_QUEUE.visibilityTimeoutSeconds),
+    ACCEPT_LEASE_SECONDS: String(ACCEPT_RETRY.leaseSeconds),
   });
   // An endpoint set for SQS (AWS_ENDPOINT_URL_SQS) must win over the host in a queue URL.
   const sqsEndpoint = env.AWS_ENDPOINT_URL_SQS ?? env.AWS_ENDPOINT_URL;

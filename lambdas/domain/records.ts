@@ -138,10 +138,11 @@ export interface HistoryEntry {
 
 /**
  * Entries a timeline keeps: a solution retried for its whole retry period, or flipping between
- * ACCEPTED and PENDING_DEACTIVATION, must not grow its item without limit (DynamoDB's 400 KB).
+ * ACCEPTED and PENDING_DEACTIVATION, must not grow its item without limit. The item is projected into
+ * the indexes too, so every write pays for its size: at most about 8 KB of timeline.
  */
-export const HISTORY_LIMIT = 40;
-const HISTORY_MESSAGE_CHARS = 300;
+export const HISTORY_LIMIT = 20;
+const HISTORY_MESSAGE_CHARS = 200;
 
 export function historyEntry(at: Date, status: SolutionStatus, detail: Omit<HistoryEntry, 'at' | 'status' | 'by'> & { by?: HistorySource } = {}): HistoryEntry {
   const { error, ...rest } = detail;
@@ -151,7 +152,9 @@ export function historyEntry(at: Date, status: SolutionStatus, detail: Omit<Hist
     message: error.message.length > HISTORY_MESSAGE_CHARS ? `${error.message.slice(0, HISTORY_MESSAGE_CHARS - 1)}…` : error.message,
     ...(error.reason === undefined ? {} : { reason: error.reason }),
   };
-  return { at: at.toISOString(), status, by: 'pipeline', ...rest, ...(shortError ? { error: shortError } : {}) };
+  // No undefined fields: every client of the store writes the entry as it is.
+  const given = Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined));
+  return { at: at.toISOString(), status, by: 'pipeline', ...given, ...(shortError ? { error: shortError } : {}) };
 }
 
 export interface Onboarding {

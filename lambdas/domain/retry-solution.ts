@@ -15,6 +15,8 @@ export interface RetrySolutionDeps {
   settings: {
     /** When a requeued create message is received at the latest: the create queue's visibility timeout. */
     redeliveryMs: number;
+    /** How long an accept attempt holds its solution: one claimed within it may be under way. */
+    acceptLeaseMs: number;
   };
   clock: () => Date;
 }
@@ -23,6 +25,10 @@ export interface RetrySolutionDeps {
 export type NotRetriedReason =
   /** PENDING or CREATING: its create message, or the reconciler, moves it on. */
   | 'UNDER_WAY'
+  /** CREATED and touched within an accept lease: an attempt may be under way. */
+  | 'ACCEPT_UNDER_WAY'
+  /** ACCEPT_FAILED, and another onboarding of the app has taken it since: accepting this one would give the app two live solutions. */
+  | 'APP_TAKEN'
   /** Live, or ended on Graph: there is nothing to retry. */
   | 'NOTHING_TO_RETRY'
   /** PENDING_DEACTIVATION: ops decides with the deactivation command. */
@@ -50,9 +56,10 @@ const LIVE_OR_ENDED: ReadonlySet<SolutionStatus> = new Set(['ACCEPTED', 'EXISTIN
 /**
  * Ops' retry of one solution, through the pipeline, never around it:
  * - ACCEPT_FAILED: CREATED again as just created; the stream hands it to the accept worker, whose
- *   check before accepting runs again (a mismatch stays refused).
+ *   check before accepting runs again (a mismatch stays refused). Only while no other onboarding of
+ *   the app has taken the app's guard since.
  * - CREATED: its waiting accept (a retry after a failure, or one the stream missed) is due now, for the
- *   reconciler; an attempt under way keeps its fence, and Graph's answer to a second accept is handled.
+ *   reconciler; not while an attempt may be under way (claimed within the accept lease).
  * - CREATE_FAILED: created again only where that is safe: the reconciler abandoned it
  *   (`CREATE_ABANDONED`: it found nothing of it on Graph), its create message with the Tech Provider's
  *   token is parked in the DLQ, and that token has not expired. The item is PENDING again, then the
@@ -63,9 +70,14 @@ export async function retrySolution(record: SolutionRecord, deps: RetrySolutionD
   const now = deps.clock();
   switch (record.status) {
     case 'ACCEPT_FAILED':
-      return (await deps.store.reopenAccept(record.onboardingId, record.appId, now)) ? { outcome: 'accept-retried', via: 'stream' } : { outcome: 'moved-on' };
-    case 'CREATED':
-      return (await deps.store.hurryAccept(record, now)) ? { outcome: 'accept-retried', via: 'reconciler' } : { outcome: 'moved-on' };
+      return retryAccept(record, deps, now);
+    case 'CREATED': {
+      const leaseEnds = Date.parse(record.updatedAt) + deps.settings.acceptLeaseMs;
+      if (leaseEnds > now.getTime()) {
+        return notRetried('ACCEPT_UNDER_WAY', `an accept attempt may be under way (it changed at ${record.updatedAt}): retry after ${new Date(leaseEnds).toISOString()}, or let it be`);
+      }
+      return (await deps.store.hurryAccept(record, now, deps.settings.acceptLeaseMs)) ? { outcome: 'accept-retried', via: 'reconciler' } : { outcome: 'moved-on' };
+    }
     case 'CREATE_FAILED':
       return retryCreate(record, deps, now);
     case 'PENDING':
@@ -81,6 +93,17 @@ export async function retrySolution(record: SolutionRecord, deps: RetrySolutionD
     default:
       if (!LIVE_OR_ENDED.has(record.status)) throw new Error(`no retry rule for status ${record.status}`);
       return notRetried('NOTHING_TO_RETRY', `it is ${record.status}: nothing to retry${record.status === 'REJECTED' || record.status === 'DEACTIVATED' ? ' (a new onboarding of the app creates a new solution)' : ''}`);
+  }
+}
+
+async function retryAccept(record: SolutionRecord, deps: RetrySolutionDeps, now: Date): Promise<RetryOutcome> {
+  switch (await deps.store.reopenAccept(record.onboardingId, record.appId, now)) {
+    case 'reopened':
+      return { outcome: 'accept-retried', via: 'stream' };
+    case 'app-taken':
+      return notRetried('APP_TAKEN', `another onboarding of app ${record.appId} has taken it since (\`show ${record.appId}\`): accepting this solution too would give the app two; decline it on Graph instead`);
+    case 'moved-on':
+      return { outcome: 'moved-on' };
   }
 }
 

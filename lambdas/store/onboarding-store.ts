@@ -182,14 +182,7 @@ export class OnboardingStore {
                 },
               },
             },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: { ...keys.appGuard(appId), entity: ENTITY.appGuard, onboardingId, claimedAt: now.toISOString() },
-                ConditionExpression: 'attribute_not_exists(pk) OR onboardingId = :mine',
-                ExpressionAttributeValues: { ':mine': onboardingId },
-              },
-            },
+            this.takeAppGuard(appId, onboardingId, now),
           ],
         }),
       );
@@ -219,6 +212,18 @@ export class OnboardingStore {
     if (retried || !holderId) return { kind: 'busy', retryInMs: BUSY_RETRY_MS };
     await this.releaseAppGuard(appId, holderId);
     return this.claimForCreate(onboardingId, appId, now, timing, true);
+  }
+
+  /** A transaction's write of the app's guard for `onboardingId`: unless another onboarding holds it. */
+  private takeAppGuard(appId: string, onboardingId: string, now: Date) {
+    return {
+      Put: {
+        TableName: this.tableName,
+        Item: { ...keys.appGuard(appId), entity: ENTITY.appGuard, onboardingId, claimedAt: now.toISOString() },
+        ConditionExpression: 'attribute_not_exists(pk) OR onboardingId = :mine',
+        ExpressionAttributeValues: { ':mine': onboardingId },
+      },
+    };
   }
 
   /** The onboarding whose solution item holds the app's guard, and that item. */
@@ -448,25 +453,70 @@ export class OnboardingStore {
   /**
    * Ops' retry of an ACCEPT_FAILED solution: CREATED again as if just created, with a fresh retry
    * period, so the stream hands it to the accept worker as a first attempt (its check runs again).
+   * Together with the app's guard, which a failed accept no longer defends: `app-taken` when another
+   * onboarding of the app has taken it since (its own solution is on its way or live, and accepting
+   * this one too would give the app two).
    */
-  reopenAccept(onboardingId: string, appId: string, now: Date): Promise<boolean> {
-    return this.transition(onboardingId, appId, { from: 'ACCEPT_FAILED' }, 'CREATED', now, {
-      remove: ['acceptAttempts', 'acceptRetryUntil', 'nextAttemptAt', 'lastError'],
-      history: { by: 'ops', note: 'accept retried' },
-    });
+  async reopenAccept(onboardingId: string, appId: string, now: Date): Promise<'reopened' | 'moved-on' | 'app-taken'> {
+    const reopened = changeExpression(
+      { status: 'CREATED', updatedAt: now.toISOString() },
+      ['acceptAttempts', 'acceptRetryUntil', 'nextAttemptAt', 'lastError'],
+      historyEntry(now, 'CREATED', { by: 'ops', note: 'accept retried' }),
+    );
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: keys.solution(onboardingId, appId),
+                UpdateExpression: reopened.update,
+                ConditionExpression: '#status = :failed',
+                ExpressionAttributeNames: { '#status': 'status', ...reopened.names },
+                ExpressionAttributeValues: { ...reopened.values, ':failed': 'ACCEPT_FAILED' },
+              },
+            },
+            this.takeAppGuard(appId, onboardingId, now),
+          ],
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const [item, guard] = error.CancellationReasons ?? [];
+      if (item?.Code === 'ConditionalCheckFailed') return 'moved-on';
+      if (guard?.Code === 'ConditionalCheckFailed') return 'app-taken';
+      throw error;
+    }
+    const record = await this.getSolution(onboardingId, appId);
+    if (record) await this.trimHistory(record);
+    return 'reopened';
   }
 
   /**
    * Ops' retry of a CREATED solution whose accept waits (a retry after a failure, or one the stream
    * missed): due now, with a fresh retry period, for the reconciler's next pass. Only as it was read
-   * (`updatedAt`): anything that moved it meanwhile wins.
+   * (`updatedAt`), and only if nothing claimed it within `leaseMs` (an attempt under way keeps its lease).
    */
-  hurryAccept(record: Pick<SolutionRecord, 'onboardingId' | 'appId' | 'updatedAt'>, now: Date): Promise<boolean> {
+  hurryAccept(record: Pick<SolutionRecord, 'onboardingId' | 'appId' | 'updatedAt'>, now: Date, leaseMs: number): Promise<boolean> {
     const due = changeExpression({ nextAttemptAt: now.toISOString(), updatedAt: now.toISOString() }, ['acceptRetryUntil'], historyEntry(now, 'CREATED', { by: 'ops', note: 'accept due now' }));
     return this.conditionalUpdate(record.onboardingId, record.appId, {
       ...due,
-      condition: '#status = :created AND updatedAt = :seen',
-      values: { ...due.values, ':created': 'CREATED', ':seen': record.updatedAt },
+      condition: '#status = :created AND updatedAt = :seen AND updatedAt <= :leaseAgo',
+      values: { ...due.values, ':created': 'CREATED', ':seen': record.updatedAt, ':leaseAgo': new Date(now.getTime() - leaseMs).toISOString() },
+    });
+  }
+
+  /**
+   * Before ops put an item's parked create message back: a delivery is coming by `at`, so that the
+   * reconciler does not settle the item (and the message's token with it) meanwhile. Only as it was
+   * read: status and attempt.
+   */
+  expectDelivery(record: Pick<SolutionRecord, 'onboardingId' | 'appId' | 'status' | 'attempts'>, at: Date): Promise<boolean> {
+    return this.conditionalUpdate(record.onboardingId, record.appId, {
+      update: 'SET nextAttemptAt = :at',
+      condition: '#status = :seen AND attempts = :attempts',
+      values: { ':at': at.toISOString(), ':seen': record.status, ':attempts': record.attempts },
     });
   }
 
@@ -564,12 +614,12 @@ export class OnboardingStore {
    * Solution items in `status`, oldest change first, through the `byStatus` index (never a Scan),
    * changed before `updatedBefore`, filtered by `filter` (a condition on the item's other
    * attributes; `#status` is bound). At most
-   * `limit` items, reading at most `maxPages` pages: a pass over a large backlog stays bounded, and
-   * the next pass goes on.
+   * `limit` items, reading at most `maxPages` pages (of `pageSize` items, or 1 MB): a pass over a
+   * large backlog stays bounded, and the next pass goes on.
    */
   async findByStatus(
     status: SolutionStatus,
-    opts: { filter?: string; values?: Record<string, unknown>; updatedBefore?: Date; limit: number; maxPages?: number },
+    opts: { filter?: string; values?: Record<string, unknown>; updatedBefore?: Date; limit: number; maxPages?: number; pageSize?: number },
   ): Promise<SolutionRecord[]> {
     const { partitionKey, sortKey } = TABLE_LAYOUT.indexes.byStatus;
     const found: SolutionRecord[] = [];
@@ -585,6 +635,7 @@ export class OnboardingStore {
           ExpressionAttributeNames: { '#status': partitionKey, ...(opts.updatedBefore ? { '#updated': sortKey } : {}) },
           ExpressionAttributeValues: { ':status': status, ...opts.values, ...(opts.updatedBefore ? { ':updatedBefore': opts.updatedBefore.toISOString() } : {}) },
           ScanIndexForward: true,
+          ...(opts.pageSize ? { Limit: opts.pageSize } : {}),
           ExclusiveStartKey,
         }),
       );

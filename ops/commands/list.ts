@@ -56,13 +56,26 @@ export async function listSolutions(store: OnboardingStore, options: ListOptions
     found = items.filter(wanted).sort(newerFirst).slice(0, options.limit + 1);
   } else {
     found = await mergeNewestFirst(
-      (options.statuses ?? SOLUTION_STATUSES).map((status) => store.newestInStatus(status, { since: options.since, until: cursor?.updatedAt }, options.limit + 1)),
+      (options.statuses ?? SOLUTION_STATUSES).map((status) => tiesInKeyOrder(store.newestInStatus(status, { since: options.since, until: cursor?.updatedAt }, options.limit + 1))),
       wanted,
       options.limit + 1,
     );
   }
   const items = found.slice(0, options.limit);
   return { items, ...(found.length > options.limit ? { next: encodeCursor(items.at(-1)!) } : {}) };
+}
+
+/** An index orders by its sort key only: items changed in the same millisecond come in any order. Each run of them in key order. */
+async function* tiesInKeyOrder(source: AsyncGenerator<SolutionRecord>): AsyncGenerator<SolutionRecord> {
+  let run: SolutionRecord[] = [];
+  for await (const item of source) {
+    if (run.length > 0 && run[0]!.updatedAt !== item.updatedAt) {
+      yield* run.sort(newerFirst);
+      run = [];
+    }
+    run.push(item);
+  }
+  yield* run.sort(newerFirst);
 }
 
 /** The first `count` items of several newest-first sources, in one newest-first order; each source read only as far as needed. */

@@ -1,7 +1,7 @@
 import type { SolutionRecord, SolutionStatus } from '../../lambdas/domain/records';
 import { retrySolution, type ParkedCreates, type RetryOutcome, type RetrySolutionDeps } from '../../lambdas/domain/retry-solution';
 import type { RecordId } from '../args';
-import { EXIT } from '../ops-error';
+import { asOpsError, EXIT } from '../ops-error';
 import { ParkedCreateMessages } from '../parked-messages';
 import { table, type CommandResult } from '../format';
 import type { OpsTarget } from '../target';
@@ -22,7 +22,8 @@ export interface RetriedItem {
   appId: string;
   solutionId?: string;
   status: SolutionStatus;
-  result: RetryOutcome;
+  /** `failed`: the retry itself failed (the table, the queue); items before it keep what they got. */
+  result: RetryOutcome | { outcome: 'failed'; message: string };
 }
 
 /** The items a request names: a solution ID's holders whatever their status; an onboarding's or app's items that a retry may move on; or the items in `statuses`. */
@@ -35,13 +36,8 @@ async function candidates(target: OpsTarget, request: RetryRequest): Promise<Sol
       if (found.kind === 'solution' ? s.solutionId === found.id : RETRIED_FROM_GROUPS.has(s.status) && (found.kind === 'onboarding' || s.appId === found.id)) add(s);
     }
   }
-  for (const status of request.statuses ?? []) {
-    let taken = 0;
-    for await (const s of target.store.newestInStatus(status, {}, request.limit)) {
-      if (taken++ >= request.limit) break;
-      add(s);
-    }
-  }
+  // Oldest change first: the ones stuck longest come before `--limit` cuts the list.
+  for (const status of request.statuses ?? []) for (const s of await target.store.findByStatus(status, { limit: request.limit, maxPages: 1_000 })) add(s);
   return [...items.values()];
 }
 
@@ -50,7 +46,7 @@ function dryRunDeps(deps: RetrySolutionDeps): RetrySolutionDeps {
   const yes = async () => true;
   return {
     ...deps,
-    store: { ...deps.store, reopenAccept: yes, hurryAccept: yes, reopenCreate: yes, getOnboarding: deps.store.getOnboarding.bind(deps.store) },
+    store: { ...deps.store, reopenAccept: async () => 'reopened' as const, hurryAccept: yes, reopenCreate: yes, getOnboarding: deps.store.getOnboarding.bind(deps.store) },
     parkedCreates: { has: (item) => deps.parkedCreates.has(item), requeue: async () => undefined },
   };
 }
@@ -58,13 +54,16 @@ function dryRunDeps(deps: RetrySolutionDeps): RetrySolutionDeps {
 const NO_DLQ: ParkedCreates = { has: () => false, requeue: () => Promise.reject(new Error('no create DLQ known')) };
 
 export function retryDeps(target: OpsTarget, parkedCreates: ParkedCreates, clock: () => Date, dryRun: boolean): RetrySolutionDeps {
-  const deps: RetrySolutionDeps = { store: target.store, parkedCreates, settings: { redeliveryMs: target.config.createRedeliveryMs }, clock };
+  const settings = { redeliveryMs: target.config.createRedeliveryMs, acceptLeaseMs: target.config.acceptLeaseMs };
+  const deps: RetrySolutionDeps = { store: target.store, parkedCreates, settings, clock };
   return dryRun ? dryRunDeps(deps) : deps;
 }
 
-export function outcomeText(result: RetryOutcome, dryRun: boolean): string {
+export function outcomeText(result: RetriedItem['result'], dryRun: boolean): string {
   const would = dryRun ? 'would be ' : '';
   switch (result.outcome) {
+    case 'failed':
+      return `failed: ${result.message}`;
     case 'accept-retried':
       return result.via === 'stream' ? `accept ${would}retried: CREATED again, the stream hands it to the accept worker` : `accept ${would}due now: the reconciler's next pass accepts it`;
     case 'create-retried':
@@ -73,6 +72,15 @@ export function outcomeText(result: RetryOutcome, dryRun: boolean): string {
       return 'not retried: it changed meanwhile (show it again)';
     case 'not-retried':
       return `not retried: ${result.message}`;
+  }
+}
+
+/** One item's retry; a failure of the table or queue is that item's, and the next ones still go. */
+export async function retryOne(record: SolutionRecord, deps: RetrySolutionDeps): Promise<RetriedItem['result']> {
+  try {
+    return await retrySolution(record, deps);
+  } catch (error) {
+    return { outcome: 'failed', message: asOpsError(error, 'this item').message };
   }
 }
 
@@ -90,7 +98,7 @@ export async function retryCommand(target: OpsTarget, request: RetryRequest, clo
   try {
     const deps = retryDeps(target, parked ?? NO_DLQ, clock, request.dryRun);
     for (const s of items) {
-      results.push({ onboardingId: s.onboardingId, appId: s.appId, ...(s.solutionId ? { solutionId: s.solutionId } : {}), status: s.status, result: await retrySolution(s, deps) });
+      results.push({ onboardingId: s.onboardingId, appId: s.appId, ...(s.solutionId ? { solutionId: s.solutionId } : {}), status: s.status, result: await retryOne(s, deps) });
     }
   } finally {
     await parked?.release();

@@ -25,7 +25,7 @@ async function queueDepth(sqs: SQSClient, queueUrl: string | undefined): Promise
 async function statusStats(store: OnboardingStore, status: SolutionStatus, since: string): Promise<StatusStats> {
   const changed = await store.countInStatus(status, since);
   if (!NOT_FINAL.has(status)) return { status, changed };
-  const [oldest] = await store.findByStatus(status, { limit: 1, maxPages: 1 });
+  const [oldest] = await store.findByStatus(status, { limit: 1, maxPages: 1, pageSize: 1 });
   return { status, changed, ...(oldest ? { oldest: { onboardingId: oldest.onboardingId, appId: oldest.appId, updatedAt: oldest.updatedAt } } : {}) };
 }
 

@@ -232,11 +232,11 @@ describe('OnboardingStore on DynamoDB Local', () => {
     }
     const item = (await store.getSolution(id, '921'))!;
     expect(item.history).toHaveLength(HISTORY_LIMIT);
-    expect(item.historyDropped).toBe(8);
+    expect(item.historyDropped).toBe(3 + HISTORY_LIMIT + 5 - HISTORY_LIMIT);
     expect(item.history![0]).toMatchObject({ status: 'PENDING' });
     expect(item.history!.at(-1)).toMatchObject({ status: 'CREATED', attempt: 1, error: { code: 2 }, note: `accept retry at ${later(10_000 + HISTORY_LIMIT + 4).toISOString()}` });
-    expect(item.history!.at(-1)!.error!.message).toHaveLength(300);
-    expect(item.history!.at(-2)!.error!.message).toMatch(/^down 43 /);
+    expect(item.history!.at(-1)!.error!.message).toHaveLength(200);
+    expect(item.history!.at(-2)!.error!.message).toMatch(new RegExp(`^down ${HISTORY_LIMIT + 3} `));
   });
 
   test('ops’ retries: ACCEPT_FAILED back to CREATED as new; a waiting accept due now, unless changed since read; only an abandoned create reopens', async () => {
@@ -246,15 +246,16 @@ describe('OnboardingStore on DynamoDB Local', () => {
     await store.claimForCreate(id, '931', T0, TIMING);
     await store.recordCreated(id, '931', 1, 'sol-931', later(1));
     await store.claimForAccept(id, '931', later(2), { first: true, leaseMs: 60_000, retryPeriodMs: 86_400_000 });
-    await expect(store.reopenAccept(id, '931', later(3))).resolves.toBe(false); // not failed
+    await expect(store.reopenAccept(id, '931', later(3))).resolves.toBe('moved-on'); // not failed
     const waiting = (await store.getSolution(id, '931'))!;
-    await expect(store.hurryAccept({ ...waiting, updatedAt: later(1).toISOString() }, later(4))).resolves.toBe(false); // changed since
-    await expect(store.hurryAccept(waiting, later(4))).resolves.toBe(true);
+    await expect(store.hurryAccept({ ...waiting, updatedAt: later(1).toISOString() }, later(4), 1)).resolves.toBe(false); // changed since
+    await expect(store.hurryAccept(waiting, later(4), 60_000)).resolves.toBe(false); // claimed within the lease
+    await expect(store.hurryAccept(waiting, later(4), 1)).resolves.toBe(true);
     expect(await store.getSolution(id, '931')).toMatchObject({ status: 'CREATED', nextAttemptAt: later(4).toISOString(), acceptAttempts: 1 });
     expect(await store.getSolution(id, '931')).not.toHaveProperty('acceptRetryUntil');
 
     await store.recordAcceptFailed(id, '931', 1, { code: 200, message: 'Permissions error' }, later(5));
-    await expect(store.reopenAccept(id, '931', later(6))).resolves.toBe(true);
+    await expect(store.reopenAccept(id, '931', later(6))).resolves.toBe('reopened');
     const reopened = (await store.getSolution(id, '931'))!;
     expect(reopened).toMatchObject({ status: 'CREATED', history: expect.arrayContaining([expect.objectContaining({ status: 'CREATED', by: 'ops', note: 'accept retried' })]) });
     for (const gone of ['acceptAttempts', 'acceptRetryUntil', 'nextAttemptAt', 'lastError']) expect(reopened).not.toHaveProperty(gone);
@@ -270,6 +271,24 @@ describe('OnboardingStore on DynamoDB Local', () => {
     expect(pending).not.toHaveProperty('lastError');
     // Claimable again, as a later attempt (which lists the app's solutions before creating).
     await expect(store.claimForCreate(id, '933', later(3), TIMING)).resolves.toMatchObject({ kind: 'claimed', attempt: 2 });
+  });
+
+  test('an ACCEPT_FAILED solution is not reopened once another onboarding of its app has taken the app', async () => {
+    const first = newOnboarding(['941']);
+    await store.createOnboarding(first);
+    const id = first.onboarding.onboardingId;
+    await store.claimForCreate(id, '941', T0, TIMING);
+    await store.recordCreated(id, '941', 1, 'sol-941', later(1));
+    await store.claimForAccept(id, '941', later(2), { first: true, leaseMs: 60_000, retryPeriodMs: 86_400_000 });
+    await store.recordAcceptFailed(id, '941', 1, { code: 200, message: 'Permissions error' }, later(3));
+    // The Tech Provider runs the flow again: the failed item no longer defends the app.
+    const second = newOnboarding(['941']);
+    await store.createOnboarding(second);
+    await expect(store.claimForCreate(second.onboarding.onboardingId, '941', later(4), TIMING)).resolves.toMatchObject({ kind: 'claimed' });
+
+    await expect(store.reopenAccept(id, '941', later(5))).resolves.toBe('app-taken');
+    expect(await store.getSolution(id, '941')).toMatchObject({ status: 'ACCEPT_FAILED' });
+    expect(await store.appGuardHolder('941')).toMatchObject({ holderId: second.onboarding.onboardingId });
   });
 
   test('the reconciler finds items by status through the index: oldest first, filtered, and changed before a time', async () => {

@@ -16,17 +16,17 @@ const record = (over: Partial<SolutionRecord>): SolutionRecord => ({
 });
 const abandoned = { code: 2, message: 'down', reason: 'CREATE_ABANDONED' as const };
 
-function deps(opts: { parked?: boolean; tokenExpiresAt?: number; writes?: boolean } = {}) {
+function deps(opts: { parked?: boolean; tokenExpiresAt?: number; writes?: boolean; reopen?: 'reopened' | 'moved-on' | 'app-taken' } = {}) {
   const write = jest.fn(async () => opts.writes ?? true);
   const d = {
     store: {
-      reopenAccept: write,
+      reopenAccept: jest.fn(async () => opts.reopen ?? 'reopened'),
       hurryAccept: write,
       reopenCreate: write,
       getOnboarding: jest.fn(async () => ({ onboarding: { tokenExpiresAt: opts.tokenExpiresAt ?? 0 }, solutions: [] })),
     },
     parkedCreates: { has: jest.fn(() => opts.parked ?? false), requeue: jest.fn(async () => undefined) },
-    settings: { redeliveryMs: 180_000 },
+    settings: { redeliveryMs: 180_000, acceptLeaseMs: 60_000 },
     clock: () => NOW,
   };
   return d as typeof d & RetrySolutionDeps;
@@ -39,11 +39,23 @@ describe('retrySolution: through the pipeline, never around it', () => {
     expect(d.store.reopenAccept).toHaveBeenCalledWith('ob-1', '111', NOW);
     const waiting = record({ status: 'CREATED', acceptAttempts: 3 });
     await expect(retrySolution(waiting, d)).resolves.toEqual({ outcome: 'accept-retried', via: 'reconciler' });
-    expect(d.store.hurryAccept).toHaveBeenCalledWith(waiting, NOW);
+    expect(d.store.hurryAccept).toHaveBeenCalledWith(waiting, NOW, 60_000);
   });
 
   test('a write refused because the item moved on is reported, not claimed as done', async () => {
-    await expect(retrySolution(record({ status: 'ACCEPT_FAILED' }), deps({ writes: false }))).resolves.toEqual({ outcome: 'moved-on' });
+    await expect(retrySolution(record({ status: 'ACCEPT_FAILED' }), deps({ reopen: 'moved-on' }))).resolves.toEqual({ outcome: 'moved-on' });
+    await expect(retrySolution(record({ status: 'CREATED' }), deps({ writes: false }))).resolves.toEqual({ outcome: 'moved-on' });
+  });
+
+  test('an ACCEPT_FAILED solution whose app another onboarding has taken is not accepted too', async () => {
+    await expect(retrySolution(record({ status: 'ACCEPT_FAILED' }), deps({ reopen: 'app-taken' }))).resolves.toMatchObject({ outcome: 'not-retried', reason: 'APP_TAKEN' });
+  });
+
+  test('a CREATED solution claimed within the accept lease is left to its attempt', async () => {
+    const d = deps();
+    const claimed = record({ status: 'CREATED', acceptAttempts: 1, updatedAt: new Date(NOW.getTime() - 30_000).toISOString() });
+    await expect(retrySolution(claimed, d)).resolves.toMatchObject({ outcome: 'not-retried', reason: 'ACCEPT_UNDER_WAY', message: expect.stringContaining('2026-11-28T12:00:30.000Z') });
+    expect(d.store.hurryAccept).not.toHaveBeenCalled();
   });
 
   test('an abandoned create with its token parked and valid: PENDING again first, then its message requeued', async () => {
