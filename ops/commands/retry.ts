@@ -41,12 +41,16 @@ async function candidates(target: OpsTarget, request: RetryRequest): Promise<Sol
   return [...items.values()];
 }
 
-/** With `--dry-run`, what each retry would do: the same rule, with writes that change nothing. */
-function dryRunDeps(deps: RetrySolutionDeps): RetrySolutionDeps {
+/** With `--dry-run`, what each retry would do: the same rule, with writes that change nothing (the app's guard is read as the reopening would find it). */
+function dryRunDeps(deps: RetrySolutionDeps, store: OpsTarget['store']): RetrySolutionDeps {
   const yes = async () => true;
+  const reopenAccept = async (onboardingId: string, appId: string) => {
+    const { holderId } = await store.appGuardHolder(appId);
+    return holderId && holderId !== onboardingId ? ('app-taken' as const) : ('reopened' as const);
+  };
   return {
     ...deps,
-    store: { ...deps.store, reopenAccept: async () => 'reopened' as const, hurryAccept: yes, reopenCreate: yes, getOnboarding: deps.store.getOnboarding.bind(deps.store) },
+    store: { reopenAccept, hurryAccept: yes, reopenCreate: yes, getOnboarding: (id) => store.getOnboarding(id) },
     parkedCreates: { has: (item) => deps.parkedCreates.has(item), requeue: async () => undefined },
   };
 }
@@ -56,7 +60,7 @@ const NO_DLQ: ParkedCreates = { has: () => false, requeue: () => Promise.reject(
 export function retryDeps(target: OpsTarget, parkedCreates: ParkedCreates, clock: () => Date, dryRun: boolean): RetrySolutionDeps {
   const settings = { redeliveryMs: target.config.createRedeliveryMs, acceptLeaseMs: target.config.acceptLeaseMs };
   const deps: RetrySolutionDeps = { store: target.store, parkedCreates, settings, clock };
-  return dryRun ? dryRunDeps(deps) : deps;
+  return dryRun ? dryRunDeps(deps, target.store) : deps;
 }
 
 export function outcomeText(result: RetriedItem['result'], dryRun: boolean): string {

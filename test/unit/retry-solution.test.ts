@@ -1,6 +1,8 @@
 import { jest } from '@jest/globals';
 import type { SolutionRecord } from '../../lambdas/domain/records';
 import { retrySolution, type RetrySolutionDeps } from '../../lambdas/domain/retry-solution';
+import { retryDeps } from '../../ops/commands/retry';
+import type { OpsTarget } from '../../ops/target';
 
 const NOW = new Date('2026-11-28T12:00:00Z');
 const record = (over: Partial<SolutionRecord>): SolutionRecord => ({
@@ -81,5 +83,26 @@ describe('retrySolution: through the pipeline, never around it', () => {
     await expect(retrySolution(record(over as Partial<SolutionRecord>), d)).resolves.toMatchObject({ outcome: 'not-retried', reason, message: expect.any(String) });
     expect(d.store.reopenCreate).not.toHaveBeenCalled();
     expect(d.parkedCreates.requeue).not.toHaveBeenCalled();
+  });
+});
+
+describe('retry --dry-run', () => {
+  test('says what each retry would do, from the same reads, and writes nothing', async () => {
+    const store = {
+      appGuardHolder: jest.fn(async (appId: string) => ({ holderId: appId === '222' ? 'ob-other' : 'ob-1' })),
+      getOnboarding: jest.fn(async () => ({ onboarding: { tokenExpiresAt: 0 }, solutions: [] })),
+      reopenAccept: jest.fn(),
+      hurryAccept: jest.fn(),
+      reopenCreate: jest.fn(),
+    };
+    const target = { store, config: { createRedeliveryMs: 180_000, acceptLeaseMs: 60_000 } } as unknown as OpsTarget;
+    const parked = { has: () => true, requeue: jest.fn(async () => undefined) };
+    const deps = retryDeps(target, parked, () => NOW, true);
+
+    await expect(retrySolution(record({ status: 'ACCEPT_FAILED' }), deps)).resolves.toEqual({ outcome: 'accept-retried', via: 'stream' });
+    await expect(retrySolution(record({ status: 'ACCEPT_FAILED', appId: '222' }), deps)).resolves.toMatchObject({ outcome: 'not-retried', reason: 'APP_TAKEN' });
+    await expect(retrySolution(record({ status: 'CREATED' }), deps)).resolves.toEqual({ outcome: 'accept-retried', via: 'reconciler' });
+    await expect(retrySolution(record({ status: 'CREATE_FAILED', lastError: abandoned }), deps)).resolves.toEqual({ outcome: 'create-retried' });
+    for (const write of [store.reopenAccept, store.hurryAccept, store.reopenCreate, parked.requeue]) expect(write).not.toHaveBeenCalled();
   });
 });
