@@ -33,9 +33,11 @@ export function age(iso: string, now: Date): string {
   return parts.slice(0, 2).join(' ');
 }
 
-export function errorText(error: Pick<RecordedError, 'code' | 'subcode' | 'message' | 'reason'> | undefined): string {
+/** Graph's error (and the pipeline's conclusion) in one line; `fbtrace_id` too where asked, for a report to Meta. */
+export function errorText(error: Pick<RecordedError, 'code' | 'subcode' | 'message' | 'reason' | 'fbtraceId'> | undefined, withTrace = false): string {
   if (!error) return '';
-  return `${error.reason ? `${error.reason}: ` : ''}code ${error.code}${error.subcode ? `/${error.subcode}` : ''} ${error.message}`;
+  const trace = withTrace && error.fbtraceId ? ` (fbtrace_id ${error.fbtraceId})` : '';
+  return `${error.reason ? `${error.reason}: ` : ''}code ${error.code}${error.subcode ? `/${error.subcode}` : ''} ${error.message}${trace}`;
 }
 
 /** The attempts of a solution's current step: creates until CREATED, accepts from then on. */

@@ -1,5 +1,6 @@
-import { ChangeMessageVisibilityBatchCommand, DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { DeleteMessageCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { createSolutionMessageSchema, type CreateSolutionMessage } from '../lambdas/queue/create-solution-message';
+import { setRedelivery, SqsCreateSolutionQueue } from '../lambdas/queue/create-solution-queue';
 import type { ParkedCreates } from '../lambdas/domain/retry-solution';
 
 /** A message taken off a dead-letter queue for the time of one command. Its body is never printed. */
@@ -30,11 +31,9 @@ export async function takeAll(sqs: SQSClient, queueUrl: string): Promise<{ messa
   return { messages, more: true };
 }
 
+/** Shows messages to other readers again at once (one that cannot be shown comes back when its hold ends). */
 export async function release(sqs: SQSClient, queueUrl: string, messages: readonly ParkedMessage[]): Promise<void> {
-  for (let start = 0; start < messages.length; start += 10) {
-    const chunk = messages.slice(start, start + 10);
-    await sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: queueUrl, Entries: chunk.map((m, i) => ({ Id: String(i), ReceiptHandle: m.receiptHandle, VisibilityTimeout: 0 })) }));
-  }
+  await setRedelivery(sqs, queueUrl, messages.map((m) => ({ receiptHandle: m.receiptHandle, delaySeconds: 0 })));
 }
 
 export const remove = (sqs: SQSClient, queueUrl: string, message: ParkedMessage) => sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.receiptHandle }));
@@ -45,7 +44,7 @@ export interface ParkedCreate {
   message: CreateSolutionMessage | undefined;
 }
 
-export function readCreate(parked: ParkedMessage): ParkedCreate {
+function readCreate(parked: ParkedMessage): ParkedCreate {
   let json: unknown;
   try {
     json = JSON.parse(parked.body);
@@ -65,7 +64,7 @@ const itemKey = (item: { onboardingId: string; appId: string }) => `${item.onboa
 export class ParkedCreateMessages implements ParkedCreates {
   private readonly byItem = new Map<string, ParkedCreate>();
   /** Messages moved back to the create queue. */
-  readonly requeued = new Set<ParkedCreate>();
+  private readonly requeued = new Set<ParkedCreate>();
 
   constructor(
     private readonly sqs: SQSClient,
@@ -96,7 +95,7 @@ export class ParkedCreateMessages implements ParkedCreates {
   async move(parked: ParkedCreate): Promise<void> {
     if (!parked.message) throw new Error(`message ${parked.parked.messageId} is not a create message`);
     const { onboardingId, appId, accessToken } = parked.message;
-    await this.sqs.send(new SendMessageCommand({ QueueUrl: this.queues.create, MessageBody: JSON.stringify({ onboardingId, appId, accessToken, deferrals: 0 } satisfies CreateSolutionMessage) }));
+    await new SqsCreateSolutionQueue(this.sqs, this.queues.create).send([{ onboardingId, appId, accessToken, deferrals: 0 }]);
     await remove(this.sqs, this.queues.createDlq, parked.parked);
     this.requeued.add(parked);
   }

@@ -132,7 +132,7 @@ export interface HistoryEntry {
   attempt?: number;
   /** Graph's error (or the pipeline's conclusion) that came with it, its message shortened. */
   error?: Pick<RecordedError, 'code' | 'subcode' | 'message' | 'reason'>;
-  /** What happened, when the status alone does not say: `retry scheduled`, `claimed`, `reopened`, … */
+  /** What happened, when the status alone does not say: `claimed`, `retry at …`, `accept retried`, … */
   note?: string;
 }
 

@@ -1,8 +1,21 @@
 import { ChangeMessageVisibilityBatchCommand, GetQueueAttributesCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { CreateSolutionMessage } from './create-solution-message';
 
-/** SQS accepts at most 10 entries per SendMessageBatch. */
+/** SQS accepts at most 10 entries per SendMessageBatch and ChangeMessageVisibilityBatch. */
 const SQS_BATCH_LIMIT = 10;
+
+/** When received messages of any queue come back (0: at once); the SQS error codes of the ones that could not be changed. */
+export async function setRedelivery(sqs: SQSClient, queueUrl: string, entries: readonly DeferredRedelivery[]): Promise<string[]> {
+  const problems: string[] = [];
+  for (let start = 0; start < entries.length; start += SQS_BATCH_LIMIT) {
+    const chunk = entries.slice(start, start + SQS_BATCH_LIMIT);
+    const { Failed = [] } = await sqs.send(
+      new ChangeMessageVisibilityBatchCommand({ QueueUrl: queueUrl, Entries: chunk.map((e, i) => ({ Id: String(i), ReceiptHandle: e.receiptHandle, VisibilityTimeout: e.delaySeconds })) }),
+    );
+    problems.push(...Failed.map((f) => f.Code ?? 'unknown'));
+  }
+  return problems;
+}
 
 export interface CreateSolutionQueue {
   /** Sends the messages, delivered after `delaySeconds` (0 to 900). */
@@ -41,19 +54,8 @@ export class SqsCreateSolutionQueue implements CreateSolutionQueue {
    * Sets when failed messages come back (their visibility timeout). Best effort: a message whose
    * change fails simply returns after the queue's default visibility timeout.
    */
-  async deferRedelivery(entries: readonly DeferredRedelivery[]): Promise<string[]> {
-    const problems: string[] = [];
-    for (let start = 0; start < entries.length; start += SQS_BATCH_LIMIT) {
-      const chunk = entries.slice(start, start + SQS_BATCH_LIMIT);
-      const { Failed = [] } = await this.sqs.send(
-        new ChangeMessageVisibilityBatchCommand({
-          QueueUrl: this.queueUrl,
-          Entries: chunk.map((e, i) => ({ Id: String(i), ReceiptHandle: e.receiptHandle, VisibilityTimeout: e.delaySeconds })),
-        }),
-      );
-      problems.push(...Failed.map((f) => f.Code ?? 'unknown'));
-    }
-    return problems;
+  deferRedelivery(entries: readonly DeferredRedelivery[]): Promise<string[]> {
+    return setRedelivery(this.sqs, this.queueUrl, entries);
   }
 
   /**

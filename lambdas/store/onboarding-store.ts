@@ -7,6 +7,7 @@ import {
   UNDER_WAY,
   UNSETTLED,
   wholeSecond,
+  type FailureReason,
   type HistoryEntry,
   type LiveStatus,
   type Onboarding,
@@ -499,11 +500,11 @@ export class OnboardingStore {
    * (`updatedAt`), and only if nothing claimed it within `leaseMs` (an attempt under way keeps its lease).
    */
   hurryAccept(record: Pick<SolutionRecord, 'onboardingId' | 'appId' | 'updatedAt'>, now: Date, leaseMs: number): Promise<boolean> {
-    const due = changeExpression({ nextAttemptAt: now.toISOString(), updatedAt: now.toISOString() }, ['acceptRetryUntil'], historyEntry(now, 'CREATED', { by: 'ops', note: 'accept due now' }));
-    return this.conditionalUpdate(record.onboardingId, record.appId, {
-      ...due,
-      condition: '#status = :created AND updatedAt = :seen AND updatedAt <= :leaseAgo',
-      values: { ...due.values, ':created': 'CREATED', ':seen': record.updatedAt, ':leaseAgo': new Date(now.getTime() - leaseMs).toISOString() },
+    const updatedAt = { seen: record.updatedAt, changedBy: new Date(now.getTime() - leaseMs).toISOString() };
+    return this.transition(record.onboardingId, record.appId, { from: 'CREATED', updatedAt }, 'CREATED', now, {
+      set: { nextAttemptAt: now.toISOString() },
+      remove: ['acceptRetryUntil'],
+      history: { by: 'ops', note: 'accept due now' },
     });
   }
 
@@ -527,16 +528,10 @@ export class OnboardingStore {
    * next attempt lists the app's solutions on Graph before it creates.
    */
   reopenCreate(onboardingId: string, appId: string, now: Date, nextAttemptAt: Date): Promise<boolean> {
-    const reopened = changeExpression(
-      { status: 'PENDING', updatedAt: now.toISOString(), nextAttemptAt: nextAttemptAt.toISOString() },
-      ['lastError', 'leaseExpiresAt'],
-      historyEntry(now, 'PENDING', { by: 'ops', note: 'create retried' }),
-    );
-    return this.conditionalUpdate(onboardingId, appId, {
-      ...reopened,
-      condition: '#status = :failed AND #lastError.#reason = :abandoned',
-      names: { ...reopened.names, '#lastError': 'lastError', '#reason': 'reason' },
-      values: { ...reopened.values, ':failed': 'CREATE_FAILED', ':abandoned': 'CREATE_ABANDONED' },
+    return this.transition(onboardingId, appId, { from: 'CREATE_FAILED', failedFor: 'CREATE_ABANDONED' }, 'PENDING', now, {
+      set: { nextAttemptAt: nextAttemptAt.toISOString() },
+      remove: ['lastError', 'leaseExpiresAt'],
+      history: { by: 'ops', note: 'create retried' },
     });
   }
 
@@ -706,13 +701,24 @@ export class OnboardingStore {
   private transition(
     onboardingId: string,
     appId: string,
-    source: { from: SolutionStatus; attempt?: number; acceptAttempt?: number; nextAttemptAt?: string | null; newsBefore?: { at: string; sameSecond: SameSecond } },
+    source: {
+      from: SolutionStatus;
+      attempt?: number;
+      acceptAttempt?: number;
+      nextAttemptAt?: string | null;
+      newsBefore?: { at: string; sameSecond: SameSecond };
+      /** Its `updatedAt` as it was read (nothing wrote to it since), and no later than `changedBy`. */
+      updatedAt?: { seen: string; changedBy?: string };
+      /** Its last error is the pipeline's conclusion `failedFor`. */
+      failedFor?: FailureReason;
+    },
     to: SolutionStatus,
     now: Date,
     change: { set?: Record<string, unknown>; remove?: string[]; history?: HistoryDetail | false },
   ): Promise<boolean> {
     const set = { status: to, updatedAt: now.toISOString(), ...change.set };
     const values: Record<string, unknown> = { ':from': source.from };
+    const names: Record<string, string> = {};
     // The attempt number fences a claim: a stale attempt (its lease expired, another took over)
     // can no longer write.
     const condition = ['#status = :from'];
@@ -734,8 +740,26 @@ export class OnboardingStore {
       condition.push('nextAttemptAt = :seenNext');
       values[':seenNext'] = source.nextAttemptAt;
     }
+    if (source.updatedAt) {
+      condition.push('updatedAt = :seenUpdated');
+      values[':seenUpdated'] = source.updatedAt.seen;
+      if (source.updatedAt.changedBy !== undefined) {
+        condition.push('updatedAt <= :changedBy');
+        values[':changedBy'] = source.updatedAt.changedBy;
+      }
+    }
+    if (source.failedFor) {
+      condition.push('#lastError.#reason = :failedFor');
+      Object.assign(names, { '#lastError': 'lastError', '#reason': 'reason' });
+      values[':failedFor'] = source.failedFor;
+    }
     const expression = changeExpression(set, change.remove ?? [], change.history === false ? undefined : historyEntry(now, to, change.history));
-    return this.conditionalUpdate(onboardingId, appId, { ...expression, condition: condition.join(' AND '), values: { ...values, ...expression.values } });
+    return this.conditionalUpdate(onboardingId, appId, {
+      ...expression,
+      condition: condition.join(' AND '),
+      names: { ...names, ...expression.names },
+      values: { ...values, ...expression.values },
+    });
   }
 }
 

@@ -1,18 +1,16 @@
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { decideDeactivationRequest, type DeactivationDecision, type DeactivationDecisionOutcome } from '../../lambdas/domain/deactivation-request';
 import { GraphClient } from '../../lambdas/graph/graph-client';
-import { GraphError, type GraphErrorDetails } from '../../lambdas/graph/graph-error';
+import { GraphError } from '../../lambdas/graph/graph-error';
 import { EXIT, OpsError } from '../ops-error';
-import type { CommandResult } from '../format';
+import { errorText, type CommandResult } from '../format';
 import type { OpsTarget } from '../target';
-
-const graphErrorText = (e: GraphErrorDetails) => `${e.message} (code ${e.code}${e.subcode ? `, subcode ${e.subcode}` : ''}${e.fbtraceId ? `, fbtrace_id ${e.fbtraceId}` : ''})`;
 
 /** What Graph said to the decision, where the solution stands, and what the records did. */
 function report(solutionId: string, decision: DeactivationDecision, result: Exclude<DeactivationDecisionOutcome, { outcome: 'unknown-solution' }>): string[] {
-  const lines = result.outcome === 'refused' ? [`Graph refused: ${graphErrorText(result.error)}`] : [`Deactivation request of solution ${solutionId} ${decision === 'accept' ? 'accepted' : 'rejected'}.`];
+  const lines = result.outcome === 'refused' ? [`Graph refused: ${errorText(result.error, true)}`] : [`Deactivation request of solution ${solutionId} ${decision === 'accept' ? 'accepted' : 'rejected'}.`];
   const { after } = result;
-  if ('failed' in after) return [...lines, `Could not read the solution afterwards (${graphErrorText(after.failed)}): its records follow with Meta's webhook, or the reconciler's next read.`];
+  if ('failed' in after) return [...lines, `Could not read the solution afterwards (${errorText(after.failed, true)}): its records follow with Meta's webhook, or the reconciler's next read.`];
   lines.push(`On Graph it is now ${after.graphStatus}${after.pendingRequest && after.pendingRequest !== 'NONE' ? ` (${after.pendingRequest})` : ''}.`);
   const changes = after.result.outcome === 'applied' ? after.result.changes.filter((c) => c.from !== c.to) : [];
   for (const change of changes) lines.push(`  onboarding ${change.onboardingId}, app ${change.appId}: ${change.from} → ${change.to}`);
@@ -39,7 +37,7 @@ export async function deactivationCommand(target: OpsTarget, decision: Deactivat
     // Graph gave no usable answer to the decision: it may or may not have been taken.
     throw new OpsError(
       EXIT.partly,
-      `Graph did not answer (${graphErrorText(error.details)}): whether it took the decision is unknown. Run the command again: Graph refuses a decision already taken, and the records follow either way.`,
+      `Graph did not answer (${errorText(error.details, true)}): whether it took the decision is unknown. Run the command again: Graph refuses a decision already taken, and the records follow either way.`,
     );
   }
   if (result.outcome === 'unknown-solution') throw OpsError.notFound(`no record holds solution ${solutionId}: not one of ours to decide on`);

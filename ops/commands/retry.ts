@@ -80,7 +80,7 @@ export function outcomeText(result: RetriedItem['result'], dryRun: boolean): str
 }
 
 /** One item's retry; a failure of the table or queue is that item's, and the next ones still go. */
-export async function retryOne(record: SolutionRecord, deps: RetrySolutionDeps): Promise<RetriedItem['result']> {
+async function retryOne(record: SolutionRecord, deps: RetrySolutionDeps): Promise<RetriedItem['result']> {
   try {
     return await retrySolution(record, deps);
   } catch (error) {

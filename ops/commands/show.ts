@@ -45,7 +45,7 @@ function solutionLines(s: SolutionRecord): string[] {
     `  app ${s.appId} "${s.appName}": ${s.status}${s.solutionId ? `, solution ${s.solutionId}` : ''}`,
     `    name ${s.solutionName}; attempts ${attemptsOf(s)}; created ${when(s.createdAt)}, changed ${when(s.updatedAt)}${s.nextAttemptAt ? `; next attempt by ${when(s.nextAttemptAt)}` : ''}`,
   ];
-  if (s.lastError) lines.push(`    last error: ${errorText(s.lastError)}${s.lastError.fbtraceId ? ` (fbtrace_id ${s.lastError.fbtraceId})` : ''}`);
+  if (s.lastError) lines.push(`    last error: ${errorText(s.lastError, true)}`);
   for (const d of s.lastError?.differences ?? []) lines.push(`      ${d.field}: expected ${d.expected}, Graph has ${d.actual}`);
   lines.push(`    timeline${s.historyDropped ? ` (${s.historyDropped} older entries dropped after the first)` : ''}:`);
   lines.push(...(s.history ?? []).map(timelineLine));
