@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { processTree } from './process-tree';
+import { processTree } from '../test/support/proc';
 import type { Row } from './report';
 import { round } from './stats';
 

@@ -1,4 +1,5 @@
-import type { SolutionRecord, SolutionStatus } from '../lambdas/domain/records';
+import type { SolutionRecord } from '../lambdas/domain/records';
+import type { SolutionStatus } from '../lambdas/domain/solution-status';
 import { classifyGraphError } from '../lambdas/graph/graph-error';
 import type { SimSolution } from '../local/graph-simulator/state';
 import { isFinal } from './final-watch';

@@ -1,4 +1,4 @@
-import { SOLUTION_STATUSES, type SolutionStatus } from '../lambdas/domain/records';
+import { SOLUTION_STATUSES, type SolutionStatus } from '../lambdas/domain/solution-status';
 import { OpsError } from './ops-error';
 
 const UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };

@@ -96,6 +96,9 @@ const API_PROBLEMS = {
   },
 };
 
+/** The API's error codes this page explains (and its own two): test/unit/page-contract.test.ts checks them against the server's. */
+export const EXPLAINED_ERROR_CODES = Object.keys(API_PROBLEMS);
+
 const SERVER_PROBLEM = { title: 'Something went wrong on our side', text: 'Try again in a minute; if it keeps failing, contact support.' };
 const REQUEST_PROBLEM = { title: 'Our server could not use this request', text: 'Reload the page and try again; if it keeps happening, contact support.' };
 const LOST_CONTACT = {
@@ -151,6 +154,19 @@ const LATER_STATUS_PROBLEMS = {
   DEACTIVATED: `This solution was deactivated on Facebook and can no longer be used. ${RUN_AGAIN}`,
 };
 
+/** The pipeline's own conclusions (a failed solution's `error.reason`), besides SOLUTION_MISMATCH, which has its own detail. */
+const REASON_TEXTS = {
+  CREATE_ABANDONED:
+    'We could not create this solution in time, and we no longer hold your Facebook login: nothing was set up for this app. Click Launch Solution Creation again and select this app.',
+  AMBIGUOUS_ON_GRAPH: 'Facebook shows something unexpected for this solution, so we did not use it. Contact support and quote the onboarding reference.',
+  RETRY_PERIOD_OVER:
+    'Facebook kept failing to accept this solution for a whole day. We are on it; if this app is not ready within a working day, contact support with the onboarding reference.',
+};
+
+/** The statuses and failure reasons explained by name: test/unit/page-contract.test.ts checks them against the server's. */
+export const EXPLAINED_STATUSES = Object.keys(LATER_STATUS_PROBLEMS);
+export const EXPLAINED_REASONS = ['SOLUTION_MISMATCH', ...Object.keys(REASON_TEXTS)];
+
 /**
  * Why a solution did not succeed and what to do, from the Graph error kept on it: an expired login
  * is for the Tech Provider to fix; a permission error is ours (our system user or app setup).
@@ -166,19 +182,19 @@ export function solutionProblem(solution) {
       detail: error.message ? `What we found: ${error.message}` : '',
     };
   }
-  let text = 'Facebook could not complete this step. Contact support and quote the onboarding reference.';
-  if (error.reason === 'CREATE_ABANDONED') {
-    text = 'We could not create this solution in time, and we no longer hold your Facebook login: nothing was set up for this app. Click Launch Solution Creation again and select this app.';
-  } else if (error.reason === 'AMBIGUOUS_ON_GRAPH') {
-    text = 'Facebook shows something unexpected for this solution, so we did not use it. Contact support and quote the onboarding reference.';
-  } else if (error.reason === 'RETRY_PERIOD_OVER') {
-    text = 'Facebook kept failing to accept this solution for a whole day. We are on it; if this app is not ready within a working day, contact support with the onboarding reference.';
-  } else if (error.code === 190) text = 'Your Facebook login expired before this step. Click Launch Solution Creation again and select this app.';
-  else if (isPermissionCode(error.code)) {
-    text = 'A permission problem on our side stopped this step. We are on it; if this app is not ready within a working day, contact support with the onboarding reference.';
-  }
+  const text = failureText(error);
   const detail = [error.message && `Facebook said: ${error.message}`, error.fbtraceId && `Facebook trace ID: ${error.fbtraceId}`].filter(Boolean).join(' · ');
   return { text, detail };
+}
+
+/** What to do about a failed solution: the pipeline's conclusion first, then Graph's error code. */
+function failureText(error) {
+  if (REASON_TEXTS[error.reason]) return REASON_TEXTS[error.reason];
+  if (error.code === 190) return 'Your Facebook login expired before this step. Click Launch Solution Creation again and select this app.';
+  if (isPermissionCode(error.code)) {
+    return 'A permission problem on our side stopped this step. We are on it; if this app is not ready within a working day, contact support with the onboarding reference.';
+  }
+  return 'Facebook could not complete this step. Contact support and quote the onboarding reference.';
 }
 
 /**

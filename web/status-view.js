@@ -23,13 +23,17 @@ const STATUSES = {
   DEACTIVATED: { label: 'Deactivated, no longer usable', steps: 4, tone: 'failed' },
 };
 
+/** The statuses this page shows: the server's, name for name (test/unit/page-contract.test.ts checks). */
+export const SHOWN_STATUSES = Object.keys(STATUSES);
+
 const statusInfo = (status) => STATUSES[status] ?? { label: String(status).toLowerCase(), steps: 1, tone: 'working' };
 
 /** ACCEPTED, or EXISTING: a solution ID the Tech Provider can use. */
 export const isReady = (status) => statusInfo(status).tone === 'ready';
 
 /** Moved on after it was usable: declined, deactivated, or a deactivation requested. */
-export const isNoLongerActive = (status) => ['REJECTED', 'PENDING_DEACTIVATION', 'DEACTIVATED'].includes(status);
+export const NO_LONGER_ACTIVE = ['REJECTED', 'PENDING_DEACTIVATION', 'DEACTIVATED'];
+export const isNoLongerActive = (status) => NO_LONGER_ACTIVE.includes(status);
 
 /** On its way, with a failed attempt behind it: the pipeline retries it (DESIGN.md §3 `attempts`, `nextAttemptAt`, `error`). */
 export const isRetrying = (solution) => statusInfo(solution.status).tone === 'working' && solution.error !== undefined;

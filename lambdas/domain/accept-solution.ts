@@ -1,7 +1,8 @@
 import { SOLUTION_STATUS, type GraphClient, type SolutionDetails } from '../graph/graph-client';
 import { GraphError, unexpectedAnswerGraphError } from '../graph/graph-error';
 import type { OnboardingStore } from '../store/onboarding-store';
-import type { RecordedError, SolutionDifference, SolutionRecord, SolutionStatus } from './records';
+import type { RecordedError, SolutionDifference, SolutionRecord } from './records';
+import type { SolutionStatus } from './solution-status';
 import { ACCEPT_RETRY, askOf, retryDelaySeconds } from './retry-policy';
 import { acceptedBy, describeDifferences, solutionDifferences, statusDifference } from './solution-check';
 

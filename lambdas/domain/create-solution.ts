@@ -2,7 +2,8 @@ import { PENDING_DEACTIVATION, SOLUTION_STATUS, type CreateSolutionRequest, type
 import { GraphError, unexpectedAnswerGraphError, type GraphErrorDetails } from '../graph/graph-error';
 import type { CreateSolutionMessage } from '../queue/create-solution-message';
 import type { OnboardingStore } from '../store/onboarding-store';
-import type { SolutionRecord, SolutionStatus } from './records';
+import type { SolutionRecord } from './records';
+import type { SolutionStatus } from './solution-status';
 import { askOf, CREATE_RETRY, retryDelaySeconds } from './retry-policy';
 
 export interface CreateSolutionDeps {

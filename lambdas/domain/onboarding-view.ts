@@ -1,4 +1,5 @@
-import { onboardingStatus, UNSETTLED, type Onboarding, type SolutionRecord } from './records';
+import { type Onboarding, type SolutionRecord } from './records';
+import { onboardingStatus, UNSETTLED } from './solution-status';
 
 /** The public shape of `POST /api/onboardings` (DESIGN.md §3). */
 export function onboardingAccepted({ onboarding }: Onboarding, statusUrl: string) {

@@ -2,7 +2,8 @@ import type { GraphClient, SolutionDetails } from '../graph/graph-client';
 import { GraphError, type GraphErrorDetails } from '../graph/graph-error';
 import type { OnboardingStore } from '../store/onboarding-store';
 import type { AcceptSolutionOutcome, AcceptTrigger } from './accept-solution';
-import { LIVE, UNSETTLED, type RecordedError, type SolutionRecord, type SolutionStatus } from './records';
+import { type RecordedError, type SolutionRecord } from './records';
+import { LIVE, UNSETTLED, type SolutionStatus } from './solution-status';
 import { followLifecycle, readNews, type LifecycleOutcome } from './solution-lifecycle';
 
 export interface ReconcileDeps {

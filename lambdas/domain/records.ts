@@ -1,44 +1,5 @@
 import type { GraphErrorDetails } from '../graph/graph-error';
-
-/**
- * Solution status machine (DESIGN.md §3): PENDING → CREATING → CREATED → ACCEPTED, failures
- * CREATE_FAILED / ACCEPT_FAILED, EXISTING when the app already has a live solution with us.
- * After the accept, Meta's lifecycle news (the partner_solutions webhook, or a read when it is
- * silent) moves a solution on to REJECTED, PENDING_DEACTIVATION (and back when the request is
- * declined) or DEACTIVATED: domain/solution-lifecycle.ts.
- */
-export const SOLUTION_STATUSES = [
-  'PENDING',
-  'CREATING',
-  'CREATED',
-  'ACCEPTED',
-  'CREATE_FAILED',
-  'ACCEPT_FAILED',
-  'EXISTING',
-  'REJECTED',
-  'PENDING_DEACTIVATION',
-  'DEACTIVATED',
-] as const;
-export type SolutionStatus = (typeof SOLUTION_STATUSES)[number];
-
-export type OnboardingStatus = 'IN_PROGRESS' | 'COMPLETED' | 'PARTIAL' | 'FAILED';
-
-/** Statuses still on their way to a solution: a create message (or the reconciler) moves them on. */
-export const UNDER_WAY: ReadonlySet<SolutionStatus> = new Set(['PENDING', 'CREATING']);
-/**
- * Statuses whose solution is live with us on Graph for its app: a new one would be a duplicate. A
- * solution whose deactivation was requested still onboards customers until that is decided.
- */
-export const LIVE: ReadonlySet<SolutionStatus> = new Set(['ACCEPTED', 'EXISTING', 'PENDING_DEACTIVATION']);
-/** Statuses of an app's holder still on its way: being created, or created and awaiting our accept. */
-export const UNSETTLED: ReadonlySet<SolutionStatus> = new Set(['PENDING', 'CREATING', 'CREATED']);
-
-/** What an onboarding counts as not ready: a pending deactivation too, since the solution is on its way out. */
-const FAILED: ReadonlySet<SolutionStatus> = new Set(['CREATE_FAILED', 'ACCEPT_FAILED', 'REJECTED', 'PENDING_DEACTIVATION', 'DEACTIVATED']);
-const SUCCEEDED: ReadonlySet<SolutionStatus> = new Set(['ACCEPTED', 'EXISTING']);
-
-/** A solution live with us: accepted by this onboarding, or another's found for this app. */
-export type LiveStatus = Extract<SolutionStatus, 'ACCEPTED' | 'EXISTING'>;
+import type { FailureReason, LiveStatus, SolutionStatus } from './solution-status';
 
 export interface OnboardingRecord {
   onboardingId: string;
@@ -53,18 +14,6 @@ export interface OnboardingRecord {
   createdAt: string;
   updatedAt: string;
 }
-
-/**
- * What the pipeline itself concluded about a solution, beside Graph's last error; the page explains each:
- * - `CREATE_ABANDONED`: the create could not finish and the Tech Provider's login is no longer within
- *   our reach (its message was used up or lost): the Tech Provider runs the flow again.
- * - `RETRY_PERIOD_OVER`: Graph kept failing the accept for the whole retry period.
- * - `AMBIGUOUS_ON_GRAPH`: Graph lists the solution's (unique) name more than once, or on another
- *   app's solution: nothing was adopted or accepted, and support looks at it.
- * - `SOLUTION_MISMATCH`: read before the accept, the solution was not the one we asked for (its
- *   `differences` say how): it was not accepted, since an accept cannot be undone.
- */
-export type FailureReason = 'CREATE_ABANDONED' | 'RETRY_PERIOD_OVER' | 'AMBIGUOUS_ON_GRAPH' | 'SOLUTION_MISMATCH';
 
 /** One way a solution on Graph differs from what the record asked for. */
 export interface SolutionDifference {
@@ -165,13 +114,4 @@ export interface Onboarding {
 /** Lifecycle news is timed to the second, as Meta's webhook entry times are. */
 export function wholeSecond(at: Date): Date {
   return new Date(Math.floor(at.getTime() / 1000) * 1000);
-}
-
-/** Derived, never stored: it changes with every solution item. */
-export function onboardingStatus(solutions: readonly SolutionRecord[]): OnboardingStatus {
-  const failed = solutions.filter((s) => FAILED.has(s.status)).length;
-  const succeeded = solutions.filter((s) => SUCCEEDED.has(s.status)).length;
-  if (failed + succeeded < solutions.length) return 'IN_PROGRESS';
-  if (failed === 0) return 'COMPLETED';
-  return succeeded === 0 ? 'FAILED' : 'PARTIAL';
 }

@@ -1,5 +1,6 @@
 import type { OnboardingStore } from '../store/onboarding-store';
-import type { SolutionRecord, SolutionStatus } from './records';
+import type { SolutionRecord } from './records';
+import type { SolutionStatus } from './solution-status';
 
 /** A create message parked in the create DLQ: the only place the Tech Provider's token is left. */
 export interface ParkedCreates {

@@ -1,6 +1,7 @@
 import { PENDING_DEACTIVATION, SOLUTION_STATUS } from '../graph/graph-client';
 import type { OnboardingStore } from '../store/onboarding-store';
-import { wholeSecond, type LiveStatus, type SolutionRecord, type SolutionStatus } from './records';
+import { wholeSecond, type SolutionRecord } from './records';
+import { type LiveStatus, type SolutionStatus } from './solution-status';
 
 /**
  * A solution's life after the accept (graph-api.md "Webhooks", "Other solution calls"): Meta's

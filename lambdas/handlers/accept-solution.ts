@@ -1,6 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
@@ -12,7 +13,7 @@ import { GraphClient } from '../graph/graph-client';
 import { OnboardingStore } from '../store/onboarding-store';
 import { dynamoDocumentClient } from '../shared/aws-clients';
 import { cachedSecret } from '../shared/cached-secret';
-import { logger, metrics } from '../shared/observability';
+import { logger, metrics, tracer } from '../shared/observability';
 import { reportAcceptOutcome } from './accept-report';
 
 const config = loadAcceptSolutionConfig();
@@ -56,6 +57,7 @@ const handleBatch = (event: DynamoDBStreamEvent, context: Context) => processPar
 
 // A Lambda timeout must end the invocation: middy's early timeout would leave it running.
 export const handler = middy<DynamoDBStreamEvent>({ timeoutEarlyInMillis: 0 })
+  .use(captureLambdaHandler(tracer, { captureResponse: false }))
   .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
   .use(logMetrics(metrics))
   .handler(handleBatch);

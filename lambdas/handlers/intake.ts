@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import httpRouterHandler from '@middy/http-router';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
@@ -14,7 +15,8 @@ import { OnboardingStore } from '../store/onboarding-store';
 import { dynamoDocumentClient, sqs } from '../shared/aws-clients';
 import { cachedSecret } from '../shared/cached-secret';
 import { HttpError, httpErrors, json, type HttpResult } from '../shared/http';
-import { logger, METRIC, metrics } from '../shared/observability';
+import { METRIC } from '../shared/metric-names';
+import { logger, metrics, tracer } from '../shared/observability';
 import { intakeErrorMapper } from './intake-errors';
 import { parseOnboardingId, parseStartOnboarding } from './intake-request';
 
@@ -64,6 +66,7 @@ async function getOnboarding(event: APIGatewayProxyEventV2): Promise<HttpResult>
 
 // Intake keeps its own, earlier deadline: middy's early timeout would answer while the work went on.
 export const handler = middy<APIGatewayProxyEventV2, HttpResult>({ timeoutEarlyInMillis: 0 })
+  .use(captureLambdaHandler(tracer, { captureResponse: false }))
   // The POST body holds the Tech Provider's token: never log the event, whatever the environment says.
   .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
   .use(logMetrics(metrics))

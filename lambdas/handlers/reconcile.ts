@@ -1,6 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { loadReconcileConfig } from '../config';
@@ -11,7 +12,8 @@ import { SqsCreateSolutionQueue } from '../queue/create-solution-queue';
 import { OnboardingStore } from '../store/onboarding-store';
 import { dynamoDocumentClient, sqs } from '../shared/aws-clients';
 import { cachedSecret } from '../shared/cached-secret';
-import { logger, METRIC, metrics } from '../shared/observability';
+import { METRIC } from '../shared/metric-names';
+import { logger, metrics, tracer } from '../shared/observability';
 import { reportAcceptOutcome } from './accept-report';
 import { reportLifecycleOutcome } from './lifecycle-report';
 
@@ -83,6 +85,7 @@ async function reconcilePass(_event: unknown, context: Context) {
 
 // A Lambda timeout must end the invocation: middy's early timeout would leave it running.
 export const handler = middy({ timeoutEarlyInMillis: 0 })
+  .use(captureLambdaHandler(tracer, { captureResponse: false }))
   .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
   .use(logMetrics(metrics))
   .handler(reconcilePass);

@@ -1,6 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import httpRouterHandler from '@middy/http-router';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
@@ -11,7 +12,8 @@ import { dynamoDocumentClient } from '../shared/aws-clients';
 import { cachedSecret } from '../shared/cached-secret';
 import { WEBHOOK_PATH } from '../shared/api-paths';
 import { HttpError, httpErrors, json, type HttpResult } from '../shared/http';
-import { logger, METRIC, metrics } from '../shared/observability';
+import { METRIC } from '../shared/metric-names';
+import { logger, metrics, tracer } from '../shared/observability';
 import { handshakeChallenge, isSignedByMeta } from '../webhook/meta-authentication';
 import { readDelivery } from '../webhook/partner-solutions';
 import { reportLifecycleOutcome } from './lifecycle-report';
@@ -56,6 +58,7 @@ async function deliver(event: APIGatewayProxyEventV2): Promise<HttpResult> {
 
 // The request and its body are never logged: a delivery is only trusted once its signature is checked.
 export const handler = middy<APIGatewayProxyEventV2, HttpResult>({ timeoutEarlyInMillis: 0 })
+  .use(captureLambdaHandler(tracer, { captureResponse: false }))
   .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
   .use(logMetrics(metrics))
   .use(httpErrors(() => undefined))

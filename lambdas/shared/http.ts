@@ -1,5 +1,6 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import type { ApiErrorCode } from './api-error-codes';
 import { logger } from './observability';
 
 /** An error the API answers with as it is: status, SCREAMING_SNAKE code, a sentence for people. */
@@ -7,7 +8,7 @@ export class HttpError extends Error {
   override readonly name = 'HttpError';
   constructor(
     readonly statusCode: number,
-    readonly code: string,
+    readonly code: ApiErrorCode,
     message: string,
     readonly headers: Record<string, string> = {},
   ) {
@@ -42,7 +43,7 @@ export function httpErrors(mapError: ErrorMapper): MiddlewareObj<APIGatewayProxy
         return;
       }
       logger.error('request failed', { error: error as Error });
-      request.response = json(500, { error: { code: 'INTERNAL_ERROR', message: 'Something went wrong on our side. Try again in a minute.' } });
+      request.response = json(500, { error: { code: 'INTERNAL_ERROR' satisfies ApiErrorCode, message: 'Something went wrong on our side. Try again in a minute.' } });
     },
   };
 }

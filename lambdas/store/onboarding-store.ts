@@ -1,21 +1,7 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import {
-  HISTORY_LIMIT,
-  historyEntry,
-  LIVE,
-  UNDER_WAY,
-  UNSETTLED,
-  wholeSecond,
-  type FailureReason,
-  type HistoryEntry,
-  type LiveStatus,
-  type Onboarding,
-  type OnboardingRecord,
-  type RecordedError,
-  type SolutionRecord,
-  type SolutionStatus,
-} from '../domain/records';
+import { HISTORY_LIMIT, historyEntry, wholeSecond, type HistoryEntry, type Onboarding, type OnboardingRecord, type RecordedError, type SolutionRecord } from '../domain/records';
+import { busyRetryInMs, canMove, foundLiveStatus, LIVE, UNDER_WAY, UNSETTLED, type FailureReason, type LiveStatus, type SolutionStatus } from '../domain/solution-status';
 import { ENTITY, keys, TABLE_LAYOUT } from './table-layout';
 
 /** DynamoDB allows 100 items per transaction: the token guard, the onboarding and one item per app. */
@@ -54,8 +40,7 @@ export interface LifecycleWrite {
   liveStatus?: LiveStatus;
 }
 
-/** A live solution whose deactivation its owner requested is recorded as such, to return to EXISTING if declined. */
-const existingStatus = (deactivationPending: boolean): SolutionStatus => (deactivationPending ? 'PENDING_DEACTIVATION' : 'EXISTING');
+/** A live solution whose deactivation its owner requested returns to EXISTING if the request is declined. */
 const existingSet = (deactivationPending: boolean) => (deactivationPending ? { liveStatus: 'EXISTING' } : {});
 /** Whether news of the same second as the record's may replace it (see `recordLifecycle`). */
 type SameSecond = 'always' | 'unless-read' | 'never';
@@ -75,17 +60,14 @@ type HistoryDetail = Parameters<typeof historyEntry>[2];
 /** Change times (ISO 8601) bounding a `byStatus` query, both ends included. */
 type StatusWindow = { since?: string | undefined; until?: string | undefined };
 
-/** How long until asking a busy holder again: a working attempt is usually done in seconds. */
-const BUSY_RETRY_MS = 10_000;
 /** A solution item that no attempt holds: PENDING, or CREATING with its lease run out. */
 const CLAIMABLE = '#status = :pending OR (#status = :creating AND leaseExpiresAt < :nowMs)';
 const claimableValues = (now: Date) => ({ ':pending': 'PENDING', ':creating': 'CREATING', ':nowMs': now.getTime() });
+/** A transition's source that is not one status: an item no attempt holds (`CLAIMABLE`). */
+const UNCLAIMED = 'unclaimed';
 
-/** How long until `holder` (the item, or the app's holder) may have moved on: soon, and at the latest when its lease ends. */
-function busy(holder: SolutionRecord, now: Date): CreateClaim {
-  const leaseLeft = (holder.leaseExpiresAt ?? 0) - now.getTime();
-  return { kind: 'busy', retryInMs: holder.status === 'CREATING' && leaseLeft > 0 ? Math.min(leaseLeft, BUSY_RETRY_MS) : BUSY_RETRY_MS };
-}
+/** Try again once `holder` (the item, or the app's holder; unknown when absent) may have moved on. */
+const busy = (holder: SolutionRecord | undefined, now: Date): CreateClaim => ({ kind: 'busy', retryInMs: busyRetryInMs(holder, now) });
 
 /**
  * Records of onboardings and their solutions. Every status transition is a conditional write, so a
@@ -161,6 +143,7 @@ export class OnboardingStore {
    * (`redeliveryMs`, the queue's visibility timeout).
    */
   async claimForCreate(onboardingId: string, appId: string, now: Date, timing: CreateTiming, retried = false): Promise<CreateClaim> {
+    requireMoves(['PENDING', 'CREATING'], 'CREATING');
     try {
       await this.db.send(
         new TransactWriteCommand({
@@ -210,7 +193,7 @@ export class OnboardingStore {
     // Not yet live: until the holder's solution is accepted (or fails), this one waits.
     if (holder && UNSETTLED.has(holder.status)) return busy(holder, now);
     // The holder failed or is gone: release its guard (only if still its) and claim once more.
-    if (retried || !holderId) return { kind: 'busy', retryInMs: BUSY_RETRY_MS };
+    if (retried || !holderId) return busy(undefined, now);
     await this.releaseAppGuard(appId, holderId);
     return this.claimForCreate(onboardingId, appId, now, timing, true);
   }
@@ -269,7 +252,7 @@ export class OnboardingStore {
    */
   recordExistingFound(onboardingId: string, appId: string, attempt: number, solution: { id: string; deactivationPending: boolean }, now: Date): Promise<boolean> {
     const news = solution.deactivationPending ? { lifecycleAt: wholeSecond(now).toISOString(), lifecycleRead: true } : {};
-    return this.transition(onboardingId, appId, { from: 'CREATING', attempt }, existingStatus(solution.deactivationPending), now, {
+    return this.transition(onboardingId, appId, { from: 'CREATING', attempt }, foundLiveStatus(solution.deactivationPending), now, {
       set: { solutionId: solution.id, ...existingSet(solution.deactivationPending), ...news },
       remove: ['leaseExpiresAt', 'lastError', 'nextAttemptAt'],
       history: { attempt, note: `live solution ${solution.id} found on Graph` },
@@ -279,18 +262,11 @@ export class OnboardingStore {
   /** Records, without a claim, that another onboarding holds this app's live solution: the holder's live state, as EXISTING. */
   recordExistingElsewhere(onboardingId: string, appId: string, holder: LiveHolder, now: Date): Promise<boolean> {
     const pending = holder.status === 'PENDING_DEACTIVATION';
-    const change = changeExpression(
-      {
-        status: existingStatus(pending),
-        solutionId: holder.solutionId,
-        updatedAt: now.toISOString(),
-        ...existingSet(pending),
-        ...(pending && holder.lifecycleAt ? { lifecycleAt: holder.lifecycleAt } : {}),
-      },
-      ['leaseExpiresAt', 'lastError', 'nextAttemptAt'],
-      historyEntry(now, existingStatus(pending), { note: `app's live solution ${holder.solutionId} is another onboarding's` }),
-    );
-    return this.conditionalUpdate(onboardingId, appId, { ...change, condition: CLAIMABLE, values: { ...claimableValues(now), ...change.values } });
+    return this.transition(onboardingId, appId, { from: UNCLAIMED }, foundLiveStatus(pending), now, {
+      set: { solutionId: holder.solutionId, ...existingSet(pending), ...(pending && holder.lifecycleAt ? { lifecycleAt: holder.lifecycleAt } : {}) },
+      remove: ['leaseExpiresAt', 'lastError', 'nextAttemptAt'],
+      history: { note: `app's live solution ${holder.solutionId} is another onboarding's` },
+    });
   }
 
   /** Ends this attempt in CREATE_FAILED and frees the app for a later onboarding. */
@@ -459,6 +435,7 @@ export class OnboardingStore {
    * this one too would give the app two).
    */
   async reopenAccept(onboardingId: string, appId: string, now: Date): Promise<'reopened' | 'moved-on' | 'app-taken'> {
+    requireMoves(['ACCEPT_FAILED'], 'CREATED');
     const reopened = changeExpression(
       { status: 'CREATED', updatedAt: now.toISOString() },
       ['acceptAttempts', 'acceptRetryUntil', 'nextAttemptAt', 'lastError'],
@@ -693,16 +670,17 @@ export class OnboardingStore {
   }
 
   /**
-   * Applies `from → to` once; false when the item was no longer in `from` (a duplicate delivery),
+   * Applies `from → to` once, a move of the status machine (domain/solution-status.ts: any other
+   * is a bug, and throws); false when the item was no longer in `from` (a duplicate delivery),
    * the attempt (`attempt` for creates, `acceptAttempt` for accepts) lost its claim, its next
    * attempt time is no longer the one it was seen with (`nextAttemptAt`; null: none), or it shows
    * lifecycle news at least as new (`newsBefore`).
    */
-  private transition(
+  private async transition(
     onboardingId: string,
     appId: string,
     source: {
-      from: SolutionStatus;
+      from: SolutionStatus | typeof UNCLAIMED;
       attempt?: number;
       acceptAttempt?: number;
       nextAttemptAt?: string | null;
@@ -716,12 +694,14 @@ export class OnboardingStore {
     now: Date,
     change: { set?: Record<string, unknown>; remove?: string[]; history?: HistoryDetail | false },
   ): Promise<boolean> {
+    const unclaimed = source.from === UNCLAIMED;
+    requireMoves(source.from === UNCLAIMED ? ['PENDING', 'CREATING'] : [source.from], to);
     const set = { status: to, updatedAt: now.toISOString(), ...change.set };
-    const values: Record<string, unknown> = { ':from': source.from };
+    const values: Record<string, unknown> = unclaimed ? claimableValues(now) : { ':from': source.from };
     const names: Record<string, string> = {};
     // The attempt number fences a claim: a stale attempt (its lease expired, another took over)
     // can no longer write.
-    const condition = ['#status = :from'];
+    const condition = [unclaimed ? `(${CLAIMABLE})` : '#status = :from'];
     if (source.attempt !== undefined) {
       condition.push('attempts = :attempt');
       values[':attempt'] = source.attempt;
@@ -761,6 +741,12 @@ export class OnboardingStore {
       values: { ...values, ...expression.values },
     });
   }
+}
+
+/** Every write of a status is a move of the status machine (domain/solution-status.ts): any other is a bug. */
+function requireMoves(froms: readonly SolutionStatus[], to: SolutionStatus): void {
+  const refused = froms.filter((from) => !canMove(from, to));
+  if (refused.length > 0) throw new Error(`the solution status machine has no move ${refused.join(', ')} → ${to}`);
 }
 
 /** `SET` each of `set`, `REMOVE` each of `remove`, and append `entry` to the timeline, with placeholders for every name and value. */

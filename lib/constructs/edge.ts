@@ -18,7 +18,11 @@ export class Edge extends Construct {
   readonly siteUrl: string;
   /** The API's base on the page's origin. */
   readonly apiUrl: string;
-  /** Meta's webhook callback URL, on the same origin. */
+  /**
+   * Meta's webhook callback URL: the HTTP API's own endpoint, not the page's origin. Meta's handshake
+   * carries the verify token in its query string, which CloudFront's standard logs keep and the
+   * HTTP API's access log (the path only) does not.
+   */
   readonly webhookUrl: string;
 
   constructor(scope: Construct, id: string, props: EdgeProps) {
@@ -27,6 +31,6 @@ export class Edge extends Construct {
     this.site = new OnboardingSite(this, 'Site', { apiDomainName: this.api.domainName, page: props.page });
     this.siteUrl = this.site.url;
     this.apiUrl = `https://${this.site.distribution.distributionDomainName}${API_BASE_PATH}`;
-    this.webhookUrl = `https://${this.site.distribution.distributionDomainName}${WEBHOOK_PATH}`;
+    this.webhookUrl = `https://${this.api.domainName}${WEBHOOK_PATH}`;
   }
 }

@@ -103,7 +103,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     const lost = await withdrawLostDeliveries({ endpoint: dynamo.endpoint, region: REGION, tableName: TABLE_NAME });
     if (lost > 0) opts.log(`${lost} solution(s) were under way when the runtime last stopped; their create messages were in memory and are gone: the reconciler settles them.`);
 
-    const queues = await startQueues(settings.createMaxReceiveCount);
+    const queues = await startQueues(settings.createMaxReceiveCount, REGION);
     const wiring = localWiring(settings, {
       graphApiBaseUrl: graphUrl,
       sdkUrl: `${graphUrl}/sdk.js`,

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { UNDER_WAY } from '../../lambdas/domain/records';
+import { UNDER_WAY } from '../../lambdas/domain/solution-status';
 import { OnboardingStore } from '../../lambdas/store/onboarding-store';
 
 /** Far more than a local table holds under way; each status is read whole, page by page. */

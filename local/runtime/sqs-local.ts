@@ -1,5 +1,7 @@
-import { startFauxqs } from 'fauxqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { buildApp } from 'fauxqs';
 import { ACCEPT_FAILURE_QUEUE, CREATE_QUEUE } from '../../lib/pipeline-settings';
+import { isLoopbackHost, MISDIRECTED_REQUEST } from './loopback-host';
 
 export interface LocalQueues {
   endpoint: string;
@@ -11,25 +13,34 @@ export interface LocalQueues {
 }
 
 /**
- * Starts the fauxqs SQS emulator with the queues the stack declares, with the same attributes;
- * `maxReceiveCount` is the deployment's (context createMaxReceiveCount, else the default).
+ * Starts the fauxqs SQS emulator on 127.0.0.1 with the queues the stack declares, with the same
+ * attributes; `maxReceiveCount` is the deployment's (context createMaxReceiveCount, else the default).
  */
-export async function startQueues(maxReceiveCount: number): Promise<LocalQueues> {
-  const server = await startFauxqs({ port: 0, logger: false });
-  const dlq = server.createQueue('mps-create-solution-dlq', { attributes: { MessageRetentionPeriod: String(CREATE_QUEUE.dlqRetentionSeconds) } });
-  const queue = server.createQueue('mps-create-solution', {
-    attributes: {
+export async function startQueues(maxReceiveCount: number, region: string): Promise<LocalQueues> {
+  // Not startFauxqs: it listens on every interface (its `host` option only names the host in queue
+  // URLs), and the create queue holds Tech Provider tokens. Its app, listening on loopback only.
+  const app = buildApp({ logger: false });
+  // Its requests are refused unless they name loopback (local/runtime/loopback-host.ts).
+  app.addHook('onRequest', async (request: { headers: { host?: string } }, reply: { code(status: number): { send(): unknown } }) => {
+    if (!isLoopbackHost(request.headers.host)) await reply.code(MISDIRECTED_REQUEST).send();
+  });
+  const endpoint = await app.listen({ port: 0, host: '127.0.0.1' });
+  const sqs = new SQSClient({ region, endpoint, useQueueUrlAsEndpoint: false, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const createQueue = async (QueueName: string, Attributes: Record<string, string>) => (await sqs.send(new CreateQueueCommand({ QueueName, Attributes }))).QueueUrl!;
+  try {
+    const createDlqUrl = await createQueue('mps-create-solution-dlq', { MessageRetentionPeriod: String(CREATE_QUEUE.dlqRetentionSeconds) });
+    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: createDlqUrl, AttributeNames: ['QueueArn'] }));
+    const createQueueUrl = await createQueue('mps-create-solution', {
       VisibilityTimeout: String(CREATE_QUEUE.visibilityTimeoutSeconds),
       MessageRetentionPeriod: String(CREATE_QUEUE.retentionSeconds),
-      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.queueArn, maxReceiveCount: String(maxReceiveCount) }),
-    },
-  });
-  const acceptFailures = server.createQueue('mps-accept-solution-failures', { attributes: { MessageRetentionPeriod: String(ACCEPT_FAILURE_QUEUE.retentionSeconds) } });
-  return {
-    endpoint: server.address,
-    createQueueUrl: queue.queueUrl,
-    createDlqUrl: dlq.queueUrl,
-    acceptFailureQueueUrl: acceptFailures.queueUrl,
-    stop: () => server.stop(),
-  };
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: Attributes!.QueueArn, maxReceiveCount: String(maxReceiveCount) }),
+    });
+    const acceptFailureQueueUrl = await createQueue('mps-accept-solution-failures', { MessageRetentionPeriod: String(ACCEPT_FAILURE_QUEUE.retentionSeconds) });
+    return { endpoint, createQueueUrl, createDlqUrl, acceptFailureQueueUrl, stop: () => app.close() };
+  } catch (error) {
+    await app.close();
+    throw error;
+  } finally {
+    sqs.destroy();
+  }
 }

@@ -1,4 +1,5 @@
-import { SOLUTION_STATUSES, type SolutionRecord, type SolutionStatus } from '../../lambdas/domain/records';
+import { type SolutionRecord } from '../../lambdas/domain/records';
+import { SOLUTION_STATUSES, type SolutionStatus } from '../../lambdas/domain/solution-status';
 import type { OnboardingStore } from '../../lambdas/store/onboarding-store';
 import { EXIT, OpsError } from '../ops-error';
 import { attemptsOf, errorText, solutionSummary, table, when, type CommandResult } from '../format';

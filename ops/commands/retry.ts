@@ -1,4 +1,5 @@
-import type { SolutionRecord, SolutionStatus } from '../../lambdas/domain/records';
+import type { SolutionRecord } from '../../lambdas/domain/records';
+import type { SolutionStatus } from '../../lambdas/domain/solution-status';
 import { retrySolution, type ParkedCreates, type RetryOutcome, type RetrySolutionDeps } from '../../lambdas/domain/retry-solution';
 import type { RecordId } from '../args';
 import { asOpsError, EXIT } from '../ops-error';

@@ -1,4 +1,5 @@
-import { onboardingStatus, type HistoryEntry, type Onboarding, type SolutionRecord } from '../../lambdas/domain/records';
+import { type HistoryEntry, type Onboarding, type SolutionRecord } from '../../lambdas/domain/records';
+import { onboardingStatus } from '../../lambdas/domain/solution-status';
 import type { OnboardingStore } from '../../lambdas/store/onboarding-store';
 import type { RecordId } from '../args';
 import { EXIT, OpsError } from '../ops-error';

@@ -1,5 +1,5 @@
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { SOLUTION_STATUSES, type SolutionStatus } from '../../lambdas/domain/records';
+import { SOLUTION_STATUSES, type SolutionStatus } from '../../lambdas/domain/solution-status';
 import type { OnboardingStore } from '../../lambdas/store/onboarding-store';
 import { EXIT } from '../ops-error';
 import { age, table, when, type CommandResult } from '../format';

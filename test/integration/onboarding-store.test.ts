@@ -97,6 +97,8 @@ describe('OnboardingStore on DynamoDB Local', () => {
     // The first attempt wakes up: none of its writes land any more.
     await expect(store.recordCreated(id, '112', 1, 'sol-stale', later(30_002))).resolves.toBe(false);
     await expect(store.recordCreateFailed(id, '112', 1, { code: 100, message: 'stale' }, later(30_003))).resolves.toBe(false);
+    // Its failure did not apply: the app's guard stays with the item, which attempt 2 holds.
+    await expect(store.appGuardHolder('112')).resolves.toMatchObject({ holderId: id, holder: { status: 'CREATING', attempts: 2 } });
     await store.releaseCreateLease(id, '112', 1, { code: 2, message: 'stale' }, later(30_004), { notBefore: 0, nextAttempt: later(40_000) });
     await expect(store.claimForCreate(id, '112', later(30_005), TIMING)).resolves.toMatchObject({ kind: 'busy' });
 
@@ -105,6 +107,21 @@ describe('OnboardingStore on DynamoDB Local', () => {
     await expect(store.getSolution(id, '112')).resolves.toMatchObject({ status: 'CREATING', lastError: { code: 2 }, nextAttemptAt: later(35_000).toISOString() });
     await expect(store.claimForCreate(id, '112', later(31_001), TIMING)).resolves.toMatchObject({ kind: 'claimed', attempt: 3 });
     await expect(store.recordCreated(id, '112', 3, 'sol-3', later(31_002))).resolves.toBe(true);
+  });
+
+  test('an item that never got past PENDING ends CREATE_FAILED only as the reconciler saw it: a delivery noted since keeps it PENDING', async () => {
+    const { onboarding } = newOnboarding(['125']);
+    await store.createOnboarding({ onboarding, solutions: newOnboardingSolutions(onboarding.onboardingId, ['125']) });
+    const id = onboarding.onboardingId;
+    const abandoned = { code: -1, message: 'no create message left', reason: 'CREATE_ABANDONED' } as const;
+
+    // The reconciler saw no delivery coming; meanwhile the message came back and said when.
+    await store.recordWaiting(id, '125', later(5_000));
+    await expect(store.recordNeverCreated(id, '125', abandoned, later(1), undefined)).resolves.toBe(false);
+    await expect(store.getSolution(id, '125')).resolves.toMatchObject({ status: 'PENDING', nextAttemptAt: later(5_000).toISOString() });
+
+    await expect(store.recordNeverCreated(id, '125', abandoned, later(2), later(5_000).toISOString())).resolves.toBe(true);
+    await expect(store.getSolution(id, '125')).resolves.toMatchObject({ status: 'CREATE_FAILED', lastError: abandoned });
   });
 
   test('one app, two onboardings: the second waits until the first one’s solution is accepted, then reports it', async () => {
@@ -342,6 +359,13 @@ describe('OnboardingStore on DynamoDB Local', () => {
 
     const webhook = (furtherAlong: boolean, liveStatus?: 'ACCEPTED' | 'EXISTING'): LifecycleWrite => ({ source: 'webhook', furtherAlong, ...(liveStatus ? { liveStatus } : {}) });
     const read = (liveStatus?: 'ACCEPTED' | 'EXISTING'): LifecycleWrite => ({ source: 'read', furtherAlong: false, ...(liveStatus ? { liveStatus } : {}) });
+
+    test('a move the status machine does not have is refused before anything is written', async () => {
+      const record = await accepted('600');
+      const deactivated = { ...record, status: 'DEACTIVATED' as const };
+      await expect(store.recordLifecycle(deactivated, 'ACCEPTED', at(30), later(3), read())).rejects.toThrow('the solution status machine has no move DEACTIVATED → ACCEPTED');
+      await expect(store.getSolution(record.onboardingId, '600')).resolves.toEqual(record);
+    });
 
     test('newer news moves the record and notes its time; older or the same news changes nothing; from the second read status only', async () => {
       const record = await accepted('601');

@@ -3,8 +3,6 @@ import { createServer, type Server } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { PipelineDriver } from '../support/pipeline-driver';
 import { startRuntimeProcess, type RuntimeProcess } from '../support/local-runtime-process';
@@ -239,28 +237,9 @@ describe('repair', () => {
 
 /** The table stream's record of an item of `onboardingId` entering `status`: where it is on the stream. */
 async function streamRecordInto(onboardingId: string, status: string) {
-  const { endpoints } = runtime;
-  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-  const dynamo = new DynamoDBClient({ endpoint: endpoints.dynamodb, region: endpoints.region, credentials });
-  const streams = new DynamoDBStreamsClient({ endpoint: endpoints.dynamodb, region: endpoints.region, credentials });
-  try {
-    const streamArn = (await dynamo.send(new DescribeTableCommand({ TableName: endpoints.tableName }))).Table!.LatestStreamArn!;
-    const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
-    for (const { ShardId } of StreamDescription?.Shards ?? []) {
-      let { ShardIterator } = await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: ShardId!, ShardIteratorType: 'TRIM_HORIZON' }));
-      for (let read = 0; ShardIterator && read < 50; read++) {
-        const { Records = [], NextShardIterator } = await streams.send(new GetRecordsCommand({ ShardIterator }));
-        const found = Records.find((r) => r.dynamodb?.NewImage?.pk?.S === `ONBOARDING#${onboardingId}` && r.dynamodb.NewImage.status?.S === status && r.dynamodb.OldImage?.status?.S !== status);
-        if (found) return { streamArn, shardId: ShardId!, sequenceNumber: found.dynamodb!.SequenceNumber! };
-        if (Records.length === 0) break;
-        ShardIterator = NextShardIterator;
-      }
-    }
-    throw new Error(`no stream record of ${onboardingId} entering ${status}`);
-  } finally {
-    dynamo.destroy();
-    streams.destroy();
-  }
+  const found = (await pipeline.streamRecords()).find(({ record: r }) => r.dynamodb?.NewImage?.pk?.S === `ONBOARDING#${onboardingId}` && r.dynamodb.NewImage.status?.S === status && r.dynamodb.OldImage?.status?.S !== status);
+  if (!found) throw new Error(`no stream record of ${onboardingId} entering ${status}`);
+  return { streamArn: found.streamArn, shardId: found.shardId, sequenceNumber: found.record.dynamodb!.SequenceNumber! };
 }
 
 describe('targets', () => {

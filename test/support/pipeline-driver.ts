@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, ListStreamsCommand, type _Record } from '@aws-sdk/client-dynamodb-streams';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FaultRule, RateLimit } from '../../local/graph-simulator/controls';
 import type { SimRequest, SimSolution } from '../../local/graph-simulator/state';
@@ -40,9 +41,12 @@ export class PipelineDriver {
     return apps.map((a) => a.id);
   }
 
-  /** What the Facebook dialog gives the page: a user token for the selected apps. */
-  async login(appIds: string[], userId?: string): Promise<string> {
-    return (await this.simulator<{ accessToken: string }>('POST', '/__sim/tokens', { appIds, userId })).accessToken;
+  /**
+   * What the Facebook dialog gives the page: a user token for the selected apps; `grant` makes it
+   * one a real login could also turn out to be (expired, for another app, without a permission).
+   */
+  async login(appIds: string[], userId?: string, grant: { expiresInSeconds?: number; forAppId?: string; scopes?: string[] } = {}): Promise<string> {
+    return (await this.simulator<{ accessToken: string }>('POST', '/__sim/tokens', { appIds, userId, ...grant })).accessToken;
   }
 
   addFault(rule: Omit<FaultRule, 'id' | 'phase'> & { phase?: FaultRule['phase'] }): Promise<FaultRule> {
@@ -57,9 +61,19 @@ export class PipelineDriver {
   requests = () => this.simulator<SimRequest[]>('GET', '/__sim/requests');
   solutions = () => this.simulator<SimSolution[]>('GET', '/__sim/solutions');
 
-  async postOnboarding(body: string, contentType = 'application/json') {
-    const response = await fetch(`${this.runtime.endpoints.http}/api/onboardings`, { method: 'POST', headers: { 'content-type': contentType }, body });
-    return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, any> };
+  postOnboarding(body: string, contentType = 'application/json') {
+    return this.api('POST', '/api/onboardings', { headers: { 'content-type': contentType }, body });
+  }
+
+  getOnboarding(onboardingId: string) {
+    return this.api('GET', `/api/onboardings/${onboardingId}`);
+  }
+
+  /** One call of the public API: its answer as sent (`text`) and parsed (`body`; every answer of the contract is JSON). */
+  private async api(method: string, path: string, init: { headers?: Record<string, string>; body?: string } = {}) {
+    const response = await fetch(`${this.runtime.endpoints.http}${path}`, { method, ...init });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, text, body: JSON.parse(text) as Record<string, any> };
   }
 
   async start(token: string): Promise<string> {
@@ -94,6 +108,45 @@ export class PipelineDriver {
       const items = await this.solutionItems(onboardingId);
       return items.length > 0 && items.every((i) => statuses.includes(i.status)) ? items : undefined;
     }, timeoutMs);
+  }
+
+  /**
+   * A solution item made CREATED without a solution ID, as no worker writes it: poison for the accept
+   * worker, whose stream batch ends on the on-failure queue once the stream's retries are spent.
+   */
+  async poisonAcceptStream(onboardingId: string, appId: string): Promise<void> {
+    const TableName = this.runtime.endpoints.tableName;
+    const Key = { pk: `ONBOARDING#${onboardingId}`, sk: `SOLUTION#${appId}` };
+    await this.db.send(new PutCommand({ TableName, Item: { ...Key, entity: 'solution', status: 'PENDING', onboardingId, appId } }));
+    await this.db.send(
+      new UpdateCommand({ TableName, Key, UpdateExpression: 'SET #s = :created', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':created': 'CREATED' } }),
+    );
+  }
+
+  /** Every record of the table's stream so far, each shard read from its oldest record. */
+  async streamRecords(): Promise<{ streamArn: string; shardId: string; record: _Record }[]> {
+    const { endpoints } = this.runtime;
+    const streams = new DynamoDBStreamsClient({ endpoint: endpoints.dynamodb, region: endpoints.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const found: { streamArn: string; shardId: string; record: _Record }[] = [];
+    try {
+      const { Streams = [] } = await streams.send(new ListStreamsCommand({ TableName: endpoints.tableName }));
+      for (const { StreamArn: streamArn } of Streams) {
+        const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
+        for (const { ShardId: shardId } of StreamDescription?.Shards ?? []) {
+          let { ShardIterator } = await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }));
+          while (ShardIterator) {
+            const { Records = [], NextShardIterator } = await streams.send(new GetRecordsCommand({ ShardIterator }));
+            // An open shard always has a next iterator: an empty read is where it ends for now.
+            if (Records.length === 0) break;
+            found.push(...Records.map((record) => ({ streamArn: streamArn!, shardId: shardId!, record })));
+            ShardIterator = NextShardIterator;
+          }
+        }
+      }
+      return found;
+    } finally {
+      streams.destroy();
+    }
   }
 
   async queueDepth(queueUrl: string): Promise<number> {

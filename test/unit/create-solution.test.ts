@@ -125,6 +125,14 @@ describe('createSolution', () => {
     expect(ending.store.recordExistingFound).toHaveBeenCalledWith('ob-1', '111', 3, { id: 'sol-ending', deactivationPending: true }, expect.any(Date));
   });
 
+  test('our own solution (exact name), ACTIVE on Graph already, is adopted as CREATED, not recorded as another’s EXISTING: the accept step confirms it', async () => {
+    const { store, graph, deps } = setup(CLAIMED, [onGraph({ id: 'sol-ours', name: RECORD.solutionName, status: 'ACTIVE', statusForPendingRequest: 'NONE' })]);
+    await expect(createSolution(MESSAGE, deps)).resolves.toEqual({ outcome: 'created', solutionId: 'sol-ours', how: 'adopted' });
+    expect(store.recordExistingFound).not.toHaveBeenCalled();
+    expect(store.recordCreated).toHaveBeenCalledWith('ob-1', '111', 3, 'sol-ours', expect.any(Date), undefined);
+    expect(graph.createSolution).not.toHaveBeenCalled();
+  });
+
   test('a solution with us awaiting our accept that another onboarding of ours made (its accept failed) is adopted under its own name, for the check before accepting', async () => {
     const { store, graph, deps } = setup(CLAIMED, [onGraph({ id: 'sol-waiting', name: 'Acme × media_monsoon_prod · zzz999', status: 'INITIATED' })], ['sol-waiting']);
     await expect(createSolution(MESSAGE, deps)).resolves.toEqual({ outcome: 'created', solutionId: 'sol-waiting', how: 'adopted' });

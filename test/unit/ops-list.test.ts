@@ -1,4 +1,5 @@
-import type { SolutionRecord, SolutionStatus } from '../../lambdas/domain/records';
+import type { SolutionRecord } from '../../lambdas/domain/records';
+import type { SolutionStatus } from '../../lambdas/domain/solution-status';
 import type { OnboardingStore } from '../../lambdas/store/onboarding-store';
 import { listSolutions } from '../../ops/commands/list';
 

@@ -1,7 +1,8 @@
 import { jest } from '@jest/globals';
 import type { AcceptSolutionOutcome } from '../../lambdas/domain/accept-solution';
 import { reconcile, type ReconcileDeps } from '../../lambdas/domain/reconcile';
-import type { SolutionRecord, SolutionStatus } from '../../lambdas/domain/records';
+import type { SolutionRecord } from '../../lambdas/domain/records';
+import type { SolutionStatus } from '../../lambdas/domain/solution-status';
 import type { SolutionDetails } from '../../lambdas/graph/graph-client';
 import { GraphError } from '../../lambdas/graph/graph-error';
 import type { LifecycleWrite } from '../../lambdas/store/onboarding-store';

@@ -314,5 +314,6 @@ describe('deliveries that misbehave on purpose', () => {
     });
     expect(JSON.parse(stdout)).toMatchObject({ solutionId: '43', status: 'ACTIVE', time: 1_700_000_000, signature: 'bad', lastHttpStatus: 401 });
     expect(receiver.posts()).toHaveLength(1);
-  });
+    // A child process that compiles the CLI with tsx: seconds on a loaded 2-core machine, not jest's default 5.
+  }, 60_000);
 });

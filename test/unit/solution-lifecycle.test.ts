@@ -1,5 +1,6 @@
 import { jest } from '@jest/globals';
-import type { SolutionRecord, SolutionStatus } from '../../lambdas/domain/records';
+import type { SolutionRecord } from '../../lambdas/domain/records';
+import type { SolutionStatus } from '../../lambdas/domain/solution-status';
 import { lifecycleStatusOf, lifecycleTarget, takeLifecycleNews, type LifecycleDeps, type LifecycleNews } from '../../lambdas/domain/solution-lifecycle';
 import type { LifecycleWrite } from '../../lambdas/store/onboarding-store';
 
@@ -77,6 +78,17 @@ describe('takeLifecycleNews', () => {
     const back = setup([record('ob-a', 'PENDING_DEACTIVATION', { liveStatus: 'ACCEPTED' })]);
     await takeLifecycleNews(news('ACTIVE', 'read'), back.deps);
     expect(back.store.recordLifecycle).toHaveBeenCalledWith(expect.anything(), 'ACCEPTED', second, NOW, { source: 'read', furtherAlong: false });
+  });
+
+  test('a webhook repeating the status a record has is never further along: a duplicate delivery of the same second changes nothing', async () => {
+    const { store, deps } = setup([record('ob-a', 'PENDING_DEACTIVATION', { liveStatus: 'ACCEPTED' }), record('ob-b', 'ACCEPTED')]);
+    await takeLifecycleNews(news('PENDING_DEACTIVATION'), deps);
+    await takeLifecycleNews(news('ACTIVE'), deps);
+    const sameStatus = store.recordLifecycle.mock.calls.filter(([r, to]) => r.status === to);
+    expect(sameStatus.map(([r, to, , , write]) => [r.onboardingId, to, write.furtherAlong])).toEqual([
+      ['ob-a', 'PENDING_DEACTIVATION', false],
+      ['ob-b', 'ACCEPTED', false],
+    ]);
   });
 
   test('entering PENDING_DEACTIVATION notes what to go back to; a declined request brings each record back to it', async () => {

@@ -47,7 +47,8 @@ describe('stack outputs', () => {
     const outputs = {
       SiteUrl: { 'Fn::Join': ['', ['https://', domain, '/']] },
       ApiUrl: { 'Fn::Join': ['', ['https://', domain, '/api']] },
-      WebhookUrl: { 'Fn::Join': ['', ['https://', domain, '/api/webhooks/meta']] },
+      // Straight to the HTTP API: the handshake's verify token stays out of CloudFront's logs.
+      WebhookUrl: { 'Fn::Join': ['', ['https://', ref(edge.api.api), '.execute-api.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }, '/api/webhooks/meta']] },
       TableName: ref(data.table),
       CreateQueueUrl: ref(data.createQueue),
       CreateDlqUrl: ref(data.createDlq),

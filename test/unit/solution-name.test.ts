@@ -1,19 +1,4 @@
-import { onboardingStatus, type SolutionRecord, type SolutionStatus } from '../../lambdas/domain/records';
 import { solutionName, SOLUTION_NAME_MAX_LENGTH } from '../../lambdas/domain/solution-name';
-
-const solutions = (...statuses: SolutionStatus[]) => statuses.map((status) => ({ status }) as SolutionRecord);
-
-describe('onboarding status', () => {
-  test.each([
-    [['PENDING', 'ACCEPTED'], 'IN_PROGRESS'],
-    [['CREATED', 'CREATE_FAILED'], 'IN_PROGRESS'],
-    [['ACCEPTED', 'EXISTING'], 'COMPLETED'],
-    [['ACCEPTED', 'ACCEPT_FAILED'], 'PARTIAL'],
-    [['CREATE_FAILED', 'ACCEPT_FAILED'], 'FAILED'],
-  ] as [SolutionStatus[], string][])('%j → %s', (statuses, expected) => {
-    expect(onboardingStatus(solutions(...statuses))).toBe(expected);
-  });
-});
 
 describe('solution name', () => {
   test('renders the template and appends the given suffix', () => {

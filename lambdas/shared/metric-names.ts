@@ -1,0 +1,38 @@
+/**
+ * The names the functions publish under and the CDK stack's alarms and dashboard query: constants
+ * only, so that `cdk synth` can import them without creating a logger or a metrics buffer.
+ */
+/** The EMF namespace and `service` dimension. */
+export const METRICS_NAMESPACE = 'MpsOnboarding';
+export const SERVICE_NAME = 'mps-onboarding';
+
+/** Custom metric names; the CDK alarms and dashboard refer to these. */
+export const METRIC = {
+  onboardingStarted: 'OnboardingStarted',
+  solutionCreated: 'SolutionCreated',
+  solutionCreateFailed: 'SolutionCreateFailed',
+  solutionExisting: 'SolutionExisting',
+  /** A solution made on Graph that no record holds: always worth a look. */
+  solutionOrphaned: 'SolutionOrphaned',
+  solutionAccepted: 'SolutionAccepted',
+  /** ACCEPT_FAILED: refused for good, or retried for the whole retry period. */
+  solutionAcceptFailed: 'SolutionAcceptFailed',
+  /** An attempt failed in a way worth retrying; the next one is scheduled. */
+  createAttemptFailed: 'CreateAttemptFailed',
+  acceptAttemptFailed: 'AcceptAttemptFailed',
+  /** The reconciler found on Graph a solution whose attempt never recorded it, and adopted it. */
+  solutionAdopted: 'SolutionAdopted',
+  /** The reconciler ended in CREATE_FAILED a solution whose create message (and token) was gone. */
+  solutionCreateAbandoned: 'SolutionCreateAbandoned',
+  /** Read before its accept, a solution was not the one we asked for: not accepted (ACCEPT_FAILED, SOLUTION_MISMATCH). */
+  solutionMismatch: 'SolutionMismatch',
+  /** Lifecycle changes after the accept (webhook, or the reconciler's read), one count per record that changed. */
+  solutionActive: 'SolutionActive',
+  solutionDeactivationRequested: 'SolutionDeactivationRequested',
+  solutionRejected: 'SolutionRejected',
+  solutionDeactivated: 'SolutionDeactivated',
+  /** Lifecycle news about a solution no record holds, or with a status Graph does not document. */
+  lifecycleNewsUnmatched: 'LifecycleNewsUnmatched',
+  /** A webhook delivery whose signature did not verify: refused, nothing written. */
+  webhookSignatureInvalid: 'WebhookSignatureInvalid',
+} as const;

@@ -1,0 +1,51 @@
+import java.lang.reflect.Field;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.BufferUtil;
+import org.eclipse.jetty.util.Callback;
+import software.amazon.dynamodb.services.local.main.ServerRunner;
+import software.amazon.dynamodb.services.local.server.DynamoDBProxyServer;
+
+/**
+ * DynamoDB Local listening on 127.0.0.1 only. Its own main (ServerRunner.main) listens on every
+ * interface and has no option for the address; this builds the same server from the same
+ * arguments, binds its Jetty connector to loopback, and starts it. Run in Java's source-file mode
+ * (`java -cp <DynamoDBLocal.jar and its libs> LoopbackDynamoDbLocal.java -port … -dbPath …`).
+ * ServerRunner.main's other step, setting up telemetry, is left out: nothing is sent to AWS.
+ * Requests that do not name loopback in their Host header are refused (421), as by every other
+ * local listener (local/runtime/loopback-host.ts): a web page rebound to 127.0.0.1 gets nothing.
+ */
+public class LoopbackDynamoDbLocal {
+  public static void main(String[] args) throws Exception {
+    DynamoDBProxyServer proxy = ServerRunner.createServerFromCommandLineArgs(args);
+    // Built with `new Server(port)`: one connector, on every interface. A DynamoDB Local that no
+    // longer matches fails here (no field, not a ServerConnector) rather than listening openly.
+    Field field = DynamoDBProxyServer.class.getDeclaredField("server");
+    field.setAccessible(true);
+    Server server = (Server) field.get(proxy);
+    Connector[] connectors = server.getConnectors();
+    if (connectors.length == 0) throw new IllegalStateException("DynamoDB Local's server has no connector");
+    for (Connector connector : connectors) ((ServerConnector) connector).setHost("127.0.0.1");
+    Handler dynamoDb = server.getHandler();
+    server.setHandler(new Handler.Wrapper(dynamoDb) {
+      @Override
+      public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        if (namesLoopback(Request.getServerName(request))) return super.handle(request, response, callback);
+        response.setStatus(421);
+        response.write(true, BufferUtil.EMPTY_BUFFER, callback);
+        return true;
+      }
+    });
+    proxy.start();
+  }
+
+  private static boolean namesLoopback(String host) {
+    if (host == null) return false;
+    String name = host.toLowerCase().replaceAll("^\\[|\\]$", "");
+    return name.equals("127.0.0.1") || name.equals("::1") || name.equals("localhost") || name.endsWith(".localhost");
+  }
+}
