@@ -35,7 +35,7 @@ const FOUND_LIVE = ['EXISTING', 'PENDING_DEACTIVATION'] as const;
  * retry noted or news that confirms it, is always allowed). REJECTED and DEACTIVATED are final.
  */
 export const SOLUTION_MOVES: Readonly<Record<SolutionStatus, readonly SolutionStatus[]>> = {
-  // Claimed; found live elsewhere; never created (its message gone); retried by ops from CREATE_FAILED.
+  // Claimed; found live (on Graph, or another onboarding's); never created (its message gone).
   PENDING: ['CREATING', ...FOUND_LIVE, 'CREATE_FAILED'],
   CREATING: ['CREATED', ...FOUND_LIVE, 'CREATE_FAILED'],
   CREATED: [...AFTER_ACCEPT, 'ACCEPT_FAILED'],

@@ -7,7 +7,7 @@ import { errors, type SimResponse } from './graph-errors';
 import { faultResponse, SOLUTION_WRITES, type GraphOperation, type SimulatorControls } from './controls';
 import { graphOperation, handleGraphRequest, type GraphRequest } from './graph-routes';
 import { DEFAULT_SEED, GraphSimulatorState, type SimRequest, type SimToken, type SimulatorSeed } from './state';
-import { isLoopbackHost, MISDIRECTED_REQUEST } from '../runtime/loopback-host';
+import { loopbackRefusal } from '../runtime/loopback-host';
 
 export interface GraphSimulator {
   url: string;
@@ -23,10 +23,11 @@ const sdkStandIn = readFileSync(new URL('./js-sdk-stand-in.js', import.meta.url)
 export async function startGraphSimulator(opts: { port?: number; host?: string; seed?: Partial<SimulatorSeed> } = {}): Promise<GraphSimulator> {
   const state = new GraphSimulatorState({ ...DEFAULT_SEED, ...opts.seed });
   const host = opts.host ?? '127.0.0.1';
-  // On loopback, only requests that name it (local/runtime/loopback-host.ts); on another address, whoever it was opened to.
-  const checkHost = isLoopbackHost(host);
+  // On loopback, only this machine's own callers (local/runtime/loopback-host.ts); on another address, whoever it was opened to.
+  const loopbackOnly = loopbackRefusal({ host }) === undefined;
   const server = createServer((req, res) => {
-    if (checkHost && !isLoopbackHost(req.headers.host)) return void res.writeHead(MISDIRECTED_REQUEST).end();
+    const refusal = loopbackOnly ? loopbackRefusal(req.headers) : undefined;
+    if (refusal) return void res.writeHead(refusal).end();
     route(state, req).then(
       (response) => send(res, response),
       (error: unknown) => send(res, { status: 500, body: { error: { message: String(error), type: 'SimulatorError', code: 1 } } }),

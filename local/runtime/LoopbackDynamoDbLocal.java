@@ -1,4 +1,6 @@
 import java.lang.reflect.Field;
+import java.net.URI;
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -16,8 +18,8 @@ import software.amazon.dynamodb.services.local.server.DynamoDBProxyServer;
  * arguments, binds its Jetty connector to loopback, and starts it. Run in Java's source-file mode
  * (`java -cp <DynamoDBLocal.jar and its libs> LoopbackDynamoDbLocal.java -port … -dbPath …`).
  * ServerRunner.main's other step, setting up telemetry, is left out: nothing is sent to AWS.
- * Requests that do not name loopback in their Host header are refused (421), as by every other
- * local listener (local/runtime/loopback-host.ts): a web page rebound to 127.0.0.1 gets nothing.
+ * Only this machine's own callers are served, as by every other local listener
+ * (local/runtime/loopback-host.ts): a Host that is not loopback gets 421, a foreign Origin 403.
  */
 public class LoopbackDynamoDbLocal {
   public static void main(String[] args) throws Exception {
@@ -34,8 +36,9 @@ public class LoopbackDynamoDbLocal {
     server.setHandler(new Handler.Wrapper(dynamoDb) {
       @Override
       public boolean handle(Request request, Response response, Callback callback) throws Exception {
-        if (namesLoopback(Request.getServerName(request))) return super.handle(request, response, callback);
-        response.setStatus(421);
+        int refusal = refusal(request.getHeaders().get(HttpHeader.HOST), request.getHeaders().get(HttpHeader.ORIGIN));
+        if (refusal == 0) return super.handle(request, response, callback);
+        response.setStatus(refusal);
         response.write(true, BufferUtil.EMPTY_BUFFER, callback);
         return true;
       }
@@ -43,9 +46,21 @@ public class LoopbackDynamoDbLocal {
     proxy.start();
   }
 
+  /** As local/runtime/loopback-host.ts: 421 for a Host that is not loopback, 403 for a foreign Origin, else 0. */
+  static int refusal(String host, String origin) {
+    if (!namesLoopback(host)) return 421;
+    if (origin == null) return 0;
+    try {
+      return namesLoopback(URI.create(origin).getRawAuthority()) ? 0 : 403;
+    } catch (IllegalArgumentException malformed) {
+      return 403;
+    }
+  }
+
+  /** `host[:port]` or `[v6][:port]` names this machine's loopback. */
   private static boolean namesLoopback(String host) {
     if (host == null) return false;
-    String name = host.toLowerCase().replaceAll("^\\[|\\]$", "");
+    String name = (host.startsWith("[") ? host.substring(1, Math.max(1, host.indexOf(']'))) : host.replaceFirst(":\\d+$", "")).toLowerCase();
     return name.equals("127.0.0.1") || name.equals("::1") || name.equals("localhost") || name.endsWith(".localhost");
   }
 }

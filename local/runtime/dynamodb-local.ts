@@ -8,11 +8,16 @@ import { StartupFailed, waitFor } from './wait';
 
 export const JAVA_INSTALL_HINT = 'DynamoDB Local needs Java 17 or newer. Install it with: apt-get install -y openjdk-17-jre-headless';
 
-/** Fails with the install command when no suitable Java is on the PATH. */
+/**
+ * Fails with the install command when no suitable Java is on the PATH: 17 or newer, with the
+ * jdk.compiler module that runs our launcher from source (Debian's JRE has it; a trimmed runtime may not).
+ */
 export function requireJava(): void {
   const result = spawnSync('java', ['-version'], { encoding: 'utf8' });
   const major = Number(/version "(\d+)/.exec(`${result.stderr}${result.stdout}`)?.[1]);
   if (result.error || !(major >= 17)) throw new Error(result.error ? `Java was not found. ${JAVA_INSTALL_HINT}` : `Java ${major || '(unknown)'} is too old. ${JAVA_INSTALL_HINT}`);
+  const modules = spawnSync('java', ['--list-modules'], { encoding: 'utf8' }).stdout ?? '';
+  if (!/^jdk\.compiler@/m.test(modules)) throw new Error(`This Java has no jdk.compiler module, which starts DynamoDB Local on loopback. ${JAVA_INSTALL_HINT}`);
 }
 
 /**
@@ -41,7 +46,7 @@ function dynamoDbLocalDir(): string {
 /**
  * DynamoDB Local's own main listens on every interface (it has no option for the address): this
  * launcher starts the same server on 127.0.0.1 only, without telemetry. Java compiles it in memory
- * at each start (source-file mode, in every JRE): about 0.85 s here, what the telemetry set-up it
+ * at each start (source-file mode, which needs the jdk.compiler module: requireJava checks): about 0.85 s here, what the telemetry set-up it
  * skips cost, so DynamoDB Local is ready as soon as with `-jar` (3.1 s), and there is no build step.
  */
 const LOOPBACK_LAUNCHER = resolve(import.meta.dirname, 'LoopbackDynamoDbLocal.java');

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { WEBHOOK_PATH, type PageConfig } from '../../lib/page-config';
-import { isLoopbackHost, MISDIRECTED_REQUEST } from './loopback-host';
+import { loopbackRefusal } from './loopback-host';
 
 export interface HttpGatewayOptions {
   port: number;
@@ -43,7 +43,8 @@ const CONTENT_TYPES: Record<string, string> = {
  */
 export async function startHttpGateway(opts: HttpGatewayOptions): Promise<HttpGateway> {
   const server = createServer((req, res) => {
-    if (!isLoopbackHost(req.headers.host)) return void res.writeHead(MISDIRECTED_REQUEST).end();
+    const refusal = loopbackRefusal(req.headers);
+    if (refusal) return void res.writeHead(refusal).end();
     handle(opts, req, res).catch((error: unknown) => {
       opts.onError(error);
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });

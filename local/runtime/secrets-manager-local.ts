@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { isLoopbackHost, MISDIRECTED_REQUEST } from './loopback-host';
+import { loopbackRefusal } from './loopback-host';
 
 export interface LocalSecretsManager {
   endpoint: string;
@@ -13,7 +13,8 @@ export interface LocalSecretsManager {
  */
 export async function startSecretsManager(secrets: Record<string, string>): Promise<LocalSecretsManager> {
   const server = createServer((req, res) => {
-    if (!isLoopbackHost(req.headers.host)) return void res.writeHead(MISDIRECTED_REQUEST).end();
+    const refusal = loopbackRefusal(req.headers);
+    if (refusal) return void res.writeHead(refusal).end();
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {

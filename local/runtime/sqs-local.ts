@@ -1,7 +1,7 @@
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { buildApp } from 'fauxqs';
 import { ACCEPT_FAILURE_QUEUE, CREATE_QUEUE } from '../../lib/pipeline-settings';
-import { isLoopbackHost, MISDIRECTED_REQUEST } from './loopback-host';
+import { loopbackRefusal } from './loopback-host';
 
 export interface LocalQueues {
   endpoint: string;
@@ -20,9 +20,10 @@ export async function startQueues(maxReceiveCount: number, region: string): Prom
   // Not startFauxqs: it listens on every interface (its `host` option only names the host in queue
   // URLs), and the create queue holds Tech Provider tokens. Its app, listening on loopback only.
   const app = buildApp({ logger: false });
-  // Its requests are refused unless they name loopback (local/runtime/loopback-host.ts).
-  app.addHook('onRequest', async (request: { headers: { host?: string } }, reply: { code(status: number): { send(): unknown } }) => {
-    if (!isLoopbackHost(request.headers.host)) await reply.code(MISDIRECTED_REQUEST).send();
+  // Only this machine's own callers (local/runtime/loopback-host.ts).
+  app.addHook('onRequest', async (request: { headers: { host?: string; origin?: string } }, reply: { code(status: number): { send(): unknown } }) => {
+    const refusal = loopbackRefusal(request.headers);
+    if (refusal) await reply.code(refusal).send();
   });
   const endpoint = await app.listen({ port: 0, host: '127.0.0.1' });
   const sqs = new SQSClient({ region, endpoint, useQueueUrlAsEndpoint: false, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });

@@ -44,25 +44,30 @@ describe('the local runtime listens on loopback only', () => {
   });
 });
 
-describe('its endpoints answer only requests that name loopback', () => {
-  test('a request naming another host (a web page rebound to 127.0.0.1) gets 421 and nothing else; one naming loopback is served', async () => {
+describe('its endpoints answer only this machine’s own callers', () => {
+  test('a foreign Host (a web page rebound to 127.0.0.1) gets 421, a foreign Origin (any other web page) 403, with nothing else; loopback names are served', async () => {
     const { http, dynamodb, sqs, secretsManager, graph } = runtime.endpoints;
     const endpoints = { http, dynamodb, sqs, secretsManager, graph };
     const answers = await Promise.all(
       Object.entries(endpoints).map(async ([name, url]) => {
-        const { port } = new URL(url);
-        const [rebound, loopback] = await Promise.all([statusWithHost(url, `rebound.example:${port}`), statusWithHost(url, `127.0.0.1:${port}`)]);
-        return { name, rebound, loopbackRefused: loopback.status === 421 };
+        const own = `127.0.0.1:${new URL(url).port}`;
+        const [rebound, foreignPage, ownPage, sdk] = await Promise.all([
+          post(url, { host: `rebound.example:${new URL(url).port}` }),
+          post(url, { host: own, origin: 'https://attacker.example' }),
+          post(url, { host: own, origin: http }),
+          post(url, { host: own }),
+        ]);
+        return { name, rebound, foreignPage, served: [ownPage.status, sdk.status].every((status) => status !== 421 && status !== 403) };
       }),
     );
-    expect(answers).toEqual(Object.keys(endpoints).map((name) => ({ name, rebound: { status: 421, body: '' }, loopbackRefused: false })));
+    expect(answers).toEqual(Object.keys(endpoints).map((name) => ({ name, rebound: { status: 421, body: '' }, foreignPage: { status: 403, body: '' }, served: true })));
   });
 });
 
-/** A POST to `url` with `host` as its Host header (fetch cannot set one): the status and body it gets. */
-function statusWithHost(url: string, host: string): Promise<{ status: number; body: string }> {
+/** A POST to `url` with these headers (fetch can set neither Host nor Origin): the status and body it gets. */
+function post(url: string, headers: { host: string; origin?: string }): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const call = request(url, { method: 'POST', headers: { host, 'content-type': 'application/x-amz-json-1.0' } }, (response) => {
+    const call = request(url, { method: 'POST', headers: { ...headers, 'content-type': 'application/x-amz-json-1.0' } }, (response) => {
       let body = '';
       response.on('data', (chunk: Buffer) => (body += chunk.toString()));
       response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));

@@ -28,6 +28,8 @@ const listingWithoutPartners = (appId: string) => ({ type: 'answer' as const, st
 
 const createsOf = async (appId: string) => (await pipeline.requests()).filter((r) => r.method === 'POST' && r.path === `/${appId}/whatsapp_business_solution`);
 const acceptsOf = async (solutionId: string) => (await pipeline.requests()).filter((r) => r.method === 'POST' && r.path === `/${solutionId}/accept`);
+/** No create message visible or in flight: each was deleted once its solution settled. */
+const queueDrained = async () => ((await pipeline.queueDepth(runtime.endpoints.queues.createSolution)) === 0 ? true : undefined);
 
 describe('pipeline scale', () => {
   test.each([1, 3, 25])('%i selected apps all end ACCEPTED, each created once and accepted once', async (count) => {
@@ -98,8 +100,8 @@ describe('pipeline under Graph faults', () => {
     expect(await createsOf(app!)).toHaveLength(1);
     const status = await fetch(`${runtime.endpoints.http}/api/onboardings/${onboardingId}`).then((r) => r.json());
     expect(status).toMatchObject({ status: 'FAILED', solutions: [{ status: 'CREATE_FAILED', error: { code: 100 } }] });
-    // Done with: nothing waits to be retried. (The failed-create metric: create-solution-handler.test.ts.)
-    expect(await pipeline.queueDepth(runtime.endpoints.queues.createSolutionDlq)).toBe(0);
+    // Done with: its message deleted, not waiting to be retried. (The failed-create metric: create-solution-handler.test.ts.)
+    await pipeline.waitUntil('the create queue drained', queueDrained, 10_000);
   }, 60_000);
 
   test('a transient accept failure is retried from the record until accepted', async () => {
@@ -185,7 +187,8 @@ describe('one app, onboarded twice at once', () => {
     expect([a!.status, b!.status].sort()).toEqual(['ACCEPTED', 'EXISTING']);
     expect(a!.solutionId).toBe(b!.solutionId);
     expect(await createsOf(app!)).toHaveLength(1);
-    // Waiting used up no message: none was parked (how it waits: create-solution-handler.test.ts).
+    // The waiting message was put back and then done with, none left failing or parked (how it waits: create-solution-handler.test.ts).
+    await pipeline.waitUntil('the create queue drained', queueDrained, 10_000);
     expect(await pipeline.queueDepth(runtime.endpoints.queues.createSolutionDlq)).toBe(0);
   }, 120_000);
 });
