@@ -33,8 +33,6 @@ const PEAK_SAMPLE_MS = 250;
 const NOTABLE_SETTLE_MS = 1_000;
 
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
-// As `npm start` does: Node 20 is the local development runtime, and the SDK versions are pinned.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 let options: BenchOptions | 'help';
 try {

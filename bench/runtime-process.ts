@@ -32,7 +32,6 @@ export async function startRuntime(): Promise<BenchRuntime> {
   const runtime = await startRuntimeProcess(
     {
       env: {
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         GRAPH_API_BASE_URL: '',
         PARTNER_APP_ID: '',
         SYSTEM_USER_TOKEN: '',

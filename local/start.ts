@@ -9,8 +9,6 @@ import { runtimeFile } from './runtime/runtime-file';
  * PARTNER_APP_ID, SYSTEM_USER_TOKEN, APP_SECRET, WEBHOOK_VERIFY_TOKEN (seed the secrets and the simulator),
  * RECONCILE_INTERVAL_SECONDS (the reconciler's period; the stack's schedule by default).
  */
-// Lambda runs Node 22; Node 20 is only the local development runtime, and the SDK versions are pinned.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const { values } = parseArgs({ options: { reset: { type: 'boolean', default: false }, context: { type: 'string', short: 'c', multiple: true, default: [] } } });
 const context = Object.fromEntries(

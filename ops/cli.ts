@@ -31,9 +31,6 @@ target: the local runtime of DATA_DIR (default .data) unless --stack NAME, or --
 --json: one JSON document on stdout.  T: 90m, 6h, 7d, or a time such as 2026-11-28T10:00:00Z
 exit codes: 0 done; 1 failed or done in part; 2 usage, target or AWS access error; 3 ID not found`;
 
-// As for `npm start`: Node 20 is the local runtime only (Lambda runs Node 22), and the SDK is pinned.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 function parse() {
   try {
     return parseArgs({

@@ -35,7 +35,6 @@ export async function coldStart(ctx: BenchContext): Promise<SectionResult> {
       ...Object.fromEntries(PASSED_THROUGH.flatMap((key) => (process.env[key] === undefined ? [] : [[key, process.env[key]!]]))),
       TZ: 'UTC',
       AWS_REGION: endpoints.region,
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,

@@ -129,7 +129,6 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
       ...Object.fromEntries(SANDBOX_ENV_PASSED_THROUGH.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]]]))),
       TZ: 'UTC',
       AWS_REGION: REGION,
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ?? 'false',
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
