@@ -50,7 +50,7 @@ export async function startRuntimeProcess(options: RuntimeProcessOptions = {}, t
 export function spawnRuntime(options: RuntimeProcessOptions = {}) {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'mps-runtime-'));
   // As `npm start` runs it: one Node process with tsx's loader, no wrapper between it and its signals.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts', ...(options.args ?? [])], {
+  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', '--import', 'tsx', 'local/start.ts', ...(options.args ?? [])], {
     cwd: ROOT,
     env: { ...process.env, PORT: '0', DATA_DIR: dataDir, POWERTOOLS_LOG_LEVEL: 'INFO', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
