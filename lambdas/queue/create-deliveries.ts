@@ -2,11 +2,11 @@ import type { SQSRecord } from 'aws-lambda';
 import { CreateRetryScheduled, type SolutionBusyError } from '../domain/create-solution';
 import type { OnboardingStore } from '../store/onboarding-store';
 import { createSolutionMessageSchema, type CreateSolutionMessage } from './create-solution-message';
-import type { CreateSolutionQueue, DeferredRedelivery } from './create-solution-queue';
+import type { SqsCreateSolutionQueue } from './create-solution-queue';
 import { busyDeferralSeconds, MalformedMessageError, MAX_BUSY_DEFERRALS, redeliveryDelaySeconds } from './retry-backoff';
 
 export interface CreateDeliveriesDeps {
-  queue: CreateSolutionQueue & { deferRedelivery(entries: readonly DeferredRedelivery[]): Promise<string[]> };
+  queue: Pick<SqsCreateSolutionQueue, 'send' | 'deferRedelivery'>;
   store: Pick<OnboardingStore, 'recordWaiting' | 'recordNoMoreDeliveries'>;
   /** The queue's redrive policy: the receive after which a failing message goes to the DLQ. */
   maxReceiveCount: number;

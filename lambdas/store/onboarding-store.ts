@@ -144,42 +144,25 @@ export class OnboardingStore {
    */
   async claimForCreate(onboardingId: string, appId: string, now: Date, timing: CreateTiming, retried = false): Promise<CreateClaim> {
     requireMoves(['PENDING', 'CREATING'], 'CREATING');
-    try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: keys.solution(onboardingId, appId),
-                UpdateExpression: `SET #status = :creating, attempts = attempts + :one, leaseExpiresAt = :lease, nextAttemptAt = :next, updatedAt = :now, ${APPEND_HISTORY}`,
-                ConditionExpression: CLAIMABLE,
-                ExpressionAttributeNames: { '#status': 'status', '#history': 'history' },
-                ExpressionAttributeValues: {
-                  ...claimableValues(now),
-                  // The attempt's number is only known once claimed: the entry says it took the item.
-                  ...historyValues(historyEntry(now, 'CREATING', { note: retried ? 'claimed, taking the app over from a failed onboarding' : 'claimed' })),
-                  ':one': 1,
-                  ':lease': now.getTime() + timing.leaseMs,
-                  ':next': new Date(now.getTime() + timing.redeliveryMs).toISOString(),
-                  ':now': now.toISOString(),
-                },
-              },
-            },
-            this.takeAppGuard(appId, onboardingId, now),
-          ],
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      const [solution, guard] = error.CancellationReasons ?? [];
-      if (solution?.Code === 'ConditionalCheckFailed') {
-        const current = await this.getSolution(onboardingId, appId);
-        return current && UNDER_WAY.has(current.status) ? busy(current, now) : { kind: 'settled', record: current };
-      }
-      if (guard?.Code !== 'ConditionalCheckFailed') throw error;
-      return this.guardHeldElsewhere(onboardingId, appId, now, timing, retried);
+    const refused = await this.updateWithAppGuard(onboardingId, appId, now, {
+      update: `SET #status = :creating, attempts = attempts + :one, leaseExpiresAt = :lease, nextAttemptAt = :next, updatedAt = :now, ${APPEND_HISTORY}`,
+      condition: CLAIMABLE,
+      names: { '#status': 'status', '#history': 'history' },
+      values: {
+        ...claimableValues(now),
+        // The attempt's number is only known once claimed: the entry says it took the item.
+        ...historyValues(historyEntry(now, 'CREATING', { note: retried ? 'claimed, taking the app over from a failed onboarding' : 'claimed' })),
+        ':one': 1,
+        ':lease': now.getTime() + timing.leaseMs,
+        ':next': new Date(now.getTime() + timing.redeliveryMs).toISOString(),
+        ':now': now.toISOString(),
+      },
+    });
+    if (refused === 'item') {
+      const current = await this.getSolution(onboardingId, appId);
+      return current && UNDER_WAY.has(current.status) ? busy(current, now) : { kind: 'settled', record: current };
     }
+    if (refused === 'guard') return this.guardHeldElsewhere(onboardingId, appId, now, timing, retried);
     const record = await this.getSolution(onboardingId, appId);
     if (!record) throw new Error(`solution item ${onboardingId}/${appId} vanished after its claim`);
     await this.trimHistory(record);
@@ -208,6 +191,44 @@ export class OnboardingStore {
         ExpressionAttributeValues: { ':mine': onboardingId },
       },
     };
+  }
+
+  /**
+   * One conditional update of a solution item together with taking its app's guard, both or neither:
+   * undefined when done, else which condition refused it (the item's, or the guard's: another onboarding holds it).
+   */
+  private async updateWithAppGuard(
+    onboardingId: string,
+    appId: string,
+    now: Date,
+    change: { update: string; condition: string; names: Record<string, string>; values: Record<string, unknown> },
+  ): Promise<'item' | 'guard' | undefined> {
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: keys.solution(onboardingId, appId),
+                UpdateExpression: change.update,
+                ConditionExpression: change.condition,
+                ExpressionAttributeNames: change.names,
+                ExpressionAttributeValues: change.values,
+              },
+            },
+            this.takeAppGuard(appId, onboardingId, now),
+          ],
+        }),
+      );
+      return undefined;
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const [item, guard] = error.CancellationReasons ?? [];
+      if (item?.Code === 'ConditionalCheckFailed') return 'item';
+      if (guard?.Code === 'ConditionalCheckFailed') return 'guard';
+      throw error;
+    }
   }
 
   /** The onboarding whose solution item holds the app's guard, and that item. */
@@ -441,31 +462,14 @@ export class OnboardingStore {
       ['acceptAttempts', 'acceptRetryUntil', 'nextAttemptAt', 'lastError'],
       historyEntry(now, 'CREATED', { by: 'ops', note: 'accept retried' }),
     );
-    try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: keys.solution(onboardingId, appId),
-                UpdateExpression: reopened.update,
-                ConditionExpression: '#status = :failed',
-                ExpressionAttributeNames: { '#status': 'status', ...reopened.names },
-                ExpressionAttributeValues: { ...reopened.values, ':failed': 'ACCEPT_FAILED' },
-              },
-            },
-            this.takeAppGuard(appId, onboardingId, now),
-          ],
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      const [item, guard] = error.CancellationReasons ?? [];
-      if (item?.Code === 'ConditionalCheckFailed') return 'moved-on';
-      if (guard?.Code === 'ConditionalCheckFailed') return 'app-taken';
-      throw error;
-    }
+    const refused = await this.updateWithAppGuard(onboardingId, appId, now, {
+      update: reopened.update,
+      condition: '#status = :failed',
+      names: { '#status': 'status', ...reopened.names },
+      values: { ...reopened.values, ':failed': 'ACCEPT_FAILED' },
+    });
+    if (refused === 'item') return 'moved-on';
+    if (refused === 'guard') return 'app-taken';
     const record = await this.getSolution(onboardingId, appId);
     if (record) await this.trimHistory(record);
     return 'reopened';

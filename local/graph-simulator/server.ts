@@ -7,7 +7,7 @@ import { errors, type SimResponse } from './graph-errors';
 import { faultResponse, SOLUTION_WRITES, type GraphOperation, type SimulatorControls } from './controls';
 import { graphOperation, handleGraphRequest, type GraphRequest } from './graph-routes';
 import { DEFAULT_SEED, GraphSimulatorState, type SimRequest, type SimToken, type SimulatorSeed } from './state';
-import { loopbackRefusal } from '../runtime/loopback-host';
+import { loopbackRefusal, namesLoopback } from '../runtime/loopback-host';
 
 export interface GraphSimulator {
   url: string;
@@ -24,7 +24,7 @@ export async function startGraphSimulator(opts: { port?: number; host?: string; 
   const state = new GraphSimulatorState({ ...DEFAULT_SEED, ...opts.seed });
   const host = opts.host ?? '127.0.0.1';
   // On loopback, only this machine's own callers (local/runtime/loopback-host.ts); on another address, whoever it was opened to.
-  const loopbackOnly = loopbackRefusal({ host }) === undefined;
+  const loopbackOnly = namesLoopback(host);
   const server = createServer((req, res) => {
     const refusal = loopbackOnly ? loopbackRefusal(req.headers) : undefined;
     if (refusal) return void res.writeHead(refusal).end();

@@ -13,10 +13,11 @@ export const JAVA_INSTALL_HINT = 'DynamoDB Local needs Java 17 or newer. Install
  * jdk.compiler module that runs our launcher from source (Debian's JRE has it; a trimmed runtime may not).
  */
 export function requireJava(): void {
-  const result = spawnSync('java', ['-version'], { encoding: 'utf8' });
-  const major = Number(/version "(\d+)/.exec(`${result.stderr}${result.stdout}`)?.[1]);
+  // One JVM start answers both: each module is listed with the runtime's version (`java.base@17.0.15`).
+  const result = spawnSync('java', ['--list-modules'], { encoding: 'utf8' });
+  const modules = `${result.stdout ?? ''}${result.stderr ?? ''}`;
+  const major = Number(/^java\.base@(\d+)/m.exec(modules)?.[1]);
   if (result.error || !(major >= 17)) throw new Error(result.error ? `Java was not found. ${JAVA_INSTALL_HINT}` : `Java ${major || '(unknown)'} is too old. ${JAVA_INSTALL_HINT}`);
-  const modules = spawnSync('java', ['--list-modules'], { encoding: 'utf8' }).stdout ?? '';
   if (!/^jdk\.compiler@/m.test(modules)) throw new Error(`This Java has no jdk.compiler module, which starts DynamoDB Local on loopback. ${JAVA_INSTALL_HINT}`);
 }
 

@@ -15,7 +15,7 @@ export function loopbackRefusal(headers: Pick<IncomingHttpHeaders, 'host' | 'ori
 }
 
 /** `host[:port]` or `[v6][:port]` names this machine's loopback. */
-function namesLoopback(host: string | undefined): boolean {
+export function namesLoopback(host: string | undefined): boolean {
   if (!host) return false;
   const name = (host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.replace(/:\d+$/, '')).toLowerCase();
   return name === '127.0.0.1' || name === '::1' || name === 'localhost' || name.endsWith('.localhost');
