@@ -3,8 +3,10 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type SolutionRecord } from '../lambdas/domain/records';
-import { UNSETTLED, type SolutionStatus } from '../lambdas/domain/solution-status';
-import { OnboardingStore } from '../lambdas/store/onboarding-store';
+import type { SolutionStatus } from '../lambdas/domain/solution-status';
+import { UNSETTLED } from '../lambdas/domain/status-sets';
+import type { RecordStore } from '../lambdas/domain/records/record-store';
+import { dynamoRecordStore } from '../lambdas/store/dynamo-record-store';
 import type { RuntimeEndpoints } from '../local/runtime/runtime-file';
 import { mapPool } from './pool';
 
@@ -27,13 +29,13 @@ const NOT_FINAL: SolutionStatus[] = [...UNSETTLED];
  */
 export class FinalWatch {
   private readonly db: DynamoDBDocumentClient;
-  private readonly store: OnboardingStore;
+  private readonly store: RecordStore;
 
   constructor(endpoints: RuntimeEndpoints) {
     this.db = DynamoDBDocumentClient.from(
       new DynamoDBClient({ endpoint: endpoints.dynamodb, region: endpoints.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
     );
-    this.store = new OnboardingStore(this.db, endpoints.tableName);
+    this.store = dynamoRecordStore(this.db, endpoints.tableName);
   }
 
   destroy(): void {

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { MAX_APPS_PER_ONBOARDING } from '../lambdas/store/onboarding-store';
+import { MAX_APPS_PER_ONBOARDING } from '../lambdas/domain/records/ports';
 
 /** The sections, in the order the report lists them (issue 16 §6). */
 export const SECTION_IDS = ['burst', 'baseline', 'single', 'intake', 'cold-start', 'memory', 'machine'] as const;

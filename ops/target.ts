@@ -5,7 +5,8 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { loadOpsConfig } from '../lambdas/config';
-import { OnboardingStore } from '../lambdas/store/onboarding-store';
+import type { RecordStore } from '../lambdas/domain/records/record-store';
+import { dynamoRecordStore } from '../lambdas/store/dynamo-record-store';
 import { ACCEPT_RETRY, CREATE_QUEUE, SECRET_NAMES } from '../lib/pipeline-settings';
 import { readRuntimeFile } from '../local/runtime/runtime-file';
 import { OpsError } from './ops-error';
@@ -14,7 +15,7 @@ import { OpsError } from './ops-error';
 export interface OpsTarget {
   /** Said in the output: which deployment a command acted on. */
   name: string;
-  store: OnboardingStore;
+  store: RecordStore;
   tableName: string;
   queues: { create?: string; createDlq?: string; acceptFailures?: string };
   sqs: SQSClient;
@@ -124,7 +125,7 @@ function clients(name: string, config: OpsTarget['config'], queues: OpsTarget['q
   const secrets = new SecretsManagerClient(endpoints.secretsManager);
   return {
     name,
-    store: new OnboardingStore(DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } }), config.tableName),
+    store: dynamoRecordStore(DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } }), config.tableName),
     tableName: config.tableName,
     queues,
     sqs,

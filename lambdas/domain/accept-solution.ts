@@ -1,13 +1,13 @@
 import { SOLUTION_STATUS, type GraphClient, type SolutionDetails } from '../graph/graph-client';
 import { GraphError, unexpectedAnswerGraphError } from '../graph/graph-error';
-import type { OnboardingStore } from '../store/onboarding-store';
+import type { RecordStore } from './records/record-store';
 import type { RecordedError, SolutionDifference, SolutionRecord } from './records';
 import type { SolutionStatus } from './solution-status';
 import { ACCEPT_RETRY, askOf, retryDelaySeconds } from './retry-policy';
 import { acceptedBy, describeDifferences, solutionDifferences, statusDifference } from './solution-check';
 
 export interface AcceptSolutionDeps {
-  store: Pick<OnboardingStore, 'claimForAccept' | 'getSolution' | 'recordAccepted' | 'recordAcceptFailed' | 'recordAcceptRetry'>;
+  store: Pick<RecordStore, 'claimForAccept' | 'getSolution' | 'recordAccepted' | 'recordAcceptFailed' | 'recordAcceptRetry'>;
   graph: Pick<GraphClient, 'acceptSolution' | 'getSolution' | 'rejectSolution'>;
   settings: {
     /** Our Solution Partner app: the one we accept as. */

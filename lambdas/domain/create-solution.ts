@@ -1,13 +1,13 @@
 import { PENDING_DEACTIVATION, SOLUTION_STATUS, type CreateSolutionRequest, type GraphClient, type SolutionDetails } from '../graph/graph-client';
 import { GraphError, unexpectedAnswerGraphError, type GraphErrorDetails } from '../graph/graph-error';
 import type { CreateSolutionMessage } from '../queue/create-solution-message';
-import type { OnboardingStore } from '../store/onboarding-store';
+import type { RecordStore } from './records/record-store';
 import type { SolutionRecord } from './records';
 import type { SolutionStatus } from './solution-status';
 import { askOf, CREATE_RETRY, retryDelaySeconds } from './retry-policy';
 
 export interface CreateSolutionDeps {
-  store: Pick<OnboardingStore, 'claimForCreate' | 'recordCreated' | 'recordExistingFound' | 'recordExistingElsewhere' | 'recordCreateFailed' | 'releaseCreateLease' | 'findBySolutionId'>;
+  store: Pick<RecordStore, 'claimForCreate' | 'recordCreated' | 'recordExistingFound' | 'recordExistingElsewhere' | 'recordCreateFailed' | 'releaseCreateLease' | 'findBySolutionId'>;
   graph: Pick<GraphClient, 'createSolution' | 'listAppSolutions'>;
   settings: {
     partnerAppId: string;

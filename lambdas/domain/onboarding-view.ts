@@ -1,5 +1,6 @@
 import { type Onboarding, type SolutionRecord } from './records';
-import { onboardingStatus, UNSETTLED } from './solution-status';
+import { onboardingStatus } from './solution-status';
+import { UNSETTLED } from './status-sets';
 
 /** The public shape of `POST /api/onboardings` (DESIGN.md §3). */
 export function onboardingAccepted({ onboarding }: Onboarding, statusUrl: string) {

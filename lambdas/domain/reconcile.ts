@@ -1,14 +1,14 @@
 import type { GraphClient, SolutionDetails } from '../graph/graph-client';
 import { GraphError, type GraphErrorDetails } from '../graph/graph-error';
-import type { OnboardingStore } from '../store/onboarding-store';
+import type { RecordStore } from './records/record-store';
 import type { AcceptSolutionOutcome, AcceptTrigger } from './accept-solution';
 import { type RecordedError, type SolutionRecord } from './records';
-import { LIVE, UNSETTLED, type SolutionStatus } from './solution-status';
+import { AWAITING_ACCEPT, LIVE, UNDER_WAY, UNSETTLED } from './status-sets';
 import { followLifecycle, readNews, type LifecycleOutcome } from './solution-lifecycle';
 
 export interface ReconcileDeps {
   store: Pick<
-    OnboardingStore,
+    RecordStore,
     'findByStatus' | 'appGuardHolder' | 'recordCreated' | 'recordCreateFailed' | 'recordNeverCreated' | 'recordExistingElsewhere' | 'getSolution' | 'recordLifecycle' | 'deferLifecyclePoll'
   >;
   graph: Pick<GraphClient, 'listAppSolutions' | 'getSolutionState'>;
@@ -74,8 +74,6 @@ export interface ReconcileReport {
 }
 
 const STALLED = 'attribute_not_exists(nextAttemptAt) OR nextAttemptAt <= :overdue';
-/** Solutions live with us, whose life Meta may change at any time. */
-const POLLED: readonly SolutionStatus[] = ['ACCEPTED', 'EXISTING', 'PENDING_DEACTIVATION'];
 const RETRY_DUE = 'nextAttemptAt <= :now';
 const NEVER_TRIED = 'attribute_not_exists(nextAttemptAt)';
 
@@ -102,20 +100,20 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
   const { settings } = deps;
   const limit = settings.maxItemsPerPass;
   const overdue = { ':overdue': new Date(now.getTime() - settings.stalledAfterMs).toISOString() };
-  const underWay = [
-    ...(await deps.store.findByStatus('PENDING', { filter: STALLED, values: overdue, limit })),
-    ...(await deps.store.findByStatus('CREATING', { filter: STALLED, values: overdue, limit })),
-  ];
+  const underWay: SolutionRecord[] = [];
+  for (const status of UNDER_WAY) underWay.push(...(await deps.store.findByStatus(status, { filter: STALLED, values: overdue, limit })));
   const handoffBefore = new Date(now.getTime() - settings.acceptHandoffMs);
-  const due = [
-    ...(await deps.store.findByStatus('CREATED', { filter: RETRY_DUE, values: { ':now': now.toISOString() }, limit })),
+  const due: SolutionRecord[] = [];
+  for (const status of AWAITING_ACCEPT) {
+    due.push(...(await deps.store.findByStatus(status, { filter: RETRY_DUE, values: { ':now': now.toISOString() }, limit })));
     // Created before the handoff and never claimed: the stream did not get to it.
-    ...(await deps.store.findByStatus('CREATED', { filter: NEVER_TRIED, updatedBefore: handoffBefore, limit })),
-  ];
+    due.push(...(await deps.store.findByStatus(status, { filter: NEVER_TRIED, updatedBefore: handoffBefore, limit })));
+  }
 
   const quiet = new Date(now.getTime() - settings.lifecyclePollAfterMs);
   const live: SolutionRecord[] = [];
-  for (const status of POLLED) live.push(...(await deps.store.findByStatus(status, { updatedBefore: quiet, limit })));
+  // Solutions live with us, whose life Meta may change at any time.
+  for (const status of LIVE) live.push(...(await deps.store.findByStatus(status, { updatedBefore: quiet, limit })));
 
   const lookups = new PassLookups(deps);
   const items: ReconciledItem[] = [];

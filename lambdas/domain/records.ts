@@ -69,8 +69,11 @@ export interface SolutionRecord {
   updatedAt: string;
 }
 
-/** Who moved an item: the pipeline's own steps, Meta's lifecycle news (`webhook`, `read`), or a person (`ops`). */
-export type HistorySource = 'pipeline' | 'webhook' | 'read' | 'ops';
+/** Where lifecycle news came from: Meta's webhook, or a read of the solution (the reconciler's poll, an ops decision). */
+export type LifecycleSource = 'webhook' | 'read';
+
+/** Who moved an item: the pipeline's own steps, Meta's lifecycle news, or a person (`ops`). */
+export type HistorySource = 'pipeline' | LifecycleSource | 'ops';
 
 /** One change on a solution item's timeline: a status entered, or an attempt's outcome within a status. */
 export interface HistoryEntry {

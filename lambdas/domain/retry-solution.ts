@@ -1,4 +1,4 @@
-import type { OnboardingStore } from '../store/onboarding-store';
+import type { RecordStore } from './records/record-store';
 import type { SolutionRecord } from './records';
 import type { SolutionStatus } from './solution-status';
 
@@ -11,7 +11,7 @@ export interface ParkedCreates {
 }
 
 export interface RetrySolutionDeps {
-  store: Pick<OnboardingStore, 'reopenAccept' | 'hurryAccept' | 'reopenCreate' | 'getOnboarding'>;
+  store: Pick<RecordStore, 'reopenAccept' | 'hurryAccept' | 'reopenCreate' | 'getOnboarding'>;
   parkedCreates: ParkedCreates;
   settings: {
     /** When a requeued create message is received at the latest: the create queue's visibility timeout. */

@@ -1,7 +1,8 @@
 import { PENDING_DEACTIVATION, SOLUTION_STATUS } from '../graph/graph-client';
-import type { OnboardingStore } from '../store/onboarding-store';
-import { wholeSecond, type SolutionRecord } from './records';
+import type { RecordStore } from './records/record-store';
+import { wholeSecond, type LifecycleSource, type SolutionRecord } from './records';
 import { type LiveStatus, type SolutionStatus } from './solution-status';
+import { FOLLOWS_LIFECYCLE, stageOf } from './status-sets';
 
 /**
  * A solution's life after the accept (graph-api.md "Webhooks", "Other solution calls"): Meta's
@@ -43,18 +44,6 @@ export function lifecycleStatusOf(state: SolutionState): LifecycleStatus | 'awai
   }
 }
 
-/**
- * Records that lifecycle news may move: a solution awaiting or past our accept, or whose accept
- * failed (someone may have accepted it since). REJECTED and DEACTIVATED are final on Graph.
- */
-const FOLLOWS_LIFECYCLE: ReadonlySet<SolutionStatus> = new Set(['CREATED', 'ACCEPT_FAILED', 'ACCEPTED', 'EXISTING', 'PENDING_DEACTIVATION']);
-
-/**
- * How far along its life a status is: between two webhooks true at the same second (entry times are
- * whole seconds), the one further along wins. A read's news holds for its whole second (the store).
- */
-const STAGE: Partial<Record<SolutionStatus, number>> = { CREATED: 0, ACCEPT_FAILED: 0, ACCEPTED: 1, EXISTING: 1, PENDING_DEACTIVATION: 2, REJECTED: 3, DEACTIVATED: 3 };
-
 /** The status a record takes on news of `to`, or undefined when it no longer follows its solution. */
 export function lifecycleTarget(record: Pick<SolutionRecord, 'status' | 'liveStatus'>, to: LifecycleStatus): SolutionStatus | undefined {
   if (!FOLLOWS_LIFECYCLE.has(record.status)) return undefined;
@@ -72,13 +61,13 @@ function liveStatusOf(record: Pick<SolutionRecord, 'status' | 'liveStatus'>): Li
 
 /** What applying news to given records needs. */
 export interface FollowDeps {
-  store: Pick<OnboardingStore, 'getSolution' | 'recordLifecycle'>;
+  store: Pick<RecordStore, 'getSolution' | 'recordLifecycle'>;
   clock: () => Date;
 }
 
 /** What applying news to every record of a solution needs: finding them too. */
 export interface LifecycleDeps extends FollowDeps {
-  store: FollowDeps['store'] & Pick<OnboardingStore, 'findBySolutionId'>;
+  store: FollowDeps['store'] & Pick<RecordStore, 'findBySolutionId'>;
 }
 
 /** News of a solution: where it stands on Graph, true at `observedAt`. */
@@ -87,7 +76,7 @@ export interface LifecycleNews {
   state: SolutionState;
   observedAt: Date;
   /** Meta's webhook, or a read of the solution (the reconciler's poll, an ops decision). */
-  source: 'webhook' | 'read';
+  source: LifecycleSource;
 }
 
 /** One record that followed the news. `from === to`: only the time of the newest news moved. */
@@ -162,7 +151,8 @@ async function follow(record: SolutionRecord, to: LifecycleStatus, observedAt: D
     if (!target) return undefined;
     const applied = await deps.store.recordLifecycle(current, target, observedAt, deps.clock(), {
       source,
-      furtherAlong: (STAGE[target] ?? 0) > (STAGE[current.status] ?? 0),
+      // Webhook entry times are whole seconds: of two true at the same second, the one further along wins.
+      furtherAlong: stageOf(target) > stageOf(current.status),
       ...(target === 'PENDING_DEACTIVATION' ? { liveStatus: liveStatusOf(current) } : {}),
     });
     if (applied) return { onboardingId: current.onboardingId, appId: current.appId, from: current.status, to: target };

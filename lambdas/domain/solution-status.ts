@@ -1,15 +1,12 @@
-import type { SolutionRecord } from './records';
-
 /**
- * The solution status machine (DESIGN.md §3), in one place: the statuses, the moves between them,
- * the sets the pipeline decides by, and what an onboarding's statuses add up to. The store applies
- * each move as one conditional write (store/onboarding-store.ts) and refuses any move not listed here.
+ * The solution statuses and what each one means, the first half of the status machine
+ * (docs/design.md §3); the moves between them are the transition table (solution-transitions.ts),
+ * and every set the pipeline decides by is derived from the two (status-sets.ts).
  *
  * PENDING → CREATING → CREATED → ACCEPTED, failures CREATE_FAILED / ACCEPT_FAILED, EXISTING when
  * the app already has a live solution with us. After the accept, Meta's lifecycle news (the
  * partner_solutions webhook, or a read when it is silent) moves a solution on to REJECTED,
- * PENDING_DEACTIVATION (and back when the request is declined) or DEACTIVATED:
- * domain/solution-lifecycle.ts. Ops may retry a failed one (domain/retry-solution.ts).
+ * PENDING_DEACTIVATION (and back when the request is declined) or DEACTIVATED.
  */
 export const SOLUTION_STATUSES = [
   'PENDING',
@@ -25,45 +22,38 @@ export const SOLUTION_STATUSES = [
 ] as const;
 export type SolutionStatus = (typeof SOLUTION_STATUSES)[number];
 
-/** Where lifecycle news may take a solution that is, or may since have been, accepted on Graph. */
-const AFTER_ACCEPT = ['ACCEPTED', 'PENDING_DEACTIVATION', 'REJECTED', 'DEACTIVATED'] as const;
-/** The app's live solution, found on Graph or held by another onboarding: as it is, or with a deactivation pending. */
-const FOUND_LIVE = ['EXISTING', 'PENDING_DEACTIVATION'] as const;
-
 /**
- * Every move a solution item can make to another status (a write that keeps its status, such as a
- * retry noted or news that confirms it, is always allowed). REJECTED and DEACTIVATED are final.
+ * Where a status leaves the Tech Provider, which the onboarding's status and the page's tone follow:
+ * `working` still on its way; `ready` a solution ID it can use; `failed` none it can use; `ending`
+ * usable until Meta decides a deactivation its owner asked for.
  */
-export const SOLUTION_MOVES: Readonly<Record<SolutionStatus, readonly SolutionStatus[]>> = {
-  // Claimed; found live (on Graph, or another onboarding's); never created (its message gone).
-  PENDING: ['CREATING', ...FOUND_LIVE, 'CREATE_FAILED'],
-  CREATING: ['CREATED', ...FOUND_LIVE, 'CREATE_FAILED'],
-  CREATED: [...AFTER_ACCEPT, 'ACCEPT_FAILED'],
-  // Someone may accept it on Graph after all; or ops retry the accept.
-  ACCEPT_FAILED: [...AFTER_ACCEPT, 'CREATED'],
-  // Ops retry a create the reconciler abandoned.
-  CREATE_FAILED: ['PENDING'],
-  ACCEPTED: ['PENDING_DEACTIVATION', 'REJECTED', 'DEACTIVATED'],
-  EXISTING: ['PENDING_DEACTIVATION', 'REJECTED', 'DEACTIVATED'],
-  // Declined: back to how it was live; or decided.
-  PENDING_DEACTIVATION: ['ACCEPTED', 'EXISTING', 'REJECTED', 'DEACTIVATED'],
-  REJECTED: [],
-  DEACTIVATED: [],
-};
+export type StatusOutcome = 'working' | 'ready' | 'failed' | 'ending';
 
-export function canMove(from: SolutionStatus, to: SolutionStatus): boolean {
-  return from === to || SOLUTION_MOVES[from].includes(to);
+export interface StatusFacts {
+  outcome: StatusOutcome;
+  /** The solution is live with us on Graph for its app: a second one would be a duplicate, and Meta may change its life at any time. */
+  live: boolean;
+  /**
+   * How far along its life after the create a status is (lifecycle news of the same second: the one
+   * further along wins); absent before a solution exists.
+   */
+  stage?: number;
 }
 
-/** Statuses still on their way to a solution: a create message (or the reconciler) moves them on. */
-export const UNDER_WAY: ReadonlySet<SolutionStatus> = new Set(['PENDING', 'CREATING']);
-/**
- * Statuses whose solution is live with us on Graph for its app: a new one would be a duplicate. A
- * solution whose deactivation was requested still onboards customers until that is decided.
- */
-export const LIVE: ReadonlySet<SolutionStatus> = new Set(['ACCEPTED', 'EXISTING', 'PENDING_DEACTIVATION']);
-/** Statuses of an app's holder still on its way: being created, or created and awaiting our accept. */
-export const UNSETTLED: ReadonlySet<SolutionStatus> = new Set(['PENDING', 'CREATING', 'CREATED']);
+export const SOLUTION_STATUS_FACTS: Readonly<Record<SolutionStatus, StatusFacts>> = {
+  PENDING: { outcome: 'working', live: false },
+  CREATING: { outcome: 'working', live: false },
+  CREATED: { outcome: 'working', live: false, stage: 0 },
+  ACCEPTED: { outcome: 'ready', live: true, stage: 1 },
+  EXISTING: { outcome: 'ready', live: true, stage: 1 },
+  CREATE_FAILED: { outcome: 'failed', live: false },
+  ACCEPT_FAILED: { outcome: 'failed', live: false, stage: 0 },
+  // Declined on Graph: final.
+  REJECTED: { outcome: 'failed', live: false, stage: 3 },
+  // A solution whose deactivation was requested still onboards customers until that is decided.
+  PENDING_DEACTIVATION: { outcome: 'ending', live: true, stage: 2 },
+  DEACTIVATED: { outcome: 'failed', live: false, stage: 3 },
+};
 
 /** A solution live with us: accepted by this onboarding, or another's found for this app. */
 export type LiveStatus = Extract<SolutionStatus, 'ACCEPTED' | 'EXISTING'>;
@@ -71,15 +61,6 @@ export type LiveStatus = Extract<SolutionStatus, 'ACCEPTED' | 'EXISTING'>;
 /** How a found live solution is recorded: EXISTING, or PENDING_DEACTIVATION if its owner asked to deactivate it. */
 export function foundLiveStatus(deactivationPending: boolean): SolutionStatus {
   return deactivationPending ? 'PENDING_DEACTIVATION' : 'EXISTING';
-}
-
-/** How long until asking a busy holder again: a working attempt is usually done in seconds. */
-const BUSY_RETRY_MS = 10_000;
-
-/** How long until `holder` (an item under way, or the app's holder) may have moved on: soon, and at the latest when its create lease ends. */
-export function busyRetryInMs(holder: Pick<SolutionRecord, 'status' | 'leaseExpiresAt'> | undefined, now: Date): number {
-  const leaseLeft = (holder?.leaseExpiresAt ?? 0) - now.getTime();
-  return holder?.status === 'CREATING' && leaseLeft > 0 ? Math.min(leaseLeft, BUSY_RETRY_MS) : BUSY_RETRY_MS;
 }
 
 /**
@@ -97,14 +78,14 @@ export type FailureReason = (typeof FAILURE_REASONS)[number];
 
 export type OnboardingStatus = 'IN_PROGRESS' | 'COMPLETED' | 'PARTIAL' | 'FAILED';
 
-/** What an onboarding counts as not ready: a pending deactivation too, since the solution is on its way out. */
-const FAILED: ReadonlySet<SolutionStatus> = new Set(['CREATE_FAILED', 'ACCEPT_FAILED', 'REJECTED', 'PENDING_DEACTIVATION', 'DEACTIVATED']);
-const SUCCEEDED: ReadonlySet<SolutionStatus> = new Set(['ACCEPTED', 'EXISTING']);
-
-/** Derived, never stored: it changes with every solution item. */
-export function onboardingStatus(solutions: readonly Pick<SolutionRecord, 'status'>[]): OnboardingStatus {
-  const failed = solutions.filter((s) => FAILED.has(s.status)).length;
-  const succeeded = solutions.filter((s) => SUCCEEDED.has(s.status)).length;
+/**
+ * Derived, never stored: it changes with every solution item. A pending deactivation counts as not
+ * ready, since the solution is on its way out.
+ */
+export function onboardingStatus(solutions: readonly { status: SolutionStatus }[]): OnboardingStatus {
+  const outcomes = solutions.map((s) => SOLUTION_STATUS_FACTS[s.status].outcome);
+  const succeeded = outcomes.filter((o) => o === 'ready').length;
+  const failed = outcomes.filter((o) => o === 'failed' || o === 'ending').length;
   if (failed + succeeded < solutions.length) return 'IN_PROGRESS';
   if (failed === 0) return 'COMPLETED';
   return succeeded === 0 ? 'FAILED' : 'PARTIAL';

@@ -1,7 +1,7 @@
 import type { GraphClient } from '../graph/graph-client';
 import { GraphError } from '../graph/graph-error';
 import type { CreateSolutionQueue } from '../queue/create-solution-queue';
-import { MAX_APPS_PER_ONBOARDING, type OnboardingStore } from '../store/onboarding-store';
+import { MAX_APPS_PER_ONBOARDING, type OnboardingRecords } from './records/ports';
 import type { Onboarding, SolutionRecord } from './records';
 import { solutionName } from './solution-name';
 import { tokenFingerprint } from './token-fingerprint';
@@ -37,7 +37,7 @@ export class IntakeDeadlineExceeded extends Error {
 }
 
 export interface StartOnboardingDeps {
-  store: Pick<OnboardingStore, 'findOnboardingIdByFingerprint' | 'createOnboarding' | 'getOnboarding' | 'markEnqueued'>;
+  store: OnboardingRecords;
   graph: Pick<GraphClient, 'debugToken' | 'listSelectedApps'>;
   queue: CreateSolutionQueue;
   /** The Solution Partner's app secret: it signs debug_token calls and keys the token fingerprint. */

@@ -10,7 +10,8 @@ import { z } from 'zod';
 import { loadAcceptSolutionConfig } from '../config';
 import { acceptSolution, type AcceptSolutionDeps } from '../domain/accept-solution';
 import { GraphClient } from '../graph/graph-client';
-import { OnboardingStore } from '../store/onboarding-store';
+import { dynamoRecordStore } from '../store/dynamo-record-store';
+import { reportRefusedTransition } from './transition-report';
 import { dynamoDocumentClient } from '../shared/aws-clients';
 import { cachedSecret } from '../shared/cached-secret';
 import { logger, metrics, tracer } from '../shared/observability';
@@ -18,7 +19,7 @@ import { reportAcceptOutcome } from './accept-report';
 
 const config = loadAcceptSolutionConfig();
 const deps: AcceptSolutionDeps = {
-  store: new OnboardingStore(dynamoDocumentClient(), config.tableName),
+  store: dynamoRecordStore(dynamoDocumentClient(), config.tableName, reportRefusedTransition),
   graph: new GraphClient(config.graph),
   settings: config.acceptance,
   systemUserToken: cachedSecret(config.systemUserTokenSecretId, config.secretCacheTtlSeconds),

@@ -11,13 +11,14 @@ import { CreateDeliveries, parseCreateMessage, type CreateDeliveriesDeps } from 
 import type { CreateSolutionMessage } from '../queue/create-solution-message';
 import { SqsCreateSolutionQueue } from '../queue/create-solution-queue';
 import { MalformedMessageError } from '../queue/retry-backoff';
-import { OnboardingStore } from '../store/onboarding-store';
+import { dynamoRecordStore } from '../store/dynamo-record-store';
+import { reportRefusedTransition } from './transition-report';
 import { dynamoDocumentClient, sqs } from '../shared/aws-clients';
 import { logger, metrics, tracer } from '../shared/observability';
 import { reportCreateOutcome, reportFailedCreateAttempt } from './create-report';
 
 const config = loadCreateSolutionConfig();
-const store = new OnboardingStore(dynamoDocumentClient(), config.tableName);
+const store = dynamoRecordStore(dynamoDocumentClient(), config.tableName, reportRefusedTransition);
 const deps: CreateSolutionDeps = {
   store,
   graph: new GraphClient(config.graph),

@@ -11,7 +11,8 @@ import { onboardingAccepted, onboardingStatusView } from '../domain/onboarding-v
 import { startOnboarding, type Deadline, type StartOnboardingDeps } from '../domain/start-onboarding';
 import { GraphClient } from '../graph/graph-client';
 import { SqsCreateSolutionQueue } from '../queue/create-solution-queue';
-import { OnboardingStore } from '../store/onboarding-store';
+import { dynamoRecordStore } from '../store/dynamo-record-store';
+import { reportRefusedTransition } from './transition-report';
 import { dynamoDocumentClient, sqs } from '../shared/aws-clients';
 import { cachedSecret } from '../shared/cached-secret';
 import { HttpError, httpErrors, json, type HttpResult } from '../shared/http';
@@ -21,7 +22,7 @@ import { intakeErrorMapper } from './intake-errors';
 import { parseOnboardingId, parseStartOnboarding } from './intake-request';
 
 const config = loadIntakeConfig();
-const store = new OnboardingStore(dynamoDocumentClient(), config.tableName);
+const store = dynamoRecordStore(dynamoDocumentClient(), config.tableName, reportRefusedTransition);
 const deps: StartOnboardingDeps = {
   store,
   graph: new GraphClient(config.graph),

@@ -9,7 +9,8 @@ import { acceptSolution, type AcceptSolutionDeps } from '../domain/accept-soluti
 import { reconcile, type ReconciledItem } from '../domain/reconcile';
 import { GraphClient } from '../graph/graph-client';
 import { SqsCreateSolutionQueue } from '../queue/create-solution-queue';
-import { OnboardingStore } from '../store/onboarding-store';
+import { dynamoRecordStore } from '../store/dynamo-record-store';
+import { reportRefusedTransition } from './transition-report';
 import { dynamoDocumentClient, sqs } from '../shared/aws-clients';
 import { cachedSecret } from '../shared/cached-secret';
 import { METRIC } from '../shared/metric-names';
@@ -18,7 +19,7 @@ import { reportAcceptOutcome } from './accept-report';
 import { reportLifecycleOutcome } from './lifecycle-report';
 
 const config = loadReconcileConfig();
-const store = new OnboardingStore(dynamoDocumentClient(), config.tableName);
+const store = dynamoRecordStore(dynamoDocumentClient(), config.tableName, reportRefusedTransition);
 const graph = new GraphClient(config.graph);
 const systemUserToken = cachedSecret(config.systemUserTokenSecretId, config.secretCacheTtlSeconds);
 const queue = new SqsCreateSolutionQueue(sqs(), config.createQueueUrl);

@@ -7,7 +7,8 @@ import httpRouterHandler from '@middy/http-router';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { loadWebhookConfig } from '../config';
 import { takeLifecycleNews, type LifecycleDeps } from '../domain/solution-lifecycle';
-import { OnboardingStore } from '../store/onboarding-store';
+import { dynamoRecordStore } from '../store/dynamo-record-store';
+import { reportRefusedTransition } from './transition-report';
 import { dynamoDocumentClient } from '../shared/aws-clients';
 import { cachedSecret } from '../shared/cached-secret';
 import { WEBHOOK_PATH } from '../shared/api-paths';
@@ -19,7 +20,7 @@ import { readDelivery } from '../webhook/partner-solutions';
 import { reportLifecycleOutcome } from './lifecycle-report';
 
 const config = loadWebhookConfig();
-const deps: LifecycleDeps = { store: new OnboardingStore(dynamoDocumentClient(), config.tableName), clock: () => new Date() };
+const deps: LifecycleDeps = { store: dynamoRecordStore(dynamoDocumentClient(), config.tableName, reportRefusedTransition), clock: () => new Date() };
 const appSecret = cachedSecret(config.appSecretId, config.secretCacheTtlSeconds);
 const verifyToken = cachedSecret(config.verifyTokenSecretId, config.secretCacheTtlSeconds);
 

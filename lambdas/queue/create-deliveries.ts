@@ -1,13 +1,13 @@
 import type { SQSRecord } from 'aws-lambda';
 import { CreateRetryScheduled, type SolutionBusyError } from '../domain/create-solution';
-import type { OnboardingStore } from '../store/onboarding-store';
+import type { RecordStore } from '../domain/records/record-store';
 import { createSolutionMessageSchema, type CreateSolutionMessage } from './create-solution-message';
 import type { SqsCreateSolutionQueue } from './create-solution-queue';
 import { busyDeferralSeconds, MalformedMessageError, MAX_BUSY_DEFERRALS, redeliveryDelaySeconds } from './retry-backoff';
 
 export interface CreateDeliveriesDeps {
   queue: Pick<SqsCreateSolutionQueue, 'send' | 'deferRedelivery'>;
-  store: Pick<OnboardingStore, 'recordWaiting' | 'recordNoMoreDeliveries'>;
+  store: Pick<RecordStore, 'recordWaiting' | 'recordNoMoreDeliveries'>;
   /** The queue's redrive policy: the receive after which a failing message goes to the DLQ. */
   maxReceiveCount: number;
   clock: () => Date;

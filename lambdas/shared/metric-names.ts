@@ -33,6 +33,8 @@ export const METRIC = {
   solutionDeactivated: 'SolutionDeactivated',
   /** Lifecycle news about a solution no record holds, or with a status Graph does not document. */
   lifecycleNewsUnmatched: 'LifecycleNewsUnmatched',
+  /** A status write the transition table refused before any write (a bug in its caller): always worth a look. */
+  transitionRefused: 'TransitionRefused',
   /** A webhook delivery whose signature did not verify: refused, nothing written. */
   webhookSignatureInvalid: 'WebhookSignatureInvalid',
 } as const;

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { UNDER_WAY } from '../../lambdas/domain/solution-status';
-import { OnboardingStore } from '../../lambdas/store/onboarding-store';
+import { UNDER_WAY } from '../../lambdas/domain/status-sets';
+import { dynamoRecordStore } from '../../lambdas/store/dynamo-record-store';
 
 /** Far more than a local table holds under way; each status is read whole, page by page. */
 const ALL = { limit: 100_000, maxPages: 1_000 };
@@ -15,7 +15,7 @@ const ALL = { limit: 100_000, maxPages: 1_000 };
 export async function withdrawLostDeliveries(table: { endpoint: string; region: string; tableName: string }): Promise<number> {
   const client = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: table.endpoint, region: table.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
   try {
-    const store = new OnboardingStore(client, table.tableName);
+    const store = dynamoRecordStore(client, table.tableName);
     let withdrawn = 0;
     for (const status of UNDER_WAY) {
       for (const item of await store.findByStatus(status, ALL)) {

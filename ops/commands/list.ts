@@ -1,6 +1,6 @@
 import { type SolutionRecord } from '../../lambdas/domain/records';
 import { SOLUTION_STATUSES, type SolutionStatus } from '../../lambdas/domain/solution-status';
-import type { OnboardingStore } from '../../lambdas/store/onboarding-store';
+import type { RecordStore } from '../../lambdas/domain/records/record-store';
 import { EXIT, OpsError } from '../ops-error';
 import { attemptsOf, errorText, solutionSummary, table, when, type CommandResult } from '../format';
 
@@ -43,7 +43,7 @@ function decodeCursor(value: string | undefined): Cursor | undefined {
  * partition, the app's `byAppId` entries (a few per app), or the `byStatus` index per status read
  * newest first and merged, page by page as far as the page needs (never a Scan).
  */
-export async function listSolutions(store: OnboardingStore, options: ListOptions): Promise<{ items: SolutionRecord[]; next?: string }> {
+export async function listSolutions(store: RecordStore, options: ListOptions): Promise<{ items: SolutionRecord[]; next?: string }> {
   const cursor = decodeCursor(options.after);
   const wanted = (s: SolutionRecord) =>
     (!options.statuses || options.statuses.includes(s.status)) &&
@@ -94,7 +94,7 @@ async function mergeNewestFirst(sources: AsyncGenerator<SolutionRecord>[], wante
   return merged;
 }
 
-export async function listCommand(store: OnboardingStore, options: ListOptions): Promise<CommandResult> {
+export async function listCommand(store: RecordStore, options: ListOptions): Promise<CommandResult> {
   const { items, next } = await listSolutions(store, options);
   const lines =
     items.length === 0

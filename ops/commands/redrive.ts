@@ -1,5 +1,6 @@
 import { retrySolution } from '../../lambdas/domain/retry-solution';
-import { UNDER_WAY, type SolutionStatus } from '../../lambdas/domain/solution-status';
+import type { SolutionStatus } from '../../lambdas/domain/solution-status';
+import { UNDER_WAY } from '../../lambdas/domain/status-sets';
 import { asOpsError, EXIT, OpsError } from '../ops-error';
 import { ParkedCreateMessages, release, remove, takeAll, type ParkedCreate, type ParkedMessage } from '../parked-messages';
 import { readOnFailure, solutionsInBatch } from '../stream-batch';

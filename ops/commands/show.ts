@@ -1,6 +1,6 @@
 import { type HistoryEntry, type Onboarding, type SolutionRecord } from '../../lambdas/domain/records';
 import { onboardingStatus } from '../../lambdas/domain/solution-status';
-import type { OnboardingStore } from '../../lambdas/store/onboarding-store';
+import type { RecordStore } from '../../lambdas/domain/records/record-store';
 import type { RecordId } from '../args';
 import { EXIT, OpsError } from '../ops-error';
 import { attemptsOf, errorText, when, type CommandResult } from '../format';
@@ -12,7 +12,7 @@ export type Found = { kind: 'onboarding' | 'solution' | 'app'; id: string; onboa
  * The onboardings an ID concerns, whole: an onboarding ID its own; a solution ID (the `bySolutionId`
  * index) those of the items holding it; otherwise an app ID (the `byAppId` index) those of its items.
  */
-export async function findById(store: OnboardingStore, recordId: RecordId): Promise<Found> {
+export async function findById(store: RecordStore, recordId: RecordId): Promise<Found> {
   if (recordId.kind === 'onboarding') {
     const onboarding = await store.getOnboarding(recordId.id);
     if (!onboarding) throw OpsError.notFound(`no onboarding ${recordId.id} in this table`);
@@ -53,7 +53,7 @@ function solutionLines(s: SolutionRecord): string[] {
   return lines;
 }
 
-export async function showCommand(store: OnboardingStore, recordId: RecordId): Promise<CommandResult> {
+export async function showCommand(store: RecordStore, recordId: RecordId): Promise<CommandResult> {
   const found = await findById(store, recordId);
   // A solution ID shows the items that hold it; an app ID its items; an onboarding every item.
   const only = found.kind === 'onboarding' ? undefined : (s: SolutionRecord) => (found.kind === 'solution' ? s.solutionId === found.id : s.appId === found.id);

@@ -1,6 +1,6 @@
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { SOLUTION_STATUSES, type SolutionStatus } from '../../lambdas/domain/solution-status';
-import type { OnboardingStore } from '../../lambdas/store/onboarding-store';
+import type { RecordStore } from '../../lambdas/domain/records/record-store';
 import { EXIT } from '../ops-error';
 import { age, table, when, type CommandResult } from '../format';
 import type { OpsTarget } from '../target';
@@ -22,7 +22,7 @@ async function queueDepth(sqs: SQSClient, queueUrl: string | undefined): Promise
   return Number(Attributes.ApproximateNumberOfMessages ?? 0) + Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0);
 }
 
-async function statusStats(store: OnboardingStore, status: SolutionStatus, since: string): Promise<StatusStats> {
+async function statusStats(store: RecordStore, status: SolutionStatus, since: string): Promise<StatusStats> {
   const changed = await store.countInStatus(status, since);
   if (!NOT_FINAL.has(status)) return { status, changed };
   const [oldest] = await store.findByStatus(status, { limit: 1, maxPages: 1, pageSize: 1 });

@@ -2,10 +2,10 @@ import type { GraphClient, TechProviderApp, TokenDebugInfo } from '../../lambdas
 import type { CreateSolutionMessage } from '../../lambdas/queue/create-solution-message';
 import type { CreateSolutionQueue } from '../../lambdas/queue/create-solution-queue';
 import type { Onboarding } from '../../lambdas/domain/records';
-import type { OnboardingStore } from '../../lambdas/store/onboarding-store';
+import type { OnboardingRecords } from '../../lambdas/domain/records/ports';
 
 /** An in-memory stand-in for the onboarding part of the record store, with its uniqueness rule. */
-export class FakeOnboardingStore implements Pick<OnboardingStore, 'findOnboardingIdByFingerprint' | 'createOnboarding' | 'getOnboarding' | 'markEnqueued'> {
+export class FakeOnboardingStore implements OnboardingRecords {
   readonly byFingerprint = new Map<string, string>();
   readonly onboardings = new Map<string, Onboarding>();
 

@@ -50,10 +50,21 @@ const graphAnswer = (status: number, body: unknown) => new Response(JSON.stringi
 const visibility = () => sqs.commandCalls(ChangeMessageVisibilityBatchCommand).flatMap((c) => c.args[0].input.Entries ?? []);
 const updates = () => db.commandCalls(UpdateCommand).map((c) => c.args[0].input);
 type Update = ReturnType<typeof updates>[number];
-/** The value an update sets `attribute` to (the store's SET placeholders are #sN and :sN). */
+/** An update's expression clause (`SET`, `REMOVE`) as the attribute names it holds, its placeholders resolved. */
+const clause = (update: Update | undefined, keyword: 'SET' | 'REMOVE') => {
+  const text = update?.UpdateExpression?.match(new RegExp(`${keyword} (.*?)(?: (?:SET|REMOVE) |$)`))?.[1] ?? '';
+  return text ? text.split(', ').map((part) => part.replace(/#\w+/g, (name) => update?.ExpressionAttributeNames?.[name] ?? name)) : [];
+};
+/** The value an update sets `attribute` to. */
 const setTo = (update: Update | undefined, attribute: string) => {
-  const name = Object.entries(update?.ExpressionAttributeNames ?? {}).find(([placeholder, n]) => /^#s\d+$/.test(placeholder) && n === attribute)?.[0];
-  return name === undefined ? undefined : update?.ExpressionAttributeValues?.[name.replace('#', ':')];
+  const assignment = clause(update, 'SET').find((part) => part.startsWith(`${attribute} = :`));
+  return assignment === undefined ? undefined : update?.ExpressionAttributeValues?.[assignment.slice(attribute.length + 3)];
+};
+/** The statuses an update's condition allows the item to be in. */
+const fromStatuses = (update: Update | undefined) => {
+  const placeholder = Object.entries(update?.ExpressionAttributeNames ?? {}).find(([, name]) => name === 'status')?.[0];
+  const test = update?.ConditionExpression?.match(new RegExp(`${placeholder} (?:= (:\\w+)|IN \\(([^)]*)\\))`));
+  return (test?.[1] ?? test?.[2] ?? '').split(', ').filter(Boolean).map((value) => update?.ExpressionAttributeValues?.[value]);
 };
 
 beforeEach(() => {
@@ -86,8 +97,8 @@ describe('create handler: a solution busy elsewhere', () => {
     // The holder's lease (4 s) is the estimate, with up to a quarter of jitter.
     expect(sent[0]!.DelaySeconds).toBeGreaterThanOrEqual(4);
     expect(sent[0]!.DelaySeconds).toBeLessThanOrEqual(5);
-    const waiting = updates().find((u) => u.UpdateExpression === 'SET nextAttemptAt = :at');
-    const returnsAt = Date.parse(waiting!.ExpressionAttributeValues![':at'] as string);
+    const waiting = updates().find((u) => clause(u, 'SET').length === 1 && setTo(u, 'nextAttemptAt') !== undefined);
+    const returnsAt = Date.parse(setTo(waiting, 'nextAttemptAt') as string);
     expect(returnsAt - before).toBeGreaterThanOrEqual(sent[0]!.DelaySeconds! * 1000 - 50);
     expect(visibility()).toEqual([]);
     expect(graph).not.toHaveBeenCalled();
@@ -119,7 +130,7 @@ describe('create handler: a failed attempt', () => {
 
     await expect(invoke(sqsRecord(JSON.stringify(MESSAGE)))).resolves.toEqual({ batchItemFailures: [{ itemIdentifier: 'm-1' }] });
 
-    const release = updates().find((u) => setTo(u, 'status') === 'CREATING' && u.ExpressionAttributeValues?.[':from'] === 'CREATING');
+    const release = updates().find((u) => setTo(u, 'status') === 'CREATING' && fromStatuses(u).join() === 'CREATING');
     const nextAttemptAt = Date.parse(setTo(release, 'nextAttemptAt') as string);
     const [entry] = visibility();
     expect(entry).toMatchObject({ ReceiptHandle: 'rh-1' });
@@ -142,7 +153,7 @@ describe('create handler: a failed attempt', () => {
 
     await expect(invoke(sqsRecord(JSON.stringify(MESSAGE), MAX_RECEIVE_COUNT))).resolves.toEqual({ batchItemFailures: [{ itemIdentifier: 'm-1' }] });
 
-    expect(updates()).toEqual([expect.objectContaining({ UpdateExpression: 'REMOVE nextAttemptAt' })]);
+    expect(updates().map((u) => [clause(u, 'SET'), clause(u, 'REMOVE')])).toEqual([[[], ['nextAttemptAt']]]);
     expect(graph).not.toHaveBeenCalled();
   });
 });

@@ -3,7 +3,7 @@ import { createSolution, CreateRetryScheduled, UNKNOWN_CREATE_SETTLE_SECONDS, ty
 import type { SolutionRecord } from '../../lambdas/domain/records';
 import type { SolutionDetails } from '../../lambdas/graph/graph-client';
 import { GraphError, unexpectedAnswerGraphError } from '../../lambdas/graph/graph-error';
-import type { CreateClaim } from '../../lambdas/store/onboarding-store';
+import type { CreateClaim } from '../../lambdas/domain/records/create-records';
 import { rejectionOf } from '../support/rejection';
 
 const PARTNER = '1000000000000001';

@@ -1,6 +1,6 @@
 import type { SolutionRecord } from '../../lambdas/domain/records';
 import type { SolutionStatus } from '../../lambdas/domain/solution-status';
-import type { OnboardingStore } from '../../lambdas/store/onboarding-store';
+import type { RecordStore } from '../../lambdas/domain/records/record-store';
 import { listSolutions } from '../../ops/commands/list';
 
 /**
@@ -26,7 +26,7 @@ const store = {
     // Newest first; ties in ascending key order, the opposite of the list's.
     yield* inWindow.sort((a, b) => (a.updatedAt === b.updatedAt ? (`${a.onboardingId}/${a.appId}` < `${b.onboardingId}/${b.appId}` ? -1 : 1) : a.updatedAt < b.updatedAt ? 1 : -1));
   },
-} as unknown as OnboardingStore;
+} as unknown as RecordStore;
 
 async function everyPage(limit: number, options: { statuses?: SolutionStatus[]; since?: string } = {}) {
   const pages: string[][] = [];

@@ -5,7 +5,7 @@ import type { SolutionRecord } from '../../lambdas/domain/records';
 import type { SolutionStatus } from '../../lambdas/domain/solution-status';
 import type { SolutionDetails } from '../../lambdas/graph/graph-client';
 import { GraphError } from '../../lambdas/graph/graph-error';
-import type { LifecycleWrite } from '../../lambdas/store/onboarding-store';
+import type { LifecycleWrite } from '../../lambdas/domain/records/lifecycle-records';
 
 const PARTNER = '1000000000000001';
 const NOW = new Date('2026-11-27T08:00:00Z');

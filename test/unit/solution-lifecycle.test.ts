@@ -2,7 +2,7 @@ import { jest } from '@jest/globals';
 import type { SolutionRecord } from '../../lambdas/domain/records';
 import type { SolutionStatus } from '../../lambdas/domain/solution-status';
 import { lifecycleStatusOf, lifecycleTarget, takeLifecycleNews, type LifecycleDeps, type LifecycleNews } from '../../lambdas/domain/solution-lifecycle';
-import type { LifecycleWrite } from '../../lambdas/store/onboarding-store';
+import type { LifecycleWrite } from '../../lambdas/domain/records/lifecycle-records';
 
 const NOW = new Date('2026-11-28T10:00:00Z');
 const record = (onboardingId: string, status: SolutionStatus, extra: Partial<SolutionRecord> = {}): SolutionRecord => ({

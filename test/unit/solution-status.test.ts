@@ -1,4 +1,5 @@
-import { canMove, onboardingStatus, SOLUTION_MOVES, SOLUTION_STATUSES, type SolutionStatus } from '../../lambdas/domain/solution-status';
+import { onboardingStatus, SOLUTION_STATUSES, type SolutionStatus } from '../../lambdas/domain/solution-status';
+import { canMove, SOLUTION_MOVES } from '../../lambdas/domain/status-sets';
 
 describe('the solution status machine', () => {
   test('names a list of moves for every status, each to a status it knows', () => {

@@ -1,0 +1,70 @@
+import { TransitionRefusedError, when, type ItemChange, type ItemMove } from './item-move';
+import { historyEntry } from './records';
+import { GUARDS, SOLUTION_TRANSITIONS, type RequestOf, type TransitionName, type TransitionSpec } from './solution-transitions';
+import type { SolutionStatus } from './solution-status';
+
+/**
+ * Turns a transition request into one conditional write, from the transition table alone: the item
+ * must be in one of the statuses the transition may start from (and lead to `to` from), its guards
+ * must hold, and the change sets and clears what the table says. A move the table does not have is
+ * refused here, with a TransitionRefusedError naming both statuses, and never reaches a store.
+ */
+export function planTransition<N extends TransitionName>(name: N, request: RequestOf<N>): ItemMove {
+  const spec = SOLUTION_TRANSITIONS[name] as TransitionSpec<RequestOf<N>>;
+  const to = targetOf(name, spec, request);
+  const froms = fromsOf(name, spec, request, to);
+  const values = spec.values(request);
+  const written = [...Object.keys(values.set ?? {}), ...Object.keys(values.setIfAbsent ?? {}), ...Object.keys(values.add ?? {})];
+  const undeclared = written.filter((attribute) => !(spec.sets as readonly string[]).includes(attribute));
+  if (undeclared.length > 0) throw new Error(`${name} writes ${undeclared.join(', ')}, which the transition table does not declare`);
+  const unset = (attribute: string) => !written.includes(attribute) && !(values.keep as readonly string[] | undefined)?.includes(attribute);
+  const detail = to === undefined ? false : spec.timeline(request, to);
+  const change: ItemChange = {
+    set: {
+      // The byStatus index's key pair: a write that moves the change time writes the status with it.
+      ...(spec.touchesUpdatedAt && to !== undefined ? { status: to, updatedAt: request.now.toISOString() } : {}),
+      ...(spec.touchesUpdatedAt && to === undefined ? { updatedAt: request.now.toISOString() } : {}),
+      ...defined(values.set),
+    },
+    setIfAbsent: defined(values.setIfAbsent),
+    add: defined(values.add) as Record<string, number>,
+    remove: spec.clears.filter(unset),
+    ...(detail === false || to === undefined ? {} : { history: historyEntry(request.now, to, detail) }),
+  };
+  const condition = when.all(when.in('status', froms), ...spec.guards.map((guard) => GUARDS[guard](request)));
+  return { transition: name, condition, change, ...(spec.appGuard ? { appGuard: spec.appGuard } : {}) };
+}
+
+/** Every move of the transition keeps the status (a retry noted, a delivery expected). */
+const allStay = (spec: TransitionSpec<never>) => Object.entries(spec.moves).every(([from, tos]) => tos?.length === 1 && tos[0] === from);
+
+/**
+ * Where the item goes: the request's `to`, or the one status the transition leads to from where it
+ * may be; undefined when every move keeps its status and the request does not say which it is in.
+ */
+function targetOf(name: string, spec: TransitionSpec<never>, request: { from?: SolutionStatus; to?: SolutionStatus }): SolutionStatus | undefined {
+  if (request.to !== undefined) return request.to;
+  if (allStay(spec)) return request.from ?? onlyOne(Object.keys(spec.moves) as SolutionStatus[]);
+  const targets = [...new Set(Object.values(spec.moves).flat())];
+  if (targets.length !== 1) throw new Error(`${name} leads to ${targets.join(' or ')}: the request must say which`);
+  return targets[0];
+}
+
+const onlyOne = <T>(values: readonly T[]) => (values.length === 1 ? values[0] : undefined);
+
+/** The statuses the item may be in for this write; refused when the one it was read in may not move to `to`. */
+function fromsOf(name: string, spec: TransitionSpec<never>, request: { from?: SolutionStatus; within?: readonly SolutionStatus[] }, to: SolutionStatus | undefined): SolutionStatus[] {
+  const froms = (Object.entries(spec.moves) as [SolutionStatus, readonly SolutionStatus[]][])
+    .filter(([from, tos]) => tos.includes(to ?? from) && (request.within === undefined || request.within.includes(from)))
+    .map(([from]) => from);
+  const outside = request.within?.filter((from) => !(from in spec.moves));
+  if (outside?.length) throw new TransitionRefusedError(name, outside.join('|'), to ?? '(its own status)');
+  if (request.from !== undefined) {
+    if (!froms.includes(request.from)) throw new TransitionRefusedError(name, request.from, to ?? request.from);
+    return [request.from];
+  }
+  if (froms.length === 0) throw new TransitionRefusedError(name, Object.keys(spec.moves).join('|'), to ?? '(its own status)');
+  return froms;
+}
+
+const defined = (values: Record<string, unknown> | undefined) => Object.fromEntries(Object.entries(values ?? {}).filter(([, value]) => value !== undefined));

@@ -1,0 +1,135 @@
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { ItemMove, MoveResult } from '../domain/item-move';
+import { HISTORY_LIMIT, type SolutionRecord } from '../domain/records';
+import type { AppGuards, SolutionItems, SolutionKey } from '../domain/records/ports';
+import type { DynamoTable } from './dynamo-table';
+import { ExpressionBuilder } from './move-expression';
+import { ENTITY, keys } from './table-layout';
+
+/**
+ * Solution items and the app guards in DynamoDB. A move is one conditional UpdateItem (with the
+ * app's guard, one transaction), so a duplicate message or stream record can never apply a
+ * transition twice; what it writes is the transition table's plan, applied as it is.
+ */
+export class DynamoSolutionItems implements SolutionItems, AppGuards {
+  constructor(private readonly table: DynamoTable) {}
+
+  async getSolution(onboardingId: string, appId: string): Promise<SolutionRecord | undefined> {
+    const { Item } = await this.table.db.send(new GetCommand({ TableName: this.table.tableName, Key: keys.solution(onboardingId, appId), ConsistentRead: true }));
+    return Item as SolutionRecord | undefined;
+  }
+
+  async applyMove(key: SolutionKey, move: ItemMove): Promise<MoveResult<SolutionRecord>> {
+    const result = move.appGuard === 'take' ? await this.updateTakingGuard(key, move) : await this.update(key, move);
+    if (!result.applied) return result;
+    await this.trimHistory(key, result.item.history?.length ?? 0);
+    if (move.appGuard === 'release') await this.release(key.appId, key.onboardingId);
+    return result;
+  }
+
+  private async update(key: SolutionKey, move: ItemMove): Promise<MoveResult<SolutionRecord>> {
+    const expression = new ExpressionBuilder();
+    try {
+      const { Attributes } = await this.table.db.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: keys.solution(key.onboardingId, key.appId),
+          ConditionExpression: expression.condition(move.condition),
+          UpdateExpression: expression.update(move.change),
+          ExpressionAttributeNames: expression.names,
+          ExpressionAttributeValues: expression.values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      // ALL_NEW: the item as this write left it (a claim reads its attempt number from it).
+      return { applied: true, item: (Attributes ?? {}) as SolutionRecord };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return { applied: false, refusedBy: 'item' };
+      throw error;
+    }
+  }
+
+  /** The move and the app's guard for this onboarding (unless another onboarding holds it), both or neither. */
+  private async updateTakingGuard(key: SolutionKey, move: ItemMove): Promise<MoveResult<SolutionRecord>> {
+    const expression = new ExpressionBuilder();
+    try {
+      await this.table.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.table.tableName,
+                Key: keys.solution(key.onboardingId, key.appId),
+                ConditionExpression: expression.condition(move.condition),
+                UpdateExpression: expression.update(move.change),
+                ExpressionAttributeNames: expression.names,
+                ExpressionAttributeValues: expression.values,
+              },
+            },
+            {
+              Put: {
+                TableName: this.table.tableName,
+                Item: { ...keys.appGuard(key.appId), entity: ENTITY.appGuard, onboardingId: key.onboardingId, claimedAt: (move.change.set.updatedAt as string | undefined) ?? new Date().toISOString() },
+                ConditionExpression: 'attribute_not_exists(pk) OR onboardingId = :mine',
+                ExpressionAttributeValues: { ':mine': key.onboardingId },
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const [item, guard] = error.CancellationReasons ?? [];
+      if (item?.Code === 'ConditionalCheckFailed') return { applied: false, refusedBy: 'item' };
+      if (guard?.Code === 'ConditionalCheckFailed') return { applied: false, refusedBy: 'guard' };
+      throw error;
+    }
+    const item = await this.getSolution(key.onboardingId, key.appId);
+    if (!item) throw new Error(`solution item ${key.onboardingId}/${key.appId} vanished after its ${move.transition}`);
+    return { applied: true, item };
+  }
+
+  async holderOf(appId: string): Promise<string | undefined> {
+    const { Item } = await this.table.db.send(new GetCommand({ TableName: this.table.tableName, Key: keys.appGuard(appId), ConsistentRead: true }));
+    return Item?.onboardingId as string | undefined;
+  }
+
+  async release(appId: string, holderId: string): Promise<void> {
+    try {
+      await this.table.db.send(
+        new DeleteCommand({
+          TableName: this.table.tableName,
+          Key: keys.appGuard(appId),
+          ConditionExpression: 'onboardingId = :holder',
+          ExpressionAttributeValues: { ':holder': holderId },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  /**
+   * Keeps a timeline within HISTORY_LIMIT entries: its first (how the item began) and the latest.
+   * Only while it is as long as this writer saw it: one that appended meanwhile trims it itself.
+   * Best effort, after the change it follows is written: whatever is left over, the next append trims.
+   */
+  private async trimHistory(item: SolutionKey, length: number): Promise<void> {
+    const excess = length - HISTORY_LIMIT;
+    if (excess <= 0) return;
+    const oldestAfterFirst = Array.from({ length: excess }, (_, i) => `#history[${i + 1}]`);
+    await this.table.db
+      .send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: keys.solution(item.onboardingId, item.appId),
+          UpdateExpression: `REMOVE ${oldestAfterFirst.join(', ')} ADD historyDropped :dropped`,
+          ConditionExpression: 'size(#history) = :length',
+          ExpressionAttributeNames: { '#history': 'history' },
+          ExpressionAttributeValues: { ':dropped': excess, ':length': length },
+        }),
+      )
+      .catch(() => undefined);
+  }
+}

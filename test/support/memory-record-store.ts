@@ -1,0 +1,163 @@
+import type { Condition, ConditionValue, ItemChange, ItemMove, MoveResult } from '../../lambdas/domain/item-move';
+import { historyEntry, HISTORY_LIMIT, type HistoryEntry, type Onboarding, type SolutionRecord } from '../../lambdas/domain/records';
+import { MAX_APPS_PER_ONBOARDING, type AppGuards, type OnboardingRecords, type SolutionItems, type SolutionKey, type SolutionQueries, type StatusWindow } from '../../lambdas/domain/records/ports';
+import { recordStore, type RecordStore } from '../../lambdas/domain/records/record-store';
+import type { RefusedTransitionReport } from '../../lambdas/domain/records/transition-writer';
+import type { SolutionStatus } from '../../lambdas/domain/solution-status';
+
+type Item = Record<string, unknown>;
+
+/**
+ * The record store's ports in memory, with DynamoDB's semantics for what the domain relies on:
+ * conditions on missing attributes are false, a move is all or nothing (with the app's guard), the
+ * timeline keeps its first and latest HISTORY_LIMIT entries. It runs the same record-store cases as
+ * DynamoDB Local (test/support/record-store-cases.ts), in the unit tier.
+ */
+export class MemoryRecordPorts implements SolutionItems, AppGuards, OnboardingRecords, SolutionQueries {
+  readonly items = new Map<string, Item>();
+  readonly onboardingItems = new Map<string, Onboarding['onboarding']>();
+  readonly tokenGuards = new Map<string, string>();
+  readonly appGuards = new Map<string, string>();
+
+  async getSolution(onboardingId: string, appId: string): Promise<SolutionRecord | undefined> {
+    const item = this.items.get(itemKey({ onboardingId, appId }));
+    return item && (structuredClone(item) as unknown as SolutionRecord);
+  }
+
+  async applyMove(key: SolutionKey, move: ItemMove): Promise<MoveResult<SolutionRecord>> {
+    const item = this.items.get(itemKey(key));
+    if (!item || !matches(move.condition, item)) return { applied: false, refusedBy: 'item' };
+    if (move.appGuard === 'take') {
+      const holder = this.appGuards.get(key.appId);
+      if (holder !== undefined && holder !== key.onboardingId) return { applied: false, refusedBy: 'guard' };
+      this.appGuards.set(key.appId, key.onboardingId);
+    }
+    this.items.set(itemKey(key), trimmed(applyChange(item, move.change)));
+    if (move.appGuard === 'release') await this.release(key.appId, key.onboardingId);
+    return { applied: true, item: (await this.getSolution(key.onboardingId, key.appId))! };
+  }
+
+  async holderOf(appId: string): Promise<string | undefined> {
+    return this.appGuards.get(appId);
+  }
+
+  async release(appId: string, holderId: string): Promise<void> {
+    if (this.appGuards.get(appId) === holderId) this.appGuards.delete(appId);
+  }
+
+  async findOnboardingIdByFingerprint(fingerprint: string): Promise<string | undefined> {
+    return this.tokenGuards.get(fingerprint);
+  }
+
+  async createOnboarding({ onboarding, solutions }: Onboarding): Promise<'created' | 'duplicate'> {
+    if (solutions.length > MAX_APPS_PER_ONBOARDING) throw new RangeError(`at most ${MAX_APPS_PER_ONBOARDING} apps per onboarding`);
+    if (this.tokenGuards.has(onboarding.tokenFingerprint) || this.onboardingItems.has(onboarding.onboardingId)) return 'duplicate';
+    this.tokenGuards.set(onboarding.tokenFingerprint, onboarding.onboardingId);
+    this.onboardingItems.set(onboarding.onboardingId, structuredClone(onboarding));
+    for (const s of solutions) this.items.set(itemKey(s), { ...structuredClone(s), history: [historyEntry(new Date(s.createdAt), s.status)] });
+    return 'created';
+  }
+
+  async getOnboarding(onboardingId: string): Promise<Onboarding | undefined> {
+    const onboarding = this.onboardingItems.get(onboardingId);
+    if (!onboarding) return undefined;
+    return { onboarding: structuredClone(onboarding), solutions: this.solutions().filter((s) => s.onboardingId === onboardingId) };
+  }
+
+  async markEnqueued(onboardingId: string, at: Date): Promise<void> {
+    const onboarding = this.onboardingItems.get(onboardingId);
+    if (!onboarding) throw new Error(`no onboarding ${onboardingId}`);
+    Object.assign(onboarding, { enqueuedAt: at.toISOString(), updatedAt: at.toISOString() });
+  }
+
+  async findByAppId(appId: string): Promise<SolutionRecord[]> {
+    return this.solutions().filter((s) => s.appId === appId);
+  }
+
+  async findBySolutionId(solutionId: string): Promise<SolutionRecord[]> {
+    return this.solutions().filter((s) => s.solutionId === solutionId);
+  }
+
+  /** Oldest change first, as the `byStatus` index reads; filters are DynamoDB expressions, which only DynamoDB evaluates. */
+  async findByStatus(status: SolutionStatus, opts: { filter?: string; updatedBefore?: Date; limit: number }): Promise<SolutionRecord[]> {
+    if (opts.filter) throw new Error('the in-memory store does not evaluate DynamoDB filter expressions');
+    const before = opts.updatedBefore?.toISOString();
+    return this.inStatus(status, {}, 'oldest').filter((s) => before === undefined || s.updatedAt <= before).slice(0, opts.limit);
+  }
+
+  async *newestInStatus(status: SolutionStatus, window: StatusWindow): AsyncGenerator<SolutionRecord> {
+    yield* this.inStatus(status, window, 'newest');
+  }
+
+  async countInStatus(status: SolutionStatus, since?: string): Promise<number> {
+    return this.inStatus(status, { since }, 'oldest').length;
+  }
+
+  private inStatus(status: SolutionStatus, { since, until }: StatusWindow, order: 'oldest' | 'newest'): SolutionRecord[] {
+    const found = this.solutions().filter((s) => s.status === status && (since === undefined || s.updatedAt >= since) && (until === undefined || s.updatedAt <= until));
+    found.sort((a, b) => a.updatedAt.localeCompare(b.updatedAt));
+    return order === 'oldest' ? found : found.reverse();
+  }
+
+  private solutions(): SolutionRecord[] {
+    return [...this.items.values()].map((item) => structuredClone(item) as unknown as SolutionRecord);
+  }
+}
+
+/** The domain's record store over fresh in-memory ports. */
+export function memoryRecordStore(reportRefused?: RefusedTransitionReport): { store: RecordStore; ports: MemoryRecordPorts } {
+  const ports = new MemoryRecordPorts();
+  return { store: recordStore({ items: ports, guards: ports, queries: ports, onboardings: ports, reportRefused }), ports };
+}
+
+const itemKey = (key: SolutionKey) => `${key.onboardingId}\u0000${key.appId}`;
+
+function valueAt(item: Item, path: string): unknown {
+  return path.split('.').reduce<unknown>((value, segment) => (value !== null && typeof value === 'object' ? (value as Item)[segment] : undefined), item);
+}
+
+/** DynamoDB compares only values of one type; anything else (a missing attribute among them) is false. */
+function compare(actual: unknown, expected: ConditionValue): number | undefined {
+  if (typeof actual !== typeof expected) return undefined;
+  if (typeof actual === 'number') return actual - (expected as number);
+  return (actual as string) < (expected as string) ? -1 : (actual as string) > (expected as string) ? 1 : 0;
+}
+
+export function matches(condition: Condition, item: Item): boolean {
+  switch (condition.op) {
+    case 'in':
+      return condition.values.some((value) => compare(valueAt(item, condition.path), value) === 0);
+    case 'eq':
+      return compare(valueAt(item, condition.path), condition.value) === 0;
+    case 'lt':
+      return (compare(valueAt(item, condition.path), condition.value) ?? 0) < 0;
+    case 'le': {
+      const order = compare(valueAt(item, condition.path), condition.value);
+      return order !== undefined && order <= 0;
+    }
+    case 'absent':
+      return valueAt(item, condition.path) === undefined;
+    case 'any':
+      return condition.of.some((c) => matches(c, item));
+    case 'all':
+      return condition.of.every((c) => matches(c, item));
+  }
+}
+
+function applyChange(item: Item, change: ItemChange): Item {
+  const next: Item = structuredClone(item);
+  for (const [name, value] of Object.entries(change.set)) next[name] = structuredClone(value);
+  for (const [name, value] of Object.entries(change.setIfAbsent)) next[name] ??= structuredClone(value);
+  for (const [name, amount] of Object.entries(change.add)) next[name] = ((next[name] as number | undefined) ?? 0) + amount;
+  for (const name of change.remove) delete next[name];
+  if (change.history) next.history = [...((next.history as HistoryEntry[] | undefined) ?? []), structuredClone(change.history)];
+  return next;
+}
+
+/** Its first entry and the latest, HISTORY_LIMIT in all. */
+function trimmed(item: Item): Item {
+  const history = (item.history as HistoryEntry[] | undefined) ?? [];
+  const excess = history.length - HISTORY_LIMIT;
+  if (excess <= 0) return item;
+  return { ...item, history: [history[0]!, ...history.slice(1 + excess)], historyDropped: ((item.historyDropped as number | undefined) ?? 0) + excess };
+}
