@@ -2,6 +2,8 @@
  * How the pipeline's functions and event sources are tuned: the one copy that both the CDK stack
  * and the local runtime read, so local runs behave like the deployed stack.
  */
+import { AWAITING_ACCEPT } from '../lambdas/domain/status-sets';
+import { ENTITY } from '../lambdas/store/table-layout';
 
 /**
  * Each Graph call gets `graphTimeoutMs`, and waits up to 2 s for its turn (GRAPH_PACING.maxWaitMs),
@@ -94,14 +96,15 @@ export const CREATE_EVENT_SOURCE = {
 } as const;
 
 /**
- * Only solution items that just became CREATED reach the accept function. The old image must exist
- * and not be CREATED, so an unrelated update of a CREATED item does not trigger a second accept.
+ * Only solution items that just entered a status awaiting an accept (CREATED, from the transition
+ * table) reach the accept function. The old image must exist and not be in one, so an unrelated update
+ * of a CREATED item does not trigger a second accept.
  */
 export const ACCEPT_FILTER_PATTERN = {
   eventName: ['MODIFY'],
   dynamodb: {
-    NewImage: { entity: { S: ['solution'] }, status: { S: ['CREATED'] } },
-    OldImage: { status: { S: [{ 'anything-but': ['CREATED'] }] } },
+    NewImage: { entity: { S: [ENTITY.solution] }, status: { S: [...AWAITING_ACCEPT] } },
+    OldImage: { status: { S: [{ 'anything-but': [...AWAITING_ACCEPT] }] } },
   },
 } as const;
 

@@ -4,24 +4,27 @@
 
 import { launchSnippet } from './embedded-signup.js';
 import { retryNote, solutionProblem } from './messages.js';
+import { NO_LONGER_ACTIVE, STATUS_TONES } from './solution-statuses.js';
 
 /**
- * `steps`: filled segments of the row's 4-step bar; `tone`: its colour and what the row offers:
- * `ready` a usable solution ID (Copy, Embedded Signup code), `ending` a solution on its way out,
- * `failed` one that is not usable; both of those say why and what to do.
+ * `steps`: filled segments of the row's 4-step bar. Each status's `tone` comes from the transition
+ * table (solution-statuses.js, generated): its colour and what the row offers: `ready` a usable
+ * solution ID (Copy, Embedded Signup code), `ending` a solution on its way out, `failed` one that is
+ * not usable; both of those say why and what to do.
  */
-const STATUSES = {
-  PENDING: { label: 'Waiting to be created', steps: 1, tone: 'working' },
-  CREATING: { label: 'Being created…', steps: 2, tone: 'working' },
-  CREATED: { label: 'Created, being accepted…', steps: 3, tone: 'working' },
-  ACCEPTED: { label: 'Accepted, ready to use', steps: 4, tone: 'ready' },
-  EXISTING: { label: 'Already connected', steps: 4, tone: 'ready' },
-  CREATE_FAILED: { label: 'Could not be created', steps: 2, tone: 'failed' },
-  ACCEPT_FAILED: { label: 'Created, not accepted', steps: 4, tone: 'failed' },
-  REJECTED: { label: 'Declined, no longer usable', steps: 4, tone: 'failed' },
-  PENDING_DEACTIVATION: { label: 'Deactivation requested', steps: 4, tone: 'ending' },
-  DEACTIVATED: { label: 'Deactivated, no longer usable', steps: 4, tone: 'failed' },
+const LABELS = {
+  PENDING: { label: 'Waiting to be created', steps: 1 },
+  CREATING: { label: 'Being created…', steps: 2 },
+  CREATED: { label: 'Created, being accepted…', steps: 3 },
+  ACCEPTED: { label: 'Accepted, ready to use', steps: 4 },
+  EXISTING: { label: 'Already connected', steps: 4 },
+  CREATE_FAILED: { label: 'Could not be created', steps: 2 },
+  ACCEPT_FAILED: { label: 'Created, not accepted', steps: 4 },
+  REJECTED: { label: 'Declined, no longer usable', steps: 4 },
+  PENDING_DEACTIVATION: { label: 'Deactivation requested', steps: 4 },
+  DEACTIVATED: { label: 'Deactivated, no longer usable', steps: 4 },
 };
+const STATUSES = Object.fromEntries(Object.entries(LABELS).map(([status, shown]) => [status, { ...shown, tone: STATUS_TONES[status] }]));
 
 /** The statuses this page shows: the server's, name for name (test/unit/page-contract.test.ts checks). */
 export const SHOWN_STATUSES = Object.keys(STATUSES);
@@ -32,7 +35,7 @@ const statusInfo = (status) => STATUSES[status] ?? { label: String(status).toLow
 export const isReady = (status) => statusInfo(status).tone === 'ready';
 
 /** Moved on after it was usable: declined, deactivated, or a deactivation requested. */
-export const NO_LONGER_ACTIVE = ['REJECTED', 'PENDING_DEACTIVATION', 'DEACTIVATED'];
+export { NO_LONGER_ACTIVE };
 export const isNoLongerActive = (status) => NO_LONGER_ACTIVE.includes(status);
 
 /** On its way, with a failed attempt behind it: the pipeline retries it (DESIGN.md §3 `attempts`, `nextAttemptAt`, `error`). */

@@ -2,13 +2,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Onboarding, SolutionRecord } from '../../lambdas/domain/records';
 import type { RecordStore } from '../../lambdas/domain/records/record-store';
 import { dynamoRecordStore } from '../../lambdas/store/dynamo-record-store';
 import { ensureTable, startDynamoDbLocal, type DynamoDbLocal } from '../../local/runtime/dynamodb-local';
 import { freePort } from '../../local/runtime/free-port';
+import { ENTITY, keys } from '../../lambdas/store/table-layout';
 import { recordStoreCases } from '../support/record-store-cases';
+import { transitionMatrixCases } from '../support/transition-matrix-cases';
 
 /**
  * The record store on Amazon's DynamoDB Local with the stack's table layout: the same cases as the
@@ -25,6 +27,8 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'mps-store-'));
   dynamo = await startDynamoDbLocal(dataDir, await freePort());
   await ensureTable(dynamo.endpoint, 'store-test');
+  // The matrix puts hundreds of items in every status: its own table, out of the index tests' way.
+  await ensureTable(dynamo.endpoint, 'matrix-test');
   db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } }), {
     marshallOptions: { removeUndefinedValues: true },
   });
@@ -39,6 +43,15 @@ afterAll(async () => {
     await exited;
   }
   rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('every transition from every status, on DynamoDB Local', () => {
+  transitionMatrixCases(() => ({
+    store: dynamoRecordStore(db, 'matrix-test'),
+    seed: async (record) => {
+      await db.send(new PutCommand({ TableName: 'matrix-test', Item: { ...keys.solution(record.onboardingId, record.appId), entity: ENTITY.solution, ...record } }));
+    },
+  }));
 });
 
 describe('the record store on DynamoDB Local', () => {

@@ -19,6 +19,11 @@ export class MemoryRecordPorts implements SolutionItems, AppGuards, OnboardingRe
   readonly tokenGuards = new Map<string, string>();
   readonly appGuards = new Map<string, string>();
 
+  /** Puts an item as it stands, in any status (the transition matrix's starting points). */
+  async seed(record: SolutionRecord): Promise<void> {
+    this.items.set(itemKey(record), structuredClone(record) as unknown as Item);
+  }
+
   async getSolution(onboardingId: string, appId: string): Promise<SolutionRecord | undefined> {
     const item = this.items.get(itemKey({ onboardingId, appId }));
     return item && (structuredClone(item) as unknown as SolutionRecord);

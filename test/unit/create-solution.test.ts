@@ -82,6 +82,13 @@ describe('createSolution', () => {
     expect(graph.createSolution).not.toHaveBeenCalled();
   });
 
+  test.each([2, 3])('a later attempt (%i) lists the app’s solutions before it creates: an earlier one may have made it', async (attempt) => {
+    const { graph, deps } = setup({ ...CLAIMED, attempt });
+    await expect(createSolution(MESSAGE, deps)).resolves.toEqual({ outcome: 'created', solutionId: 'sol-new', how: 'created' });
+    expect(graph.listAppSolutions).toHaveBeenCalledWith('111', 'OWNER', 'tp-token');
+    expect(graph.listAppSolutions.mock.invocationCallOrder[0]).toBeLessThan(graph.createSolution.mock.invocationCallOrder[0]!);
+  });
+
   test('a duplicate message for a settled solution calls nothing on Graph', async () => {
     const { graph, deps } = setup({ kind: 'settled', record: { ...RECORD, status: 'ACCEPTED', solutionId: 's' } });
     await expect(createSolution(MESSAGE, deps)).resolves.toEqual({ outcome: 'skipped', status: 'ACCEPTED' });

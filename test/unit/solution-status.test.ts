@@ -7,6 +7,21 @@ describe('the solution status machine', () => {
     for (const targets of Object.values(SOLUTION_MOVES)) for (const to of targets) expect(SOLUTION_STATUSES).toContain(to);
   });
 
+  test('has exactly these moves, derived from the transition table', () => {
+    expect(SOLUTION_MOVES).toEqual({
+      PENDING: ['CREATING', 'CREATE_FAILED', 'EXISTING', 'PENDING_DEACTIVATION'],
+      CREATING: ['CREATED', 'CREATE_FAILED', 'EXISTING', 'PENDING_DEACTIVATION'],
+      CREATED: ['ACCEPTED', 'ACCEPT_FAILED', 'REJECTED', 'PENDING_DEACTIVATION', 'DEACTIVATED'],
+      ACCEPTED: ['REJECTED', 'PENDING_DEACTIVATION', 'DEACTIVATED'],
+      CREATE_FAILED: ['PENDING'],
+      ACCEPT_FAILED: ['CREATED', 'ACCEPTED', 'REJECTED', 'PENDING_DEACTIVATION', 'DEACTIVATED'],
+      EXISTING: ['REJECTED', 'PENDING_DEACTIVATION', 'DEACTIVATED'],
+      REJECTED: [],
+      PENDING_DEACTIVATION: ['ACCEPTED', 'EXISTING', 'REJECTED', 'DEACTIVATED'],
+      DEACTIVATED: [],
+    });
+  });
+
   test.each<[SolutionStatus, SolutionStatus]>([
     ['PENDING', 'CREATING'],
     ['CREATING', 'CREATED'],

@@ -23,6 +23,8 @@ export function recordStore(ports: RecordPorts) {
     ...createRecords(writer, ports),
     ...acceptRecords(writer),
     ...lifecycleRecords(writer),
+    /** Any transition of the table by name, as the named writes above apply theirs. */
+    applyTransition: writer.apply.bind(writer) as TransitionWriter['apply'],
     appGuardHolder: (appId: string) => appGuardHolder(ports, appId),
     releaseAppGuard: (appId: string, holderId: string) => ports.guards.release(appId, holderId),
     getSolution: items.getSolution.bind(items),
