@@ -1,6 +1,8 @@
 import { TransitionRefusedError, when, type ItemChange, type ItemMove } from './item-move';
 import { historyEntry } from './records';
-import { GUARDS, SOLUTION_TRANSITIONS, type RequestOf, type TransitionName, type TransitionSpec } from './solution-transitions';
+import { SOLUTION_TRANSITIONS, type RequestOf, type TransitionName } from './solution-transitions';
+import type { TransitionSpec } from './transition-spec';
+import { GUARDS } from './transition-guards';
 import type { SolutionStatus } from './solution-status';
 
 /**

@@ -1,6 +1,6 @@
 import type { LifecycleSource, SolutionRecord } from '../records';
 import type { LiveStatus, SolutionStatus } from '../solution-status';
-import type { SameSecond } from '../solution-transitions';
+import type { SameSecond } from '../transition-spec';
 import type { TransitionWriter } from './transition-writer';
 
 /** Lifecycle news: where it came from, and whether it goes further along than the status it replaces. */

@@ -1,0 +1,77 @@
+import type { HistoryEntry, SolutionRecord } from './records';
+import type { FailureReason, SolutionStatus } from './solution-status';
+
+/** The shape of the transition table's entries (solution-transitions.ts) and of the requests they take. */
+
+/** Attributes of a solution item a transition may write. */
+export type ItemAttribute = keyof SolutionRecord;
+
+/**
+ * A guard: a condition beyond the status that must hold on the item when the write lands.
+ * - `unclaimed`: no create attempt holds it (no lease, or its lease ran out);
+ * - `createAttempt` / `acceptAttempt`: it is still this attempt's (the attempt number fences a claim:
+ *   a stale attempt, whose lease ran out and another took over, can no longer write);
+ * - `acceptDue`: an accept attempt may start (the stream's first, or a due retry, or one the stream missed);
+ * - `newerNews`: the news is newer than the newest the record shows (same second: see `sameSecond`);
+ * - `nextAttemptSeen`, `updatedAtSeen`, `attemptsSeen`: the item is as it was read;
+ * - `failedFor`: its last error is the pipeline's conclusion `failedFor`.
+ */
+export type GuardName = 'unclaimed' | 'createAttempt' | 'acceptAttempt' | 'acceptDue' | 'newerNews' | 'nextAttemptSeen' | 'updatedAtSeen' | 'attemptsSeen' | 'failedFor';
+
+/** Whether lifecycle news of the same second as the record's may replace it. */
+export type SameSecond = 'always' | 'unless-read' | 'never';
+
+/** What a transition request may carry; each guard reads its own fields (a missing one is a bug, and throws). */
+export interface TransitionRequest {
+  now: Date;
+  /** The status the caller read the item in, when it did: the table checks the move before any write. */
+  from?: SolutionStatus;
+  /** Where it goes, when the transition may lead to several statuses. */
+  to?: SolutionStatus;
+  /** Only from these of the statuses the transition may start from (the caller's narrower case). */
+  within?: readonly SolutionStatus[];
+  /** The create or accept attempt that writes (`createAttempt`, `acceptAttempt`). */
+  attempt?: number;
+  /** `acceptDue`: the stream's first attempt, or a retry (then `handoffBefore`: untouched since before it counts as due). */
+  first?: boolean;
+  handoffBefore?: Date;
+  /** `newerNews`. */
+  observedAt?: Date;
+  sameSecond?: SameSecond;
+  /** `nextAttemptSeen`: the next attempt time read, or null when it had none. */
+  seenNextAttemptAt?: string | null;
+  /** `updatedAtSeen`, and (optional) the latest change time it may show. */
+  seenUpdatedAt?: string;
+  changedBy?: string;
+  /** `attemptsSeen`. */
+  seenAttempts?: number;
+  /** `failedFor`. */
+  failedFor?: FailureReason;
+}
+
+/** What a transition adds to the timeline beyond its status and time. */
+export type TimelineDetail = Omit<HistoryEntry, 'at' | 'status' | 'by'> & { by?: HistoryEntry['by'] };
+
+/** The values one write gives its attributes; `keep`: attributes of `clears` this write leaves as they are. */
+export interface TransitionValues {
+  set?: Partial<Record<ItemAttribute, unknown>>;
+  setIfAbsent?: Partial<Record<ItemAttribute, unknown>>;
+  add?: Partial<Record<ItemAttribute, number>>;
+  keep?: readonly ItemAttribute[];
+}
+
+export interface TransitionSpec<P extends TransitionRequest = TransitionRequest> {
+  /** From each status it may start in, the statuses it may lead to. */
+  moves: Readonly<Partial<Record<SolutionStatus, readonly SolutionStatus[]>>>;
+  guards: readonly GuardName[];
+  /** Every attribute it may write, besides `status` and `updatedAt`. */
+  sets: readonly ItemAttribute[];
+  /** Attributes it removes, unless it sets or keeps them this time. */
+  clears: readonly ItemAttribute[];
+  /** It moves `updatedAt` (the `byStatus` index's sort key); notes about deliveries do not. */
+  touchesUpdatedAt: boolean;
+  appGuard?: 'take' | 'release';
+  values: (request: P) => TransitionValues;
+  /** The timeline entry, or false for none (a claim, a note about deliveries, news that only confirms). */
+  timeline: (request: P, to: SolutionStatus) => TimelineDetail | false;
+}
