@@ -2,6 +2,7 @@ import type { GraphClient, SolutionDetails } from '../graph/graph-client';
 import { GraphError, type GraphErrorDetails } from '../graph/graph-error';
 import type { RecordStore } from './records/record-store';
 import type { AcceptSolutionOutcome, AcceptTrigger } from './accept-solution';
+import { when } from './item-move';
 import { type RecordedError, type SolutionRecord } from './records';
 import { AWAITING_ACCEPT, LIVE, UNDER_WAY, UNSETTLED } from './status-sets';
 import { followLifecycle, readNews, type LifecycleOutcome } from './solution-lifecycle';
@@ -73,9 +74,10 @@ export interface ReconcileReport {
   incomplete: boolean;
 }
 
-const STALLED = 'attribute_not_exists(nextAttemptAt) OR nextAttemptAt <= :overdue';
-const RETRY_DUE = 'nextAttemptAt <= :now';
-const NEVER_TRIED = 'attribute_not_exists(nextAttemptAt)';
+/** No delivery coming, or one due before `overdue` that never came. */
+const stalled = (overdue: string) => when.any(when.absent('nextAttemptAt'), when.le('nextAttemptAt', overdue));
+const retryDue = (now: string) => when.le('nextAttemptAt', now);
+const NEVER_TRIED = when.absent('nextAttemptAt');
 
 /**
  * One pass of the reconciler: finds, through the `byStatus` index, the solutions that are neither
@@ -99,13 +101,13 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
   const now = deps.clock();
   const { settings } = deps;
   const limit = settings.maxItemsPerPass;
-  const overdue = { ':overdue': new Date(now.getTime() - settings.stalledAfterMs).toISOString() };
+  const overdue = new Date(now.getTime() - settings.stalledAfterMs).toISOString();
   const underWay: SolutionRecord[] = [];
-  for (const status of UNDER_WAY) underWay.push(...(await deps.store.findByStatus(status, { filter: STALLED, values: overdue, limit })));
+  for (const status of UNDER_WAY) underWay.push(...(await deps.store.findByStatus(status, { filter: stalled(overdue), limit })));
   const handoffBefore = new Date(now.getTime() - settings.acceptHandoffMs);
   const due: SolutionRecord[] = [];
   for (const status of AWAITING_ACCEPT) {
-    due.push(...(await deps.store.findByStatus(status, { filter: RETRY_DUE, values: { ':now': now.toISOString() }, limit })));
+    due.push(...(await deps.store.findByStatus(status, { filter: retryDue(now.toISOString()), limit })));
     // Created before the handoff and never claimed: the stream did not get to it.
     due.push(...(await deps.store.findByStatus(status, { filter: NEVER_TRIED, updatedBefore: handoffBefore, limit })));
   }

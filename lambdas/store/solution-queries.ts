@@ -1,8 +1,10 @@
 import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { Condition } from '../domain/item-move';
 import type { SolutionRecord } from '../domain/records';
 import type { SolutionQueries, StatusWindow } from '../domain/records/ports';
 import type { SolutionStatus } from '../domain/solution-status';
 import type { DynamoTable } from './dynamo-table';
+import { ExpressionBuilder } from './move-expression';
 import { TABLE_LAYOUT } from './table-layout';
 
 /** Solution items by app, solution and status, each one query on an index (never a Scan): the reconciler, lifecycle news, ops and the bench. */
@@ -74,11 +76,10 @@ export class DynamoSolutionQueries implements SolutionQueries {
    * `limit` items, reading at most `maxPages` pages (of `pageSize` items, or 1 MB): a pass over a
    * large backlog stays bounded, and the next pass goes on.
    */
-  async findByStatus(
-    status: SolutionStatus,
-    opts: { filter?: string; values?: Record<string, unknown>; updatedBefore?: Date; limit: number; maxPages?: number; pageSize?: number },
-  ): Promise<SolutionRecord[]> {
+  async findByStatus(status: SolutionStatus, opts: { filter?: Condition; updatedBefore?: Date; limit: number; maxPages?: number; pageSize?: number }): Promise<SolutionRecord[]> {
     const { partitionKey, sortKey } = TABLE_LAYOUT.indexes.byStatus;
+    const expression = new ExpressionBuilder();
+    const filter = opts.filter && expression.condition(opts.filter);
     const found: SolutionRecord[] = [];
     let ExclusiveStartKey: Record<string, unknown> | undefined;
     for (let page = 0; page < (opts.maxPages ?? 10); page++) {
@@ -88,9 +89,9 @@ export class DynamoSolutionQueries implements SolutionQueries {
           IndexName: 'byStatus',
           // The index's sort key can only be matched here, never in the filter.
           KeyConditionExpression: opts.updatedBefore ? '#status = :status AND #updated <= :updatedBefore' : '#status = :status',
-          ...(opts.filter ? { FilterExpression: opts.filter } : {}),
-          ExpressionAttributeNames: { '#status': partitionKey, ...(opts.updatedBefore ? { '#updated': sortKey } : {}) },
-          ExpressionAttributeValues: { ':status': status, ...opts.values, ...(opts.updatedBefore ? { ':updatedBefore': opts.updatedBefore.toISOString() } : {}) },
+          ...(filter ? { FilterExpression: filter } : {}),
+          ExpressionAttributeNames: { '#status': partitionKey, ...expression.names, ...(opts.updatedBefore ? { '#updated': sortKey } : {}) },
+          ExpressionAttributeValues: { ':status': status, ...expression.values, ...(opts.updatedBefore ? { ':updatedBefore': opts.updatedBefore.toISOString() } : {}) },
           ScanIndexForward: true,
           ...(opts.pageSize ? { Limit: opts.pageSize } : {}),
           ExclusiveStartKey,
@@ -102,5 +103,4 @@ export class DynamoSolutionQueries implements SolutionQueries {
     }
     return found.slice(0, opts.limit);
   }
-
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { when } from '../../lambdas/domain/item-move';
 import type { Onboarding, SolutionRecord } from '../../lambdas/domain/records';
 import type { RecordStore } from '../../lambdas/domain/records/record-store';
 import { dynamoRecordStore } from '../../lambdas/store/dynamo-record-store';
@@ -69,7 +70,7 @@ describe('the record store on DynamoDB Local', () => {
     await store.releaseCreateLease(id, '912', 1, { code: 2, message: 'down' }, later(-3_600_000), { notBefore: 0, nextAttempt: undefined });
     await expect(store.recordNoMoreDeliveries(id, '913', ['CREATING'])).resolves.toBe(false);
 
-    const creating = await store.findByStatus('CREATING', { filter: 'attribute_not_exists(nextAttemptAt)', limit: 10 });
+    const creating = await store.findByStatus('CREATING', { filter: when.absent('nextAttemptAt'), limit: 10 });
     expect(creating.map((i) => i.appId)).toContain('912');
     expect(creating.map((i) => i.appId)).not.toContain('911');
     const old = await store.findByStatus('CREATING', { updatedBefore: later(-3_000_000), limit: 2 });

@@ -83,11 +83,11 @@ export class MemoryRecordPorts implements SolutionItems, AppGuards, OnboardingRe
     return this.solutions().filter((s) => s.solutionId === solutionId);
   }
 
-  /** Oldest change first, as the `byStatus` index reads; filters are DynamoDB expressions, which only DynamoDB evaluates. */
-  async findByStatus(status: SolutionStatus, opts: { filter?: string; updatedBefore?: Date; limit: number }): Promise<SolutionRecord[]> {
-    if (opts.filter) throw new Error('the in-memory store does not evaluate DynamoDB filter expressions');
+  /** Oldest change first, as the `byStatus` index reads. */
+  async findByStatus(status: SolutionStatus, opts: { filter?: Condition; updatedBefore?: Date; limit: number }): Promise<SolutionRecord[]> {
     const before = opts.updatedBefore?.toISOString();
-    return this.inStatus(status, {}, 'oldest').filter((s) => before === undefined || s.updatedAt <= before).slice(0, opts.limit);
+    const kept = (s: SolutionRecord) => (before === undefined || s.updatedAt <= before) && (opts.filter === undefined || matches(opts.filter, s as unknown as Item));
+    return this.inStatus(status, {}, 'oldest').filter(kept).slice(0, opts.limit);
   }
 
   async *newestInStatus(status: SolutionStatus, window: StatusWindow): AsyncGenerator<SolutionRecord> {

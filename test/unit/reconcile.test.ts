@@ -1,6 +1,7 @@
 import { jest } from '@jest/globals';
 import type { AcceptSolutionOutcome } from '../../lambdas/domain/accept-solution';
 import { reconcile, type ReconcileDeps } from '../../lambdas/domain/reconcile';
+import { when, type Condition } from '../../lambdas/domain/item-move';
 import type { SolutionRecord } from '../../lambdas/domain/records';
 import type { SolutionStatus } from '../../lambdas/domain/solution-status';
 import type { SolutionDetails } from '../../lambdas/graph/graph-client';
@@ -28,7 +29,7 @@ const onGraph = (s: Partial<SolutionDetails>): SolutionDetails => ({ id: 'sol-x'
 /** The store as the reconciler sees it: what byStatus finds per status, and every write accepted. */
 function setup(found: Partial<Record<SolutionStatus, SolutionRecord[]>>, partnerSolutions: SolutionDetails[] = [], opts: { backlog?: boolean; holder?: SolutionRecord; state?: { status: string; statusForPendingRequest?: string } } = {}) {
   const store = {
-    findByStatus: jest.fn(async (status: SolutionStatus, query: { filter?: string; updatedBefore?: Date }) =>
+    findByStatus: jest.fn(async (status: SolutionStatus, query: { filter?: Condition; updatedBefore?: Date }) =>
       status === 'CREATED' ? (query.updatedBefore ? [] : (found.CREATED ?? [])) : (found[status] ?? []),
     ),
     appGuardHolder: jest.fn(async () => ({ holderId: opts.holder?.onboardingId, holder: opts.holder })),
@@ -65,10 +66,10 @@ describe('reconcile', () => {
     const { store, deps } = setup({});
     await expect(reconcile(deps)).resolves.toEqual({ items: [], found: 0, incomplete: false });
     expect(store.findByStatus.mock.calls.map(([status, query]) => [status, query])).toEqual([
-      ['PENDING', { filter: 'attribute_not_exists(nextAttemptAt) OR nextAttemptAt <= :overdue', values: { ':overdue': ago(120) }, limit: 100 }],
-      ['CREATING', { filter: 'attribute_not_exists(nextAttemptAt) OR nextAttemptAt <= :overdue', values: { ':overdue': ago(120) }, limit: 100 }],
-      ['CREATED', { filter: 'nextAttemptAt <= :now', values: { ':now': NOW.toISOString() }, limit: 100 }],
-      ['CREATED', { filter: 'attribute_not_exists(nextAttemptAt)', updatedBefore: new Date(ago(120)), limit: 100 }],
+      ['PENDING', { filter: when.any(when.absent('nextAttemptAt'), when.le('nextAttemptAt', ago(120))), limit: 100 }],
+      ['CREATING', { filter: when.any(when.absent('nextAttemptAt'), when.le('nextAttemptAt', ago(120))), limit: 100 }],
+      ['CREATED', { filter: when.le('nextAttemptAt', NOW.toISOString()), limit: 100 }],
+      ['CREATED', { filter: when.absent('nextAttemptAt'), updatedBefore: new Date(ago(120)), limit: 100 }],
       ...['ACCEPTED', 'EXISTING', 'PENDING_DEACTIVATION'].map((status) => [status, { updatedBefore: new Date(NOW.getTime() - DAY_MS), limit: 100 }]),
     ]);
   });

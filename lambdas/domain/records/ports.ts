@@ -1,4 +1,4 @@
-import type { ItemMove, MoveResult } from '../item-move';
+import type { Condition, ItemMove, MoveResult } from '../item-move';
 import type { Onboarding, SolutionRecord } from '../records';
 import type { SolutionStatus } from '../solution-status';
 
@@ -49,13 +49,10 @@ export interface SolutionQueries {
   findBySolutionId(solutionId: string): Promise<SolutionRecord[]>;
   /**
    * In `status`, oldest change first, changed before `updatedBefore`, filtered by `filter` (a condition
-   * on other attributes, `#status` bound, with `values`): at most `limit` items from at most `maxPages`
-   * pages of `pageSize`, so that a pass over a large backlog stays bounded.
+   * on other attributes): at most `limit` items from at most `maxPages` pages of `pageSize`, so that a
+   * pass over a large backlog stays bounded.
    */
-  findByStatus(
-    status: SolutionStatus,
-    opts: { filter?: string; values?: Record<string, unknown>; updatedBefore?: Date; limit: number; maxPages?: number; pageSize?: number },
-  ): Promise<SolutionRecord[]>;
+  findByStatus(status: SolutionStatus, opts: { filter?: Condition; updatedBefore?: Date; limit: number; maxPages?: number; pageSize?: number }): Promise<SolutionRecord[]>;
   /** In `status`, newest change first, changed within the window; page by page, as far as the reader goes. */
   newestInStatus(status: SolutionStatus, window: StatusWindow, pageSize: number): AsyncGenerator<SolutionRecord>;
   /** How many in `status` changed since `since` (all when absent). */
