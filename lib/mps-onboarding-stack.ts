@@ -9,7 +9,7 @@ import type { DeploymentSettings } from './partner-context';
 
 export type MpsOnboardingStackProps = StackProps & DeploymentSettings;
 
-/** The whole system of DESIGN.md §2 in one environment-agnostic stack: data, pipeline, edge, monitoring. */
+/** The whole system of docs/design.md §2 in one environment-agnostic stack: data, pipeline, edge, monitoring. */
 export class MpsOnboardingStack extends Stack {
   readonly data: PipelineData;
   readonly pipeline: Pipeline;

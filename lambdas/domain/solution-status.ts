@@ -1,7 +1,7 @@
 import type { SolutionRecord } from './records';
 
 /**
- * The solution status machine (DESIGN.md §3), in one place: the statuses, the moves between them,
+ * The solution status machine (docs/design.md §3), in one place: the statuses, the moves between them,
  * the sets the pipeline decides by, and what an onboarding's statuses add up to. The store applies
  * each move as one conditional write (store/onboarding-store.ts) and refuses any move not listed here.
  *

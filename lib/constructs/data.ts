@@ -47,7 +47,7 @@ export class PipelineData extends Construct {
       });
     }
 
-    // Messages carry the Tech Provider's token (DESIGN.md §4): encrypted, TLS only, short-lived.
+    // Messages carry the Tech Provider's token (docs/design.md §4): encrypted, TLS only, short-lived.
     const queueDefaults = { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true } as const;
     this.createDlq = new sqs.Queue(this, 'CreateDlq', {
       ...queueDefaults,
