@@ -31,7 +31,7 @@ export class MpsOnboardingStack extends Stack {
       ...(props.alarmEmail === undefined ? {} : { alarmEmail: props.alarmEmail }),
     }));
 
-    // What the README's deploy steps and the ops CLI read (`aws cloudformation describe-stacks`).
+    // What the deploy steps (docs/deploying.md) and the ops CLI read (`aws cloudformation describe-stacks`).
     const outputs: Record<string, string> = {
       SiteUrl: edge.siteUrl,
       ApiUrl: edge.apiUrl,

@@ -154,7 +154,7 @@ export const HTTP_API_THROTTLE = { rateLimit: 25, burstLimit: 50 } as const;
  */
 export const WEBHOOK_THROTTLE = { rateLimit: 10, burstLimit: 20 } as const;
 
-/** When the alarms fire. Each is evaluated over one period; the runbook is in README.md ("Deploy"). */
+/** When the alarms fire. Each is evaluated over one period; the runbook is in docs/operating.md ("Alarm runbook"). */
 export const ALARMS = {
   periodSeconds: 300,
   /**
