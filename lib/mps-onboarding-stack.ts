@@ -9,7 +9,7 @@ import type { DeploymentSettings } from './partner-context';
 
 export type MpsOnboardingStackProps = StackProps & DeploymentSettings;
 
-/** The whole system of DESIGN.md §2 in one environment-agnostic stack: data, pipeline, edge, monitoring. */
+/** The whole system of docs/design.md §2 in one environment-agnostic stack: data, pipeline, edge, monitoring. */
 export class MpsOnboardingStack extends Stack {
   readonly data: PipelineData;
   readonly pipeline: Pipeline;
@@ -31,7 +31,7 @@ export class MpsOnboardingStack extends Stack {
       ...(props.alarmEmail === undefined ? {} : { alarmEmail: props.alarmEmail }),
     }));
 
-    // What the README's deploy steps and the ops CLI read (`aws cloudformation describe-stacks`).
+    // What the deploy steps (docs/deploying.md) and the ops CLI read (`aws cloudformation describe-stacks`).
     const outputs: Record<string, string> = {
       SiteUrl: edge.siteUrl,
       ApiUrl: edge.apiUrl,

@@ -26,7 +26,7 @@ export const FUNCTIONS = {
 export type GraphCallingFunction = { [K in keyof typeof FUNCTIONS]: (typeof FUNCTIONS)[K] extends { graphTimeoutMs: number } ? K : never }[keyof typeof FUNCTIONS];
 
 /**
- * After the accept (DESIGN.md §3): a live solution that had no lifecycle news (webhook) for
+ * After the accept (docs/design.md §3): a live solution that had no lifecycle news (webhook) for
  * `pollAfterHours` (context `lifecyclePollHours`) is read again on Graph by the reconciler, Meta's
  * recommended fallback when webhooks fail.
  */
@@ -39,7 +39,7 @@ export const LIFECYCLE = { pollAfterHours: 24 } as const;
 export const INTAKE_DEADLINE_MS = 10_000;
 
 /**
- * The reconciler (DESIGN.md §5 "Nothing strands"): EventBridge Scheduler runs it every
+ * The reconciler (docs/design.md §5 "Nothing strands"): EventBridge Scheduler runs it every
  * `intervalSeconds`, the local runtime on a timer of the same period.
  */
 export const RECONCILER = {
@@ -157,7 +157,7 @@ export const HTTP_API_THROTTLE = { rateLimit: 25, burstLimit: 50 } as const;
  */
 export const WEBHOOK_THROTTLE = { rateLimit: 10, burstLimit: 20 } as const;
 
-/** When the alarms fire. Each is evaluated over one period; the runbook is in README.md ("Deploy"). */
+/** When the alarms fire. Each is evaluated over one period; the runbook is in docs/operating.md ("Alarm runbook"). */
 export const ALARMS = {
   periodSeconds: 300,
   /**

@@ -1,5 +1,5 @@
 /**
- * The ops CLI's exit codes, for scripts (README, "Operating it"):
+ * The ops CLI's exit codes, for scripts (docs/operating.md):
  * 0 done; 1 done in part (an item not retried, a message left, Graph refused); 2 usage, target or
  * AWS access error (nothing was changed); 3 nothing holds the ID asked for.
  */

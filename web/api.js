@@ -1,4 +1,4 @@
-// The pipeline's public API (DESIGN.md §3), on the page's own origin under `apiBase`.
+// The pipeline's public API (docs/design.md §3), on the page's own origin under `apiBase`.
 
 /** A failed API call. `status` is 0 when the server could not be reached at all. */
 export class ApiError extends Error {

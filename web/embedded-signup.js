@@ -1,4 +1,4 @@
-// The Embedded Signup launch call for one accepted solution (shared/graph-api.md, "What the Tech
+// The Embedded Signup launch call for one accepted solution (docs/graph-api.md, "What the Tech
 // Provider does with the solution ID"): the Tech Provider pastes it into the page where their
 // customers start Embedded Signup, with their own callback and configuration ID.
 

@@ -1,5 +1,5 @@
 // What the page says, in plain words, with what to do next. Error codes come from the API's error
-// bodies (DESIGN.md §3) and from the Graph errors kept on failed solutions.
+// bodies (docs/design.md §3) and from the Graph errors kept on failed solutions.
 
 import { ApiError } from './api.js';
 import { LoginNotCompleted } from './facebook.js';

@@ -38,7 +38,7 @@ export const isReady = (status) => statusInfo(status).tone === 'ready';
 export { NO_LONGER_ACTIVE };
 export const isNoLongerActive = (status) => NO_LONGER_ACTIVE.includes(status);
 
-/** On its way, with a failed attempt behind it: the pipeline retries it (DESIGN.md §3 `attempts`, `nextAttemptAt`, `error`). */
+/** On its way, with a failed attempt behind it: the pipeline retries it (docs/design.md §3 `attempts`, `nextAttemptAt`, `error`). */
 export const isRetrying = (solution) => statusInfo(solution.status).tone === 'working' && solution.error !== undefined;
 
 const COPIED_FOR_MS = 2000;

@@ -21,7 +21,7 @@ export type DeactivationDecisionOutcome =
   | { outcome: 'unknown-solution' };
 
 /**
- * Our answer to a Tech Provider's request to deactivate a solution (graph-api.md "Other solution
+ * Our answer to a Tech Provider's request to deactivate a solution (docs/graph-api.md "Other solution
  * calls"): accepted, the solution is DEACTIVATED; rejected, it stays ACTIVE. Only for a solution a
  * record holds. Either way, refused or not, the solution is read right after and its records follow
  * at once, as a read (whose news holds for its whole second): a record left behind by webhooks is

@@ -2,7 +2,7 @@ import { type Onboarding, type SolutionRecord } from './records';
 import { onboardingStatus } from './solution-status';
 import { UNSETTLED } from './status-sets';
 
-/** The public shape of `POST /api/onboardings` (DESIGN.md §3). */
+/** The public shape of `POST /api/onboardings` (docs/design.md §3). */
 export function onboardingAccepted({ onboarding }: Onboarding, statusUrl: string) {
   return {
     onboardingId: onboarding.onboardingId,
@@ -11,7 +11,7 @@ export function onboardingAccepted({ onboarding }: Onboarding, statusUrl: string
   };
 }
 
-/** The public shape of `GET /api/onboardings/{onboardingId}` (DESIGN.md §3). */
+/** The public shape of `GET /api/onboardings/{onboardingId}` (docs/design.md §3). */
 export function onboardingStatusView({ onboarding, solutions }: Onboarding) {
   return {
     onboardingId: onboarding.onboardingId,

@@ -16,7 +16,7 @@ const MESSAGING = 'MESSAGING';
 const PARTNER_ACCEPTED = 'ACCEPTED';
 
 /**
- * How the solution differs from what we asked for, status aside (graph-api.md "Check before
+ * How the solution differs from what we asked for, status aside (docs/graph-api.md "Check before
  * accepting"): its owner app, our app among its partners, its name, and the permissions. Graph adds
  * a default set to both sides on its own and lets the creator choose only MESSAGING, so permissions
  * match when MESSAGING sits on the configured side alone and every configured permission is there;

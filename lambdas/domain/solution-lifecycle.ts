@@ -5,7 +5,7 @@ import { type LiveStatus, type SolutionStatus } from './solution-status';
 import { FOLLOWS_LIFECYCLE, stageOf } from './status-sets';
 
 /**
- * A solution's life after the accept (graph-api.md "Webhooks", "Other solution calls"): Meta's
+ * A solution's life after the accept (docs/graph-api.md "Webhooks", "Other solution calls"): Meta's
  * `partner_solutions` webhook, a read of the solution when webhooks are silent, or an ops decision
  * on a deactivation request tells where a solution stands on Graph; each record of it follows.
  */

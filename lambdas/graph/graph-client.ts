@@ -36,7 +36,7 @@ export interface CreateSolutionRequest {
   solutionName: string;
 }
 
-/** The solution states the pipeline decides on (graph-api.md § Solution details). */
+/** The solution states the pipeline decides on (docs/graph-api.md § Solution details). */
 export const SOLUTION_STATUS = {
   /** Not yet sent to its partners: it invites no one. */
   draft: 'DRAFT',
@@ -62,7 +62,7 @@ export interface SolutionPartner {
   status?: string;
 }
 
-/** A solution as Graph describes it (shared/graph-api.md § Solution details). */
+/** A solution as Graph describes it (docs/graph-api.md § Solution details). */
 export interface SolutionDetails {
   id: string;
   name: string;
@@ -142,9 +142,9 @@ const MAX_PAGES = 50;
  * reconciler's lookup follows up to this many pages (100 solutions each on Graph).
  */
 const MAX_PARTNER_PAGES = 1_000;
-/** Graph's largest page (graph-api.md: solution listings default to 25 and go up to 100). */
+/** Graph's largest page (docs/graph-api.md: solution listings default to 25 and go up to 100). */
 const PAGE_LIMIT = '100';
-/** The details call with every documented field and the partners edge (graph-api.md, verbatim). */
+/** The details call with every documented field and the partners edge (docs/graph-api.md, verbatim). */
 const SOLUTION_DETAILS_FIELDS = 'id,name,status,status_for_pending_request,owner_app,owner_permissions,partners{partner_app,partner_permissions,status}';
 /** Where a solution stands, for the lifecycle poll. */
 const SOLUTION_STATE_FIELDS = 'id,status,status_for_pending_request';
@@ -198,7 +198,7 @@ export class GraphClient {
   }
 
   /**
-   * Declines a solution that invites us, while it awaits our answer (graph-api.md "Other solution
+   * Declines a solution that invites us, while it awaits our answer (docs/graph-api.md "Other solution
    * calls"; not possible once accepted).
    */
   async rejectSolution(solutionId: string, systemUserToken: string): Promise<void> {

@@ -1,5 +1,5 @@
 /**
- * Graph API errors, classified once (see shared/graph-api.md § Errors):
+ * Graph API errors, classified once (see docs/graph-api.md § Errors):
  * - transient: retry with backoff (5xx, codes 1 and 2, `is_transient`, timeouts, resets)
  * - throttled: back off longer (rate-limit codes, HTTP 429)
  * - permanent: never retry (token, permission, bad parameter, other 4xx)

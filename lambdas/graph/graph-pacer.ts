@@ -4,7 +4,7 @@ import { GraphError, networkGraphError } from './graph-error';
 import type { UsageReading } from './graph-usage';
 
 /**
- * How one function instance paces its Graph calls (shared/graph-api.md § Errors: "a client that sees
+ * How one function instance paces its Graph calls (docs/graph-api.md § Errors: "a client that sees
  * usage near 100 % slows down before it is blocked").
  *
  * All the calls of an instance share one pacer (the Graph client is built once per instance), so

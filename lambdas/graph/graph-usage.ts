@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * What Graph says of our rate limits on an answer (shared/graph-api.md § Errors): `X-App-Usage`
+ * What Graph says of our rate limits on an answer (docs/graph-api.md § Errors): `X-App-Usage`
  * (the app's platform limit, in percent of its allowance) and `X-Business-Use-Case-Usage` (per
  * business, in percent, with `estimated_time_to_regain_access` in minutes once blocked). Either may
  * be missing ("once enough calls have been made"), and a header we cannot read is no reading at all.

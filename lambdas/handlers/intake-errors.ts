@@ -14,7 +14,7 @@ const REJECTION_STATUS: Record<OnboardingRejection, number> = {
 const RETRY_AFTER_THROTTLED = 60;
 const RETRY_AFTER_UNAVAILABLE = '5';
 
-/** Intake's mapping of domain and Graph errors to the public contract (DESIGN.md §3). */
+/** Intake's mapping of domain and Graph errors to the public contract (docs/design.md §3). */
 export function intakeErrorMapper(error: unknown): HttpError | undefined {
   if (error instanceof OnboardingRejected) return new HttpError(REJECTION_STATUS[error.code], error.code, error.message);
   // Graph was too slow for intake to finish within its deadline; nothing was written.

@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { HttpError } from '../shared/http';
 
-/** The contract's body limit (DESIGN.md §3). */
+/** The contract's body limit (docs/design.md §3). */
 export const MAX_BODY_BYTES = 8 * 1024;
 
 const startOnboardingBody = z.looseObject({ accessToken: z.string().trim().min(1) });

@@ -1,5 +1,5 @@
 /**
- * Every `error.code` the HTTP API answers with (DESIGN.md §3), so that the page's explanations can be
+ * Every `error.code` the HTTP API answers with (docs/design.md §3), so that the page's explanations can be
  * checked against them (test/unit/page-contract.test.ts): HttpError takes no other.
  */
 

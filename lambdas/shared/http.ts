@@ -24,7 +24,7 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
   return { statusCode, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) };
 }
 
-/** Maps an error thrown by a route to the response it deserves (DESIGN.md §3). */
+/** Maps an error thrown by a route to the response it deserves (docs/design.md §3). */
 export type ErrorMapper = (error: unknown) => HttpError | undefined;
 
 /**

@@ -1,6 +1,6 @@
 /**
  * The single-table layout, shared by the record store, the CDK stack and the local runtime so the
- * three can never disagree. Access patterns (DESIGN.md §4), each one query:
+ * three can never disagree. Access patterns (docs/design.md §4), each one query:
  * - by onboarding: `pk = ONBOARDING#<id>` (the onboarding item and one item per selected app)
  * - by status, newest first: index `byStatus` (`status`, `updatedAt`), solution items only
  * - by Tech Provider app: index `byAppId` (`appId`, `createdAt`)

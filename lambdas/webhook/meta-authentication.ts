@@ -1,7 +1,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
- * How Meta proves a webhook call is its own (graph-api.md "Webhooks"): the subscription handshake
+ * How Meta proves a webhook call is its own (docs/graph-api.md "Webhooks"): the subscription handshake
  * presents our verify token, and every delivery is signed with our app secret.
  */
 

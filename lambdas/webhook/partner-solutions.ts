@@ -25,7 +25,7 @@ export const PARTNER_SOLUTIONS_FIELD = 'partner_solutions';
 const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 
 /**
- * The `partner_solutions` news in a signed delivery (graph-api.md "Webhooks"), undefined when the
+ * The `partner_solutions` news in a signed delivery (docs/graph-api.md "Webhooks"), undefined when the
  * body is not a JSON envelope at all. Only what a decision rests on is required, and only of the
  * changes we act on, each on its own: fields, changes or objects we do not use, or one odd entry,
  * never cost the rest of the delivery. An entry without a usable time counts as news of `receivedAt`.

@@ -47,7 +47,7 @@ export class PipelineData extends Construct {
       });
     }
 
-    // Messages carry the Tech Provider's token (DESIGN.md §4): encrypted, TLS only, short-lived.
+    // Messages carry the Tech Provider's token (docs/design.md §4): encrypted, TLS only, short-lived.
     const queueDefaults = { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true } as const;
     this.createDlq = new sqs.Queue(this, 'CreateDlq', {
       ...queueDefaults,
@@ -88,7 +88,7 @@ export class PipelineData extends Construct {
       Validations.of(secret).acknowledge({
         id: 'AwsSolutions-SMG4',
         reason:
-          'Meta issues this credential (system-user token: Business Settings; app secret: App Dashboard), so Secrets Manager cannot rotate it. Ops replaces it with put-secret-value (README, Deploy); warm functions pick it up within SECRET_CACHE_TTL_SECONDS.',
+          'Meta issues this credential (system-user token: Business Settings; app secret: App Dashboard), so Secrets Manager cannot rotate it. Ops replaces it with put-secret-value (docs/deploying.md); warm functions pick it up within SECRET_CACHE_TTL_SECONDS.',
       });
     }
     // Random from the start, so the webhook works with no step of ops beyond copying it to Meta.
@@ -100,7 +100,7 @@ export class PipelineData extends Construct {
     Validations.of(this.webhookVerifyToken).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:
-        "It must equal the value entered in Meta's app dashboard, which Secrets Manager cannot change there: a rotation would break the next subscription handshake. Ops changes both together (README, Deploy).",
+        "It must equal the value entered in Meta's app dashboard, which Secrets Manager cannot change there: a rotation would break the next subscription handshake. Ops changes both together (docs/deploying.md).",
     });
   }
 }

@@ -34,7 +34,7 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
   }),
 );
 
-/** The public contract's API (DESIGN.md §3): the onboarding routes go to intake, Meta's webhook to its own function. */
+/** The public contract's API (docs/design.md §3): the onboarding routes go to intake, Meta's webhook to its own function. */
 export class OnboardingApi extends Construct {
   readonly api: HttpApi;
   readonly stage: HttpStage;
@@ -62,7 +62,7 @@ export class OnboardingApi extends Construct {
       Validations.of(route).acknowledge({
         id: 'AwsSolutions-APIG4',
         reason:
-          "Public by contract (DESIGN.md §3): Tech Providers have no AWS identity. Intake authenticates each POST by checking the Facebook token with Graph (app, expiry, permission); a status read needs the unguessable onboarding ID. The execute-api endpoint stays reachable because CloudFront forwards to it (HTTP APIs take no resource policy); it serves the same JSON, throttled.",
+          "Public by contract (docs/design.md §3): Tech Providers have no AWS identity. Intake authenticates each POST by checking the Facebook token with Graph (app, expiry, permission); a status read needs the unguessable onboarding ID. The execute-api endpoint stays reachable because CloudFront forwards to it (HTTP APIs take no resource policy); it serves the same JSON, throttled.",
       });
     }
     // More specific than `/api/{proxy+}`, so API Gateway sends these here and not to intake.

@@ -17,7 +17,7 @@ export interface OnboardingSiteProps {
 
 /**
  * The onboarding page (web/) in a private bucket behind CloudFront, which also routes the API
- * paths to the HTTP API: page and API share one origin, as in DESIGN.md §3.
+ * paths to the HTTP API: page and API share one origin, as in docs/design.md §3.
  */
 export class OnboardingSite extends Construct {
   readonly distribution: cloudfront.Distribution;

@@ -80,7 +80,7 @@ export class PipelineFunction extends Construct {
       },
     });
 
-    const node22 = 'DESIGN.md §2 mandates Node.js 22, which local development and CI run too; a newer runtime is adopted deliberately, not by default.';
+    const node22 = 'docs/design.md §2 mandates Node.js 22, which local development and CI run too; a newer runtime is adopted deliberately, not by default.';
     Validations.of(this.function).acknowledge(
       { id: 'AwsSolutions-L1', reason: node22 },
       { id: 'Serverless-LambdaLatestVersion', reason: node22 },

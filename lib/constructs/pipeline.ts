@@ -117,7 +117,7 @@ function reconcilerSchedule(scope: Construct, fn: lambda.Function): scheduler.Sc
   const role = new iam.Role(scope, 'ReconcilerScheduleRole', { assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com') });
   iam.Grant.addToPrincipal({ grantee: role, actions: ['lambda:InvokeFunction'], resourceArns: [fn.functionArn] });
   return new scheduler.Schedule(scope, 'ReconcilerSchedule', {
-    description: 'Moves on solutions that are neither final nor progressing (DESIGN.md §5 "Nothing strands").',
+    description: 'Moves on solutions that are neither final nor progressing (docs/design.md §5 "Nothing strands").',
     schedule: scheduler.ScheduleExpression.rate(Duration.seconds(RECONCILER.intervalSeconds)),
     target: {
       bind: () => ({ arn: fn.functionArn, role, retryPolicy: { maximumRetryAttempts: 0, maximumEventAgeInSeconds: RECONCILER.intervalSeconds } }),

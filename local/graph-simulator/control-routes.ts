@@ -66,7 +66,7 @@ export async function handleControlRequest(state: GraphSimulatorState, method: s
           expiresInSeconds: typeof b.expiresInSeconds === 'number' ? b.expiresInSeconds : undefined,
         });
         const expiresIn = token.expiresAt - Math.floor(Date.now() / 1000);
-        // The shape of FB.login's authResponse (shared/graph-api.md § The JS SDK side).
+        // The shape of FB.login's authResponse (docs/graph-api.md § The JS SDK side).
         return {
           status: 200,
           body: {

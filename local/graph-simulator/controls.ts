@@ -123,7 +123,7 @@ export class SimulatorControls {
       if (recent.length > limit.maxCalls && !throttled) {
         throttled = { ...graphError(400, { ...THROTTLE_ERRORS[limit.scope], isTransient: true }), throttled: true };
         // Only the business use case limit comes with an estimate (in minutes); the platform limits
-        // (app, user) say only their usage, in X-App-Usage (graph-api.md § Errors).
+        // (app, user) say only their usage, in X-App-Usage (docs/graph-api.md § Errors).
         if (limit.scope === 'business') {
           const minutesLeft = Math.max(1, Math.ceil(((recent[0] ?? now) + limit.windowSeconds * 1000 - now) / 60_000));
           throttled.headers = { 'x-business-use-case-usage': JSON.stringify({ [key]: [{ type: 'whatsapp', call_count: 100, total_cputime: 100, total_time: 100, estimated_time_to_regain_access: minutesLeft }] }) };

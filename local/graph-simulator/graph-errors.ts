@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
-/** A Graph error response, in Graph's exact envelope (shared/graph-api.md § Errors). */
+/** A Graph error response, in Graph's exact envelope (docs/graph-api.md § Errors). */
 export interface SimResponse {
   status: number;
   body: unknown;
@@ -35,7 +35,7 @@ export const errors = {
     graphError(400, { code: 190, subcode: 463, message: 'Error validating access token: Session has expired.' }),
   permission: (message: string) => graphError(403, { code: 200, type: 'OAuthException', message: `(#200) ${message}` }),
   badParameter: (message: string) => graphError(400, { code: 100, type: 'OAuthException', message: `(#100) ${message}` }),
-  /** What Graph answers for an ID that is no object (graph-api.md: `404` code 803). */
+  /** What Graph answers for an ID that is no object (docs/graph-api.md: `404` code 803). */
   unknownObject: (id: string) => graphError(404, { code: 803, message: `(#803) Some of the aliases you requested do not exist: ${id}` }),
   /** Accept (or decline) of a solution that is no longer `INITIATED`: `422` subcode 2207051. */
   notInitiated: () => graphError(422, { code: 100, subcode: 2207051, message: 'Solution is not in INITIATED status' }),

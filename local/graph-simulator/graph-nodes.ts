@@ -2,7 +2,7 @@ import type { FieldSelection } from './field-selection';
 import type { SimApp, SimSolution, SimSolutionPartner } from './state';
 
 /**
- * The Graph nodes the simulator serves, with exactly the fields shared/graph-api.md documents. A
+ * The Graph nodes the simulator serves, with exactly the fields docs/graph-api.md documents. A
  * field outside these is refused as Graph refuses it, so the client cannot come to depend on a field
  * that does not exist (it happened: `partner_app` on a solution passed every local test).
  */

@@ -68,7 +68,7 @@ export function graphOperation(method: string, path: string): { operation: Graph
   return call?.route && { operation: call.route.operation, objectId: call.objectId };
 }
 
-/** The Graph endpoints of shared/graph-api.md, with Graph's `(#100)` for fields a node does not have. */
+/** The Graph endpoints of docs/graph-api.md, with Graph's `(#100)` for fields a node does not have. */
 export function handleGraphRequest(state: GraphSimulatorState, req: GraphRequest): SimResponse {
   try {
     return answer(state, req);

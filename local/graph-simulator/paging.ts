@@ -1,6 +1,6 @@
 import { errors, type SimResponse } from './graph-errors';
 
-/** graph-api.md § Listing an app's solutions: `limit` defaults to 25 and goes up to 100. */
+/** docs/graph-api.md § Listing an app's solutions: `limit` defaults to 25 and goes up to 100. */
 export const DEFAULT_LIMIT = 25;
 export const MAX_LIMIT = 100;
 

@@ -5,7 +5,7 @@ import { page } from './paging';
 import { PERMISSIONS, SOLUTION_NAME_MAX_LENGTH, type GraphSimulatorState, type SimSolution, type SimSolutionPartner, type SimToken } from './state';
 
 /**
- * The Multi-Partner Solution calls (shared/graph-api.md): create, accept, decline, the deactivation
+ * The Multi-Partner Solution calls (docs/graph-api.md): create, accept, decline, the deactivation
  * requests, the details call, its `partners` edge and an app's listing. Each takes the request's
  * resolved token, the object ID from the path and what it needs of the request.
  */

@@ -9,7 +9,7 @@ import { WebhookSender, type WebhookDelivery } from './webhooks';
  * and accepted. Tests drive it in-process; the control endpoints expose the same operations over HTTP.
  */
 
-/** The permission values graph-api.md lists; a create body may name only these. */
+/** The permission values docs/graph-api.md lists; a create body may name only these. */
 export const PERMISSIONS = [
   'MESSAGING',
   'MANAGE',
@@ -23,7 +23,7 @@ export const PERMISSIONS = [
   'VIEW_TEMPLATES',
   'VIEW_INSIGHTS',
 ] as const;
-/** What both apps of a solution get on top of what the creator chose (graph-api.md; Meta's example). */
+/** What both apps of a solution get on top of what the creator chose (docs/graph-api.md; Meta's example). */
 export const DEFAULT_PERMISSIONS = ['MANAGE', 'DEVELOP', 'MANAGE_TEMPLATES', 'VIEW_INSIGHTS'] as const;
 export const SOLUTION_NAME_MAX_LENGTH = 100;
 
@@ -45,7 +45,7 @@ export type SimToken =
   | { kind: 'system-user'; token: string; appId: string }
   | { kind: 'app'; token: string; appId: string };
 
-/** A solution's `status` (graph-api.md § Solution details). */
+/** A solution's `status` (docs/graph-api.md § Solution details). */
 export type SimSolutionStatus = 'DRAFT' | 'INITIATED' | 'ACTIVE' | 'REJECTED' | 'DEACTIVATED';
 /** A solution's `status_for_pending_request`. */
 export type SimPendingRequest = 'PENDING_ACTIVATION' | 'PENDING_DEACTIVATION' | 'NONE';

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 
 /**
- * Meta's `partner_solutions` webhook, byte for byte (shared/graph-api.md § After acceptance →
+ * Meta's `partner_solutions` webhook, byte for byte (docs/graph-api.md § After acceptance →
  * Webhooks): the envelope with its keys in the order of Meta's example (graph-examples.json's
  * "partner_solutions webhook delivery"), and the `X-Hub-Signature-256` header over its raw bytes. A
  * verifier signs the bytes it received, so the simulator signs exactly the bytes it sends.
@@ -18,7 +18,7 @@ export interface PartnerSolutionsChange {
   /** A string, not only a {@link PartnerSolutionsEvent}: a control may send an event Meta never documented. */
   event: string;
   solutionId: string;
-  /** `solution_status`; any string, for the same reason (graph-api.md: treat unknown values as unknown). */
+  /** `solution_status`; any string, for the same reason (docs/graph-api.md: treat unknown values as unknown). */
   status: string;
 }
 

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { hubSignature, partnerSolutionsBody, type PartnerSolutionsChange } from './webhook-envelope';
 
 /**
- * What Meta does with the app's webhook subscription (shared/graph-api.md § After acceptance →
+ * What Meta does with the app's webhook subscription (docs/graph-api.md § After acceptance →
  * Webhooks): it verifies the callback with the subscription handshake, then POSTs every change, signed
  * with the app secret, and retries what the callback does not take. A Graph answer never waits for a
  * delivery. Changes go out one at a time, in the order they happened, so a callback sees them in order

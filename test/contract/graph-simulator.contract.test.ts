@@ -4,10 +4,10 @@ import type { SimApp, SimSolution } from '../../local/graph-simulator/state';
 
 /**
  * The Graph simulator held to Meta's documented behaviour, section by section of
- * `shared/graph-api.md`, over raw HTTP: nothing here goes through the pipeline's Graph client, so the
+ * `docs/graph-api.md`, over raw HTTP: nothing here goes through the pipeline's Graph client, so the
  * simulator cannot drift toward whatever the client happens to send. Where Meta gives an exact shape,
- * `graph-examples.json` (a copy of `shared/graph-examples/examples.json`) is the expected answer.
- * Where graph-api.md is silent (the HTTP status of most refusals, the partner entry's type name),
+ * `graph-examples.json` is the expected answer.
+ * Where docs/graph-api.md is silent (the HTTP status of most refusals, the partner entry's type name),
  * a test asks only for what it documents (the error class) or says that it checks the simulator's
  * own choice.
  */
@@ -76,21 +76,21 @@ const madeElsewhere = (ownerApp: SimApp, made: Partial<Pick<SimSolution, 'status
   sim.state.createSolution(ownerApp, { name, ownerPermissions: [], partnerPermissions: ['MESSAGING'] }, made).id;
 const APP = (id: string): SimApp => ({ id, name: `app ${id}` });
 
-/** graph-api.md § Errors: a refusal is 4xx with the envelope, whatever its code. */
+/** docs/graph-api.md § Errors: a refusal is 4xx with the envelope, whatever its code. */
 function expectRefusal(answer: { status: number; body: any }) {
   expect(answer.status).toBeGreaterThanOrEqual(400);
   expect(answer.status).toBeLessThan(500);
   expect(answer.body).toEqual({ error: expect.objectContaining({ message: expect.any(String), type: expect.any(String), code: expect.any(Number), fbtrace_id: expect.any(String) }) });
 }
 
-/** graph-api.md § Errors: the permission class, codes 10 and 200–299. */
+/** docs/graph-api.md § Errors: the permission class, codes 10 and 200–299. */
 function expectPermissionError(answer: { status: number; body: any }) {
   expectRefusal(answer);
   const { code } = answer.body.error;
   expect(code === 10 || (code >= 200 && code <= 299)).toBe(true);
 }
 
-/** graph-api.md § Errors: the one envelope every error has. */
+/** docs/graph-api.md § Errors: the one envelope every error has. */
 function expectGraphError(answer: { status: number; body: any }, expected: { status: number; code: number; subcode?: number; message?: string | RegExp }) {
   expect(answer.status).toBe(expected.status);
   expect(answer.body).toEqual({
@@ -104,7 +104,7 @@ function expectGraphError(answer: { status: number; body: any }, expected: { sta
   });
 }
 
-describe('graph-api.md § Endpoints the pipeline calls', () => {
+describe('docs/graph-api.md § Endpoints the pipeline calls', () => {
   test('calls are versioned (/v23.0 … /v25.0) and take the token in Authorization: Bearer; no token is refused', async () => {
     const token = techProvider();
     for (const version of ['v23.0', 'v24.0', 'v25.0']) {
@@ -226,7 +226,7 @@ describe('graph-api.md § Endpoints the pipeline calls', () => {
   });
 });
 
-describe('graph-api.md § Solution details', () => {
+describe('docs/graph-api.md § Solution details', () => {
   test('example "details, no fields": only name, status, status_for_pending_request and id', async () => {
     const id = await create(techProvider());
     const { answer } = example('details, no fields');
@@ -340,7 +340,7 @@ describe('graph-api.md § Solution details', () => {
   });
 });
 
-describe('graph-api.md § Listing an app’s solutions', () => {
+describe('docs/graph-api.md § Listing an app’s solutions', () => {
   test('example "list an app own solutions": role=OWNER, named fields and limit with the Tech Provider’s token on its app', async () => {
     const token = techProvider();
     const id = await create(token);
@@ -427,8 +427,8 @@ describe('graph-api.md § Listing an app’s solutions', () => {
   });
 });
 
-/** graph-api.md names who may make each call and when; the answers' bodies and codes are the simulator's choice. */
-describe('graph-api.md § Other solution calls', () => {
+/** docs/graph-api.md names who may make each call and when; the answers' bodies and codes are the simulator's choice. */
+describe('docs/graph-api.md § Other solution calls', () => {
   const post = (id: string, edge: string, token: string) => graph('POST', `/${id}/${edge}`, { token, body: {} });
   const state = (id: string) => details(id, 'status,status_for_pending_request,partners{status}');
 
@@ -470,7 +470,7 @@ describe('graph-api.md § Other solution calls', () => {
   });
 });
 
-describe('graph-api.md § Errors', () => {
+describe('docs/graph-api.md § Errors', () => {
   test('token errors: 190 with subcode 463 for an expired token, 467 for an invalid one', async () => {
     const token = techProvider();
     sim.state.expireToken(token);
@@ -506,7 +506,7 @@ describe('graph-api.md § Errors', () => {
   });
 });
 
-describe('graph-api.md § The JS SDK side', () => {
+describe('docs/graph-api.md § The JS SDK side', () => {
   test('the stand-in serves sdk.js, and its login answers FB.login’s authResponse fields', async () => {
     const sdk = await fetch(`${sim.url}/sdk.js`);
     expect(sdk.headers.get('content-type')).toMatch(/javascript/);

@@ -3,7 +3,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
- * A webhook callback for tests of the Graph simulator's webhooks, written from graph-api.md alone:
+ * A webhook callback for tests of the Graph simulator's webhooks, written from docs/graph-api.md alone:
  * it answers the subscription handshake when the verify token is its own, verifies each POST's
  * `X-Hub-Signature-256` over the raw bytes (401 when it does not verify, as a real callback
  * refuses it), and records every request with its exact bytes.

@@ -4,8 +4,8 @@ import { hubSignature } from '../../local/graph-simulator/webhook-envelope';
 import { startWebhookReceiver, verifies, type WebhookReceiver } from './webhook-receiver';
 
 /**
- * The simulator's webhooks held to graph-api.md § After acceptance → Webhooks and to Meta's examples
- * in graph-examples.json (a copy of shared/graph-examples/examples.json), over raw HTTP: what a
+ * The simulator's webhooks held to docs/graph-api.md § After acceptance → Webhooks and to Meta's examples
+ * in graph-examples.json, over raw HTTP: what a
  * callback receives, byte for byte.
  */
 
@@ -49,7 +49,7 @@ const control = async (method: string, path: string, body?: unknown) => {
   return { status: response.status, body: (await response.json()) as any };
 };
 
-describe('graph-api.md § After acceptance → Webhooks', () => {
+describe('docs/graph-api.md § After acceptance → Webhooks', () => {
   test('example "partner_solutions webhook delivery": sha256= and the hex HMAC-SHA256 of the raw body, keyed with the signing secret', () => {
     expect(hubSignature(RAW_BODY, SECRET)).toBe(DELIVERY.request.headers!['x-hub-signature-256']);
     expect(hubSignature(RAW_BODY, `${SECRET}x`)).not.toBe(DELIVERY.request.headers!['x-hub-signature-256']);

@@ -10,7 +10,7 @@ import { startRuntimeProcess, type RuntimeProcess } from '../support/local-runti
 import { PipelineDriver } from '../support/pipeline-driver';
 
 /**
- * No secret leaves the pipeline other than where it must go (DESIGN.md §4: not in DynamoDB, logs,
+ * No secret leaves the pipeline other than where it must go (docs/design.md §4: not in DynamoDB, logs,
  * metrics or error messages). The runtime runs with secrets of our own making (the system-user
  * token, the app secret, the webhook verify token) and debug logging; then a flow with every
  * Tech Provider token recorded: onboardings accepted, an accept refused for good, an accept retried,

@@ -3,7 +3,7 @@ import { PipelineDriver } from '../support/pipeline-driver';
 import { startRuntimeProcess, type RuntimeProcess } from '../support/local-runtime-process';
 
 /**
- * Nothing strands (DESIGN.md §5): accepts retried past the stream's retries, create messages used up,
+ * Nothing strands (docs/design.md §5): accepts retried past the stream's retries, create messages used up,
  * and intake's deadline. The runtime runs its reconciler every second (the stack's schedule is a
  * minute) and parks a create message after two receives (`-c createMaxReceiveCount=2`), so that
  * what takes minutes in AWS takes seconds here. Assertions are on records, queues and the simulator.

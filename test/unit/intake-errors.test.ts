@@ -9,7 +9,7 @@ const mapped = (error: unknown) => {
   return http && { status: http.statusCode, code: http.code, retryAfter: http.headers['retry-after'] };
 };
 
-describe('intake error mapping (DESIGN.md §3)', () => {
+describe('intake error mapping (docs/design.md §3)', () => {
   test.each([
     ['an expired or invalid TP token', graphError('permanent', 190), { status: 401, code: 'INVALID_TOKEN', retryAfter: undefined }],
     ['a missing permission', graphError('permanent', 200), { status: 403, code: 'PERMISSION_NOT_GRANTED', retryAfter: undefined }],

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { handshakeChallenge, isSignedByMeta } from '../../lambdas/webhook/meta-authentication';
 import { readDelivery } from '../../lambdas/webhook/partner-solutions';
 
-/** Meta's signed example (shared/graph-examples/examples.json, copied into test/contract). */
+/** Meta's signed example (test/contract/graph-examples.json). */
 const examples = JSON.parse(readFileSync(new URL('../contract/graph-examples.json', import.meta.url), 'utf8')) as {
   examples: { name: string; request: { raw_body?: string; headers?: Record<string, string>; query?: Record<string, string> }; signing_secret?: string }[];
 };

@@ -8,7 +8,7 @@ const { stack, template } = synthApp(FULL_CONTEXT);
 const { data, pipeline } = stack;
 
 describe('data: table', () => {
-  it('is built from TABLE_LAYOUT: keys, string attributes, the three GSIs of DESIGN.md §4 projecting ALL', () => {
+  it('is built from TABLE_LAYOUT: keys, string attributes, the three GSIs of docs/design.md §4 projecting ALL', () => {
     const indexes = Object.entries(TABLE_LAYOUT.indexes).map(([indexName, index]) => ({
       IndexName: indexName,
       KeySchema: [

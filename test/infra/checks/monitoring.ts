@@ -16,7 +16,7 @@ describe('monitoring', () => {
   const custom = (metric: keyof typeof METRIC) => ({ Namespace: METRICS_NAMESPACE, MetricName: METRIC[metric], Dimensions: [{ Name: 'service', Value: SERVICE_NAME }], Statistic: 'Sum' });
   const capitalized = (name: string) => name[0]!.toUpperCase() + name.slice(1);
 
-  /** Every alarm of the runbook (README, Deploy) by its ID: what it watches, when it fires, how it reads missing data. */
+  /** Every alarm of the runbook (docs/operating.md, "Alarm runbook") by its ID: what it watches, when it fires, how it reads missing data. */
   const expected: Record<string, Record<string, unknown>> = {
     AcceptFailedAlarm: { ...custom('solutionAcceptFailed'), Threshold: 1, TreatMissingData: 'notBreaching' },
     SolutionOrphanedAlarm: { ...custom('solutionOrphaned'), Threshold: 1, TreatMissingData: 'notBreaching' },
