@@ -1,6 +1,7 @@
 import { OnboardingRejected, startOnboarding, type StartOnboardingDeps } from '../../lambdas/domain/start-onboarding';
 import { GraphError } from '../../lambdas/graph/graph-error';
-import { FakeIntakeGraph, FakeOnboardingStore, FakeQueue } from '../support/fakes';
+import { FakeIntakeGraph, FakeQueue } from '../support/fakes';
+import { MemoryRecordPorts } from '../support/memory-record-store';
 import { rejectionOf } from '../support/rejection';
 
 const APPS = [
@@ -9,7 +10,7 @@ const APPS = [
 ];
 
 function setup() {
-  const store = new FakeOnboardingStore();
+  const store = new MemoryRecordPorts();
   const graph = new FakeIntakeGraph();
   const queue = new FakeQueue();
   let n = 0;
@@ -71,7 +72,7 @@ describe('startOnboarding', () => {
 
     expect(second.created).toBe(false);
     expect(second.onboarding.onboarding.onboardingId).toBe(first.onboarding.onboarding.onboardingId);
-    expect(store.onboardings.size).toBe(1);
+    expect(store.onboardingItems.size).toBe(1);
     expect(queue.sent).toHaveLength(2);
     expect(graph.calls).toEqual([]);
   });
@@ -98,7 +99,7 @@ describe('startOnboarding', () => {
     graph.addToken('tp-token', APPS, debug);
     const error = await rejection(startOnboarding('tp-token', deps));
     expect(error.code).toBe(code);
-    expect(store.onboardings.size).toBe(0);
+    expect(store.onboardingItems.size).toBe(0);
     expect(queue.sent).toHaveLength(0);
   });
 
@@ -106,7 +107,7 @@ describe('startOnboarding', () => {
     const { store, graph, queue, deps } = setup();
     graph.addToken('tp-token', []);
     expect((await rejection(startOnboarding('tp-token', deps))).code).toBe('NO_APP_SELECTED');
-    expect(store.onboardings.size).toBe(0);
+    expect(store.onboardingItems.size).toBe(0);
     expect(queue.sent).toHaveLength(0);
   });
 
