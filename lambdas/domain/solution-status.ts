@@ -1,3 +1,4 @@
+import { SCHEDULE } from '../schedule';
 import type { SolutionRecord } from './records';
 
 /**
@@ -73,13 +74,10 @@ export function foundLiveStatus(deactivationPending: boolean): SolutionStatus {
   return deactivationPending ? 'PENDING_DEACTIVATION' : 'EXISTING';
 }
 
-/** How long until asking a busy holder again: a working attempt is usually done in seconds. */
-const BUSY_RETRY_MS = 10_000;
-
 /** How long until `holder` (an item under way, or the app's holder) may have moved on: soon, and at the latest when its create lease ends. */
 export function busyRetryInMs(holder: Pick<SolutionRecord, 'status' | 'leaseExpiresAt'> | undefined, now: Date): number {
   const leaseLeft = (holder?.leaseExpiresAt ?? 0) - now.getTime();
-  return holder?.status === 'CREATING' && leaseLeft > 0 ? Math.min(leaseLeft, BUSY_RETRY_MS) : BUSY_RETRY_MS;
+  return holder?.status === 'CREATING' && leaseLeft > 0 ? Math.min(leaseLeft, SCHEDULE.busyRetryMs) : SCHEDULE.busyRetryMs;
 }
 
 /**
