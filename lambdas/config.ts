@@ -1,10 +1,23 @@
 import { z } from 'zod';
-import { GRAPH_PACING } from './graph/graph-pacer';
+import { SCHEDULE, scaledSchedule } from './schedule';
 
 /**
  * The one place that reads the environment. Each Lambda loads the section it needs once, at cold
  * start; a missing or malformed variable fails the start with every problem listed, not a later call.
+ * Defaults are the deployed schedule's (schedule.ts).
  */
+
+/**
+ * TIME_SCALE: what the schedule's waits are multiplied by (schedule.ts), for local runs and tests
+ * that must not wait real minutes; 1, the deployed values, when absent. Only shorter.
+ */
+const timeScale = z.coerce.number().positive().max(1).default(1);
+const timeScaleSchema = z.object({ TIME_SCALE: timeScale });
+
+/** TIME_SCALE, checked: the local runtime reads it here, as the functions do. */
+export function loadTimeScale(env: NodeJS.ProcessEnv = process.env): number {
+  return load(timeScaleSchema, env).TIME_SCALE;
+}
 
 /** A comma-separated permission list such as `MESSAGING,MANAGE`; empty means none. */
 const permissionList = (fallback: string) =>
@@ -17,13 +30,14 @@ const graphSchema = z.object({
   GRAPH_API_BASE_URL: z.url().default('https://graph.facebook.com'),
   GRAPH_API_VERSION: z.string().regex(/^v\d+\.\d+$/, 'like v25.0').default('v25.0'),
   GRAPH_APP_LISTING_PATH: z.enum(['me/assigned_applications', 'me/application_details']).default('me/assigned_applications'),
-  GRAPH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  GRAPH_TIMEOUT_MS: z.coerce.number().int().positive().default(SCHEDULE.graphTimeoutMs.createSolution),
 });
 
 const commonSchema = graphSchema.extend({
+  TIME_SCALE: timeScale,
   TABLE_NAME: z.string().min(1),
   PARTNER_APP_ID: z.string().regex(/^\d+$/, 'a numeric Facebook app ID'),
-  SECRET_CACHE_TTL_SECONDS: z.coerce.number().int().nonnegative().default(300),
+  SECRET_CACHE_TTL_SECONDS: z.coerce.number().int().nonnegative().default(SCHEDULE.secretCacheSeconds),
 });
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -51,14 +65,14 @@ const acceptingSchema = solutionPermissionsSchema.extend({
   /** How long one accept attempt holds its solution before another may take over: the stack's function timeouts decide. */
   ACCEPT_LEASE_SECONDS: z.coerce.number().int().positive(),
   /** How long a failing accept is retried before ACCEPT_FAILED. */
-  ACCEPT_RETRY_PERIOD_SECONDS: positiveInt(24 * 3600),
+  ACCEPT_RETRY_PERIOD_SECONDS: positiveInt(SCHEDULE.acceptRetry.periodHours * 3600),
 });
 
 const intakeSchema = commonSchema.extend({
   CREATE_QUEUE_URL: z.string().min(1),
   APP_SECRET_ID: z.string().min(1),
   /** Intake answers within this, or writes nothing: below the function's timeout and the HTTP API's. */
-  INTAKE_DEADLINE_MS: z.coerce.number().int().positive().default(10_000),
+  INTAKE_DEADLINE_MS: z.coerce.number().int().positive().default(SCHEDULE.intakeDeadlineMs),
   PARTNER_NAME: z.string().min(1).default('Solution Partner'),
   SOLUTION_NAME_TEMPLATE: z.string().min(1).default('{partner} × {appName}'),
 });
@@ -67,7 +81,7 @@ const createSolutionSchema = commonSchema
   .extend(solutionPermissionsSchema.shape)
   .extend({
     CREATE_QUEUE_URL: z.string().min(1),
-    CREATE_LEASE_SECONDS: positiveInt(60),
+    CREATE_LEASE_SECONDS: positiveInt(SCHEDULE.createLeaseSeconds),
     // The queue's own settings, which only the stack knows: no default could stay true.
     /** When a message whose attempt died comes back: the queue's visibility timeout. */
     CREATE_REDELIVERY_SECONDS: z.coerce.number().int().positive(),
@@ -85,19 +99,19 @@ const reconcileSchema = commonSchema
   .extend({
     CREATE_QUEUE_URL: z.string().min(1),
     /** How long past its next attempt time an unsettled item counts as stalled. */
-    RECONCILE_STALLED_AFTER_SECONDS: positiveInt(300),
+    RECONCILE_STALLED_AFTER_SECONDS: positiveInt(SCHEDULE.reconciler.stalledAfterSeconds),
     /** A CREATED solution no accept attempt touched for this long was missed by the stream. */
-    RECONCILE_ACCEPT_HANDOFF_SECONDS: positiveInt(120),
+    RECONCILE_ACCEPT_HANDOFF_SECONDS: positiveInt(SCHEDULE.reconciler.acceptHandoffSeconds),
     RECONCILE_MAX_ITEMS: positiveInt(100),
     /** A live solution with no lifecycle news for this long is read again on Graph. */
-    LIFECYCLE_POLL_AFTER_SECONDS: positiveInt(24 * 3600),
+    LIFECYCLE_POLL_AFTER_SECONDS: positiveInt(SCHEDULE.lifecyclePollAfterHours * 3600),
   })
   .refine(oneMessagingSide, oneMessagingSideIssue);
 
 /** The webhook endpoint needs no Graph: the table, and the two secrets that authenticate Meta. */
 const webhookSchema = z.object({
   TABLE_NAME: z.string().min(1),
-  SECRET_CACHE_TTL_SECONDS: z.coerce.number().int().nonnegative().default(300),
+  SECRET_CACHE_TTL_SECONDS: z.coerce.number().int().nonnegative().default(SCHEDULE.secretCacheSeconds),
   /** Meta signs each delivery with the app secret (X-Hub-Signature-256). */
   APP_SECRET_ID: z.string().min(1),
   /** What Meta's subscription handshake must present as `hub.verify_token`. */
@@ -141,6 +155,7 @@ export function loadIntakeConfig(env: NodeJS.ProcessEnv = process.env) {
 
 export function loadCreateSolutionConfig(env: NodeJS.ProcessEnv = process.env) {
   const c = load(createSolutionSchema, env);
+  const schedule = scaledSchedule(c.TIME_SCALE);
   return {
     tableName: c.TABLE_NAME,
     createQueueUrl: c.CREATE_QUEUE_URL,
@@ -152,8 +167,11 @@ export function loadCreateSolutionConfig(env: NodeJS.ProcessEnv = process.env) {
       createLeaseMs: c.CREATE_LEASE_SECONDS * 1000,
       redeliveryMs: c.CREATE_REDELIVERY_SECONDS * 1000,
       listBeforeFirstCreate: c.LIST_BEFORE_FIRST_CREATE,
+      backoff: schedule.createBackoff,
+      unknownCreateSettleSeconds: schedule.unknownCreateSettleSeconds,
     },
     maxReceiveCount: c.CREATE_MAX_RECEIVE_COUNT,
+    redelivery: { backoff: schedule.createBackoff, busyDeferrals: schedule.busyDeferrals },
   };
 }
 
@@ -171,6 +189,7 @@ function acceptingFunction(c: z.infer<typeof acceptSolutionSchema>) {
       rejectMismatched: c.REJECT_MISMATCHED_SOLUTIONS,
       acceptLeaseMs: c.ACCEPT_LEASE_SECONDS * 1000,
       retryPeriodMs: c.ACCEPT_RETRY_PERIOD_SECONDS * 1000,
+      backoff: scaledSchedule(c.TIME_SCALE).acceptBackoff,
     },
   };
 }
@@ -192,7 +211,7 @@ export function loadReconcileConfig(env: NodeJS.ProcessEnv = process.env) {
       maxItemsPerPass: c.RECONCILE_MAX_ITEMS,
       // An item's Graph calls (three at most: the check's read, the accept, a confirming read), each
       // with its wait for its turn, and its writes.
-      minTimeLeftMs: 3 * (c.GRAPH_TIMEOUT_MS + GRAPH_PACING.maxWaitMs) + 5_000,
+      minTimeLeftMs: 3 * (c.GRAPH_TIMEOUT_MS + SCHEDULE.graphPacing.maxWaitMs) + SCHEDULE.reconcileItemWritesMs,
     },
   };
 }

@@ -1,4 +1,5 @@
-import { ACCEPT_RETRY, CREATE_QUEUE, FUNCTIONS, INTAKE_DEADLINE_MS, LIFECYCLE, RECONCILER, type GraphCallingFunction } from './pipeline-settings';
+import { scaledSchedule } from '../lambdas/schedule';
+import { CREATE_QUEUE, FUNCTIONS, RECONCILER, type GraphCallingFunction } from './pipeline-settings';
 
 /** Deployment choices that reach the functions as environment variables (names: lambdas/config.ts). */
 export interface PartnerSettings {
@@ -9,13 +10,13 @@ export interface PartnerSettings {
   partnerPermissions?: string;
   graphApiBaseUrl?: string;
   graphApiVersion?: string;
-  /** How long a failing accept is retried, in hours (default ACCEPT_RETRY.periodHours). */
+  /** How long a failing accept is retried, in hours (default: the schedule's acceptRetry.periodHours). */
   acceptRetryHours?: string;
   /** `true`: decline on Graph a solution the check before accepting refused (default `false`). */
   rejectMismatchedSolutions?: string;
   /** `true`: list the app's solutions before every first create, to find those made in Meta's dashboard (default `false`). */
   listBeforeFirstCreate?: string;
-  /** After how many hours without lifecycle news a live solution is read again (default LIFECYCLE.pollAfterHours). */
+  /** After how many hours without lifecycle news a live solution is read again (default: the schedule's lifecyclePollAfterHours). */
   lifecyclePollHours?: string;
 }
 
@@ -33,9 +34,13 @@ const optional = (entries: Record<string, string | undefined>) =>
 
 /**
  * Each function's environment, built in one place for the CDK stack and the local runtime, so that
- * both hand the handlers exactly the same variables.
+ * both hand the handlers exactly the same variables. `timeScale` (the local runtime's TIME_SCALE;
+ * 1 in the stack) scales the schedule's waits, and is passed on for the waits the functions hold
+ * in code (lambdas/config.ts); explicit context values (`acceptRetryHours`, ...) are taken as given.
  */
-export function functionEnvironments(partner: PartnerSettings, resources: PipelineResources, createMaxReceiveCount: number = CREATE_QUEUE.maxReceiveCount) {
+export function functionEnvironments(partner: PartnerSettings, resources: PipelineResources, createMaxReceiveCount: number = CREATE_QUEUE.maxReceiveCount, timeScale = 1) {
+  const schedule = scaledSchedule(timeScale);
+  const scale = optional({ TIME_SCALE: timeScale === 1 ? undefined : String(timeScale) });
   const common = (name: GraphCallingFunction) => ({
     TABLE_NAME: resources.tableName,
     PARTNER_APP_ID: partner.partnerAppId,
@@ -49,15 +54,16 @@ export function functionEnvironments(partner: PartnerSettings, resources: Pipeli
     ...permissions,
     ...optional({ REJECT_MISMATCHED_SOLUTIONS: partner.rejectMismatchedSolutions }),
     SYSTEM_USER_TOKEN_SECRET_ID: resources.systemUserTokenSecretId,
-    ACCEPT_LEASE_SECONDS: String(ACCEPT_RETRY.leaseSeconds),
-    ACCEPT_RETRY_PERIOD_SECONDS: String(hoursInSeconds(partner.acceptRetryHours ?? ACCEPT_RETRY.periodHours)),
+    ACCEPT_LEASE_SECONDS: String(schedule.acceptRetry.leaseSeconds),
+    ACCEPT_RETRY_PERIOD_SECONDS: String(hoursInSeconds(partner.acceptRetryHours ?? schedule.acceptRetry.periodHours)),
+    ...scale,
   };
   return {
     intake: {
       ...common('intake'),
       CREATE_QUEUE_URL: resources.createQueueUrl,
       APP_SECRET_ID: resources.appSecretId,
-      INTAKE_DEADLINE_MS: String(INTAKE_DEADLINE_MS),
+      INTAKE_DEADLINE_MS: String(schedule.intakeDeadlineMs),
       ...optional({ PARTNER_NAME: partner.partnerName, SOLUTION_NAME_TEMPLATE: partner.solutionNameTemplate }),
     },
     createSolution: {
@@ -68,11 +74,12 @@ export function functionEnvironments(partner: PartnerSettings, resources: Pipeli
       // One attempt may hold a solution for as long as the worker may run. A crashed attempt's
       // message returns after the visibility timeout (6× longer), when its lease has long expired;
       // an attempt that fails releases its lease before its message comes back.
-      CREATE_LEASE_SECONDS: String(FUNCTIONS.createSolution.timeoutSeconds),
-      CREATE_REDELIVERY_SECONDS: String(CREATE_QUEUE.visibilityTimeoutSeconds),
+      CREATE_LEASE_SECONDS: String(schedule.createLeaseSeconds),
+      CREATE_REDELIVERY_SECONDS: String(schedule.createQueue.visibilityTimeoutSeconds),
       // Its last delivery tells the record that no retry follows: the reconciler settles it.
       CREATE_MAX_RECEIVE_COUNT: String(createMaxReceiveCount),
       ...permissions,
+      ...scale,
     },
     acceptSolution: {
       ...common('acceptSolution'),
@@ -83,10 +90,10 @@ export function functionEnvironments(partner: PartnerSettings, resources: Pipeli
       ...acceptRetry,
       // Only to read how many messages wait (a backlog is late, not lost).
       CREATE_QUEUE_URL: resources.createQueueUrl,
-      RECONCILE_STALLED_AFTER_SECONDS: String(RECONCILER.stalledAfterSeconds),
-      RECONCILE_ACCEPT_HANDOFF_SECONDS: String(RECONCILER.acceptHandoffSeconds),
+      RECONCILE_STALLED_AFTER_SECONDS: String(schedule.reconciler.stalledAfterSeconds),
+      RECONCILE_ACCEPT_HANDOFF_SECONDS: String(schedule.reconciler.acceptHandoffSeconds),
       RECONCILE_MAX_ITEMS: String(RECONCILER.maxItemsPerPass),
-      LIFECYCLE_POLL_AFTER_SECONDS: String(hoursInSeconds(partner.lifecyclePollHours ?? LIFECYCLE.pollAfterHours)),
+      LIFECYCLE_POLL_AFTER_SECONDS: String(hoursInSeconds(partner.lifecyclePollHours ?? schedule.lifecyclePollAfterHours)),
     },
     webhook: {
       TABLE_NAME: resources.tableName,

@@ -1,81 +1,30 @@
-/**
- * How the pipeline's functions and event sources are tuned: the one copy that both the CDK stack
- * and the local runtime read, so local runs behave like the deployed stack.
- */
 import { AWAITING_ACCEPT } from '../lambdas/domain/status-sets';
+import { SCHEDULE } from '../lambdas/schedule';
 import { ENTITY } from '../lambdas/store/table-layout';
 
 /**
- * Each Graph call gets `graphTimeoutMs`, and waits up to 2 s for its turn (GRAPH_PACING.maxWaitMs),
- * so that a function's Graph calls fit in its timeout:
- * intake makes up to four in a row (debug_token, listing pages) within API Gateway's patience;
- * create-solution two per message (list the app's solutions, create); accept-solution three (read
- * the solution to check it, accept, read again after a refusal; or read and decline).
+ * How the pipeline's functions and event sources are tuned: the one copy that both the CDK stack
+ * and the local runtime read, so local runs behave like the deployed stack. Every duration comes
+ * from the schedule (lambdas/schedule.ts), which says why each is what it is.
  */
+
+/** Each function's timeout and per-Graph-call timeout (the schedule's), and its memory. */
+const { functionTimeoutSeconds: timeout, graphTimeoutMs } = SCHEDULE;
 export const FUNCTIONS = {
-  intake: { timeoutSeconds: 15, memoryMiB: 512, graphTimeoutMs: 3_000 },
-  createSolution: { timeoutSeconds: 30, memoryMiB: 512, graphTimeoutMs: 10_000 },
-  acceptSolution: { timeoutSeconds: 40, memoryMiB: 512, graphTimeoutMs: 10_000 },
-  /** One pass a minute; a pass stops starting items well before its timeout (lambdas/config.ts). */
-  reconcile: { timeoutSeconds: 60, memoryMiB: 512, graphTimeoutMs: 10_000 },
-  /** Meta's webhook calls: no Graph, a few table writes per delivery; Meta wants an answer fast. */
-  webhook: { timeoutSeconds: 10, memoryMiB: 256 },
+  intake: { timeoutSeconds: timeout.intake, memoryMiB: 512, graphTimeoutMs: graphTimeoutMs.intake },
+  createSolution: { timeoutSeconds: timeout.createSolution, memoryMiB: 512, graphTimeoutMs: graphTimeoutMs.createSolution },
+  acceptSolution: { timeoutSeconds: timeout.acceptSolution, memoryMiB: 512, graphTimeoutMs: graphTimeoutMs.acceptSolution },
+  reconcile: { timeoutSeconds: timeout.reconcile, memoryMiB: 512, graphTimeoutMs: graphTimeoutMs.reconcile },
+  webhook: { timeoutSeconds: timeout.webhook, memoryMiB: 256 },
 } as const;
 
 /** The functions that call Graph, each with its per-call timeout. */
 export type GraphCallingFunction = { [K in keyof typeof FUNCTIONS]: (typeof FUNCTIONS)[K] extends { graphTimeoutMs: number } ? K : never }[keyof typeof FUNCTIONS];
 
-/**
- * After the accept (docs/design.md §3): a live solution that had no lifecycle news (webhook) for
- * `pollAfterHours` (context `lifecyclePollHours`) is read again on Graph by the reconciler, Meta's
- * recommended fallback when webhooks fail.
- */
-export const LIFECYCLE = { pollAfterHours: 24 } as const;
+/** The reconciler (docs/design.md §5 "Nothing strands"): its period and thresholds, and how many items one pass takes on. */
+export const RECONCILER = { ...SCHEDULE.reconciler, maxItemsPerPass: 100 } as const;
 
-/**
- * Intake answers within this, or writes nothing: below its function's timeout, itself far below the
- * HTTP API's 30 s integration timeout and CloudFront's 30 s origin timeout.
- */
-export const INTAKE_DEADLINE_MS = 10_000;
-
-/**
- * The reconciler (docs/design.md §5 "Nothing strands"): EventBridge Scheduler runs it every
- * `intervalSeconds`, the local runtime on a timer of the same period.
- */
-export const RECONCILER = {
-  intervalSeconds: 60,
-  /**
-   * An unsettled item this long past its next attempt time, with no create message waiting, has lost
-   * its message: longer than the visibility timeout, after which even a message whose backoff could
-   * not be set comes back.
-   */
-  stalledAfterSeconds: 300,
-  /** A CREATED solution that no accept attempt touched for this long was missed by the stream. */
-  acceptHandoffSeconds: 120,
-  maxItemsPerPass: 100,
-} as const;
-
-/**
- * Accepts are retried for a day by default (context `acceptRetryHours`), the attempts scheduled on
- * the record; an attempt holds its solution for as long as a function that accepts may run.
- */
-export const ACCEPT_RETRY = {
-  periodHours: 24,
-  leaseSeconds: Math.max(FUNCTIONS.acceptSolution.timeoutSeconds, FUNCTIONS.reconcile.timeoutSeconds),
-} as const;
-
-export const CREATE_QUEUE = {
-  /** Lambda's guidance: at least 6× the consumer's timeout, so a slow batch is not redelivered mid-flight. */
-  visibilityTimeoutSeconds: 6 * FUNCTIONS.createSolution.timeoutSeconds,
-  /**
-   * Receives before a message is parked in the DLQ (transient Graph failures retry until then): with
-   * the create backoff (2 s doubling, capped at 15 minutes), 24 to 47 minutes of Graph failures.
-   */
-  maxReceiveCount: 12,
-  /** The message holds the TP token: keep it no longer than a retry window needs. */
-  retentionSeconds: 24 * 3600,
-  dlqRetentionSeconds: 14 * 24 * 3600,
-} as const;
+export const CREATE_QUEUE = SCHEDULE.createQueue;
 
 /** Stream batches the accept function gave up on: metadata only, kept as long as a DLQ. */
 export const ACCEPT_FAILURE_QUEUE = { retentionSeconds: CREATE_QUEUE.dlqRetentionSeconds } as const;

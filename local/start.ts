@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { loadTimeScale } from '../lambdas/config';
 import { startLocalRuntime } from './runtime/local-runtime';
 import { runtimeFile } from './runtime/runtime-file';
 
@@ -7,7 +8,8 @@ import { runtimeFile } from './runtime/runtime-file';
  * `-c key=value` (repeatable) overrides a CDK context value of cdk.json, as `cdk synth -c` does.
  * Environment: PORT (3000), DATA_DIR (.data), GRAPH_API_BASE_URL (skip the simulator),
  * PARTNER_APP_ID, SYSTEM_USER_TOKEN, APP_SECRET, WEBHOOK_VERIFY_TOKEN (seed the secrets and the simulator),
- * RECONCILE_INTERVAL_SECONDS (the reconciler's period; the stack's schedule by default).
+ * RECONCILE_INTERVAL_SECONDS (the reconciler's period; the schedule's by default), TIME_SCALE (0 < s ≤ 1:
+ * the schedule's waits multiplied by it, lambdas/schedule.ts; 1 by default).
  */
 
 const { values } = parseArgs({ options: { reset: { type: 'boolean', default: false }, context: { type: 'string', short: 'c', multiple: true, default: [] } } });
@@ -20,6 +22,7 @@ const context = Object.fromEntries(
 );
 const reconcileIntervalSeconds = process.env.RECONCILE_INTERVAL_SECONDS ? Number(process.env.RECONCILE_INTERVAL_SECONDS) : undefined;
 if (reconcileIntervalSeconds !== undefined && !(reconcileIntervalSeconds > 0)) throw new Error('RECONCILE_INTERVAL_SECONDS must be a positive number of seconds');
+const timeScale = loadTimeScale();
 const log = (line: string) => process.stderr.write(`[local] ${line}\n`);
 
 const startedAt = Date.now();
@@ -36,6 +39,7 @@ try {
     webhookVerifyToken: process.env.WEBHOOK_VERIFY_TOKEN || undefined,
     context,
     reconcileIntervalSeconds,
+    timeScale,
     log,
   });
   const e = runtime.endpoints;

@@ -6,8 +6,9 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { loadOpsConfig } from '../lambdas/config';
 import type { RecordStore } from '../lambdas/domain/records/record-store';
+import { SCHEDULE } from '../lambdas/schedule';
 import { dynamoRecordStore } from '../lambdas/store/dynamo-record-store';
-import { ACCEPT_RETRY, CREATE_QUEUE, SECRET_NAMES } from '../lib/pipeline-settings';
+import { SECRET_NAMES } from '../lib/pipeline-settings';
 import { readRuntimeFile } from '../local/runtime/runtime-file';
 import { OpsError } from './ops-error';
 
@@ -107,8 +108,8 @@ function awsTarget(name: string, env: NodeJS.ProcessEnv, deployment: { tableName
   const config = loadOpsConfig({
     TABLE_NAME: deployment.tableName,
     SYSTEM_USER_TOKEN_SECRET_ID: deployment.systemUserTokenSecretId,
-    CREATE_REDELIVERY_SECONDS: String(CREATE_QUEUE.visibilityTimeoutSeconds),
-    ACCEPT_LEASE_SECONDS: String(ACCEPT_RETRY.leaseSeconds),
+    CREATE_REDELIVERY_SECONDS: String(SCHEDULE.createQueue.visibilityTimeoutSeconds),
+    ACCEPT_LEASE_SECONDS: String(SCHEDULE.acceptRetry.leaseSeconds),
   });
   // An endpoint set for SQS (AWS_ENDPOINT_URL_SQS) must win over the host in a queue URL.
   const sqsEndpoint = env.AWS_ENDPOINT_URL_SQS ?? env.AWS_ENDPOINT_URL;

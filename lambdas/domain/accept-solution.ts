@@ -1,9 +1,10 @@
 import { SOLUTION_STATUS, type GraphClient, type SolutionDetails } from '../graph/graph-client';
 import { GraphError, unexpectedAnswerGraphError } from '../graph/graph-error';
+import type { RetryPolicy } from '../schedule';
 import type { RecordStore } from './records/record-store';
 import type { RecordedError, SolutionDifference, SolutionRecord } from './records';
 import type { SolutionStatus } from './solution-status';
-import { ACCEPT_RETRY, askOf, retryDelaySeconds } from './retry-policy';
+import { askOf, retryDelaySeconds } from './retry-policy';
 import { acceptedBy, describeDifferences, solutionDifferences, statusDifference } from './solution-check';
 
 export interface AcceptSolutionDeps {
@@ -21,6 +22,8 @@ export interface AcceptSolutionDeps {
     acceptLeaseMs: number;
     /** How long a failing accept is retried before ACCEPT_FAILED, from its first attempt. */
     retryPeriodMs: number;
+    /** The schedule's accept backoff (schedule.ts): when the next attempt comes after a retryable Graph error. */
+    backoff: RetryPolicy;
   };
   /** The Solution Partner's system-user token, from a cached secret. */
   systemUserToken: () => Promise<string>;
@@ -155,7 +158,7 @@ async function refuseMismatch(
 /** The next attempt is due after the backoff; past the retry period, the solution ends ACCEPT_FAILED. */
 async function scheduleRetry(record: SolutionRecord, attempt: number, error: GraphError, deps: AcceptSolutionDeps): Promise<AcceptSolutionOutcome> {
   const now = deps.clock();
-  const delaySeconds = retryDelaySeconds(ACCEPT_RETRY, attempt, askOf(error), deps.random);
+  const delaySeconds = retryDelaySeconds(deps.settings.backoff, attempt, askOf(error), deps.random);
   const next = new Date(now.getTime() + delaySeconds * 1000);
   const until = record.acceptRetryUntil ?? now.toISOString();
   if (next.toISOString() > until) {

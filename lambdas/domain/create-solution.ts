@@ -4,7 +4,8 @@ import type { CreateSolutionMessage } from '../queue/create-solution-message';
 import type { RecordStore } from './records/record-store';
 import type { SolutionRecord } from './records';
 import type { SolutionStatus } from './solution-status';
-import { askOf, CREATE_RETRY, retryDelaySeconds } from './retry-policy';
+import type { RetryPolicy } from '../schedule';
+import { askOf, retryDelaySeconds } from './retry-policy';
 
 export interface CreateSolutionDeps {
   store: Pick<RecordStore, 'claimForCreate' | 'recordCreated' | 'recordExistingFound' | 'recordExistingElsewhere' | 'recordCreateFailed' | 'releaseCreateLease' | 'findBySolutionId'>;
@@ -23,6 +24,10 @@ export interface CreateSolutionDeps {
      * from our own records).
      */
     listBeforeFirstCreate: boolean;
+    /** The schedule's create backoff (schedule.ts): when the next attempt comes after a retryable Graph error. */
+    backoff: RetryPolicy;
+    /** How long a create call that ended without an answer may still take on Graph's side (schedule.ts). */
+    unknownCreateSettleSeconds: number;
   };
   clock: () => Date;
   random?: () => number;
@@ -42,45 +47,26 @@ export type CreateSolutionOutcome =
   | { outcome: 'failed'; error: GraphErrorDetails }
   | { outcome: 'skipped'; status: SolutionStatus | 'MISSING' }
   /** This attempt made a solution on Graph but lost its claim before recording it: ops must look. */
-  | { outcome: 'orphaned'; solutionId: string };
-
-/** Another attempt holds this solution (or this app) right now; the message must come back later. */
-export class SolutionBusyError extends Error {
-  override readonly name = 'SolutionBusyError';
-  constructor(
-    message: string,
-    /** When the holder may have moved on. */
-    readonly retryAfterSeconds: number,
-  ) {
-    super(message);
-  }
-}
+  | { outcome: 'orphaned'; solutionId: string }
+  /** Another attempt holds this solution (or this app) right now: the message must come back after `retryAfterSeconds`, when the holder may have moved on. */
+  | { outcome: 'busy'; retryAfterSeconds: number }
+  | CreateRetry;
 
 /**
  * A create attempt failed in a way worth retrying, and its record says when the next one comes
- * (`nextAttemptAt`): the message must come back after `scheduledRetrySeconds`. `outcomeUnknown`: the
- * create call ended without an answer we can trust (none, a 5xx, a success we cannot read, an error
- * Graph calls transient), so Graph may have made the solution or still be making it; the next attempt
+ * (`nextAttemptAt`): the message must come back after `delaySeconds`. `outcomeUnknown`: the create
+ * call ended without an answer we can trust (none, a 5xx, a success we cannot read, an error Graph
+ * calls transient), so Graph may have made the solution or still be making it; the next attempt
  * waits until it would have appeared, then finds it by name instead of making a second.
  */
-export class CreateRetryScheduled extends Error {
-  override readonly name = 'CreateRetryScheduled';
-  constructor(
-    readonly graphError: GraphError,
-    readonly scheduledRetrySeconds: number,
-    readonly outcomeUnknown: boolean,
-    /** This was the message's last delivery: no retry comes, the reconciler settles the item. */
-    readonly lastDelivery: boolean,
-  ) {
-    super(
-      `${outcomeUnknown ? 'create call ended without an answer we can trust' : 'create attempt failed'} (${graphError.message}); ${lastDelivery ? 'no delivery left, the reconciler settles it' : `retrying after ${scheduledRetrySeconds} s`}`,
-      { cause: graphError },
-    );
-  }
+export interface CreateRetry {
+  outcome: 'retry';
+  delaySeconds: number;
+  graphError: GraphError;
+  outcomeUnknown: boolean;
+  /** This was the message's last delivery: no retry comes, the reconciler settles the item. */
+  lastDelivery: boolean;
 }
-
-/** How long a create call that ended without an answer may still take on Graph's side. */
-export const UNKNOWN_CREATE_SETTLE_SECONDS = 60;
 
 /**
  * Creates the solution for one (onboarding, app) exactly once in effect.
@@ -94,9 +80,9 @@ export const UNKNOWN_CREATE_SETTLE_SECONDS = 60;
  * and is adopted; an ACTIVE one with us means the app is already connected (EXISTING, or
  * PENDING_DEACTIVATION if its owner asked to end it); an INITIATED one with us that another of our
  * records holds awaits our accept and is adopted. Only then is a new solution created.
- * A transient or throttled Graph error schedules the next attempt on the record and is thrown as
- * CreateRetryScheduled, for the queue to redeliver after that wait; a permanent one ends in
- * CREATE_FAILED with Graph's error kept.
+ * A transient or throttled Graph error schedules the next attempt on the record and returns it
+ * (`retry`), for the queue to redeliver after that wait; a permanent one ends in CREATE_FAILED with
+ * Graph's error kept. A solution another attempt holds returns `busy`.
  */
 export async function createSolution(message: CreateSolutionMessage, deps: CreateSolutionDeps, delivery: CreateDelivery = { final: false }): Promise<CreateSolutionOutcome> {
   const { onboardingId, appId, accessToken } = message;
@@ -106,7 +92,7 @@ export async function createSolution(message: CreateSolutionMessage, deps: Creat
     case 'settled':
       return { outcome: 'skipped', status: claim.record?.status ?? 'MISSING' };
     case 'busy':
-      throw new SolutionBusyError(`the solution for app ${appId} is being created by another attempt`, Math.ceil(claim.retryInMs / 1000));
+      return { outcome: 'busy', retryAfterSeconds: Math.ceil(claim.retryInMs / 1000) };
     case 'existing':
       await deps.store.recordExistingElsewhere(onboardingId, appId, claim.holder, deps.clock());
       return { outcome: 'existing', solutionId: claim.holder.solutionId };
@@ -135,7 +121,7 @@ export async function createSolution(message: CreateSolutionMessage, deps: Creat
   } catch (error) {
     // Anything else (a DynamoDB failure, say) keeps the lease: the next attempt comes in when it ends.
     if (!(error instanceof GraphError)) throw error;
-    if (error.retryable) throw await scheduleRetry(record, attempt, error, createSent, delivery, deps);
+    if (error.retryable) return scheduleRetry(record, attempt, error, createSent, delivery, deps);
     await deps.store.recordCreateFailed(onboardingId, appId, attempt, error.details, deps.clock());
     return { outcome: 'failed', error: error.details };
   }
@@ -146,17 +132,17 @@ export async function createSolution(message: CreateSolutionMessage, deps: Creat
  * once whatever this one started has settled. Only a throttling refusal says for sure that Graph did
  * nothing with a create call that was sent.
  */
-async function scheduleRetry(record: SolutionRecord, attempt: number, error: GraphError, createSent: boolean, delivery: CreateDelivery, deps: CreateSolutionDeps) {
+async function scheduleRetry(record: SolutionRecord, attempt: number, error: GraphError, createSent: boolean, delivery: CreateDelivery, deps: CreateSolutionDeps): Promise<CreateRetry> {
   const now = deps.clock();
   const outcomeUnknown = createSent && error.errorClass !== 'throttled';
-  const settleSeconds = outcomeUnknown ? UNKNOWN_CREATE_SETTLE_SECONDS : 0;
+  const settleSeconds = outcomeUnknown ? deps.settings.unknownCreateSettleSeconds : 0;
   const ask = askOf(error);
-  const delaySeconds = retryDelaySeconds(CREATE_RETRY, attempt, { ...ask, retryAfterSeconds: Math.max(settleSeconds, ask.retryAfterSeconds ?? 0) }, deps.random);
+  const delaySeconds = retryDelaySeconds(deps.settings.backoff, attempt, { ...ask, retryAfterSeconds: Math.max(settleSeconds, ask.retryAfterSeconds ?? 0) }, deps.random);
   await deps.store.releaseCreateLease(record.onboardingId, record.appId, attempt, error.details, now, {
     notBefore: settleSeconds ? now.getTime() + settleSeconds * 1000 : 0,
     nextAttempt: delivery.final ? undefined : new Date(now.getTime() + delaySeconds * 1000),
   });
-  return new CreateRetryScheduled(error, delaySeconds, outcomeUnknown, delivery.final);
+  return { outcome: 'retry', delaySeconds, graphError: error, outcomeUnknown, lastDelivery: delivery.final };
 }
 
 /**

@@ -1,33 +1,5 @@
 import { GraphError } from '../graph/graph-error';
-
-/** How one step retries: capped exponential backoff with jitter, never sooner than Graph asks. */
-export interface RetryPolicy {
-  /** The first retry's step; each later one doubles it. */
-  baseSeconds: number;
-  /** Where the doubling stops. */
-  maxSeconds: number;
-  /**
-   * A throttle that asks no wait at all: at least this long. The Graph client always gives one
-   * (Graph's estimate, or its pacer's hold), so this holds for a throttled error made elsewhere.
-   */
-  throttledMinSeconds: number;
-  /** The longest wait honoured from Graph's own estimate (Retry-After, usage headers) or a settling create. */
-  maxAskedSeconds: number;
-}
-
-/**
- * Create attempts ride on their SQS message (its visibility, which may be set up to 12 hours): the
- * message's receives bound them (CREATE_QUEUE.maxReceiveCount), so that the Tech Provider's token,
- * which expires within hours, is used while it lasts.
- */
-export const CREATE_RETRY: RetryPolicy = { baseSeconds: 2, maxSeconds: 900, throttledMinSeconds: 60, maxAskedSeconds: 900 };
-
-/**
- * Accept attempts are scheduled on the record (`nextAttemptAt`) and picked up by the reconciler, for
- * the whole retry period (ACCEPT_RETRY_PERIOD_SECONDS, a day by default): the doubling stops at a
- * quarter of an hour, and a throttle's estimate is honoured up to an hour.
- */
-export const ACCEPT_RETRY: RetryPolicy = { baseSeconds: 10, maxSeconds: 900, throttledMinSeconds: 60, maxAskedSeconds: 3600 };
+import type { RetryPolicy } from '../schedule';
 
 /** What the failure itself asks for: Graph throttled us, and how long Graph (or a settling create) says to wait. */
 export interface RetryAsk {

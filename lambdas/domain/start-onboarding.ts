@@ -1,6 +1,7 @@
 import type { GraphClient } from '../graph/graph-client';
 import { GraphError } from '../graph/graph-error';
 import type { CreateSolutionQueue } from '../queue/create-solution-queue';
+import { SCHEDULE } from '../schedule';
 import { MAX_APPS_PER_ONBOARDING, type OnboardingRecords } from './records/ports';
 import type { Onboarding, SolutionRecord } from './records';
 import { solutionName } from './solution-name';
@@ -29,7 +30,7 @@ export interface Deadline {
 }
 
 /** The time the writes (one transaction, then the create messages in batches of 10) need, at most. */
-export const WRITE_RESERVE_MS = 3_000;
+export const WRITE_RESERVE_MS = SCHEDULE.intakeWriteReserveMs;
 
 /** Graph was too slow for intake to finish within its deadline: nothing was written. */
 export class IntakeDeadlineExceeded extends Error {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { classifyGraphError, GraphError, networkGraphError, unexpectedAnswerGraphError } from './graph-error';
-import { GRAPH_PACING, GraphPacer } from './graph-pacer';
+import { SCHEDULE } from '../schedule';
+import { GraphPacer } from './graph-pacer';
 import { readUsage } from './graph-usage';
 
 export interface GraphClientOptions {
@@ -164,7 +165,7 @@ export class GraphClient {
   constructor(private readonly options: GraphClientOptions) {
     this.fetchImpl = options.fetch ?? fetch;
     // A call waits for its turn at most as long as it may wait for its answer.
-    this.pacer = options.pacer ?? new GraphPacer({ ...GRAPH_PACING, maxWaitMs: Math.min(GRAPH_PACING.maxWaitMs, options.timeoutMs) });
+    this.pacer = options.pacer ?? new GraphPacer({ ...SCHEDULE.graphPacing, maxWaitMs: Math.min(SCHEDULE.graphPacing.maxWaitMs, options.timeoutMs) });
   }
 
   /** `signal` (here and on the listing) ends the call early: the caller's own deadline. */

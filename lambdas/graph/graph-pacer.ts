@@ -1,40 +1,8 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as pause } from 'node:timers/promises';
+import type { PacingSettings } from '../schedule';
 import { GraphError, networkGraphError } from './graph-error';
 import type { UsageReading } from './graph-usage';
-
-/**
- * How one function instance paces its Graph calls (docs/graph-api.md § Errors: "a client that sees
- * usage near 100 % slows down before it is blocked").
- *
- * All the calls of an instance share one pacer (the Graph client is built once per instance), so
- * its concurrent work slows down together. Instances share no state with each other: what they
- * share is Graph's own count. Every answer reports the usage of the whole app (X-App-Usage) and of
- * the business behind the token (X-Business-Use-Case-Usage), whichever instance made the calls; so
- * each instance scales its own call rate by `targetPercent / usage`, and together they converge on
- * the target without talking to each other. Spacing only slows a call down (by `maxWaitMs` at
- * most). A throttle holds the instance's calls of that scope for Graph's estimate; a call that
- * would wait longer than `maxWaitMs` for a hold to end is not sent and fails as throttled with the
- * time left, so that its retry comes after the hold, not into it.
- */
-export interface PacingSettings {
-  /** Below this usage (percent), calls go out as they come. */
-  slowDownAtPercent: number;
-  /** From `slowDownAtPercent` on, the instance's call rate is scaled so that usage settles here. */
-  targetPercent: number;
-  /**
-   * The longest a call waits: for its turn (then it goes), or for a hold to end (a longer hold
-   * fails it, unsent). Short: a function's Graph calls, each with its wait, must still fit its
-   * timeout (lib/pipeline-settings.ts).
-   */
-  maxWaitMs: number;
-  /** A throttle without Graph's estimate holds this long, doubling while throttles repeat... */
-  firstHoldMs: number;
-  /** ...up to this. */
-  maxHoldMs: number;
-}
-
-export const GRAPH_PACING: PacingSettings = { slowDownAtPercent: 75, targetPercent: 85, maxWaitMs: 2_000, firstHoldMs: 1_000, maxHoldMs: 60_000 };
 
 /** The span over which an instance measures its own call rate. */
 const RATE_SPAN_MS = 2_000;
@@ -99,6 +67,21 @@ export interface PacedCall {
   answered(reading: UsageReading, throttleCode?: number): number | undefined;
 }
 
+/**
+ * How one function instance paces its Graph calls (docs/graph-api.md § Errors: "a client that sees
+ * usage near 100 % slows down before it is blocked").
+ *
+ * All the calls of an instance share one pacer (the Graph client is built once per instance), so
+ * its concurrent work slows down together. Instances share no state with each other: what they
+ * share is Graph's own count. Every answer reports the usage of the whole app (X-App-Usage) and of
+ * the business behind the token (X-Business-Use-Case-Usage), whichever instance made the calls; so
+ * each instance scales its own call rate by `targetPercent / usage`, and together they converge on
+ * the target without talking to each other. Spacing only slows a call down (by `maxWaitMs` at
+ * most). A throttle holds the instance's calls of that scope for Graph's estimate; a call that
+ * would wait longer than `maxWaitMs` for a hold to end is not sent and fails as throttled with the
+ * time left, so that its retry comes after the hold, not into it. Its settings: the schedule's
+ * `graphPacing` (lambdas/schedule.ts).
+ */
 export class GraphPacer {
   private readonly app = new Scope();
   private readonly tokens = new Map<string, Scope>();

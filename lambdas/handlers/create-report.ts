@@ -1,10 +1,10 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { CreateRetryScheduled, type CreateSolutionOutcome } from '../domain/create-solution';
+import type { CreateRetry, CreateSolutionOutcome } from '../domain/create-solution';
 import { METRIC } from '../shared/metric-names';
 import { logger, metrics } from '../shared/observability';
 
 /** Logs and counts a create attempt's outcome; the logger carries the message's correlation keys. */
-export function reportCreateOutcome(result: CreateSolutionOutcome): void {
+export function reportCreateOutcome(result: Exclude<CreateSolutionOutcome, CreateRetry | { outcome: 'busy' }>): void {
   switch (result.outcome) {
     case 'created':
       metrics.addMetric(METRIC.solutionCreated, MetricUnit.Count, 1);
@@ -27,10 +27,16 @@ export function reportCreateOutcome(result: CreateSolutionOutcome): void {
   }
 }
 
-/** A failed attempt is a WARN with Graph's error, never the message (it holds the token). */
-export function reportFailedCreateAttempt(error: unknown, lastDelivery: boolean): void {
-  const what = lastDelivery ? 'create attempt failed on the last delivery; the reconciler settles the solution' : 'create attempt failed; retrying later';
-  if (!(error instanceof CreateRetryScheduled)) return logger.warn(what, { error: error as Error });
+const failedAttempt = (lastDelivery: boolean) =>
+  lastDelivery ? 'create attempt failed on the last delivery; the reconciler settles the solution' : 'create attempt failed; retrying later';
+
+/** A Graph error the attempt scheduled a retry for: counted, and a WARN with Graph's error, never the message (it holds the token). */
+export function reportCreateRetry(retry: CreateRetry): void {
   metrics.addMetric(METRIC.createAttemptFailed, MetricUnit.Count, 1);
-  logger.warn(what, { graphError: error.graphError.details, retryInSeconds: error.scheduledRetrySeconds, outcomeUnknown: error.outcomeUnknown });
+  logger.warn(failedAttempt(retry.lastDelivery), { graphError: retry.graphError.details, retryInSeconds: retry.delaySeconds, outcomeUnknown: retry.outcomeUnknown });
+}
+
+/** A delivery that failed before or around its attempt (a DynamoDB error, a solution busy too long): a WARN with the error. */
+export function reportFailedCreateAttempt(error: Error, lastDelivery: boolean): void {
+  logger.warn(failedAttempt(lastDelivery), { error });
 }

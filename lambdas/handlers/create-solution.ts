@@ -5,7 +5,7 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { loadCreateSolutionConfig } from '../config';
-import { createSolution, SolutionBusyError, type CreateSolutionDeps } from '../domain/create-solution';
+import { createSolution, type CreateSolutionDeps } from '../domain/create-solution';
 import { GraphClient } from '../graph/graph-client';
 import { CreateDeliveries, parseCreateMessage, type CreateDeliveriesDeps } from '../queue/create-deliveries';
 import type { CreateSolutionMessage } from '../queue/create-solution-message';
@@ -15,7 +15,7 @@ import { dynamoRecordStore } from '../store/dynamo-record-store';
 import { reportRefusedTransition } from './transition-report';
 import { dynamoDocumentClient, sqs } from '../shared/aws-clients';
 import { logger, metrics, tracer } from '../shared/observability';
-import { reportCreateOutcome, reportFailedCreateAttempt } from './create-report';
+import { reportCreateOutcome, reportCreateRetry, reportFailedCreateAttempt } from './create-report';
 
 const config = loadCreateSolutionConfig();
 const store = dynamoRecordStore(dynamoDocumentClient(), config.tableName, reportRefusedTransition);
@@ -29,29 +29,51 @@ const deliveryDeps: CreateDeliveriesDeps = {
   queue: new SqsCreateSolutionQueue(sqs(), config.createQueueUrl),
   store,
   maxReceiveCount: config.maxReceiveCount,
+  redelivery: config.redelivery,
   clock: () => new Date(),
   warn: (message, problem) => logger.warn(message, { problem: problem instanceof Error ? problem : String(problem) }),
 };
 const processor = new BatchProcessor(EventType.SQS);
 
+/** A failing batch item is one that throws: SQS delivers its message again, after the delay set on it. */
 async function handleRecord(record: SQSRecord, deliveries: CreateDeliveries): Promise<void> {
+  const failure = await deliver(record, deliveries);
+  if (failure) throw failure;
+}
+
+/** One delivery of a message: undefined when it is done with (or put back as a new message), else why it must come again. */
+async function deliver(record: SQSRecord, deliveries: CreateDeliveries): Promise<Error | undefined> {
   const lastDelivery = deliveries.isLastDelivery(record);
   let message: CreateSolutionMessage | undefined;
   try {
     message = parseCreateMessage(record);
     logger.appendKeys({ onboardingId: message.onboardingId, appId: message.appId });
-    try {
-      reportCreateOutcome(await createSolution(message, deps, { final: lastDelivery }));
-    } catch (error) {
-      const deferred = error instanceof SolutionBusyError ? await deliveries.deferWhileBusy(message, error) : undefined;
-      if (!deferred) throw error;
-      logger.info('solution busy elsewhere; message put back', deferred);
+    const result = await createSolution(message, deps, { final: lastDelivery });
+    switch (result.outcome) {
+      case 'retry':
+        reportCreateRetry(result);
+        deliveries.retryScheduled(record, result.delaySeconds);
+        return new Error(`create attempt failed (${result.graphError.message}); ${lastDelivery ? 'no delivery left' : `retrying after ${result.delaySeconds} s`}`);
+      case 'busy': {
+        const deferred = await deliveries.deferWhileBusy(message, result.retryAfterSeconds);
+        if (deferred) {
+          logger.info('solution busy elsewhere; message put back', deferred);
+          return undefined;
+        }
+        const busy = new Error(`the solution for app ${message.appId} is being created by another attempt, past the message's deferrals`);
+        reportFailedCreateAttempt(busy, lastDelivery);
+        await deliveries.busyTooLong(record, message, result.retryAfterSeconds);
+        return busy;
+      }
+      default:
+        reportCreateOutcome(result);
+        return undefined;
     }
   } catch (error) {
     if (error instanceof MalformedMessageError) logger.error(error.message, { messageId: record.messageId });
-    else reportFailedCreateAttempt(error, lastDelivery);
+    else reportFailedCreateAttempt(error as Error, lastDelivery);
     await deliveries.failed(record, message, error);
-    throw error;
+    return error as Error;
   } finally {
     logger.removeKeys(['onboardingId', 'appId']);
   }

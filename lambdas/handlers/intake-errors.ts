@@ -1,5 +1,6 @@
 import { IntakeDeadlineExceeded, OnboardingRejected, type OnboardingRejection } from '../domain/start-onboarding';
 import { GraphError } from '../graph/graph-error';
+import { SCHEDULE } from '../schedule';
 import { HttpError } from '../shared/http';
 
 const REJECTION_STATUS: Record<OnboardingRejection, number> = {
@@ -11,8 +12,8 @@ const REJECTION_STATUS: Record<OnboardingRejection, number> = {
 };
 
 /** Seconds a browser should wait before retrying when Graph throttles us or is down. */
-const RETRY_AFTER_THROTTLED = 60;
-const RETRY_AFTER_UNAVAILABLE = '5';
+const RETRY_AFTER_THROTTLED = SCHEDULE.intakeRetryAfterSeconds.throttled;
+const RETRY_AFTER_UNAVAILABLE = String(SCHEDULE.intakeRetryAfterSeconds.unavailable);
 
 /** Intake's mapping of domain and Graph errors to the public contract (docs/design.md §3). */
 export function intakeErrorMapper(error: unknown): HttpError | undefined {

@@ -11,6 +11,7 @@ import { onboardingAccepted, onboardingStatusView } from '../domain/onboarding-v
 import { startOnboarding, type Deadline, type StartOnboardingDeps } from '../domain/start-onboarding';
 import { GraphClient } from '../graph/graph-client';
 import { SqsCreateSolutionQueue } from '../queue/create-solution-queue';
+import { SCHEDULE } from '../schedule';
 import { dynamoRecordStore } from '../store/dynamo-record-store';
 import { reportRefusedTransition } from './transition-report';
 import { dynamoDocumentClient, sqs } from '../shared/aws-clients';
@@ -35,12 +36,9 @@ const deps: StartOnboardingDeps = {
 
 const statusUrl = (onboardingId: string) => `/api/onboardings/${onboardingId}`;
 
-/** Time kept back from the function's own timeout, for the answer and the metrics to go out. */
-const ANSWER_MARGIN_MS = 1_000;
-
 /** Intake's deadline for this request: its configured one, and never past the function's timeout. */
 function deadlineOf(context: Context): Deadline {
-  const endsAt = Date.now() + Math.min(config.deadlineMs, context.getRemainingTimeInMillis() - ANSWER_MARGIN_MS);
+  const endsAt = Date.now() + Math.min(config.deadlineMs, context.getRemainingTimeInMillis() - SCHEDULE.intakeAnswerMarginMs);
   return { signal: AbortSignal.timeout(Math.max(0, endsAt - Date.now())), timeLeftMs: () => endsAt - Date.now() };
 }
 

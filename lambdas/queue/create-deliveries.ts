@@ -1,15 +1,18 @@
 import type { SQSRecord } from 'aws-lambda';
-import { CreateRetryScheduled, type SolutionBusyError } from '../domain/create-solution';
+import { askOf, retryDelaySeconds, type RetryAsk } from '../domain/retry-policy';
+import type { RetryPolicy, Schedule } from '../schedule';
 import type { RecordStore } from '../domain/records/record-store';
 import { createSolutionMessageSchema, type CreateSolutionMessage } from './create-solution-message';
 import type { SqsCreateSolutionQueue } from './create-solution-queue';
-import { busyDeferralSeconds, MalformedMessageError, MAX_BUSY_DEFERRALS, redeliveryDelaySeconds } from './retry-backoff';
+import { busyDeferralSeconds, MalformedMessageError } from './retry-backoff';
 
 export interface CreateDeliveriesDeps {
   queue: Pick<SqsCreateSolutionQueue, 'send' | 'deferRedelivery'>;
   store: Pick<RecordStore, 'recordWaiting' | 'recordNoMoreDeliveries'>;
   /** The queue's redrive policy: the receive after which a failing message goes to the DLQ. */
   maxReceiveCount: number;
+  /** The schedule's (schedule.ts): the create backoff by receive count, and how a busy solution's message is put back. */
+  redelivery: { backoff: RetryPolicy; busyDeferrals: Schedule['busyDeferrals'] };
   clock: () => Date;
   /** A best-effort step failed: the delivery's own outcome matters more, so it is only reported. */
   warn: (message: string, error: unknown) => void;
@@ -35,25 +38,43 @@ export class CreateDeliveries {
   /**
    * Waiting for another attempt's solution is not failing: the message goes back as a new one, with a
    * delay, so that waiting does not use up its receives (and land it in the DLQ while the holder is
-   * still legitimately retrying). Past MAX_BUSY_DEFERRALS it fails like any other message (undefined).
+   * still legitimately retrying). Past `busyDeferrals.max` it fails like any other message (undefined):
+   * see `busyTooLong`.
    */
-  async deferWhileBusy(message: CreateSolutionMessage, busy: SolutionBusyError): Promise<{ delaySeconds: number; deferrals: number } | undefined> {
+  async deferWhileBusy(message: CreateSolutionMessage, retryAfterSeconds: number): Promise<{ delaySeconds: number; deferrals: number } | undefined> {
+    const { busyDeferrals } = this.deps.redelivery;
     const deferrals = message.deferrals ?? 0;
-    if (deferrals >= MAX_BUSY_DEFERRALS) return undefined;
-    const delaySeconds = busyDeferralSeconds(busy.retryAfterSeconds, deferrals, this.deps.random);
+    if (deferrals >= busyDeferrals.max) return undefined;
+    const delaySeconds = busyDeferralSeconds(busyDeferrals, retryAfterSeconds, deferrals, this.deps.random);
     await this.deps.queue.send([{ ...message, deferrals: deferrals + 1 }], delaySeconds);
     await this.noteRedelivery(message, false, delaySeconds);
     return { delaySeconds, deferrals: deferrals + 1 };
   }
 
+  /** The attempt scheduled its retry on the record (domain/create-solution.ts): the message comes back exactly then. */
+  retryScheduled(record: SQSRecord, delaySeconds: number): void {
+    this.retryDelays.set(record.receiptHandle, delaySeconds);
+  }
+
   /**
-   * A delivery failed (`message` when it could be read): it comes back after its backoff, and its
-   * record is told when, unless the attempt got as far as noting its retry itself.
+   * A delivery failed before or around its attempt (`message` when it could be read): a malformed
+   * message comes back at once, to reach the DLQ without waiting; any other after the create backoff
+   * by receive count, never before what the error asks (a throttle's estimate). Its record is told when.
    */
   async failed(record: SQSRecord, message: CreateSolutionMessage | undefined, error: unknown): Promise<void> {
-    const delaySeconds = redeliveryDelaySeconds(error, Number(record.attributes.ApproximateReceiveCount), this.deps.random);
+    if (error instanceof MalformedMessageError) this.retryDelays.set(record.receiptHandle, 0);
+    else await this.redeliverAfterBackoff(record, message, askOf(error));
+  }
+
+  /** A solution still busy past the deferrals: the message fails like any other, never back before the holder's estimate. */
+  async busyTooLong(record: SQSRecord, message: CreateSolutionMessage, retryAfterSeconds: number): Promise<void> {
+    await this.redeliverAfterBackoff(record, message, { retryAfterSeconds });
+  }
+
+  private async redeliverAfterBackoff(record: SQSRecord, message: CreateSolutionMessage | undefined, ask: RetryAsk): Promise<void> {
+    const delaySeconds = retryDelaySeconds(this.deps.redelivery.backoff, Number(record.attributes.ApproximateReceiveCount), ask, this.deps.random);
     this.retryDelays.set(record.receiptHandle, delaySeconds);
-    if (message && !(error instanceof CreateRetryScheduled)) await this.noteRedelivery(message, this.isLastDelivery(record), delaySeconds);
+    if (message) await this.noteRedelivery(message, this.isLastDelivery(record), delaySeconds);
   }
 
   /** Once the batch is done: failed messages come back after their backoff. Best effort: otherwise the visibility timeout applies. */

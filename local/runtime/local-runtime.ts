@@ -3,8 +3,9 @@ import { join, resolve } from 'node:path';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyStructuredResultV2, DynamoDBBatchResponse, DynamoDBStreamEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { scaledSchedule } from '../../lambdas/schedule';
 import { WEBHOOK_PATH } from '../../lib/page-config';
-import { RECONCILER, SECRET_NAMES } from '../../lib/pipeline-settings';
+import { SECRET_NAMES } from '../../lib/pipeline-settings';
 import { startGraphSimulator, type GraphSimulator } from '../graph-simulator/server';
 import { DEFAULT_SEED } from '../graph-simulator/state';
 import { checkpointFile } from './checkpoint-file';
@@ -37,8 +38,10 @@ export interface LocalRuntimeOptions {
   webhookVerifyToken?: string;
   /** CDK context values that override cdk.json's, as `cdk synth -c key=value` would. */
   context?: Record<string, string>;
-  /** The reconciler's period; the stack's schedule (RECONCILER.intervalSeconds) when absent. */
+  /** The reconciler's period; the (scaled) schedule's when absent. */
   reconcileIntervalSeconds?: number;
+  /** TIME_SCALE: what the schedule's waits are multiplied by, here and in the functions (lambdas/schedule.ts); 1 when absent. */
+  timeScale?: number;
   log: (line: string) => void;
 }
 
@@ -105,6 +108,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
 
     const queues = await startQueues(settings.createMaxReceiveCount, REGION);
     const wiring = localWiring(settings, {
+      timeScale: opts.timeScale ?? 1,
       graphApiBaseUrl: graphUrl,
       sdkUrl: `${graphUrl}/sdk.js`,
       resources: {
@@ -179,7 +183,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
         onError: onError('accept-solution'),
       }),
       startSchedule({
-        intervalSeconds: opts.reconcileIntervalSeconds ?? RECONCILER.intervalSeconds,
+        intervalSeconds: opts.reconcileIntervalSeconds ?? scaledSchedule(opts.timeScale ?? 1).reconciler.intervalSeconds,
         invoke: (event) => reconcile.invoke(event),
         onError: onError('reconcile'),
       }),

@@ -29,9 +29,9 @@ export function localDeploymentSettings(overrides: Record<string, string> = {}):
 }
 
 /** The functions call `graphApiBaseUrl` (the simulator, locally); the page loads `sdkUrl`. */
-export function localWiring(settings: DeploymentSettings, opts: { graphApiBaseUrl: string; sdkUrl: string; resources: PipelineResources }): LocalWiring {
+export function localWiring(settings: DeploymentSettings, opts: { timeScale: number; graphApiBaseUrl: string; sdkUrl: string; resources: PipelineResources }): LocalWiring {
   const partner = { ...settings.partner, graphApiBaseUrl: opts.graphApiBaseUrl };
-  const environments = functionEnvironments(partner, opts.resources, settings.createMaxReceiveCount);
+  const environments = functionEnvironments(partner, opts.resources, settings.createMaxReceiveCount, opts.timeScale);
   const fn = (name: keyof typeof FUNCTIONS) => ({ timeoutSeconds: FUNCTIONS[name].timeoutSeconds, memoryMiB: FUNCTIONS[name].memoryMiB, environment: environments[name] });
   return {
     functions: { intake: fn('intake'), createSolution: fn('createSolution'), acceptSolution: fn('acceptSolution'), reconcile: fn('reconcile'), webhook: fn('webhook') },

@@ -3,6 +3,7 @@ import { acceptSolution, type AcceptSolutionDeps } from '../../lambdas/domain/ac
 import type { SolutionRecord } from '../../lambdas/domain/records';
 import type { SolutionDetails } from '../../lambdas/graph/graph-client';
 import { GraphError } from '../../lambdas/graph/graph-error';
+import { SCHEDULE } from '../../lambdas/schedule';
 
 const PARTNER = '1000000000000001';
 
@@ -61,7 +62,7 @@ function setup(claim: ReturnType<typeof claimed> | null = claimed(), solution: S
   const deps: AcceptSolutionDeps = {
     store,
     graph,
-    settings: { partnerAppId: PARTNER, ownerPermissions: [], partnerPermissions: ['MESSAGING'], rejectMismatched: false, acceptLeaseMs: 60_000, retryPeriodMs: DAY_MS },
+    settings: { partnerAppId: PARTNER, ownerPermissions: [], partnerPermissions: ['MESSAGING'], rejectMismatched: false, acceptLeaseMs: 60_000, retryPeriodMs: DAY_MS, backoff: SCHEDULE.acceptBackoff },
     systemUserToken,
     clock: () => NOW,
     // The top of each jittered step: attempt n waits 10 × 2^(n-1) s.

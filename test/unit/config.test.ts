@@ -1,4 +1,5 @@
-import { ConfigError, loadAcceptSolutionConfig, loadCreateSolutionConfig, loadIntakeConfig, loadReconcileConfig, loadWebhookConfig } from '../../lambdas/config';
+import { ConfigError, loadAcceptSolutionConfig, loadCreateSolutionConfig, loadIntakeConfig, loadReconcileConfig, loadTimeScale, loadWebhookConfig } from '../../lambdas/config';
+import { SCHEDULE, scaledSchedule } from '../../lambdas/schedule';
 
 const BASE = { TABLE_NAME: 'mps', PARTNER_APP_ID: '1000000000000001' };
 /** What only the stack knows: the create queue's redelivery and receives. */
@@ -33,7 +34,7 @@ describe('config', () => {
   test('accepts are retried for a day by default, by the accept worker and the reconciler alike', () => {
     const secret = { SYSTEM_USER_TOKEN_SECRET_ID: 'arn:token', ACCEPT_LEASE_SECONDS: '60' };
     // The check before accepting compares the permissions solutions are created with; declining a mismatch is opt-in.
-    const expected = { partnerAppId: '1000000000000001', ownerPermissions: [], partnerPermissions: ['MESSAGING'], rejectMismatched: false, acceptLeaseMs: 60_000, retryPeriodMs: 86_400_000 };
+    const expected = { partnerAppId: '1000000000000001', ownerPermissions: [], partnerPermissions: ['MESSAGING'], rejectMismatched: false, acceptLeaseMs: 60_000, retryPeriodMs: 86_400_000, backoff: SCHEDULE.acceptBackoff };
     expect(loadAcceptSolutionConfig({ ...BASE, ...secret }).acceptance).toEqual(expected);
     const reconcile = loadReconcileConfig({ ...BASE, ...secret, CREATE_QUEUE_URL: 'https://sqs/q', ACCEPT_RETRY_PERIOD_SECONDS: '3600', GRAPH_TIMEOUT_MS: '5000' });
     expect(reconcile.acceptance).toEqual({ ...expected, retryPeriodMs: 3_600_000 });
@@ -58,6 +59,27 @@ describe('config', () => {
     expect(() => loadAcceptSolutionConfig({ ...accepting, OWNER_PERMISSIONS: 'MESSAGING' })).toThrow(/exactly one of OWNER_PERMISSIONS and PARTNER_PERMISSIONS/);
     expect(() => loadAcceptSolutionConfig({ ...accepting, REJECT_MISMATCHED_SOLUTIONS: 'yes' })).toThrow(/REJECT_MISMATCHED_SOLUTIONS/);
     expect(() => loadReconcileConfig({ ...accepting, CREATE_QUEUE_URL: 'q', LIFECYCLE_POLL_AFTER_SECONDS: '0' })).toThrow(/LIFECYCLE_POLL_AFTER_SECONDS/);
+  });
+
+  test('TIME_SCALE shortens the schedule’s waits, never what bounds work; absent, the deployed schedule', () => {
+    expect(loadTimeScale({})).toBe(1);
+    expect(scaledSchedule(1)).toBe(SCHEDULE);
+    const scaled = scaledSchedule(loadTimeScale({ TIME_SCALE: '0.1' }));
+    expect(scaled.createBackoff).toEqual({ baseSeconds: 1, maxSeconds: 90, throttledMinSeconds: 6, maxAskedSeconds: 90 });
+    expect(scaled.acceptBackoff).toEqual({ baseSeconds: 1, maxSeconds: 90, throttledMinSeconds: 6, maxAskedSeconds: 360 });
+    expect(scaled.unknownCreateSettleSeconds).toBe(6);
+    expect(scaled.reconciler).toEqual({ intervalSeconds: 6, stalledAfterSeconds: SCHEDULE.createQueue.visibilityTimeoutSeconds, acceptHandoffSeconds: 12 });
+    expect(scaled.acceptRetry.leaseSeconds).toBe(SCHEDULE.acceptRetry.leaseSeconds);
+    expect(scaled.acceptRetry.periodHours).toBeCloseTo(2.4);
+    expect(scaled.lifecyclePollAfterHours).toBeCloseTo(2.4);
+    // Leases, timeouts, the queue's visibility and Graph's pacing are kept.
+    expect(scaled).toMatchObject({ functionTimeoutSeconds: SCHEDULE.functionTimeoutSeconds, createLeaseSeconds: SCHEDULE.createLeaseSeconds, createQueue: SCHEDULE.createQueue, graphPacing: SCHEDULE.graphPacing });
+    // The functions hold the scaled backoffs.
+    const create = loadCreateSolutionConfig({ ...BASE, ...CREATE_QUEUE, TIME_SCALE: '0.1' });
+    expect(create.solution).toMatchObject({ backoff: scaled.createBackoff, unknownCreateSettleSeconds: 6 });
+    expect(create.redelivery).toEqual({ backoff: scaled.createBackoff, busyDeferrals: SCHEDULE.busyDeferrals });
+    expect(loadAcceptSolutionConfig({ ...BASE, SYSTEM_USER_TOKEN_SECRET_ID: 'arn:token', ACCEPT_LEASE_SECONDS: '60', TIME_SCALE: '0.1' }).acceptance.backoff).toEqual(scaled.acceptBackoff);
+    for (const bad of ['0', '-1', '2', 'fast']) expect(() => loadTimeScale({ TIME_SCALE: bad })).toThrow(/TIME_SCALE/);
   });
 
   test('the webhook needs the table and its two secrets, nothing of Graph', () => {

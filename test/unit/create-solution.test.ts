@@ -1,10 +1,19 @@
 import { jest } from '@jest/globals';
-import { createSolution, CreateRetryScheduled, UNKNOWN_CREATE_SETTLE_SECONDS, type CreateSolutionDeps } from '../../lambdas/domain/create-solution';
+import { createSolution, type CreateRetry, type CreateSolutionDeps, type CreateSolutionOutcome } from '../../lambdas/domain/create-solution';
 import type { SolutionRecord } from '../../lambdas/domain/records';
 import type { SolutionDetails } from '../../lambdas/graph/graph-client';
 import { GraphError, unexpectedAnswerGraphError } from '../../lambdas/graph/graph-error';
 import type { CreateClaim } from '../../lambdas/domain/records/create-records';
-import { rejectionOf } from '../support/rejection';
+import { SCHEDULE } from '../../lambdas/schedule';
+
+const UNKNOWN_CREATE_SETTLE_SECONDS = SCHEDULE.unknownCreateSettleSeconds;
+
+/** The attempt's outcome, which must be a scheduled retry. */
+async function retryOf(outcome: Promise<CreateSolutionOutcome>): Promise<CreateRetry> {
+  const result = await outcome;
+  if (result.outcome !== 'retry') throw new Error(`expected a scheduled retry, got ${JSON.stringify(result)}`);
+  return result;
+}
 
 const PARTNER = '1000000000000001';
 const MESSAGE = { onboardingId: 'ob-1', appId: '111', accessToken: 'tp-token' };
@@ -41,7 +50,7 @@ function setup(claim: CreateClaim = CLAIMED, solutionsOnGraph: SolutionDetails[]
   const deps: CreateSolutionDeps = {
     store,
     graph,
-    settings: { partnerAppId: PARTNER, ownerPermissions: [], partnerPermissions: ['MESSAGING'], createLeaseMs: 30_000, redeliveryMs: 180_000, listBeforeFirstCreate: false },
+    settings: { partnerAppId: PARTNER, ownerPermissions: [], partnerPermissions: ['MESSAGING'], createLeaseMs: 30_000, redeliveryMs: 180_000, listBeforeFirstCreate: false, backoff: SCHEDULE.createBackoff, unknownCreateSettleSeconds: UNKNOWN_CREATE_SETTLE_SECONDS },
     clock: () => NOW,
     // The top of each jittered step: attempt 3's backoff is 2 × 2² = 8 s.
     random: () => 0.999,
@@ -98,7 +107,7 @@ describe('createSolution', () => {
 
   test('a message whose solution another attempt holds is retried once the holder may have moved on, not processed in parallel', async () => {
     const { graph, deps } = setup({ kind: 'busy', retryInMs: 12_300 });
-    await expect(createSolution(MESSAGE, deps)).rejects.toEqual(expect.objectContaining({ name: 'SolutionBusyError', retryAfterSeconds: 13 }));
+    await expect(createSolution(MESSAGE, deps)).resolves.toEqual({ outcome: 'busy', retryAfterSeconds: 13 });
     expect(graph.createSolution).not.toHaveBeenCalled();
   });
 
@@ -174,7 +183,7 @@ describe('createSolution', () => {
   ])('a solution bearing this item’s name but with %s is an answer to retry, not a reason to create a second one', async (_, odd) => {
     const { store, graph, deps } = setup(CLAIMED, [onGraph({ id: 'sol-namesake', name: RECORD.solutionName, status: 'INITIATED', ...odd })]);
 
-    const { graphError: error } = await rejectionOf(createSolution(MESSAGE, deps), CreateRetryScheduled);
+    const { graphError: error } = await retryOf(createSolution(MESSAGE, deps));
 
     expect(error).toMatchObject({ errorClass: 'transient', details: { message: expect.stringContaining('sol-namesake') } });
     expect(store.releaseCreateLease).toHaveBeenCalledWith('ob-1', '111', 3, error.details, NOW, { notBefore: 0, nextAttempt: at(8) });
@@ -193,9 +202,9 @@ describe('createSolution', () => {
     const error = new GraphError('throttled', { code: 80007, message: 'Rate limit hit', fbtraceId: 'T1' }, 400, 120);
     graph.createSolution.mockRejectedValue(error);
 
-    const thrown = await rejectionOf(createSolution(MESSAGE, deps), CreateRetryScheduled);
+    const retry = await retryOf(createSolution(MESSAGE, deps));
 
-    expect(thrown).toMatchObject({ graphError: error, scheduledRetrySeconds: 120, outcomeUnknown: false, lastDelivery: false });
+    expect(retry).toMatchObject({ graphError: error, delaySeconds: 120, outcomeUnknown: false, lastDelivery: false });
     expect(store.releaseCreateLease).toHaveBeenCalledWith('ob-1', '111', 3, error.details, NOW, { notBefore: 0, nextAttempt: at(120) });
     expect(store.recordCreateFailed).not.toHaveBeenCalled();
   });
@@ -205,9 +214,9 @@ describe('createSolution', () => {
     const error = new GraphError('transient', { code: 2, message: 'Service temporarily unavailable' }, 503);
     graph.listAppSolutions.mockRejectedValue(error);
 
-    const thrown = await rejectionOf(createSolution(MESSAGE, deps, { final: true }), CreateRetryScheduled);
+    const retry = await retryOf(createSolution(MESSAGE, deps, { final: true }));
 
-    expect(thrown.lastDelivery).toBe(true);
+    expect(retry.lastDelivery).toBe(true);
     expect(store.releaseCreateLease).toHaveBeenCalledWith('ob-1', '111', 3, error.details, NOW, { notBefore: 0, nextAttempt: undefined });
   });
 
@@ -220,9 +229,9 @@ describe('createSolution', () => {
     const { store, graph, deps } = setup();
     graph.createSolution.mockRejectedValue(error);
 
-    const thrown = await rejectionOf(createSolution(MESSAGE, deps), CreateRetryScheduled);
+    const retry = await retryOf(createSolution(MESSAGE, deps));
 
-    expect(thrown).toMatchObject({ scheduledRetrySeconds: UNKNOWN_CREATE_SETTLE_SECONDS, outcomeUnknown: true, graphError: error });
+    expect(retry).toMatchObject({ delaySeconds: UNKNOWN_CREATE_SETTLE_SECONDS, outcomeUnknown: true, graphError: error });
     const settled = at(UNKNOWN_CREATE_SETTLE_SECONDS);
     expect(store.releaseCreateLease).toHaveBeenCalledWith('ob-1', '111', 3, error.details, NOW, { notBefore: settled.getTime(), nextAttempt: settled });
   });
@@ -231,7 +240,7 @@ describe('createSolution', () => {
     const { store, graph, deps } = setup();
     const error = new GraphError('transient', { code: -1, message: 'timed out' }, 0);
     graph.listAppSolutions.mockRejectedValue(error);
-    await expect(createSolution(MESSAGE, deps)).rejects.toMatchObject({ graphError: error, scheduledRetrySeconds: 8, outcomeUnknown: false });
+    await expect(createSolution(MESSAGE, deps)).resolves.toMatchObject({ outcome: 'retry', graphError: error, delaySeconds: 8, outcomeUnknown: false });
     expect(store.releaseCreateLease).toHaveBeenCalledWith('ob-1', '111', 3, error.details, NOW, { notBefore: 0, nextAttempt: at(8) });
     expect(graph.createSolution).not.toHaveBeenCalled();
   });

@@ -1,5 +1,8 @@
 import { GraphError } from '../../lambdas/graph/graph-error';
-import { GRAPH_PACING, GraphPacer, type PacedCall } from '../../lambdas/graph/graph-pacer';
+import { GraphPacer, type PacedCall } from '../../lambdas/graph/graph-pacer';
+import { SCHEDULE } from '../../lambdas/schedule';
+
+const GRAPH_PACING = SCHEDULE.graphPacing;
 import { readUsage, type UsageReading } from '../../lambdas/graph/graph-usage';
 import { rejectionOf } from '../support/rejection';
 

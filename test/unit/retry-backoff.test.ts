@@ -1,9 +1,15 @@
-import { CreateRetryScheduled } from '../../lambdas/domain/create-solution';
-import { ACCEPT_RETRY, CREATE_RETRY, retryDelaySeconds } from '../../lambdas/domain/retry-policy';
+import { jest } from '@jest/globals';
+import type { SQSRecord } from 'aws-lambda';
+import { retryDelaySeconds } from '../../lambdas/domain/retry-policy';
 import { GraphError } from '../../lambdas/graph/graph-error';
-import { busyDeferralSeconds, MalformedMessageError, redeliveryDelaySeconds } from '../../lambdas/queue/retry-backoff';
+import { CreateDeliveries } from '../../lambdas/queue/create-deliveries';
+import { busyDeferralSeconds, MalformedMessageError } from '../../lambdas/queue/retry-backoff';
+import { SCHEDULE } from '../../lambdas/schedule';
 
-const transient = new GraphError('transient', { code: 2, message: 'x' }, 503);
+const CREATE_RETRY = SCHEDULE.createBackoff;
+const ACCEPT_RETRY = SCHEDULE.acceptBackoff;
+const BUSY = SCHEDULE.busyDeferrals;
+
 const low = () => 0;
 const high = () => 0.999;
 
@@ -31,23 +37,47 @@ describe('retry backoff', () => {
 });
 
 describe('redelivery of a failed create message', () => {
-  test('comes back when the attempt scheduled it on the record', () => {
-    expect(redeliveryDelaySeconds(new CreateRetryScheduled(transient, 37, false, false), 1, high)).toBe(37);
+  const MESSAGE = { onboardingId: 'ob-1', appId: '111', accessToken: 'tp-token' };
+  const record = (receiveCount: number) => ({ receiptHandle: 'rh-1', attributes: { ApproximateReceiveCount: String(receiveCount) } }) as unknown as SQSRecord;
+  /** The delay each failed message comes back after, as the queue is asked to set it once the batch is done. */
+  async function redeliveryDelay(fail: (deliveries: CreateDeliveries) => Promise<void> | void, random: () => number) {
+    const deferRedelivery = jest.fn(async (_: { receiptHandle: string; delaySeconds: number }[]) => [] as string[]);
+    const store = { recordWaiting: jest.fn(async () => undefined), recordNoMoreDeliveries: jest.fn(async () => true) };
+    const deliveries = new CreateDeliveries({
+      queue: { send: jest.fn(async () => undefined), deferRedelivery },
+      store,
+      maxReceiveCount: 12,
+      redelivery: { backoff: CREATE_RETRY, busyDeferrals: BUSY },
+      clock: () => new Date(),
+      warn: () => undefined,
+      random,
+    });
+    await fail(deliveries);
+    await deliveries.applyRetryDelays();
+    return { delaySeconds: deferRedelivery.mock.calls[0]![0][0]!.delaySeconds, noted: store.recordWaiting.mock.calls.length };
+  }
+
+  test('comes back when the attempt scheduled it on the record, which the attempt told itself', async () => {
+    await expect(redeliveryDelay((d) => d.retryScheduled(record(1), 37), high)).resolves.toEqual({ delaySeconds: 37, noted: 0 });
   });
 
-  test('a failure before any attempt (the store, say) backs off by receive count; a throttle waits Graph’s estimate', () => {
-    expect(redeliveryDelaySeconds(new Error('DynamoDB unavailable'), 3, low)).toBe(4);
-    expect(redeliveryDelaySeconds(new GraphError('throttled', { code: 80007, message: 'x' }, 400, 120), 1, low)).toBe(120);
+  test('a failure before any attempt (the store, say) backs off by receive count; a throttle waits Graph’s estimate', async () => {
+    await expect(redeliveryDelay((d) => d.failed(record(3), MESSAGE, new Error('DynamoDB unavailable')), low)).resolves.toEqual({ delaySeconds: 4, noted: 1 });
+    await expect(redeliveryDelay((d) => d.failed(record(1), MESSAGE, new GraphError('throttled', { code: 80007, message: 'x' }, 400, 120)), low)).resolves.toEqual({ delaySeconds: 120, noted: 1 });
   });
 
-  test('a malformed message comes back at once, to reach the DLQ without waiting', () => {
-    expect(redeliveryDelaySeconds(new MalformedMessageError('bad'), 3, high)).toBe(0);
+  test('a solution busy past its deferrals backs off by receive count, never before the holder’s estimate', async () => {
+    await expect(redeliveryDelay((d) => d.busyTooLong(record(1), MESSAGE, 30), low)).resolves.toEqual({ delaySeconds: 30, noted: 1 });
+  });
+
+  test('a malformed message comes back at once, to reach the DLQ without waiting', async () => {
+    await expect(redeliveryDelay((d) => d.failed(record(3), undefined, new MalformedMessageError('bad')), high)).resolves.toEqual({ delaySeconds: 0, noted: 0 });
   });
 
   test('a busy message is put back for at least the holder’s estimate, longer with each deferral, at most 15 minutes', () => {
-    expect(busyDeferralSeconds(30, 0, low)).toBe(30);
-    expect(busyDeferralSeconds(30, 8, low)).toBe(256);
-    expect(busyDeferralSeconds(30, 8, high)).toBe(320);
-    expect(busyDeferralSeconds(30, 11, low)).toBe(900);
+    expect(busyDeferralSeconds(BUSY, 30, 0, low)).toBe(30);
+    expect(busyDeferralSeconds(BUSY, 30, 8, low)).toBe(256);
+    expect(busyDeferralSeconds(BUSY, 30, 8, high)).toBe(320);
+    expect(busyDeferralSeconds(BUSY, 30, 11, low)).toBe(900);
   });
 });

@@ -1,3 +1,4 @@
+import { SCHEDULE } from '../../schedule';
 import type { RecordedError, SolutionRecord } from '../records';
 import { foundLiveStatus, type SolutionStatus } from '../solution-status';
 import { LIVE, UNDER_WAY, UNSETTLED } from '../status-sets';
@@ -27,13 +28,10 @@ export type CreateClaim =
 /** The item of the onboarding that holds an app's live solution. */
 export type LiveHolder = Pick<SolutionRecord, 'status' | 'lifecycleAt'> & { solutionId: string };
 
-/** How long until asking a busy holder again: a working attempt is usually done in seconds. */
-const BUSY_RETRY_MS = 10_000;
-
 /** How long until `holder` (an item under way, or the app's holder) may have moved on: soon, and at the latest when its create lease ends. */
-export function busyRetryInMs(holder: Pick<SolutionRecord, 'status' | 'leaseExpiresAt'> | undefined, now: Date): number {
+function busyRetryInMs(holder: Pick<SolutionRecord, 'status' | 'leaseExpiresAt'> | undefined, now: Date): number {
   const leaseLeft = (holder?.leaseExpiresAt ?? 0) - now.getTime();
-  return holder !== undefined && UNDER_WAY.has(holder.status) && leaseLeft > 0 ? Math.min(leaseLeft, BUSY_RETRY_MS) : BUSY_RETRY_MS;
+  return holder !== undefined && UNDER_WAY.has(holder.status) && leaseLeft > 0 ? Math.min(leaseLeft, SCHEDULE.busyRetryMs) : SCHEDULE.busyRetryMs;
 }
 
 const busy = (holder: SolutionRecord | undefined, now: Date): CreateClaim => ({ kind: 'busy', retryInMs: busyRetryInMs(holder, now) });
