@@ -28,20 +28,22 @@ export class DynamoSolutionItems implements SolutionItems, AppGuards {
     return result;
   }
 
-  private async update(key: SolutionKey, move: ItemMove): Promise<MoveResult<SolutionRecord>> {
+  /** The move as one UpdateItem's key and expressions. */
+  private updateOf(key: SolutionKey, move: ItemMove) {
     const expression = new ExpressionBuilder();
+    return {
+      TableName: this.table.tableName,
+      Key: keys.solution(key.onboardingId, key.appId),
+      ConditionExpression: expression.condition(move.condition),
+      UpdateExpression: expression.update(move.change),
+      ExpressionAttributeNames: expression.names,
+      ExpressionAttributeValues: expression.values,
+    };
+  }
+
+  private async update(key: SolutionKey, move: ItemMove): Promise<MoveResult<SolutionRecord>> {
     try {
-      const { Attributes } = await this.table.db.send(
-        new UpdateCommand({
-          TableName: this.table.tableName,
-          Key: keys.solution(key.onboardingId, key.appId),
-          ConditionExpression: expression.condition(move.condition),
-          UpdateExpression: expression.update(move.change),
-          ExpressionAttributeNames: expression.names,
-          ExpressionAttributeValues: expression.values,
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
+      const { Attributes } = await this.table.db.send(new UpdateCommand({ ...this.updateOf(key, move), ReturnValues: 'ALL_NEW' }));
       // ALL_NEW: the item as this write left it (a claim reads its attempt number from it).
       return { applied: true, item: (Attributes ?? {}) as SolutionRecord };
     } catch (error) {
@@ -52,21 +54,11 @@ export class DynamoSolutionItems implements SolutionItems, AppGuards {
 
   /** The move and the app's guard for this onboarding (unless another onboarding holds it), both or neither. */
   private async updateTakingGuard(key: SolutionKey, move: ItemMove): Promise<MoveResult<SolutionRecord>> {
-    const expression = new ExpressionBuilder();
     try {
       await this.table.db.send(
         new TransactWriteCommand({
           TransactItems: [
-            {
-              Update: {
-                TableName: this.table.tableName,
-                Key: keys.solution(key.onboardingId, key.appId),
-                ConditionExpression: expression.condition(move.condition),
-                UpdateExpression: expression.update(move.change),
-                ExpressionAttributeNames: expression.names,
-                ExpressionAttributeValues: expression.values,
-              },
-            },
+            { Update: this.updateOf(key, move) },
             {
               Put: {
                 TableName: this.table.tableName,
