@@ -1,6 +1,6 @@
 import { wholeSecond, type LifecycleSource, type RecordedError } from './records';
 import { SOLUTION_STATUS_FACTS, SOLUTION_STATUSES, type LiveStatus, type SolutionStatus } from './solution-status';
-import type { ItemAttribute, SameSecond, TransitionRequest, TransitionSpec } from './transition-spec';
+import type { ItemAttribute, TransitionRequest, TransitionSpec } from './transition-spec';
 
 /**
  * The transition table: every write of a solution item's status, by name. Each transition declares

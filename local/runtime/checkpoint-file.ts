@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFileAtomically } from './atomic-file';
 import type { ShardCheckpoints } from './stream-event-source';
 
 /** Stream checkpoints in a JSON file under DATA_DIR, keyed by stream and shard. */
@@ -9,7 +10,8 @@ export function checkpointFile(path: string, streamArn: string): ShardCheckpoint
     get: (shardId) => mine[shardId],
     set: (shardId, sequenceNumber) => {
       mine[shardId] = sequenceNumber;
-      writeFileSync(path, JSON.stringify(all));
+      // Rewritten on every batch: a kill -9 may land mid-write, and the next start reads it.
+      writeFileAtomically(path, JSON.stringify(all));
     },
   };
 }

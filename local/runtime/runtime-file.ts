@@ -1,4 +1,5 @@
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileAtomically } from './atomic-file';
 import { join } from 'node:path';
 import type { LocalWiring } from './local-wiring';
 
@@ -68,14 +69,12 @@ export function acquireDataDir(dataDir: string): void {
 
 /** Notes the DynamoDB Local process in the lock, so a later start can reap it if this runtime dies. */
 export function recordDynamoDbPid(dataDir: string, dynamodbPid: number): void {
-  writeFileSync(lockFile(dataDir), JSON.stringify({ pid: process.pid, dynamodbPid } satisfies RuntimeLock));
+  writeFileAtomically(lockFile(dataDir), JSON.stringify({ pid: process.pid, dynamodbPid } satisfies RuntimeLock));
 }
 
-/** Written whole or not at all (a rename): a reader polling for it never sees half a file. */
+/** Written whole or not at all: a reader polling for it never sees half a file. */
 export function writeRuntimeFile(dataDir: string, endpoints: RuntimeEndpoints): void {
-  const partial = `${runtimeFile(dataDir)}.partial`;
-  writeFileSync(partial, `${JSON.stringify(endpoints, null, 2)}\n`);
-  renameSync(partial, runtimeFile(dataDir));
+  writeFileAtomically(runtimeFile(dataDir), `${JSON.stringify(endpoints, null, 2)}\n`);
 }
 
 export function releaseDataDir(dataDir: string): void {

@@ -1,0 +1,11 @@
+import { renameSync, writeFileSync } from 'node:fs';
+
+/**
+ * Writes `text` to `path` whole or not at all (a write beside it, then a rename): a runtime killed
+ * mid-write leaves the old file, never a truncated one that the next start could not read.
+ */
+export function writeFileAtomically(path: string, text: string): void {
+  const partial = `${path}.partial`;
+  writeFileSync(partial, text);
+  renameSync(partial, path);
+}
