@@ -16,7 +16,9 @@ export function planTransition<N extends TransitionName>(name: N, request: Reque
   const to = targetOf(name, spec, request);
   const froms = fromsOf(name, spec, request, to);
   const values = spec.values(request);
-  const written = [...Object.keys(values.set ?? {}), ...Object.keys(values.setIfAbsent ?? {}), ...Object.keys(values.add ?? {})];
+  // A value left undefined is not written, and so not kept either: a declared clear removes it.
+  const [set, setIfAbsent, add] = [defined(values.set), defined(values.setIfAbsent), defined(values.add) as Record<string, number>];
+  const written = [...Object.keys(set), ...Object.keys(setIfAbsent), ...Object.keys(add)];
   const undeclared = written.filter((attribute) => !(spec.sets as readonly string[]).includes(attribute));
   if (undeclared.length > 0) throw new Error(`${name} writes ${undeclared.join(', ')}, which the transition table does not declare`);
   const unset = (attribute: string) => !written.includes(attribute) && !(values.keep as readonly string[] | undefined)?.includes(attribute);
@@ -26,10 +28,10 @@ export function planTransition<N extends TransitionName>(name: N, request: Reque
       // The byStatus index's key pair: a write that moves the change time writes the status with it.
       ...(spec.touchesUpdatedAt && to !== undefined ? { status: to, updatedAt: request.now.toISOString() } : {}),
       ...(spec.touchesUpdatedAt && to === undefined ? { updatedAt: request.now.toISOString() } : {}),
-      ...defined(values.set),
+      ...set,
     },
-    setIfAbsent: defined(values.setIfAbsent),
-    add: defined(values.add) as Record<string, number>,
+    setIfAbsent,
+    add,
     remove: spec.clears.filter(unset),
     ...(detail === false || to === undefined ? {} : { history: historyEntry(request.now, to, detail) }),
   };
