@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readRuntimeFile, type RuntimeEndpoints } from '../../local/runtime/runtime-file';
+import { TEST_BUNDLES_DIR } from './shared-bundles';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 /**
@@ -58,7 +59,7 @@ export function spawnRuntime(options: RuntimeProcessOptions = {}) {
   // As `npm start` runs it: one Node process with tsx's loader, no wrapper between it and its signals.
   const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', '--import', 'tsx', 'local/start.ts', ...(options.args ?? [])], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', DATA_DIR: dataDir, POWERTOOLS_LOG_LEVEL: 'INFO', TIME_SCALE: TEST_TIME_SCALE, ...options.env },
+    env: { ...process.env, PORT: '0', DATA_DIR: dataDir, POWERTOOLS_LOG_LEVEL: 'INFO', TIME_SCALE: TEST_TIME_SCALE, BUNDLES_DIR: TEST_BUNDLES_DIR, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: options.ownProcessGroup ?? false,
   });
