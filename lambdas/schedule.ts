@@ -99,6 +99,8 @@ export const SCHEDULE = {
   busyRetryMs: 10_000,
   /** A message for a busy solution goes back as a new one: this many times (about 45 min in all), each delayed at most SQS's maximum. */
   busyDeferrals: { max: 12, maxDelaySeconds: 900 },
+  /** Lifecycle news for a record that changed between its read and its write is judged again, this many times at most: a race is rare, three in a row a bug. */
+  lifecycleRereads: 3,
 
   createQueue: {
     /** Lambda's guidance: at least 6× the consumer's timeout, so a slow batch is not redelivered mid-flight. */

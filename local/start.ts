@@ -9,7 +9,8 @@ import { runtimeFile } from './runtime/runtime-file';
  * Environment: PORT (3000), DATA_DIR (.data), GRAPH_API_BASE_URL (skip the simulator),
  * PARTNER_APP_ID, SYSTEM_USER_TOKEN, APP_SECRET, WEBHOOK_VERIFY_TOKEN (seed the secrets and the simulator),
  * RECONCILE_INTERVAL_SECONDS (the reconciler's period; the schedule's by default), TIME_SCALE (0 < s ≤ 1:
- * the schedule's waits multiplied by it, lambdas/schedule.ts; 1 by default).
+ * the schedule's waits multiplied by it, lambdas/schedule.ts; 1 by default), BUNDLES_DIR (where the
+ * functions' bundles are built and reused; DATA_DIR/bundles by default).
  */
 
 const { values } = parseArgs({ options: { reset: { type: 'boolean', default: false }, context: { type: 'string', short: 'c', multiple: true, default: [] } } });
@@ -40,6 +41,7 @@ try {
     context,
     reconcileIntervalSeconds,
     timeScale,
+    bundlesDir: process.env.BUNDLES_DIR || undefined,
     log,
   });
   const e = runtime.endpoints;

@@ -1,10 +1,10 @@
 import { PENDING_DEACTIVATION, SOLUTION_STATUS, type CreateSolutionRequest, type GraphClient, type SolutionDetails } from '../graph/graph-client';
 import { GraphError, unexpectedAnswerGraphError, type GraphErrorDetails } from '../graph/graph-error';
 import type { CreateSolutionMessage } from '../queue/create-solution-message';
+import type { RetryPolicy } from '../schedule';
 import type { RecordStore } from './records/record-store';
 import type { SolutionRecord } from './records';
 import type { SolutionStatus } from './solution-status';
-import type { RetryPolicy } from '../schedule';
 import { askOf, retryDelaySeconds } from './retry-policy';
 
 export interface CreateSolutionDeps {

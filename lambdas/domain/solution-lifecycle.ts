@@ -1,4 +1,5 @@
 import { PENDING_DEACTIVATION, SOLUTION_STATUS } from '../graph/graph-client';
+import { SCHEDULE } from '../schedule';
 import type { RecordStore } from './records/record-store';
 import { wholeSecond, type LifecycleSource, type SolutionRecord } from './records';
 import { type LiveStatus, type SolutionStatus } from './solution-status';
@@ -99,7 +100,7 @@ export type LifecycleOutcome =
   | { outcome: 'awaiting-accept' };
 
 /** A record changed by someone else between its read and its write is read again, this many times at most. */
-const MAX_RACES = 3;
+const MAX_RACES = SCHEDULE.lifecycleRereads;
 
 /**
  * Applies news of a solution to every record holding it, found through the `bySolutionId` index;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { build, stop as stopEsbuild, version as esbuildVersion } from 'esbuild';
 import { BUNDLING, FUNCTION_ENTRIES, type FunctionName } from '../../lib/function-bundling';
@@ -21,7 +21,9 @@ const FINGERPRINT_FILE = 'sources.sha256';
  * Bundles every function as the stack does (lib/function-bundling.ts), and the sandbox worker, into
  * `outDir`, in one esbuild run: the sandboxes then load plain JavaScript, nothing is compiled per
  * sandbox, and a local run proves the deployed artifact works. Bundles built from the same sources
- * (and options, and esbuild) by an earlier start are used again.
+ * (and options, and esbuild) by an earlier start are used again. They are built beside `outDir` and
+ * moved in once complete, so that another runtime sharing `outDir` (the tests' BUNDLES_DIR) never
+ * loads a half-written one.
  */
 export async function bundleFunctions(outDir: string): Promise<FunctionBundles> {
   const names = Object.keys(FUNCTION_ENTRIES) as FunctionName[];
@@ -31,8 +33,9 @@ export async function bundleFunctions(outDir: string): Promise<FunctionBundles> 
   };
   const fingerprint = sourcesFingerprint();
   if (readOrUndefined(join(outDir, FINGERPRINT_FILE)) === fingerprint) return bundles;
-  rmSync(outDir, { recursive: true, force: true });
-  const common = { bundle: true, platform: 'node', absWorkingDir: REPO_ROOT, outdir: outDir, outExtension: { '.js': '.mjs' }, logLevel: 'warning' } as const;
+  const building = `${outDir}.building-${process.pid}`;
+  rmSync(building, { recursive: true, force: true });
+  const common = { bundle: true, platform: 'node', absWorkingDir: REPO_ROOT, outdir: building, outExtension: { '.js': '.mjs' }, logLevel: 'warning' } as const;
   await Promise.all([
     build({
       ...common,
@@ -47,7 +50,9 @@ export async function bundleFunctions(outDir: string): Promise<FunctionBundles> 
     // Lambda's own runtime is no part of the artifact: the worker is bundled for this machine's Node.
     build({ ...common, entryPoints: { 'function-worker': WORKER_ENTRY }, format: 'esm', sourcemap: true }),
   ]);
-  writeFileSync(join(outDir, FINGERPRINT_FILE), fingerprint);
+  writeFileSync(join(building, FINGERPRINT_FILE), fingerprint);
+  rmSync(outDir, { recursive: true, force: true });
+  renameSync(building, outDir);
   // esbuild's service process (about 250 MiB) is needed no more once the bundles are written.
   await stopEsbuild();
   return bundles;

@@ -42,6 +42,8 @@ export interface LocalRuntimeOptions {
   reconcileIntervalSeconds?: number;
   /** TIME_SCALE: what the schedule's waits are multiplied by, here and in the functions (lambdas/schedule.ts); 1 when absent. */
   timeScale?: number;
+  /** Where the functions' bundles are built, or found already built from the same sources; `bundles` in the data directory when absent. */
+  bundlesDir?: string;
   log: (line: string) => void;
 }
 
@@ -85,7 +87,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
   };
   try {
     // Built while the emulators start; awaited where the sandboxes need it (a failure is thrown there).
-    const bundling = bundleFunctions(join(dataDir, 'bundles'));
+    const bundling = bundleFunctions(opts.bundlesDir ? resolve(opts.bundlesDir) : join(dataDir, 'bundles'));
     bundling.catch(() => undefined);
     const settings = localDeploymentSettings({ ...opts.context, ...(opts.partnerAppId ? { partnerAppId: opts.partnerAppId } : {}) });
     const { partnerAppId } = settings.partner;

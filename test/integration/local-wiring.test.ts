@@ -24,8 +24,8 @@ const LOCAL_ONLY_VARIABLES = ['GRAPH_API_BASE_URL'];
 const RESOURCE_VARIABLES = ['TABLE_NAME', 'CREATE_QUEUE_URL', 'APP_SECRET_ID', 'SYSTEM_USER_TOKEN_SECRET_ID'];
 
 beforeAll(async () => {
-  // A real-looking partner app ID on both sides (cdk.json's sample one makes synth warn).
-  runtime = await startRuntimeProcess({ env: { PARTNER_APP_ID: TEST_PARTNER_APP_ID } });
+  // A real-looking partner app ID on both sides (cdk.json's sample one makes synth warn); the deployed schedule.
+  runtime = await startRuntimeProcess({ env: { PARTNER_APP_ID: TEST_PARTNER_APP_ID, TIME_SCALE: '1' } });
   wiring = runtime.endpoints.wiring;
   ({ template, stack } = synthApp());
 }, 90_000);

@@ -4,8 +4,15 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readRuntimeFile, type RuntimeEndpoints } from '../../local/runtime/runtime-file';
+import { TEST_BUNDLES_DIR } from './shared-bundles';
 
 const ROOT = resolve(import.meta.dirname, '../..');
+/**
+ * The tests' runtime sees the schedule's waits (backoffs, settling times, the reconciler's thresholds)
+ * at a tenth (TIME_SCALE, lambdas/schedule.ts), so that no test waits real minutes for a retry; a test
+ * that compares the runtime with the deployed stack asks for TIME_SCALE 1.
+ */
+export const TEST_TIME_SCALE = '0.1';
 
 export interface RuntimeProcessOptions {
   env?: Record<string, string>;
@@ -52,7 +59,7 @@ export function spawnRuntime(options: RuntimeProcessOptions = {}) {
   // As `npm start` runs it: one Node process with tsx's loader, no wrapper between it and its signals.
   const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', '--import', 'tsx', 'local/start.ts', ...(options.args ?? [])], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', DATA_DIR: dataDir, POWERTOOLS_LOG_LEVEL: 'INFO', ...options.env },
+    env: { ...process.env, PORT: '0', DATA_DIR: dataDir, POWERTOOLS_LOG_LEVEL: 'INFO', TIME_SCALE: TEST_TIME_SCALE, BUNDLES_DIR: TEST_BUNDLES_DIR, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: options.ownProcessGroup ?? false,
   });

@@ -111,7 +111,7 @@ describe('create handler: a solution busy elsewhere', () => {
 
     expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(0);
     const [entry] = visibility();
-    // CREATE_RETRY for receive 2: 2 × 2¹ = 4 s at most, jittered down.
+    // The create backoff for receive 2: 2 × 2¹ = 4 s at most, jittered down.
     expect(entry).toMatchObject({ ReceiptHandle: 'rh-1' });
     expect(entry!.VisibilityTimeout).toBeGreaterThanOrEqual(1);
     expect(entry!.VisibilityTimeout).toBeLessThanOrEqual(4);

@@ -6,8 +6,8 @@ import { CreateDeliveries } from '../../lambdas/queue/create-deliveries';
 import { busyDeferralSeconds, MalformedMessageError } from '../../lambdas/queue/retry-backoff';
 import { SCHEDULE } from '../../lambdas/schedule';
 
-const CREATE_RETRY = SCHEDULE.createBackoff;
-const ACCEPT_RETRY = SCHEDULE.acceptBackoff;
+const CREATE_BACKOFF = SCHEDULE.createBackoff;
+const ACCEPT_BACKOFF = SCHEDULE.acceptBackoff;
 const BUSY = SCHEDULE.busyDeferrals;
 
 const low = () => 0;
@@ -15,24 +15,24 @@ const high = () => 0.999;
 
 describe('retry backoff', () => {
   test('grows exponentially with the attempt, with jitter between half and all of the step', () => {
-    expect([1, 2, 3, 4].map((n) => retryDelaySeconds(CREATE_RETRY, n, {}, low))).toEqual([1, 2, 4, 8]);
-    expect([1, 2, 3, 4].map((n) => retryDelaySeconds(CREATE_RETRY, n, {}, high))).toEqual([2, 4, 8, 16]);
-    expect([1, 2, 3].map((n) => retryDelaySeconds(ACCEPT_RETRY, n, {}, high))).toEqual([10, 20, 40]);
+    expect([1, 2, 3, 4].map((n) => retryDelaySeconds(CREATE_BACKOFF, n, {}, low))).toEqual([1, 2, 4, 8]);
+    expect([1, 2, 3, 4].map((n) => retryDelaySeconds(CREATE_BACKOFF, n, {}, high))).toEqual([2, 4, 8, 16]);
+    expect([1, 2, 3].map((n) => retryDelaySeconds(ACCEPT_BACKOFF, n, {}, high))).toEqual([10, 20, 40]);
   });
 
   test('is capped', () => {
-    expect(retryDelaySeconds(CREATE_RETRY, 30, {}, high)).toBe(CREATE_RETRY.maxSeconds);
-    expect(retryDelaySeconds(ACCEPT_RETRY, 30, {}, high)).toBe(ACCEPT_RETRY.maxSeconds);
+    expect(retryDelaySeconds(CREATE_BACKOFF, 30, {}, high)).toBe(CREATE_BACKOFF.maxSeconds);
+    expect(retryDelaySeconds(ACCEPT_BACKOFF, 30, {}, high)).toBe(ACCEPT_BACKOFF.maxSeconds);
   });
 
   test('a throttle waits Graph’s own estimate, shorter or longer, up to the policy’s ceiling; without one, the throttling minimum', () => {
-    expect(retryDelaySeconds(CREATE_RETRY, 1, { throttled: true }, low)).toBe(CREATE_RETRY.throttledMinSeconds);
-    expect(retryDelaySeconds(CREATE_RETRY, 1, { throttled: true, retryAfterSeconds: 120 }, low)).toBe(120);
-    expect(retryDelaySeconds(CREATE_RETRY, 1, { throttled: true, retryAfterSeconds: 5 }, low)).toBe(5);
-    expect(retryDelaySeconds(ACCEPT_RETRY, 1, { throttled: true, retryAfterSeconds: 5 }, high)).toBe(10);
-    expect(retryDelaySeconds(CREATE_RETRY, 1, { retryAfterSeconds: 10_000 }, low)).toBe(CREATE_RETRY.maxAskedSeconds);
-    expect(retryDelaySeconds(ACCEPT_RETRY, 1, { throttled: true, retryAfterSeconds: 1_800 }, low)).toBe(1_800);
-    expect(retryDelaySeconds(ACCEPT_RETRY, 1, { retryAfterSeconds: 10_000 }, low)).toBe(ACCEPT_RETRY.maxAskedSeconds);
+    expect(retryDelaySeconds(CREATE_BACKOFF, 1, { throttled: true }, low)).toBe(CREATE_BACKOFF.throttledMinSeconds);
+    expect(retryDelaySeconds(CREATE_BACKOFF, 1, { throttled: true, retryAfterSeconds: 120 }, low)).toBe(120);
+    expect(retryDelaySeconds(CREATE_BACKOFF, 1, { throttled: true, retryAfterSeconds: 5 }, low)).toBe(5);
+    expect(retryDelaySeconds(ACCEPT_BACKOFF, 1, { throttled: true, retryAfterSeconds: 5 }, high)).toBe(10);
+    expect(retryDelaySeconds(CREATE_BACKOFF, 1, { retryAfterSeconds: 10_000 }, low)).toBe(CREATE_BACKOFF.maxAskedSeconds);
+    expect(retryDelaySeconds(ACCEPT_BACKOFF, 1, { throttled: true, retryAfterSeconds: 1_800 }, low)).toBe(1_800);
+    expect(retryDelaySeconds(ACCEPT_BACKOFF, 1, { retryAfterSeconds: 10_000 }, low)).toBe(ACCEPT_BACKOFF.maxAskedSeconds);
   });
 });
 
@@ -47,7 +47,7 @@ describe('redelivery of a failed create message', () => {
       queue: { send: jest.fn(async () => undefined), deferRedelivery },
       store,
       maxReceiveCount: 12,
-      redelivery: { backoff: CREATE_RETRY, busyDeferrals: BUSY },
+      redelivery: { backoff: CREATE_BACKOFF, busyDeferrals: BUSY },
       clock: () => new Date(),
       warn: () => undefined,
       random,
