@@ -169,6 +169,7 @@ export function loadCreateSolutionConfig(env: NodeJS.ProcessEnv = process.env) {
       listBeforeFirstCreate: c.LIST_BEFORE_FIRST_CREATE,
       backoff: schedule.createBackoff,
       unknownCreateSettleSeconds: schedule.unknownCreateSettleSeconds,
+      busyRetryMs: schedule.busyRetryMs,
     },
     maxReceiveCount: c.CREATE_MAX_RECEIVE_COUNT,
     redelivery: { backoff: schedule.createBackoff, busyDeferrals: schedule.busyDeferrals },

@@ -162,6 +162,7 @@ export function scaledSchedule(timeScale: number): Schedule {
     createBackoff: backoff(SCHEDULE.createBackoff, timeScale),
     acceptBackoff: backoff(SCHEDULE.acceptBackoff, timeScale),
     unknownCreateSettleSeconds: seconds(SCHEDULE.unknownCreateSettleSeconds, timeScale),
+    busyRetryMs: seconds(SCHEDULE.busyRetryMs / 1000, timeScale) * 1000,
     reconciler: {
       intervalSeconds: seconds(SCHEDULE.reconciler.intervalSeconds, timeScale),
       // Still longer than the visibility timeout (not scaled), for the reason above.

@@ -18,6 +18,8 @@ export interface CreateSolutionDeps {
     createLeaseMs: number;
     /** When a message comes back if its attempt dies: the queue's visibility timeout. */
     redeliveryMs: number;
+    /** When a message for a solution another attempt holds comes back at the latest (schedule.ts). */
+    busyRetryMs: number;
     /**
      * List the app's solutions even before a fresh item's first create, to find one made in Meta's
      * dashboard (off: a call saved per solution; the app's live solutions made by us are known
@@ -86,7 +88,7 @@ export interface CreateRetry {
  */
 export async function createSolution(message: CreateSolutionMessage, deps: CreateSolutionDeps, delivery: CreateDelivery = { final: false }): Promise<CreateSolutionOutcome> {
   const { onboardingId, appId, accessToken } = message;
-  const timing = { leaseMs: deps.settings.createLeaseMs, redeliveryMs: deps.settings.redeliveryMs };
+  const timing = { leaseMs: deps.settings.createLeaseMs, redeliveryMs: deps.settings.redeliveryMs, busyRetryMs: deps.settings.busyRetryMs };
   const claim = await deps.store.claimForCreate(onboardingId, appId, deps.clock(), timing);
   switch (claim.kind) {
     case 'settled':

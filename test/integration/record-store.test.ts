@@ -62,7 +62,7 @@ describe('the record store on DynamoDB Local', () => {
     const { onboarding } = newOnboarding(['911', '912', '913']);
     await store.createOnboarding({ onboarding, solutions: newOnboardingSolutions(onboarding.onboardingId, ['911', '912', '913']) });
     const id = onboarding.onboardingId;
-    const timing = { leaseMs: 1_000, redeliveryMs: 1_000 };
+    const timing = { leaseMs: 1_000, redeliveryMs: 1_000, busyRetryMs: 10_000 };
     // 911 and 912 are claimed at -2 h and -1 h (far older than other tests' items); 913 stays PENDING.
     await store.claimForCreate(id, '911', later(-7_200_000), timing);
     await store.claimForCreate(id, '912', later(-3_600_000), timing);
@@ -99,7 +99,7 @@ describe('the record store on DynamoDB Local', () => {
 const T0 = new Date('2026-11-27T08:00:00Z');
 const later = (ms: number) => new Date(T0.getTime() + ms);
 /** A 30 s lease; a message whose attempt dies comes back after 180 s. */
-const TIMING = { leaseMs: 30_000, redeliveryMs: 180_000 };
+const TIMING = { leaseMs: 30_000, redeliveryMs: 180_000, busyRetryMs: 10_000 };
 
 function newOnboarding(appIds = ['111', '222']): Onboarding {
   const onboardingId = `ob-index-${++n}`;

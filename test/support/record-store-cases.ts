@@ -411,7 +411,7 @@ let n = 0;
 const T0 = new Date('2026-11-27T08:00:00Z');
 const later = (ms: number) => new Date(T0.getTime() + ms);
 /** A 30 s lease; a message whose attempt dies comes back after 180 s. */
-const TIMING = { leaseMs: 30_000, redeliveryMs: 180_000 };
+const TIMING = { leaseMs: 30_000, redeliveryMs: 180_000, busyRetryMs: 10_000 };
 
 function newOnboarding(appIds = ['111', '222']): Onboarding {
   const onboardingId = `ob-${++n}`;

@@ -138,7 +138,7 @@ export function transitionMatrixCases(fixtureOf: () => MatrixFixture): void {
     const [failing, created] = [item('PENDING'), item('PENDING')];
     for (const pending of [failing, created]) {
       await seed(pending);
-      await store.claimForCreate(pending.onboardingId, pending.appId, T0, { leaseMs: 30_000, redeliveryMs: 180_000 });
+      await store.claimForCreate(pending.onboardingId, pending.appId, T0, { leaseMs: 30_000, redeliveryMs: 180_000, busyRetryMs: 10_000 });
       await expect(store.appGuardHolder(pending.appId)).resolves.toMatchObject({ holderId: pending.onboardingId });
     }
     await expect(store.recordCreateFailed(failing.onboardingId, failing.appId, 2, ERROR, at(1))).resolves.toBe(true);

@@ -68,6 +68,7 @@ describe('config', () => {
     expect(scaled.createBackoff).toEqual({ baseSeconds: 1, maxSeconds: 90, throttledMinSeconds: 6, maxAskedSeconds: 90 });
     expect(scaled.acceptBackoff).toEqual({ baseSeconds: 1, maxSeconds: 90, throttledMinSeconds: 6, maxAskedSeconds: 360 });
     expect(scaled.unknownCreateSettleSeconds).toBe(6);
+    expect(scaled.busyRetryMs).toBe(1_000);
     expect(scaled.reconciler).toEqual({ intervalSeconds: 6, stalledAfterSeconds: SCHEDULE.createQueue.visibilityTimeoutSeconds, acceptHandoffSeconds: 12 });
     expect(scaled.acceptRetry.leaseSeconds).toBe(SCHEDULE.acceptRetry.leaseSeconds);
     expect(scaled.acceptRetry.periodHours).toBeCloseTo(2.4);
@@ -76,7 +77,7 @@ describe('config', () => {
     expect(scaled).toMatchObject({ functionTimeoutSeconds: SCHEDULE.functionTimeoutSeconds, createLeaseSeconds: SCHEDULE.createLeaseSeconds, createQueue: SCHEDULE.createQueue, graphPacing: SCHEDULE.graphPacing });
     // The functions hold the scaled backoffs.
     const create = loadCreateSolutionConfig({ ...BASE, ...CREATE_QUEUE, TIME_SCALE: '0.1' });
-    expect(create.solution).toMatchObject({ backoff: scaled.createBackoff, unknownCreateSettleSeconds: 6 });
+    expect(create.solution).toMatchObject({ backoff: scaled.createBackoff, unknownCreateSettleSeconds: 6, busyRetryMs: 1_000 });
     expect(create.redelivery).toEqual({ backoff: scaled.createBackoff, busyDeferrals: SCHEDULE.busyDeferrals });
     expect(loadAcceptSolutionConfig({ ...BASE, SYSTEM_USER_TOKEN_SECRET_ID: 'arn:token', ACCEPT_LEASE_SECONDS: '60', TIME_SCALE: '0.1' }).acceptance.backoff).toEqual(scaled.acceptBackoff);
     for (const bad of ['0', '-1', '2', 'fast']) expect(() => loadTimeScale({ TIME_SCALE: bad })).toThrow(/TIME_SCALE/);

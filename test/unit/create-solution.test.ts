@@ -50,7 +50,7 @@ function setup(claim: CreateClaim = CLAIMED, solutionsOnGraph: SolutionDetails[]
   const deps: CreateSolutionDeps = {
     store,
     graph,
-    settings: { partnerAppId: PARTNER, ownerPermissions: [], partnerPermissions: ['MESSAGING'], createLeaseMs: 30_000, redeliveryMs: 180_000, listBeforeFirstCreate: false, backoff: SCHEDULE.createBackoff, unknownCreateSettleSeconds: UNKNOWN_CREATE_SETTLE_SECONDS },
+    settings: { partnerAppId: PARTNER, ownerPermissions: [], partnerPermissions: ['MESSAGING'], createLeaseMs: 30_000, redeliveryMs: 180_000, busyRetryMs: 10_000, listBeforeFirstCreate: false, backoff: SCHEDULE.createBackoff, unknownCreateSettleSeconds: UNKNOWN_CREATE_SETTLE_SECONDS },
     clock: () => NOW,
     // The top of each jittered step: attempt 3's backoff is 2 × 2² = 8 s.
     random: () => 0.999,
@@ -64,7 +64,7 @@ describe('createSolution', () => {
 
     await expect(createSolution(MESSAGE, deps)).resolves.toEqual({ outcome: 'created', solutionId: 'sol-new', how: 'created' });
 
-    expect(store.claimForCreate).toHaveBeenCalledWith('ob-1', '111', expect.any(Date), { leaseMs: 30_000, redeliveryMs: 180_000 });
+    expect(store.claimForCreate).toHaveBeenCalledWith('ob-1', '111', expect.any(Date), { leaseMs: 30_000, redeliveryMs: 180_000, busyRetryMs: 10_000 });
     expect(graph.listAppSolutions).toHaveBeenCalledWith('111', 'OWNER', 'tp-token');
     expect(graph.createSolution).toHaveBeenCalledWith(
       '111',

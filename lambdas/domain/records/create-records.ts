@@ -1,14 +1,15 @@
-import { SCHEDULE } from '../../schedule';
 import type { RecordedError, SolutionRecord } from '../records';
 import { foundLiveStatus, type SolutionStatus } from '../solution-status';
 import { LIVE, UNDER_WAY, UNSETTLED } from '../status-sets';
 import type { AppGuards, SolutionItems } from './ports';
 import type { TransitionWriter } from './transition-writer';
 
-/** How long a create attempt holds its item, and when its message comes back if the attempt dies. */
+/** How long a create attempt holds its item, when its message comes back if the attempt dies, and when to ask a busy holder again. */
 export interface CreateTiming {
   leaseMs: number;
   redeliveryMs: number;
+  /** A working attempt is usually done in seconds; at the latest when its create lease ends. */
+  busyRetryMs: number;
 }
 
 export type CreateClaim =
@@ -28,13 +29,11 @@ export type CreateClaim =
 /** The item of the onboarding that holds an app's live solution. */
 export type LiveHolder = Pick<SolutionRecord, 'status' | 'lifecycleAt'> & { solutionId: string };
 
-/** How long until `holder` (an item under way, or the app's holder) may have moved on: soon, and at the latest when its create lease ends. */
-function busyRetryInMs(holder: Pick<SolutionRecord, 'status' | 'leaseExpiresAt'> | undefined, now: Date): number {
+/** Try again once `holder` (an item under way, or the app's holder) may have moved on: soon, and at the latest when its create lease ends. */
+function busy(holder: Pick<SolutionRecord, 'status' | 'leaseExpiresAt'> | undefined, now: Date, timing: CreateTiming): CreateClaim {
   const leaseLeft = (holder?.leaseExpiresAt ?? 0) - now.getTime();
-  return holder !== undefined && UNDER_WAY.has(holder.status) && leaseLeft > 0 ? Math.min(leaseLeft, SCHEDULE.busyRetryMs) : SCHEDULE.busyRetryMs;
+  return { kind: 'busy', retryInMs: holder !== undefined && UNDER_WAY.has(holder.status) && leaseLeft > 0 ? Math.min(leaseLeft, timing.busyRetryMs) : timing.busyRetryMs };
 }
-
-const busy = (holder: SolutionRecord | undefined, now: Date): CreateClaim => ({ kind: 'busy', retryInMs: busyRetryInMs(holder, now) });
 
 /** The onboarding whose solution item holds the app's guard, and that item. */
 export async function appGuardHolder(ports: { items: SolutionItems; guards: AppGuards }, appId: string): Promise<{ holderId?: string; holder?: SolutionRecord }> {
@@ -62,7 +61,7 @@ export function createRecords(writer: TransitionWriter, ports: { items: Solution
     if (result.applied) return { kind: 'claimed', record: result.item, attempt: result.item.attempts, tookOverGuard: retried };
     if (result.refusedBy === 'item') {
       const current = await ports.items.getSolution(onboardingId, appId);
-      return current && UNDER_WAY.has(current.status) ? busy(current, now) : { kind: 'settled', record: current };
+      return current && UNDER_WAY.has(current.status) ? busy(current, now, timing) : { kind: 'settled', record: current };
     }
     return guardHeldElsewhere(onboardingId, appId, now, timing, retried);
   }
@@ -72,9 +71,9 @@ export function createRecords(writer: TransitionWriter, ports: { items: Solution
     const { holderId, holder } = await appGuardHolder(ports, appId);
     if (holder && LIVE.has(holder.status) && holder.solutionId) return { kind: 'existing', holder: { ...holder, solutionId: holder.solutionId } };
     // Not yet live: until the holder's solution is accepted (or fails), this one waits.
-    if (holder && UNSETTLED.has(holder.status)) return busy(holder, now);
+    if (holder && UNSETTLED.has(holder.status)) return busy(holder, now, timing);
     // The holder failed or is gone: release its guard (only if still its) and claim once more.
-    if (retried || !holderId) return busy(undefined, now);
+    if (retried || !holderId) return busy(undefined, now, timing);
     await ports.guards.release(appId, holderId);
     return claimForCreate(onboardingId, appId, now, timing, true);
   }
