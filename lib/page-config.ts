@@ -1,11 +1,11 @@
-import { API_BASE_PATH } from '../lambdas/shared/api-paths';
+import { API_BASE_PATH } from '../lambdas/commons/api-paths';
 import type { PartnerSettings } from './function-environment';
 import { loadFunctionConfigs } from './partner-context';
 
 /** Facebook's JS SDK, as the deployed page loads it (locally the simulator serves a stand-in). */
 export const FACEBOOK_SDK_URL = 'https://connect.facebook.net/en_US/sdk.js';
 
-export { API_BASE_PATH, WEBHOOK_PATH } from '../lambdas/shared/api-paths';
+export { API_BASE_PATH, WEBHOOK_PATH } from '../lambdas/commons/api-paths';
 
 /** The page's `/config.json` (read by web/app.js; the local runtime serves the same shape). */
 export interface PageConfig {

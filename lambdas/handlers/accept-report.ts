@@ -1,8 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { AcceptSolutionOutcome } from '../domain/accept-solution';
-import { METRIC } from '../shared/metric-names';
-import { logger, metrics } from '../shared/observability';
+import { METRIC } from '../commons/metric-names';
+import { logger, metrics } from '../commons/observability';
 
 /**
  * Logs and counts an accept attempt's outcome, the same way for the stream's attempts and the

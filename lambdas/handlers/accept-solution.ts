@@ -12,9 +12,9 @@ import { acceptSolution, type AcceptSolutionDeps } from '../domain/accept-soluti
 import { GraphClient } from '../graph/graph-client';
 import { dynamoRecordStore } from '../store/dynamo-record-store';
 import { reportRefusedTransition } from './transition-report';
-import { dynamoDocumentClient } from '../shared/aws-clients';
-import { cachedSecret } from '../shared/cached-secret';
-import { logger, metrics, tracer } from '../shared/observability';
+import { dynamoDocumentClient } from '../commons/aws-clients';
+import { cachedSecret } from '../commons/cached-secret';
+import { logger, metrics, tracer } from '../commons/observability';
 import { reportAcceptOutcome } from './accept-report';
 
 const config = loadAcceptSolutionConfig();

@@ -1,7 +1,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { CreateRetry, CreateSolutionOutcome } from '../domain/create-solution';
-import { METRIC } from '../shared/metric-names';
-import { logger, metrics } from '../shared/observability';
+import { METRIC } from '../commons/metric-names';
+import { logger, metrics } from '../commons/observability';
 
 /** Logs and counts a create attempt's outcome; the logger carries the message's correlation keys. */
 export function reportCreateOutcome(result: Exclude<CreateSolutionOutcome, CreateRetry | { outcome: 'busy' }>): void {

@@ -13,8 +13,8 @@ import { SqsCreateSolutionQueue } from '../queue/create-solution-queue';
 import { MalformedMessageError } from '../queue/retry-backoff';
 import { dynamoRecordStore } from '../store/dynamo-record-store';
 import { reportRefusedTransition } from './transition-report';
-import { dynamoDocumentClient, sqs } from '../shared/aws-clients';
-import { logger, metrics, tracer } from '../shared/observability';
+import { dynamoDocumentClient, sqs } from '../commons/aws-clients';
+import { logger, metrics, tracer } from '../commons/observability';
 import { reportCreateOutcome, reportCreateRetry, reportFailedCreateAttempt } from './create-report';
 
 const config = loadCreateSolutionConfig();

@@ -1,7 +1,7 @@
 import { IntakeDeadlineExceeded, OnboardingRejected, type OnboardingRejection } from '../domain/start-onboarding';
 import { GraphError } from '../graph/graph-error';
 import { SCHEDULE } from '../schedule';
-import { HttpError } from '../shared/http';
+import { HttpError } from '../commons/http';
 
 const REJECTION_STATUS: Record<OnboardingRejection, number> = {
   INVALID_TOKEN: 401,

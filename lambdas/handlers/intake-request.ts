@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { z } from 'zod';
-import { HttpError } from '../shared/http';
+import { HttpError } from '../commons/http';
 
 /** The contract's body limit (docs/design.md §3). */
 export const MAX_BODY_BYTES = 8 * 1024;

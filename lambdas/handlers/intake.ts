@@ -14,11 +14,11 @@ import { SqsCreateSolutionQueue } from '../queue/create-solution-queue';
 import { SCHEDULE } from '../schedule';
 import { dynamoRecordStore } from '../store/dynamo-record-store';
 import { reportRefusedTransition } from './transition-report';
-import { dynamoDocumentClient, sqs } from '../shared/aws-clients';
-import { cachedSecret } from '../shared/cached-secret';
-import { HttpError, httpErrors, json, type HttpResult } from '../shared/http';
-import { METRIC } from '../shared/metric-names';
-import { logger, metrics, tracer } from '../shared/observability';
+import { dynamoDocumentClient, sqs } from '../commons/aws-clients';
+import { cachedSecret } from '../commons/cached-secret';
+import { HttpError, httpErrors, json, type HttpResult } from '../commons/http';
+import { METRIC } from '../commons/metric-names';
+import { logger, metrics, tracer } from '../commons/observability';
 import { intakeErrorMapper } from './intake-errors';
 import { parseOnboardingId, parseStartOnboarding } from './intake-request';
 

@@ -1,8 +1,8 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SolutionStatus } from '../domain/solution-status';
 import type { LifecycleOutcome } from '../domain/solution-lifecycle';
-import { METRIC } from '../shared/metric-names';
-import { logger, metrics } from '../shared/observability';
+import { METRIC } from '../commons/metric-names';
+import { logger, metrics } from '../commons/observability';
 
 /** The metric each lifecycle change counts in, by the status it moved to (EXISTING follows ACTIVE news like ACCEPTED). */
 const CHANGE_METRIC: Partial<Record<SolutionStatus, string>> = {

@@ -11,10 +11,10 @@ import { GraphClient } from '../graph/graph-client';
 import { SqsCreateSolutionQueue } from '../queue/create-solution-queue';
 import { dynamoRecordStore } from '../store/dynamo-record-store';
 import { reportRefusedTransition } from './transition-report';
-import { dynamoDocumentClient, sqs } from '../shared/aws-clients';
-import { cachedSecret } from '../shared/cached-secret';
-import { METRIC } from '../shared/metric-names';
-import { logger, metrics, tracer } from '../shared/observability';
+import { dynamoDocumentClient, sqs } from '../commons/aws-clients';
+import { cachedSecret } from '../commons/cached-secret';
+import { METRIC } from '../commons/metric-names';
+import { logger, metrics, tracer } from '../commons/observability';
 import { reportAcceptOutcome } from './accept-report';
 import { reportLifecycleOutcome } from './lifecycle-report';
 

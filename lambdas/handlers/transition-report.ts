@@ -1,7 +1,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { RefusedTransitionReport } from '../domain/records/transition-writer';
-import { METRIC } from '../shared/metric-names';
-import { logger, metrics } from '../shared/observability';
+import { METRIC } from '../commons/metric-names';
+import { logger, metrics } from '../commons/observability';
 
 /** A transition the table refused: an ERROR naming the item and both statuses, and a count. */
 export const reportRefusedTransition: RefusedTransitionReport = (refusal, item) => {

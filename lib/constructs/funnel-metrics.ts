@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../../lambdas/shared/metric-names';
+import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../../lambdas/commons/metric-names';
 import { ALARMS } from '../pipeline-settings';
 
 /** The pipeline's funnel, in order, with the names the dashboard shows. */

@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
 import { reportAcceptOutcome } from '../../lambdas/handlers/accept-report';
-import { metrics } from '../../lambdas/shared/observability';
+import { metrics } from '../../lambdas/commons/observability';
 
 /** The metric behind the failed-accept alarm, counted from the outcomes of the stream's and the reconciler's accepts. */
 const addMetric = jest.spyOn(metrics, 'addMetric');

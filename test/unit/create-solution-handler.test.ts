@@ -26,7 +26,7 @@ const db = mockClient(DynamoDBDocumentClient);
 const sqs = mockClient(SQSClient);
 const graph = jest.spyOn(globalThis, 'fetch');
 const { handler } = await import('../../lambdas/handlers/create-solution');
-const { metrics } = await import('../../lambdas/shared/observability');
+const { metrics } = await import('../../lambdas/commons/observability');
 const addMetric = jest.spyOn(metrics, 'addMetric');
 
 const MESSAGE = { onboardingId: 'ob-1', appId: '111', accessToken: 'EAAhandlertesttoken' };

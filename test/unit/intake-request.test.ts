@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { parseOnboardingId, parseStartOnboarding } from '../../lambdas/handlers/intake-request';
-import { HttpError } from '../../lambdas/shared/http';
+import { HttpError } from '../../lambdas/commons/http';
 
 const event = (body: string | undefined, headers: Record<string, string> = { 'content-type': 'application/json' }, isBase64Encoded = false) =>
   ({ headers, body, isBase64Encoded }) as unknown as APIGatewayProxyEventV2;

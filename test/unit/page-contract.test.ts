@@ -1,5 +1,5 @@
 import { FAILURE_REASONS, SOLUTION_STATUSES } from '../../lambdas/domain/solution-status';
-import { TECH_PROVIDER_ERROR_CODES } from '../../lambdas/shared/api-error-codes';
+import { TECH_PROVIDER_ERROR_CODES } from '../../lambdas/commons/api-error-codes';
 import { EXPLAINED_ERROR_CODES, EXPLAINED_REASONS, EXPLAINED_STATUSES } from '../../web/messages.js';
 import { NO_LONGER_ACTIVE, SHOWN_STATUSES } from '../../web/status-view.js';
 

@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import { TransitionRefusedError } from '../../lambdas/domain/item-move';
 import { reportRefusedTransition } from '../../lambdas/handlers/transition-report';
-import { logger, metrics } from '../../lambdas/shared/observability';
+import { logger, metrics } from '../../lambdas/commons/observability';
 import { memoryRecordStore } from '../support/memory-record-store';
 
 const T0 = new Date('2026-12-01T10:00:00Z');

@@ -1,5 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../../../lambdas/shared/metric-names';
+import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../../../lambdas/commons/metric-names';
 import type { PipelineFunctionName } from '../../../lib/constructs/pipeline-function';
 import { ALARMS, FUNCTIONS } from '../../../lib/pipeline-settings';
 import { FULL_CONTEXT, logicalId, ref, resourceOf, synthApp } from '../app-under-test';
