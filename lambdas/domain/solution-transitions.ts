@@ -10,7 +10,7 @@ import type { ItemAttribute, TransitionRequest, TransitionSpec } from './transit
  * apply it without naming a status, and status-sets.ts derives the sets everyone else decides by.
  */
 
-const define = <P extends TransitionRequest>(spec: TransitionSpec<P>) => spec;
+const define = <P extends TransitionRequest>(spec: TransitionSpec<SolutionStatus, P>) => spec;
 
 const statusesWhere = (test: (status: SolutionStatus) => boolean) => SOLUTION_STATUSES.filter(test);
 const LIVE = statusesWhere((s) => SOLUTION_STATUS_FACTS[s].live);
@@ -247,7 +247,7 @@ export const SOLUTION_TRANSITIONS = {
     values: () => ({}),
     timeline: () => false,
   }),
-} satisfies Record<string, TransitionSpec<never>>;
+} satisfies Record<string, TransitionSpec<SolutionStatus, never>>;
 
 export type TransitionName = keyof typeof SOLUTION_TRANSITIONS;
 /** The request each transition takes. */

@@ -15,7 +15,7 @@ const SAME_SECOND: Record<SameSecond, (at: string) => Condition[]> = {
   never: () => [],
 };
 
-export const GUARDS: Record<GuardName, (r: TransitionRequest) => Condition> = {
+export const GUARDS: Record<GuardName, (r: TransitionRequest<string>) => Condition> = {
   // Only CREATING carries a lease (a claim sets it; nothing leads to PENDING with one), so a PENDING item is always unclaimed.
   unclaimed: (r) => when.any(when.absent('leaseExpiresAt'), when.lt('leaseExpiresAt', r.now.getTime())),
   createAttempt: (r) => when.eq('attempts', need(r.attempt, 'createAttempt', 'attempt')),

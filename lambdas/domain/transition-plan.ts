@@ -1,7 +1,7 @@
 import { TransitionRefusedError, when, type ItemChange, type ItemMove } from './item-move';
 import { historyEntry } from './records';
 import { SOLUTION_TRANSITIONS, type RequestOf, type TransitionName } from './solution-transitions';
-import type { TransitionSpec } from './transition-spec';
+import type { TimelineDetail, TransitionRequest, TransitionSpec } from './transition-spec';
 import { GUARDS } from './transition-guards';
 import type { SolutionStatus } from './solution-status';
 
@@ -12,7 +12,18 @@ import type { SolutionStatus } from './solution-status';
  * refused here, with a TransitionRefusedError naming both statuses, and never reaches a store.
  */
 export function planTransition<N extends TransitionName>(name: N, request: RequestOf<N>): ItemMove {
-  const spec = SOLUTION_TRANSITIONS[name] as TransitionSpec<RequestOf<N>>;
+  return planFrom<SolutionStatus>(SOLUTION_TRANSITIONS, name, request, historyEntry);
+}
+
+/** Any status machine's transition table, by the same rules: its statuses, its timeline entries. */
+export function planFrom<S extends string>(
+  table: Record<string, TransitionSpec<S, never>>,
+  name: string,
+  request: TransitionRequest<S>,
+  timelineEntry: (now: Date, to: S, detail: TimelineDetail) => NonNullable<ItemChange['history']>,
+): ItemMove {
+  const spec = table[name] as unknown as TransitionSpec<S> | undefined;
+  if (!spec) throw new Error(`no transition ${name} in the table`);
   const to = targetOf(name, spec, request);
   const froms = fromsOf(name, spec, request, to);
   const values = spec.values(request);
@@ -33,23 +44,23 @@ export function planTransition<N extends TransitionName>(name: N, request: Reque
     setIfAbsent,
     add,
     remove: spec.clears.filter(unset),
-    ...(detail === false || to === undefined ? {} : { history: historyEntry(request.now, to, detail) }),
+    ...(detail === false || to === undefined ? {} : { history: timelineEntry(request.now, to, detail) }),
   };
   const condition = when.all(when.in('status', froms), ...spec.guards.map((guard) => GUARDS[guard](request)));
   return { transition: name, condition, change, ...(spec.appGuard ? { appGuard: spec.appGuard } : {}) };
 }
 
 /** Every move of the transition keeps the status (a retry noted, a delivery expected). */
-const allStay = (spec: TransitionSpec<never>) => Object.entries(spec.moves).every(([from, tos]) => tos?.length === 1 && tos[0] === from);
+const allStay = <S extends string>(spec: TransitionSpec<S, never>) => (Object.entries(spec.moves) as [S, readonly S[]][]).every(([from, tos]) => tos.length === 1 && tos[0] === from);
 
 /**
  * Where the item goes: the request's `to`, or the one status the transition leads to from where it
  * may be; undefined when every move keeps its status and the request does not say which it is in.
  */
-function targetOf(name: string, spec: TransitionSpec<never>, request: { from?: SolutionStatus; to?: SolutionStatus }): SolutionStatus | undefined {
+function targetOf<S extends string>(name: string, spec: TransitionSpec<S, never>, request: { from?: S; to?: S }): S | undefined {
   if (request.to !== undefined) return request.to;
-  if (allStay(spec)) return request.from ?? onlyOne(Object.keys(spec.moves) as SolutionStatus[]);
-  const targets = [...new Set(Object.values(spec.moves).flat())];
+  if (allStay(spec)) return request.from ?? onlyOne(Object.keys(spec.moves) as S[]);
+  const targets = [...new Set((Object.values(spec.moves) as S[][]).flat())];
   if (targets.length !== 1) throw new Error(`${name} leads to ${targets.join(' or ')}: the request must say which`);
   return targets[0];
 }
@@ -57,8 +68,8 @@ function targetOf(name: string, spec: TransitionSpec<never>, request: { from?: S
 const onlyOne = <T>(values: readonly T[]) => (values.length === 1 ? values[0] : undefined);
 
 /** The statuses the item may be in for this write; refused when the one it was read in may not move to `to`. */
-function fromsOf(name: string, spec: TransitionSpec<never>, request: { from?: SolutionStatus; within?: readonly SolutionStatus[] }, to: SolutionStatus | undefined): SolutionStatus[] {
-  const froms = (Object.entries(spec.moves) as [SolutionStatus, readonly SolutionStatus[]][])
+function fromsOf<S extends string>(name: string, spec: TransitionSpec<S, never>, request: { from?: S; within?: readonly S[] }, to: S | undefined): S[] {
+  const froms = (Object.entries(spec.moves) as [S, readonly S[]][])
     .filter(([from, tos]) => tos.includes(to ?? from) && (request.within === undefined || request.within.includes(from)))
     .map(([from]) => from);
   const outside = request.within?.filter((from) => !(from in spec.moves));

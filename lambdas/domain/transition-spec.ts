@@ -1,7 +1,12 @@
 import type { HistoryEntry, SolutionRecord } from './records';
 import type { FailureReason, SolutionStatus } from './solution-status';
 
-/** The shape of the transition table's entries (solution-transitions.ts) and of the requests they take. */
+/**
+ * The shape of a transition table's entries and of the requests they take: the solutions' table
+ * (solution-transitions.ts) today. Statuses are a type parameter, so that another item's status
+ * machine (the clients of a solution, next) is a table of the same shape that the same planner and
+ * stores apply.
+ */
 
 /** Attributes of a solution item a transition may write. */
 export type ItemAttribute = keyof SolutionRecord;
@@ -22,14 +27,14 @@ export type GuardName = 'unclaimed' | 'createAttempt' | 'acceptAttempt' | 'accep
 export type SameSecond = 'always' | 'unless-read' | 'never';
 
 /** What a transition request may carry; each guard reads its own fields (a missing one is a bug, and throws). */
-export interface TransitionRequest {
+export interface TransitionRequest<S extends string = SolutionStatus> {
   now: Date;
   /** The status the caller read the item in, when it did: the table checks the move before any write. */
-  from?: SolutionStatus;
+  from?: S;
   /** Where it goes, when the transition may lead to several statuses. */
-  to?: SolutionStatus;
+  to?: S;
   /** Only from these of the statuses the transition may start from (the caller's narrower case). */
-  within?: readonly SolutionStatus[];
+  within?: readonly S[];
   /** The create or accept attempt that writes (`createAttempt`, `acceptAttempt`). */
   attempt?: number;
   /** `acceptDue`: the stream's first attempt, or a retry (then `handoffBefore`: untouched since before it counts as due). */
@@ -60,9 +65,9 @@ export interface TransitionValues {
   keep?: readonly ItemAttribute[];
 }
 
-export interface TransitionSpec<P extends TransitionRequest = TransitionRequest> {
+export interface TransitionSpec<S extends string = SolutionStatus, P extends TransitionRequest<S> = TransitionRequest<S>> {
   /** From each status it may start in, the statuses it may lead to. */
-  moves: Readonly<Partial<Record<SolutionStatus, readonly SolutionStatus[]>>>;
+  moves: Readonly<Partial<Record<S, readonly S[]>>>;
   guards: readonly GuardName[];
   /** Every attribute it may write, besides `status` and `updatedAt`. */
   sets: readonly ItemAttribute[];
@@ -73,5 +78,5 @@ export interface TransitionSpec<P extends TransitionRequest = TransitionRequest>
   appGuard?: 'take' | 'release';
   values: (request: P) => TransitionValues;
   /** The timeline entry, or false for none (a claim, a note about deliveries, news that only confirms). */
-  timeline: (request: P, to: SolutionStatus) => TimelineDetail | false;
+  timeline: (request: P, to: S) => TimelineDetail | false;
 }
