@@ -8,7 +8,8 @@ import { SOLUTION_STATUS_FACTS, SOLUTION_STATUSES, type SolutionStatus, type Sta
  */
 
 const fromStatuses = (name: TransitionName) => Object.keys(SOLUTION_TRANSITIONS[name].moves) as SolutionStatus[];
-const toStatuses = (name: TransitionName) => [...new Set(Object.values(SOLUTION_TRANSITIONS[name].moves).flat())] as SolutionStatus[];
+/** Every status a transition may lead to. */
+export const toStatuses = (name: TransitionName) => [...new Set(Object.values(SOLUTION_TRANSITIONS[name].moves).flat())] as SolutionStatus[];
 const where = (test: (status: SolutionStatus) => boolean): ReadonlySet<SolutionStatus> => new Set(SOLUTION_STATUSES.filter(test));
 const outcomeIs = (outcome: StatusOutcome) => (status: SolutionStatus) => SOLUTION_STATUS_FACTS[status].outcome === outcome;
 

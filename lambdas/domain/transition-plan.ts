@@ -51,7 +51,7 @@ export function planFrom<S extends string>(
 }
 
 /** Every move of the transition keeps the status (a retry noted, a delivery expected). */
-const allStay = <S extends string>(spec: TransitionSpec<S, never>) => (Object.entries(spec.moves) as [S, readonly S[]][]).every(([from, tos]) => tos.length === 1 && tos[0] === from);
+export const allStay = <S extends string>(spec: TransitionSpec<S, never>) => (Object.entries(spec.moves) as [S, readonly S[]][]).every(([from, tos]) => tos.length === 1 && tos[0] === from);
 
 /**
  * Where the item goes: the request's `to`, or the one status the transition leads to from where it

@@ -3,7 +3,8 @@ import type { SolutionRecord } from '../../lambdas/domain/records';
 import type { RecordStore } from '../../lambdas/domain/records/record-store';
 import { SOLUTION_STATUSES, type SolutionStatus } from '../../lambdas/domain/solution-status';
 import { SOLUTION_TRANSITIONS, type RequestOf, type TransitionName } from '../../lambdas/domain/solution-transitions';
-import { canMove, SOLUTION_MOVES } from '../../lambdas/domain/status-sets';
+import { canMove, SOLUTION_MOVES, toStatuses } from '../../lambdas/domain/status-sets';
+import { allStay } from '../../lambdas/domain/transition-plan';
 
 /** A record store to run the matrix on, and a way to put an item in any status as it stands. */
 export interface MatrixFixture {
@@ -42,16 +43,15 @@ const CASES: { [N in TransitionName]: Case<N> } = {
   deferLifecyclePoll: { request: (from) => ({ now: T0, from, seenUpdatedAt: at(-60_000).toISOString() }) },
 };
 
-const targetsOf = (name: TransitionName): SolutionStatus[] => [...new Set(Object.values(SOLUTION_TRANSITIONS[name].moves).flat())] as SolutionStatus[];
-const allStay = (name: TransitionName) => Object.entries(SOLUTION_TRANSITIONS[name].moves).every(([from, tos]) => tos.length === 1 && tos[0] === from);
 
 /** Every (transition, status, target) to try, with whether the table allows it. */
 function attempts(): { name: TransitionName; from: SolutionStatus; to: SolutionStatus; passTo: boolean; allowed: boolean }[] {
   return (Object.keys(SOLUTION_TRANSITIONS) as TransitionName[]).flatMap((name) =>
     SOLUTION_STATUSES.flatMap((from) => {
-      const targets = allStay(name) ? [from] : targetsOf(name);
+      const stays = allStay(SOLUTION_TRANSITIONS[name]);
+      const targets = stays ? [from] : toStatuses(name);
       const moves = SOLUTION_TRANSITIONS[name].moves as Partial<Record<SolutionStatus, readonly SolutionStatus[]>>;
-      return targets.map((to) => ({ name, from, to, passTo: !allStay(name) && targets.length > 1, allowed: moves[from]?.includes(to) ?? false }));
+      return targets.map((to) => ({ name, from, to, passTo: !stays && targets.length > 1, allowed: moves[from]?.includes(to) ?? false }));
     }),
   );
 }

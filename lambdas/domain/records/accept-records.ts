@@ -3,7 +3,6 @@ import type { TransitionWriter } from './transition-writer';
 
 /** Accept claims, and the accept attempt's outcomes. */
 export function acceptRecords(writer: TransitionWriter) {
-  const key = (onboardingId: string, appId: string) => ({ onboardingId, appId });
   return {
     /**
      * Takes the right to accept a CREATED solution: the stream's first delivery (`first`), or the
@@ -17,7 +16,7 @@ export function acceptRecords(writer: TransitionWriter) {
       now: Date,
       opts: { first: boolean; leaseMs: number; retryPeriodMs: number; handoffBefore?: Date },
     ): Promise<{ record: SolutionRecord; attempt: number } | undefined> {
-      const result = await writer.apply(key(onboardingId, appId), 'claimAccept', {
+      const result = await writer.apply({ onboardingId, appId }, 'claimAccept', {
         now,
         first: opts.first,
         handoffBefore: opts.handoffBefore,
@@ -27,20 +26,20 @@ export function acceptRecords(writer: TransitionWriter) {
       return result.applied ? { record: result.item, attempt: result.item.acceptAttempts ?? 1 } : undefined;
     },
     /** `attempt`: the accept attempt that saw it accepted, for the timeline. */
-    recordAccepted: (onboardingId: string, appId: string, now: Date, attempt?: number) => writer.applied(key(onboardingId, appId), 'recordAccepted', { now, attempt }),
+    recordAccepted: (onboardingId: string, appId: string, now: Date, attempt?: number) => writer.applied({ onboardingId, appId }, 'recordAccepted', { now, attempt }),
     /** Ends the accept in ACCEPT_FAILED; only while accept attempt `attempt` still holds the item. */
     recordAcceptFailed: (onboardingId: string, appId: string, attempt: number, error: RecordedError, now: Date) =>
-      writer.applied(key(onboardingId, appId), 'recordAcceptFailed', { now, attempt, error }),
+      writer.applied({ onboardingId, appId }, 'recordAcceptFailed', { now, attempt, error }),
     /** After a retryable accept failure: the next attempt is due at `nextAttempt`; false if this attempt no longer holds the item. */
     recordAcceptRetry: (onboardingId: string, appId: string, attempt: number, error: RecordedError, now: Date, nextAttempt: Date) =>
-      writer.applied(key(onboardingId, appId), 'recordAcceptRetry', { now, attempt, error, nextAttemptAt: nextAttempt }),
+      writer.applied({ onboardingId, appId }, 'recordAcceptRetry', { now, attempt, error, nextAttemptAt: nextAttempt }),
     /**
      * Ops' retry of an ACCEPT_FAILED solution: CREATED again as if just created, with the app's guard:
      * `app-taken` when another onboarding of the app has taken it since (its own solution is on its
      * way or live, and accepting this one too would give the app two).
      */
     async reopenAccept(onboardingId: string, appId: string, now: Date): Promise<'reopened' | 'moved-on' | 'app-taken'> {
-      const result = await writer.apply(key(onboardingId, appId), 'reopenAccept', { now });
+      const result = await writer.apply({ onboardingId, appId }, 'reopenAccept', { now });
       if (result.applied) return 'reopened';
       return result.refusedBy === 'guard' ? 'app-taken' : 'moved-on';
     },

@@ -43,7 +43,6 @@ export async function appGuardHolder(ports: { items: SolutionItems; guards: AppG
 
 /** Create claims, the app guard, and the create attempt's outcomes. */
 export function createRecords(writer: TransitionWriter, ports: { items: SolutionItems; guards: AppGuards }) {
-  const key = (onboardingId: string, appId: string) => ({ onboardingId, appId });
 
   /**
    * Takes the right to create this app's solution for `leaseMs`, together with the app's guard: one
@@ -52,7 +51,7 @@ export function createRecords(writer: TransitionWriter, ports: { items: Solution
    * mid-way), and the caller must then look on Graph for what that attempt may have created.
    */
   async function claimForCreate(onboardingId: string, appId: string, now: Date, timing: CreateTiming, retried = false): Promise<CreateClaim> {
-    const result = await writer.apply(key(onboardingId, appId), 'claimCreate', {
+    const result = await writer.apply({ onboardingId, appId }, 'claimCreate', {
       now,
       leaseExpiresAt: now.getTime() + timing.leaseMs,
       nextAttemptAt: new Date(now.getTime() + timing.redeliveryMs),
@@ -82,13 +81,13 @@ export function createRecords(writer: TransitionWriter, ports: { items: Solution
     claimForCreate,
     /** Records the solution this attempt created or adopted; false when the attempt lost its claim. */
     recordCreated: (onboardingId: string, appId: string, attempt: number, solutionId: string, now: Date, adoptedName?: string) =>
-      writer.applied(key(onboardingId, appId), 'recordCreated', { now, attempt, solutionId, adoptedName }),
+      writer.applied({ onboardingId, appId }, 'recordCreated', { now, attempt, solutionId, adoptedName }),
     /** This attempt found the app's live solution with us on Graph. */
     recordExistingFound: (onboardingId: string, appId: string, attempt: number, solution: { id: string; deactivationPending: boolean }, now: Date) =>
-      writer.applied(key(onboardingId, appId), 'recordExistingFound', { now, attempt, solutionId: solution.id, to: foundLiveStatus(solution.deactivationPending) }),
+      writer.applied({ onboardingId, appId }, 'recordExistingFound', { now, attempt, solutionId: solution.id, to: foundLiveStatus(solution.deactivationPending) }),
     /** Without a claim: another onboarding holds this app's live solution. */
     recordExistingElsewhere: (onboardingId: string, appId: string, holder: LiveHolder, now: Date) =>
-      writer.applied(key(onboardingId, appId), 'recordExistingElsewhere', {
+      writer.applied({ onboardingId, appId }, 'recordExistingElsewhere', {
         now,
         solutionId: holder.solutionId,
         holderLifecycleAt: holder.lifecycleAt,
@@ -96,26 +95,26 @@ export function createRecords(writer: TransitionWriter, ports: { items: Solution
       }),
     /** Ends this attempt in CREATE_FAILED and frees the app for a later onboarding. */
     recordCreateFailed: (onboardingId: string, appId: string, attempt: number, error: RecordedError, now: Date) =>
-      writer.applied(key(onboardingId, appId), 'recordCreateFailed', { now, attempt, error }),
+      writer.applied({ onboardingId, appId }, 'recordCreateFailed', { now, attempt, error }),
     /** Ends in CREATE_FAILED an item that never got past PENDING; only while its next attempt time is still the one seen (absent: none). */
     recordNeverCreated: (onboardingId: string, appId: string, error: RecordedError, now: Date, seenNextAttemptAt: string | undefined) =>
-      writer.applied(key(onboardingId, appId), 'recordNeverCreated', { now, error, seenNextAttemptAt: seenNextAttemptAt ?? null }),
+      writer.applied({ onboardingId, appId }, 'recordNeverCreated', { now, error, seenNextAttemptAt: seenNextAttemptAt ?? null }),
     /** After a retryable failure: keep CREATING, let the next attempt in at `notBefore` (epoch ms; now when 0), and note when its message comes back. */
     releaseCreateLease: async (onboardingId: string, appId: string, attempt: number, error: RecordedError, now: Date, retry: { notBefore: number; nextAttempt: Date | undefined }) => {
-      await writer.apply(key(onboardingId, appId), 'releaseCreateLease', { now, attempt, error, notBefore: retry.notBefore, nextAttemptAt: retry.nextAttempt });
+      await writer.apply({ onboardingId, appId }, 'releaseCreateLease', { now, attempt, error, notBefore: retry.notBefore, nextAttemptAt: retry.nextAttempt });
     },
     /** A PENDING item's message was put back to wait for the app's holder: it comes back at `at`. */
     recordWaiting: async (onboardingId: string, appId: string, at: Date) => {
-      await writer.apply(key(onboardingId, appId), 'recordWaiting', { now: at, nextAttemptAt: at });
+      await writer.apply({ onboardingId, appId }, 'recordWaiting', { now: at, nextAttemptAt: at });
     },
     /** No delivery of this item's create message is coming any more: the reconciler settles it once no attempt holds it. */
     recordNoMoreDeliveries: (onboardingId: string, appId: string, within?: readonly SolutionStatus[]) =>
-      writer.applied(key(onboardingId, appId), 'recordNoMoreDeliveries', { now: new Date(), within }),
+      writer.applied({ onboardingId, appId }, 'recordNoMoreDeliveries', { now: new Date(), within }),
     /** Before ops put an item's parked create message back: a delivery is coming by `at`. Only as it was read: status and attempt. */
     expectDelivery: (record: Pick<SolutionRecord, 'onboardingId' | 'appId' | 'status' | 'attempts'>, at: Date) =>
       writer.applied(record, 'expectDelivery', { now: at, from: record.status as SolutionStatus, seenAttempts: record.attempts, nextAttemptAt: at }),
     /** Ops' retry of a create the reconciler abandoned (CREATE_ABANDONED), its message found: PENDING again, due by `nextAttemptAt`. */
     reopenCreate: (onboardingId: string, appId: string, now: Date, nextAttemptAt: Date) =>
-      writer.applied(key(onboardingId, appId), 'reopenCreate', { now, failedFor: 'CREATE_ABANDONED', nextAttemptAt }),
+      writer.applied({ onboardingId, appId }, 'reopenCreate', { now, failedFor: 'CREATE_ABANDONED', nextAttemptAt }),
   };
 }
