@@ -105,11 +105,43 @@ const reconcileSchema = commonSchema
     RECONCILE_MAX_ITEMS: positiveInt(100),
     /** A live solution with no lifecycle news for this long is read again on Graph. */
     LIFECYCLE_POLL_AFTER_SECONDS: positiveInt(SCHEDULE.lifecyclePollAfterHours * 3600),
+    /** A NEW client no share worker took for this long was missed by the stream. */
+    SHARE_HANDOFF_SECONDS: positiveInt(SCHEDULE.clients.shareHandoffSeconds),
   })
   .refine(oneMessagingSide, oneMessagingSideIssue);
 
+/** The currencies `whatsapp_credit_sharing_and_attach` takes (docs/graph-api.md § Clients). */
+export const CREDIT_CURRENCIES = ['AUD', 'EUR', 'GBP', 'IDR', 'INR', 'USD'] as const;
+
+const numericId = (what: string) => z.string().regex(/^\d+$/, `a numeric ${what} ID`);
+const unsetWhenEmpty = (value: unknown) => (value === '' ? undefined : value);
+
+/** Who we are to a client's WABA, and the credit line we share (none: sharing is off, clients are NOT_SHARED). */
+const clientsSchema = z.object({
+  BUSINESS_ID: numericId('business portfolio'),
+  SYSTEM_USER_ID: numericId('system user'),
+  CREDIT_LINE_ID: z.preprocess(unsetWhenEmpty, numericId('credit line').optional()),
+  CREDIT_CURRENCY: z.enum(CREDIT_CURRENCIES, { error: (issue) => `must be one of ${CREDIT_CURRENCIES.join(', ')} (Meta's list), got ${JSON.stringify(issue.input)}` }).default('USD'),
+});
+
+/** Meta's allowance of new clients per Tech Provider in any 7 days (the alarm warns at SCHEDULE.clients.warnAtPercent of it). */
+const weeklyLimitSchema = z.object({ WEEKLY_CLIENT_LIMIT: positiveInt(SCHEDULE.clients.weeklyLimit) });
+
+const shareCreditSchema = commonSchema.extend(clientsSchema.shape).extend({
+  PARTNER_PERMISSIONS: solutionPermissionsSchema.shape.PARTNER_PERMISSIONS,
+  SYSTEM_USER_TOKEN_SECRET_ID: z.string().min(1),
+  SHARE_LEASE_SECONDS: positiveInt(SCHEDULE.shareLeaseSeconds),
+  /** How long failing credit sharing is retried before CREDIT_FAILED: as accepts. */
+  SHARE_RETRY_PERIOD_SECONDS: positiveInt(SCHEDULE.acceptRetry.periodHours * 3600),
+});
+
+const discoverClientsSchema = commonSchema.extend(clientsSchema.shape).extend(weeklyLimitSchema.shape).extend({
+  SYSTEM_USER_TOKEN_SECRET_ID: z.string().min(1),
+  DISCOVERY_MAX_WABAS: positiveInt(SCHEDULE.clients.maxWabasPerPass),
+});
+
 /** The webhook endpoint needs no Graph: the table, and the two secrets that authenticate Meta. */
-const webhookSchema = z.object({
+const webhookSchema = weeklyLimitSchema.extend({
   TABLE_NAME: z.string().min(1),
   SECRET_CACHE_TTL_SECONDS: z.coerce.number().int().nonnegative().default(SCHEDULE.secretCacheSeconds),
   /** Meta signs each delivery with the app secret (X-Hub-Signature-256). */
@@ -209,6 +241,7 @@ export function loadReconcileConfig(env: NodeJS.ProcessEnv = process.env) {
       stalledAfterMs: c.RECONCILE_STALLED_AFTER_SECONDS * 1000,
       acceptHandoffMs: c.RECONCILE_ACCEPT_HANDOFF_SECONDS * 1000,
       lifecyclePollAfterMs: c.LIFECYCLE_POLL_AFTER_SECONDS * 1000,
+      shareHandoffMs: c.SHARE_HANDOFF_SECONDS * 1000,
       maxItemsPerPass: c.RECONCILE_MAX_ITEMS,
       // An item's Graph calls (three at most: the check's read, the accept, a confirming read), each
       // with its wait for its turn, and its writes.
@@ -224,12 +257,49 @@ export function loadWebhookConfig(env: NodeJS.ProcessEnv = process.env) {
     secretCacheTtlSeconds: c.SECRET_CACHE_TTL_SECONDS,
     appSecretId: c.APP_SECRET_ID,
     verifyTokenSecretId: c.WEBHOOK_VERIFY_TOKEN_SECRET_ID,
+    weeklyClientLimit: c.WEEKLY_CLIENT_LIMIT,
+  };
+}
+
+/** Who we are to a client's WABA: our business, our system user, and the credit line (when one is configured) in its currency. */
+function creditSharing(c: z.infer<typeof clientsSchema>) {
+  return { businessId: c.BUSINESS_ID, systemUserId: c.SYSTEM_USER_ID, creditLine: c.CREDIT_LINE_ID === undefined ? undefined : { id: c.CREDIT_LINE_ID, currency: c.CREDIT_CURRENCY } };
+}
+
+export function loadShareCreditConfig(env: NodeJS.ProcessEnv = process.env) {
+  const c = load(shareCreditSchema, env);
+  return {
+    tableName: c.TABLE_NAME,
+    systemUserTokenSecretId: c.SYSTEM_USER_TOKEN_SECRET_ID,
+    secretCacheTtlSeconds: c.SECRET_CACHE_TTL_SECONDS,
+    graph: graphOptions(c),
+    sharing: {
+      ...creditSharing(c),
+      partnerAppId: c.PARTNER_APP_ID,
+      partnerPermissions: c.PARTNER_PERMISSIONS,
+      leaseMs: c.SHARE_LEASE_SECONDS * 1000,
+      retryPeriodMs: c.SHARE_RETRY_PERIOD_SECONDS * 1000,
+      backoff: scaledSchedule(c.TIME_SCALE).acceptBackoff,
+    },
+  };
+}
+
+export function loadDiscoverClientsConfig(env: NodeJS.ProcessEnv = process.env) {
+  const c = load(discoverClientsSchema, env);
+  return {
+    tableName: c.TABLE_NAME,
+    systemUserTokenSecretId: c.SYSTEM_USER_TOKEN_SECRET_ID,
+    secretCacheTtlSeconds: c.SECRET_CACHE_TTL_SECONDS,
+    graph: graphOptions(c),
+    discovery: { businessId: c.BUSINESS_ID, partnerAppId: c.PARTNER_APP_ID, maxWabasPerPass: c.DISCOVERY_MAX_WABAS, weeklyClientLimit: c.WEEKLY_CLIENT_LIMIT },
   };
 }
 
 /** The ops CLI: the table, the secret and Graph (for decisions on solutions), when a requeued create message comes back, and the accept lease. */
 const opsSchema = graphSchema.extend({
   TABLE_NAME: z.string().min(1),
+  /** For `ops credit-line`, which lists our business's credit lines: optional elsewhere. */
+  BUSINESS_ID: z.preprocess(unsetWhenEmpty, numericId('business portfolio').optional()),
   SYSTEM_USER_TOKEN_SECRET_ID: z.string().min(1),
   CREATE_REDELIVERY_SECONDS: z.coerce.number().int().positive(),
   ACCEPT_LEASE_SECONDS: z.coerce.number().int().positive(),
@@ -243,5 +313,6 @@ export function loadOpsConfig(env: NodeJS.ProcessEnv) {
     graph: graphOptions(c),
     createRedeliveryMs: c.CREATE_REDELIVERY_SECONDS * 1000,
     acceptLeaseMs: c.ACCEPT_LEASE_SECONDS * 1000,
+    businessId: c.BUSINESS_ID,
   };
 }

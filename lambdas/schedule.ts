@@ -56,6 +56,10 @@ const FUNCTION_TIMEOUT_SECONDS = {
   reconcile: 60,
   /** Meta's webhook calls: no Graph, a few table writes; Meta wants an answer fast. */
   webhook: 10,
+  /** One client's credit line: at most seven Graph calls (business token, funding, allocations, assignment, share, verify), each with its timeout and pacing wait. */
+  shareCredit: 120,
+  /** Once a day: the client WABAs shared with us, paged, and each unrecorded one's solutions. */
+  discoverClients: 300,
 };
 
 /** Graph's own rate limit: the instance's queue of calls waits `maxWaitMs` at most, and throttles hold up to a minute. */
@@ -68,7 +72,7 @@ export const SCHEDULE = {
    * Each Graph call's timeout: intake makes up to four in a row (debug_token, listing pages) within
    * its deadline; the workers' calls, each with its pacing wait, fit their function's timeout.
    */
-  graphTimeoutMs: { intake: 3_000, createSolution: 10_000, acceptSolution: 10_000, reconcile: 10_000 },
+  graphTimeoutMs: { intake: 3_000, createSolution: 10_000, acceptSolution: 10_000, reconcile: 10_000, shareCredit: 10_000, discoverClients: 10_000 },
   /** Intake answers within this, or writes nothing: below its function's timeout. */
   intakeDeadlineMs: 10_000,
   /** What intake keeps of its deadline for its writes: with less left after Graph, it writes nothing (a 503). */
@@ -122,6 +126,22 @@ export const SCHEDULE = {
     /** An attempt holds its solution for as long as a function that accepts may run. */
     leaseSeconds: Math.max(FUNCTION_TIMEOUT_SECONDS.acceptSolution, FUNCTION_TIMEOUT_SECONDS.reconcile),
   },
+  /**
+   * Credit sharing retries as accepts do (acceptBackoff, acceptRetry.periodHours: the same machinery):
+   * an attempt holds its client for as long as the share worker may run.
+   */
+  shareLeaseSeconds: FUNCTION_TIMEOUT_SECONDS.shareCredit,
+  clients: {
+    /** The daily pass over the client WABAs shared with us (Meta's fallback when webhooks fail). */
+    discoveryIntervalHours: 24,
+    /** WABAs one pass reads at most (pages of 100); the next pass goes on from the start. */
+    maxWabasPerPass: 1000,
+    /** A NEW client no worker took for this long was missed by the stream. */
+    shareHandoffSeconds: 120,
+    /** Meta's allowance: new clients per Tech Provider in any 7 days; the alarm warns at `warnAtPercent` of it. */
+    weeklyLimit: 200,
+    warnAtPercent: 80,
+  },
   reconciler: {
     /** EventBridge Scheduler runs it this often, the local runtime on a timer of the same period. */
     intervalSeconds: 60,
@@ -171,5 +191,10 @@ export function scaledSchedule(timeScale: number): Schedule {
     },
     acceptRetry: { ...SCHEDULE.acceptRetry, periodHours: SCHEDULE.acceptRetry.periodHours * timeScale },
     lifecyclePollAfterHours: SCHEDULE.lifecyclePollAfterHours * timeScale,
+    clients: {
+      ...SCHEDULE.clients,
+      discoveryIntervalHours: SCHEDULE.clients.discoveryIntervalHours * timeScale,
+      shareHandoffSeconds: seconds(SCHEDULE.clients.shareHandoffSeconds, timeScale),
+    },
   };
 }

@@ -34,7 +34,7 @@ export function age(iso: string, now: Date): string {
 }
 
 /** Graph's error (and the pipeline's conclusion) in one line; `fbtrace_id` too where asked, for a report to Meta. */
-export function errorText(error: Pick<RecordedError, 'code' | 'subcode' | 'message' | 'reason' | 'fbtraceId'> | undefined, withTrace = false): string {
+export function errorText(error: (Pick<RecordedError, 'code' | 'subcode' | 'message' | 'fbtraceId'> & { reason?: string }) | undefined, withTrace = false): string {
   if (!error) return '';
   const trace = withTrace && error.fbtraceId ? ` (fbtrace_id ${error.fbtraceId})` : '';
   return `${error.reason ? `${error.reason}: ` : ''}code ${error.code}${error.subcode ? `/${error.subcode}` : ''} ${error.message}${trace}`;

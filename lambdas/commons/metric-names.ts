@@ -35,6 +35,22 @@ export const METRIC = {
   lifecycleNewsUnmatched: 'LifecycleNewsUnmatched',
   /** A status write the transition table refused before any write (a bug in its caller): always worth a look. */
   transitionRefused: 'TransitionRefused',
+  /** A client recorded for the first time (webhook or the daily pass), and when the daily pass found one no webhook told of. */
+  clientRecorded: 'ClientRecorded',
+  clientDiscovered: 'ClientDiscovered',
+  /** An account_update about a client of a solution that is not ours, or of none: logged, never recorded or acted on. */
+  clientNotOurs: 'ClientNotOurs',
+  /** An account_update client event without a usable waba_info: logged and ignored. */
+  clientNewsMalformed: 'ClientNewsMalformed',
+  clientRemoved: 'ClientRemoved',
+  /** Our credit line is on the client's WABA, verified. */
+  creditShared: 'CreditShared',
+  /** CREDIT_FAILED: refused for good, another line on the WABA, or retried for the whole period: the alarm's metric. */
+  creditShareFailed: 'CreditShareFailed',
+  /** A sharing attempt failed in a way worth retrying; the next one is scheduled. */
+  creditShareAttemptFailed: 'CreditShareAttemptFailed',
+  /** The Tech Provider app's new clients over the last 7 days, after each new one: its Maximum is alarmed at 80 % of the allowance. */
+  weeklyClients: 'WeeklyClientsPerApp',
   /** A webhook delivery whose signature did not verify: refused, nothing written. */
   webhookSignatureInvalid: 'WebhookSignatureInvalid',
 } as const;

@@ -38,7 +38,7 @@ export interface ItemChange {
   add: Record<string, number>;
   remove: string[];
   /** Appended to the item's timeline, which the store keeps within HISTORY_LIMIT entries. */
-  history?: HistoryEntry;
+  history?: HistoryEntry<string>;
 }
 
 /**
@@ -74,6 +74,6 @@ export class TransitionRefusedError extends Error {
     readonly from: string,
     readonly to: string,
   ) {
-    super(`the solution status machine has no move ${from} → ${to} (${transition})`);
+    super(`the status machine has no move ${from} → ${to} (${transition})`);
   }
 }

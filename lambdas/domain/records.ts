@@ -76,14 +76,14 @@ export type LifecycleSource = 'webhook' | 'read';
 export type HistorySource = 'pipeline' | LifecycleSource | 'ops';
 
 /** One change on a solution item's timeline: a status entered, or an attempt's outcome within a status. */
-export interface HistoryEntry {
+export interface HistoryEntry<S extends string = SolutionStatus> {
   at: string;
-  status: SolutionStatus;
+  status: S;
   by: HistorySource;
   /** The create attempt (PENDING to CREATED) or accept attempt (CREATED onwards) it concerns. */
   attempt?: number;
   /** Graph's error (or the pipeline's conclusion) that came with it, its message shortened. */
-  error?: Pick<RecordedError, 'code' | 'subcode' | 'message' | 'reason'>;
+  error?: Pick<RecordedError, 'code' | 'subcode' | 'message'> & { reason?: string };
   /** What happened, when the status alone does not say: `claimed`, `retry at …`, `accept retried`, … */
   note?: string;
 }
@@ -96,7 +96,7 @@ export interface HistoryEntry {
 export const HISTORY_LIMIT = 20;
 const HISTORY_MESSAGE_CHARS = 200;
 
-export function historyEntry(at: Date, status: SolutionStatus, detail: Omit<HistoryEntry, 'at' | 'status' | 'by'> & { by?: HistorySource } = {}): HistoryEntry {
+export function historyEntry<S extends string = SolutionStatus>(at: Date, status: S, detail: Omit<HistoryEntry, 'at' | 'status' | 'by'> & { by?: HistorySource } = {}): HistoryEntry<S> {
   const { error, ...rest } = detail;
   const shortError = error && {
     code: error.code,

@@ -24,6 +24,7 @@ export const GUARDS: Record<GuardName, (r: TransitionRequest<string>) => Conditi
     need(r.first, 'acceptDue', 'first')
       ? when.absent('acceptAttempts')
       : when.any(when.le('nextAttemptAt', r.now.toISOString()), when.all(when.absent('nextAttemptAt'), when.le('updatedAt', (r.handoffBefore ?? r.now).toISOString()))),
+  shareAttempt: (r) => when.eq('shareAttempts', need(r.attempt, 'shareAttempt', 'attempt')),
   newerNews: (r) => {
     const at = need(r.observedAt, 'newerNews', 'observedAt').toISOString();
     return when.any(when.absent('lifecycleAt'), when.lt('lifecycleAt', at), ...SAME_SECOND[need(r.sameSecond, 'newerNews', 'sameSecond')](at));

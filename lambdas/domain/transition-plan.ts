@@ -17,12 +17,12 @@ export function planTransition<N extends TransitionName>(name: N, request: Reque
 
 /** Any status machine's transition table, by the same rules: its statuses, its timeline entries. */
 export function planFrom<S extends string>(
-  table: Record<string, TransitionSpec<S, never>>,
+  table: Record<string, TransitionSpec<S, never, string>>,
   name: string,
   request: TransitionRequest<S>,
   timelineEntry: (now: Date, to: S, detail: TimelineDetail) => NonNullable<ItemChange['history']>,
 ): ItemMove {
-  const spec = table[name] as unknown as TransitionSpec<S> | undefined;
+  const spec = table[name] as unknown as TransitionSpec<S, TransitionRequest<S>, string> | undefined;
   if (!spec) throw new Error(`no transition ${name} in the table`);
   const to = targetOf(name, spec, request);
   const froms = fromsOf(name, spec, request, to);
@@ -51,13 +51,13 @@ export function planFrom<S extends string>(
 }
 
 /** Every move of the transition keeps the status (a retry noted, a delivery expected). */
-export const allStay = <S extends string>(spec: TransitionSpec<S, never>) => (Object.entries(spec.moves) as [S, readonly S[]][]).every(([from, tos]) => tos.length === 1 && tos[0] === from);
+export const allStay = <S extends string>(spec: TransitionSpec<S, never, string>) => (Object.entries(spec.moves) as [S, readonly S[]][]).every(([from, tos]) => tos.length === 1 && tos[0] === from);
 
 /**
  * Where the item goes: the request's `to`, or the one status the transition leads to from where it
  * may be; undefined when every move keeps its status and the request does not say which it is in.
  */
-function targetOf<S extends string>(name: string, spec: TransitionSpec<S, never>, request: { from?: S; to?: S }): S | undefined {
+function targetOf<S extends string>(name: string, spec: TransitionSpec<S, never, string>, request: { from?: S; to?: S }): S | undefined {
   if (request.to !== undefined) return request.to;
   if (allStay(spec)) return request.from ?? onlyOne(Object.keys(spec.moves) as S[]);
   const targets = [...new Set((Object.values(spec.moves) as S[][]).flat())];
@@ -68,7 +68,7 @@ function targetOf<S extends string>(name: string, spec: TransitionSpec<S, never>
 const onlyOne = <T>(values: readonly T[]) => (values.length === 1 ? values[0] : undefined);
 
 /** The statuses the item may be in for this write; refused when the one it was read in may not move to `to`. */
-function fromsOf<S extends string>(name: string, spec: TransitionSpec<S, never>, request: { from?: S; within?: readonly S[] }, to: S | undefined): S[] {
+function fromsOf<S extends string>(name: string, spec: TransitionSpec<S, never, string>, request: { from?: S; within?: readonly S[] }, to: S | undefined): S[] {
   const froms = (Object.entries(spec.moves) as [S, readonly S[]][])
     .filter(([from, tos]) => tos.includes(to ?? from) && (request.within === undefined || request.within.includes(from)))
     .map(([from]) => from);

@@ -17,11 +17,12 @@ export type ItemAttribute = keyof SolutionRecord;
  * - `createAttempt` / `acceptAttempt`: it is still this attempt's (the attempt number fences a claim:
  *   a stale attempt, whose lease ran out and another took over, can no longer write);
  * - `acceptDue`: an accept attempt may start (the stream's first, or a due retry, or one the stream missed);
+ * - `shareAttempt`: it is still this credit-sharing attempt's (a client's, as `acceptAttempt`);
  * - `newerNews`: the news is newer than the newest the record shows (same second: see `sameSecond`);
  * - `nextAttemptSeen`, `updatedAtSeen`, `attemptsSeen`: the item is as it was read;
  * - `failedFor`: its last error is the pipeline's conclusion `failedFor`.
  */
-export type GuardName = 'unclaimed' | 'createAttempt' | 'acceptAttempt' | 'acceptDue' | 'newerNews' | 'nextAttemptSeen' | 'updatedAtSeen' | 'attemptsSeen' | 'failedFor';
+export type GuardName = 'unclaimed' | 'createAttempt' | 'acceptAttempt' | 'acceptDue' | 'shareAttempt' | 'newerNews' | 'nextAttemptSeen' | 'updatedAtSeen' | 'attemptsSeen' | 'failedFor';
 
 /** Whether lifecycle news of the same second as the record's may replace it. */
 export type SameSecond = 'always' | 'unless-read' | 'never';
@@ -35,7 +36,7 @@ export interface TransitionRequest<S extends string = SolutionStatus> {
   to?: S;
   /** Only from these of the statuses the transition may start from (the caller's narrower case). */
   within?: readonly S[];
-  /** The create or accept attempt that writes (`createAttempt`, `acceptAttempt`). */
+  /** The attempt that writes (`createAttempt`, `acceptAttempt`, `shareAttempt`). */
   attempt?: number;
   /** `acceptDue`: the stream's first attempt, or a retry (then `handoffBefore`: untouched since before it counts as due). */
   first?: boolean;
@@ -58,25 +59,26 @@ export interface TransitionRequest<S extends string = SolutionStatus> {
 export type TimelineDetail = Omit<HistoryEntry, 'at' | 'status' | 'by'> & { by?: HistoryEntry['by'] };
 
 /** The values one write gives its attributes; `keep`: attributes of `clears` this write leaves as they are. */
-export interface TransitionValues {
-  set?: Partial<Record<ItemAttribute, unknown>>;
-  setIfAbsent?: Partial<Record<ItemAttribute, unknown>>;
-  add?: Partial<Record<ItemAttribute, number>>;
-  keep?: readonly ItemAttribute[];
+export interface TransitionValues<A extends string = ItemAttribute> {
+  set?: Partial<Record<A, unknown>>;
+  setIfAbsent?: Partial<Record<A, unknown>>;
+  add?: Partial<Record<A, number>>;
+  keep?: readonly A[];
 }
 
-export interface TransitionSpec<S extends string = SolutionStatus, P extends TransitionRequest<S> = TransitionRequest<S>> {
+/** `A`: the attributes of the item a transition may write (a solution item's by default). */
+export interface TransitionSpec<S extends string = SolutionStatus, P extends TransitionRequest<S> = TransitionRequest<S>, A extends string = ItemAttribute> {
   /** From each status it may start in, the statuses it may lead to. */
   moves: Readonly<Partial<Record<S, readonly S[]>>>;
   guards: readonly GuardName[];
   /** Every attribute it may write, besides `status` and `updatedAt`. */
-  sets: readonly ItemAttribute[];
+  sets: readonly A[];
   /** Attributes it removes, unless it sets or keeps them this time. */
-  clears: readonly ItemAttribute[];
+  clears: readonly A[];
   /** It moves `updatedAt` (the `byStatus` index's sort key); notes about deliveries do not. */
   touchesUpdatedAt: boolean;
   appGuard?: 'take' | 'release';
-  values: (request: P) => TransitionValues;
+  values: (request: P) => TransitionValues<A>;
   /** The timeline entry, or false for none (a claim, a note about deliveries, news that only confirms). */
   timeline: (request: P, to: S) => TimelineDetail | false;
 }

@@ -1,4 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { clientStore, type ClientStore } from '../domain/clients/client-records';
+import { DynamoClientStore } from './client-store';
 import { recordStore, type RecordStore } from '../domain/records/record-store';
 import type { RefusedTransitionReport } from '../domain/records/transition-writer';
 import { DynamoTable } from './dynamo-table';
@@ -11,4 +13,10 @@ export function dynamoRecordStore(db: DynamoDBDocumentClient, tableName: string,
   const table = new DynamoTable(db, tableName);
   const items = new DynamoSolutionItems(table);
   return recordStore({ items, guards: items, queries: new DynamoSolutionQueries(table), onboardings: new DynamoOnboardings(table), reportRefused });
+}
+
+/** The clients' store on the same table. */
+export function dynamoClientStore(db: DynamoDBDocumentClient, tableName: string, reportRefused?: RefusedTransitionReport): ClientStore {
+  const store = new DynamoClientStore(new DynamoTable(db, tableName));
+  return clientStore({ items: store, queries: store, reportRefused });
 }

@@ -1,9 +1,10 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ItemMove, MoveResult } from '../domain/item-move';
-import { HISTORY_LIMIT, type SolutionRecord } from '../domain/records';
+import type { SolutionRecord } from '../domain/records';
 import type { AppGuards, SolutionItems, SolutionKey } from '../domain/records/ports';
 import type { DynamoTable } from './dynamo-table';
+import { trimHistory } from './history-trim';
 import { ExpressionBuilder } from './move-expression';
 import { ENTITY, keys } from './table-layout';
 
@@ -23,7 +24,7 @@ export class DynamoSolutionItems implements SolutionItems, AppGuards {
   async applyMove(key: SolutionKey, move: ItemMove): Promise<MoveResult<SolutionRecord>> {
     const result = move.appGuard === 'take' ? await this.updateTakingGuard(key, move) : await this.update(key, move);
     if (!result.applied) return result;
-    await this.trimHistory(key, result.item.history?.length ?? 0);
+    await trimHistory(this.table, keys.solution(key.onboardingId, key.appId), result.item.history?.length ?? 0);
     if (move.appGuard === 'release') await this.release(key.appId, key.onboardingId);
     return result;
   }
@@ -100,28 +101,5 @@ export class DynamoSolutionItems implements SolutionItems, AppGuards {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
-  }
-
-  /**
-   * Keeps a timeline within HISTORY_LIMIT entries: its first (how the item began) and the latest.
-   * Only while it is as long as this writer saw it: one that appended meanwhile trims it itself.
-   * Best effort, after the change it follows is written: whatever is left over, the next append trims.
-   */
-  private async trimHistory(item: SolutionKey, length: number): Promise<void> {
-    const excess = length - HISTORY_LIMIT;
-    if (excess <= 0) return;
-    const oldestAfterFirst = Array.from({ length: excess }, (_, i) => `#history[${i + 1}]`);
-    await this.table.db
-      .send(
-        new UpdateCommand({
-          TableName: this.table.tableName,
-          Key: keys.solution(item.onboardingId, item.appId),
-          UpdateExpression: `REMOVE ${oldestAfterFirst.join(', ')} ADD historyDropped :dropped`,
-          ConditionExpression: 'size(#history) = :length',
-          ExpressionAttributeNames: { '#history': 'history' },
-          ExpressionAttributeValues: { ':dropped': excess, ':length': length },
-        }),
-      )
-      .catch(() => undefined);
   }
 }

@@ -8,6 +8,14 @@
  * A repeated POST finds its onboarding through the token-guard item `pk = TOKEN#<fingerprint>`; the
  * app-guard item `pk = APP#<appId>` keeps one app from getting two live solutions with us. Guard
  * items carry none of the indexed attributes, so they stay out of the indexes.
+ *
+ * Clients (docs/design.md §7), each one query too, no index added:
+ * - by solution: `pk = SOLUTION#<solutionId>`, `sk = CLIENT#<wabaId>` (the client item)
+ * - by WABA: `pk = WABA#<wabaId>`, one link item per solution it joined through
+ * - the weekly allowance: `pk = APP#<appId>`, `sk = CLIENTS#<hour>`, new clients counted per hour
+ * - by status: the `byStatus` index (client statuses are not solution statuses).
+ * A client item keeps its solution and app as `clientSolutionId` and `clientAppId`, so that it stays
+ * out of `bySolutionId` and `byAppId`, which hold solution items only.
  */
 export const TABLE_LAYOUT = {
   partitionKey: 'pk',
@@ -27,7 +35,20 @@ export const keys = {
   tokenGuard: (fingerprint: string) => ({ pk: `TOKEN#${fingerprint}`, sk: 'TOKEN' }),
   /** One per Tech Provider app: names the onboarding that creates or holds its solution with us. */
   appGuard: (appId: string) => ({ pk: `APP#${appId}`, sk: 'GUARD' }),
+  client: (solutionId: string, wabaId: string) => ({ pk: `SOLUTION#${solutionId}`, sk: `CLIENT#${wabaId}` }),
+  clientsOfSolution: (solutionId: string) => ({ pk: `SOLUTION#${solutionId}`, skPrefix: 'CLIENT#' }),
+  wabaLink: (wabaId: string, solutionId: string) => ({ pk: `WABA#${wabaId}`, sk: `SOLUTION#${solutionId}` }),
+  /** New clients of an app recorded in one hour (`2026-12-07T05`): the weekly allowance sums a week of them. */
+  clientCount: (appId: string, hour: string) => ({ pk: `APP#${appId}`, sk: `CLIENTS#${hour}` }),
 };
 
 /** `entity` tells item kinds apart, in stream filters and in the ops view. */
-export const ENTITY = { onboarding: 'onboarding', solution: 'solution', tokenGuard: 'token-guard', appGuard: 'app-guard' } as const;
+export const ENTITY = {
+  onboarding: 'onboarding',
+  solution: 'solution',
+  tokenGuard: 'token-guard',
+  appGuard: 'app-guard',
+  client: 'client',
+  wabaLink: 'waba-link',
+  clientCount: 'client-count',
+} as const;

@@ -287,7 +287,7 @@ export function recordStoreCases(storeOf: () => RecordStore): void {
     test('a move the status machine does not have is refused before anything is written', async () => {
       const record = await accepted('600');
       const deactivated = { ...record, status: 'DEACTIVATED' as const };
-      await expect(store.recordLifecycle(deactivated, 'ACCEPTED', at(30), later(3), read())).rejects.toThrow('the solution status machine has no move DEACTIVATED → ACCEPTED');
+      await expect(store.recordLifecycle(deactivated, 'ACCEPTED', at(30), later(3), read())).rejects.toThrow('the status machine has no move DEACTIVATED → ACCEPTED');
       await expect(store.getSolution(record.onboardingId, '600')).resolves.toEqual(record);
     });
 

@@ -2,10 +2,11 @@ import { TransitionRefusedError, type MoveResult } from '../item-move';
 import type { SolutionRecord } from '../records';
 import type { RequestOf, TransitionName } from '../solution-transitions';
 import { planTransition } from '../transition-plan';
+import type { ClientKey } from '../clients/client-record';
 import type { SolutionItems, SolutionKey } from './ports';
 
 /** Told of every transition the table refused (a caller's bug): logged and counted by whoever wires it. */
-export type RefusedTransitionReport = (refusal: TransitionRefusedError, item: SolutionKey) => void;
+export type RefusedTransitionReport = (refusal: TransitionRefusedError, item: SolutionKey | ClientKey) => void;
 
 /** Plans each write from the transition table and applies it through the store: nothing else writes a status. */
 export class TransitionWriter {

@@ -1,0 +1,159 @@
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Condition, ItemMove, MoveResult } from '../domain/item-move';
+import { historyEntry } from '../domain/records';
+import type { StatusWindow } from '../domain/records/ports';
+import type { ClientItems, ClientQueries } from '../domain/clients/client-ports';
+import type { ClientKey, ClientRecord } from '../domain/clients/client-record';
+import { JOINED_CLIENT_STATUSES, type ClientStatus } from '../domain/clients/client-status';
+import type { DynamoTable } from './dynamo-table';
+import { trimHistory } from './history-trim';
+import { ExpressionBuilder } from './move-expression';
+import { StatusIndex } from './status-index';
+import { ENTITY, keys } from './table-layout';
+
+type Item = Record<string, unknown>;
+
+/** A client record as its item: keyed by solution and WABA, its solution and app under names no index reads (table-layout.ts). */
+export function clientItem(record: ClientRecord): Item {
+  const { solutionId, appId, ...rest } = record;
+  return { ...keys.client(solutionId, record.wabaId), entity: ENTITY.client, ...rest, clientSolutionId: solutionId, clientAppId: appId };
+}
+
+/** The record an item (or a stream image of one) holds. */
+export function clientRecordOf(item: Item): ClientRecord {
+  const { pk: _pk, sk: _sk, entity: _entity, clientSolutionId, clientAppId, ...rest } = item;
+  return { ...rest, solutionId: clientSolutionId, appId: clientAppId } as ClientRecord;
+}
+
+/** The hour a time falls in, as the weekly count's sort key reads it: `2026-12-07T05`. */
+export const hourOf = (at: Date) => at.toISOString().slice(0, 13);
+
+/**
+ * Client records in DynamoDB: a move is one conditional UpdateItem, a new client one transaction with
+ * its WABA's link and its app's weekly count, so that a repeated webhook can neither record nor count
+ * it twice.
+ */
+export class DynamoClientStore implements ClientItems, ClientQueries {
+  private readonly byStatus: StatusIndex;
+
+  constructor(private readonly table: DynamoTable) {
+    this.byStatus = new StatusIndex(table);
+  }
+
+  async getClient(key: ClientKey): Promise<ClientRecord | undefined> {
+    const { Item } = await this.table.db.send(new GetCommand({ TableName: this.table.tableName, Key: keys.client(key.solutionId, key.wabaId), ConsistentRead: true }));
+    return Item && clientRecordOf(Item);
+  }
+
+  async recordNewClient(record: ClientRecord): Promise<'recorded' | 'known'> {
+    const TableName = this.table.tableName;
+    const item = { ...clientItem(record), history: [historyEntry(new Date(record.createdAt), record.status)] };
+    try {
+      await this.table.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
+            { Put: { TableName, Item: { ...keys.wabaLink(record.wabaId, record.solutionId), entity: ENTITY.wabaLink, createdAt: record.createdAt } } },
+            {
+              Update: {
+                TableName,
+                Key: keys.clientCount(record.appId, hourOf(new Date(record.createdAt))),
+                UpdateExpression: 'SET entity = :entity ADD newClients :one',
+                ExpressionAttributeValues: { ':entity': ENTITY.clientCount, ':one': 1 },
+              },
+            },
+          ],
+        }),
+      );
+      return 'recorded';
+    } catch (error) {
+      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return 'known';
+      throw error;
+    }
+  }
+
+  async applyClientMove(key: ClientKey, move: ItemMove): Promise<MoveResult<ClientRecord>> {
+    const expression = new ExpressionBuilder();
+    const Key = keys.client(key.solutionId, key.wabaId);
+    try {
+      const { Attributes } = await this.table.db.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key,
+          ConditionExpression: expression.condition(move.condition),
+          UpdateExpression: expression.update(move.change),
+          ExpressionAttributeNames: expression.names,
+          ExpressionAttributeValues: expression.values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      const item = clientRecordOf(Attributes ?? {});
+      await trimHistory(this.table, Key, item.history?.length ?? 0);
+      return { applied: true, item };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return { applied: false, refusedBy: 'item' };
+      throw error;
+    }
+  }
+
+  async clientsOfWaba(wabaId: string): Promise<ClientRecord[]> {
+    const links = await this.table.queryAll<{ sk: string }>({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.wabaLink(wabaId, '').pk } });
+    const solutionIds = links.map((link) => link.sk.slice(keys.wabaLink(wabaId, '').sk.length));
+    const found = await Promise.all(solutionIds.map((solutionId) => this.getClient({ solutionId, wabaId })));
+    return found.filter((c): c is ClientRecord => c !== undefined);
+  }
+
+  async clientsOfSolution(solutionId: string): Promise<ClientRecord[]> {
+    const items = await this.table.queryAll(this.ofSolution(solutionId));
+    return items.map(clientRecordOf);
+  }
+
+  async countJoined(solutionId: string): Promise<number> {
+    const query = this.ofSolution(solutionId);
+    let count = 0;
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.table.db.send(
+        new QueryCommand({
+          ...query,
+          TableName: this.table.tableName,
+          FilterExpression: `#status IN (${JOINED_CLIENT_STATUSES.map((_, i) => `:s${i}`).join(', ')})`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ...query.ExpressionAttributeValues, ...Object.fromEntries(JOINED_CLIENT_STATUSES.map((s, i) => [`:s${i}`, s])) },
+          Select: 'COUNT',
+          ExclusiveStartKey,
+        }),
+      );
+      count += page.Count ?? 0;
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return count;
+  }
+
+  async joinedSince(appId: string, since: Date): Promise<number> {
+    const from = keys.clientCount(appId, hourOf(since));
+    const hours = await this.table.queryAll<{ newClients?: number }>({
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':pk': from.pk, ':from': from.sk, ':to': keys.clientCount(appId, '~').sk },
+    });
+    return hours.reduce((sum, hour) => sum + (hour.newClients ?? 0), 0);
+  }
+
+  async clientsInStatus(status: ClientStatus, opts: { filter?: Condition; updatedBefore?: Date; limit: number }): Promise<ClientRecord[]> {
+    return (await this.byStatus.find(status, opts)).map(clientRecordOf);
+  }
+
+  async *newestClientsInStatus(status: ClientStatus, window: StatusWindow, pageSize: number): AsyncGenerator<ClientRecord> {
+    for await (const item of this.byStatus.newest(status, window, pageSize)) yield clientRecordOf(item);
+  }
+
+  countClientsInStatus(status: ClientStatus): Promise<number> {
+    return this.byStatus.count(status);
+  }
+
+  private ofSolution(solutionId: string) {
+    const { pk, skPrefix } = keys.clientsOfSolution(solutionId);
+    return { KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)', ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix } };
+  }
+}
