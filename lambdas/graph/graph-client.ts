@@ -162,7 +162,7 @@ export class GraphClient {
   private readonly fetchImpl: typeof fetch;
   private readonly pacer: GraphPacer;
 
-  constructor(private readonly options: GraphClientOptions) {
+  constructor(protected readonly options: GraphClientOptions) {
     this.fetchImpl = options.fetch ?? fetch;
     // A call waits for its turn at most as long as it may wait for its answer.
     this.pacer = options.pacer ?? new GraphPacer({ ...SCHEDULE.graphPacing, maxWaitMs: Math.min(SCHEDULE.graphPacing.maxWaitMs, options.timeoutMs) });
@@ -236,7 +236,7 @@ export class GraphClient {
     return solutions.map(toSolutionDetails);
   }
 
-  private async listAll<T extends z.ZodType>(
+  protected async listAll<T extends z.ZodType>(
     path: string,
     query: Record<string, string>,
     token: string,
@@ -245,28 +245,33 @@ export class GraphClient {
     maxPages = MAX_PAGES,
   ): Promise<z.infer<T>[]> {
     const items: z.infer<T>[] = [];
+    for await (const page of this.pages(path, query, token, item, signal, maxPages)) items.push(...page);
+    return items;
+  }
+
+  /** A listing page by page, as far as the reader goes (a bounded pass stops early); `maxPages` more is an error. */
+  protected async *pages<T extends z.ZodType>(path: string, query: Record<string, string>, token: string, item: T, signal?: AbortSignal, maxPages = MAX_PAGES): AsyncGenerator<z.infer<T>[]> {
     let next: string | undefined = this.url(path, query);
     for (let page = 0; next; page++) {
       // A listing longer than this is not one we can act on safely (nor a paging loop we should follow).
       if (page === maxPages) throw new GraphError('permanent', { code: -1, message: `Graph listing ${path} exceeds ${maxPages} pages` }, 200);
       const body: { data: z.infer<T>[]; paging?: { next?: string } } = parseAnswer(pageSchema(item), await this.send('GET', next, token, undefined, signal), `GET ${path}`);
-      items.push(...body.data);
       next = body.paging?.next;
       // The token goes with every page: never to another origin than the configured Graph API.
       if (next && new URL(next).origin !== new URL(this.options.baseUrl).origin) {
         throw new GraphError('permanent', { code: -1, message: `Graph paging link leaves ${new URL(this.options.baseUrl).origin}` }, 200);
       }
+      yield body.data;
     }
-    return items;
   }
 
-  private url(path: string, query: Record<string, string> = {}): string {
+  protected url(path: string, query: Record<string, string> = {}): string {
     const url = new URL(`${this.options.baseUrl.replace(/\/$/, '')}/${this.options.version}/${path}`);
     for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
     return url.toString();
   }
 
-  private request(
+  protected request(
     method: 'GET' | 'POST',
     path: string,
     token: string,
@@ -275,7 +280,7 @@ export class GraphClient {
     return this.send(method, this.url(path, opts.query), token, opts.json, opts.signal);
   }
 
-  private async send(method: 'GET' | 'POST', url: string, token: string, json?: unknown, signal?: AbortSignal): Promise<unknown> {
+  protected async send(method: 'GET' | 'POST', url: string, token: string, json?: unknown, signal?: AbortSignal): Promise<unknown> {
     const turn = await this.pacer.beforeCall(token, signal);
     const timeout = AbortSignal.timeout(this.options.timeoutMs);
     let response: Response;
@@ -351,7 +356,7 @@ function withoutTokens(message: string, tokens: string[]): string {
 }
 
 /** An answer that is not the documented shape is a classified error, never a crash or a guess. */
-function parseAnswer<T extends z.ZodType>(schema: T, body: unknown, what: string): z.infer<T> {
+export function parseAnswer<T extends z.ZodType>(schema: T, body: unknown, what: string): z.infer<T> {
   const parsed = schema.safeParse(body);
   if (parsed.success) return parsed.data;
   // Paths and zod's wording only: never a value from the answer.

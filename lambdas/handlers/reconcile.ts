@@ -6,10 +6,11 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { loadReconcileConfig } from '../config';
 import { acceptSolution, type AcceptSolutionDeps } from '../domain/accept-solution';
+import { reconcileClients } from '../domain/clients/reconcile-clients';
 import { reconcile, type ReconciledItem } from '../domain/reconcile';
 import { GraphClient } from '../graph/graph-client';
 import { SqsCreateSolutionQueue } from '../queue/create-solution-queue';
-import { dynamoRecordStore } from '../store/dynamo-record-store';
+import { dynamoClientStore, dynamoRecordStore } from '../store/dynamo-record-store';
 import { reportRefusedTransition } from './transition-report';
 import { dynamoDocumentClient, sqs } from '../commons/aws-clients';
 import { cachedSecret } from '../commons/cached-secret';
@@ -20,6 +21,7 @@ import { reportLifecycleOutcome } from './lifecycle-report';
 
 const config = loadReconcileConfig();
 const store = dynamoRecordStore(dynamoDocumentClient(), config.tableName, reportRefusedTransition);
+const clients = dynamoClientStore(dynamoDocumentClient(), config.tableName, reportRefusedTransition);
 const graph = new GraphClient(config.graph);
 const systemUserToken = cachedSecret(config.systemUserTokenSecretId, config.secretCacheTtlSeconds);
 const queue = new SqsCreateSolutionQueue(sqs(), config.createQueueUrl);
@@ -81,7 +83,10 @@ async function reconcilePass(_event: unknown, context: Context) {
   });
   result.items.forEach(report);
   if (result.found > 0) logger.info('reconciler pass', { found: result.found, handled: result.items.length, incomplete: result.incomplete });
-  return { found: result.found, handled: result.items.length, incomplete: result.incomplete };
+  // The clients that wait for the share worker: a cheap pass of table writes only.
+  const waiting = await reconcileClients({ clients, settings: { shareHandoffMs: config.reconciliation.shareHandoffMs, maxItemsPerPass: config.reconciliation.maxItemsPerPass }, clock: () => new Date() });
+  if (waiting.rearmed.length + waiting.nudged.length > 0) logger.info('clients handed back to the share worker', { rearmed: waiting.rearmed, nudged: waiting.nudged });
+  return { found: result.found, handled: result.items.length, incomplete: result.incomplete, clientsRearmed: waiting.rearmed.length, clientsNudged: waiting.nudged.length };
 }
 
 // A Lambda timeout must end the invocation: middy's early timeout would leave it running.

@@ -6,8 +6,9 @@ import middy from '@middy/core';
 import httpRouterHandler from '@middy/http-router';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { loadWebhookConfig } from '../config';
+import { takeClientNews, type ClientNewsDeps } from '../domain/clients/client-news';
 import { takeLifecycleNews, type LifecycleDeps } from '../domain/solution-lifecycle';
-import { dynamoRecordStore } from '../store/dynamo-record-store';
+import { dynamoClientStore, dynamoRecordStore } from '../store/dynamo-record-store';
 import { reportRefusedTransition } from './transition-report';
 import { dynamoDocumentClient } from '../commons/aws-clients';
 import { cachedSecret } from '../commons/cached-secret';
@@ -18,9 +19,12 @@ import { logger, metrics, tracer } from '../commons/observability';
 import { handshakeChallenge, isSignedByMeta } from '../webhook/meta-authentication';
 import { readDelivery } from '../webhook/partner-solutions';
 import { reportLifecycleOutcome } from './lifecycle-report';
+import { reportClientNews } from './client-report';
 
 const config = loadWebhookConfig();
-const deps: LifecycleDeps = { store: dynamoRecordStore(dynamoDocumentClient(), config.tableName, reportRefusedTransition), clock: () => new Date() };
+const store = dynamoRecordStore(dynamoDocumentClient(), config.tableName, reportRefusedTransition);
+const deps: LifecycleDeps = { store, clock: () => new Date() };
+const clientDeps: ClientNewsDeps = { clients: dynamoClientStore(dynamoDocumentClient(), config.tableName, reportRefusedTransition), solutions: store, clock: () => new Date() };
 const appSecret = cachedSecret(config.appSecretId, config.secretCacheTtlSeconds);
 const verifyToken = cachedSecret(config.verifyTokenSecretId, config.secretCacheTtlSeconds);
 
@@ -35,7 +39,8 @@ async function subscribe(event: APIGatewayProxyEventV2): Promise<HttpResult> {
 
 /**
  * A signed delivery: verified over the raw bytes before anything is parsed, then each
- * `partner_solutions` change is applied to the records of its solution. A store failure answers
+ * `partner_solutions` change is applied to the records of its solution, and each `account_update`
+ * change about a client to the client's records (of our solutions only). A store failure answers
  * 500, so that Meta delivers it again; news that matches nothing, or fields we do not use, never do.
  */
 async function deliver(event: APIGatewayProxyEventV2): Promise<HttpResult> {
@@ -50,11 +55,18 @@ async function deliver(event: APIGatewayProxyEventV2): Promise<HttpResult> {
     const result = await takeLifecycleNews(news, deps);
     reportLifecycleOutcome({ solutionId: news.solutionId, status: news.state.status, source: 'webhook' }, result);
   }
+  for (const client of delivery.clients) {
+    reportClientNews(client, await takeClientNews(client, clientDeps), config.weeklyClientLimit);
+  }
+  if (delivery.clientsMalformed > 0) {
+    metrics.addMetric(METRIC.clientNewsMalformed, MetricUnit.Count, delivery.clientsMalformed);
+    logger.warn('account_update client events without a usable waba_info; ignored', { malformed: delivery.clientsMalformed });
+  }
   if (delivery.malformed > 0) {
     metrics.addMetric(METRIC.lifecycleNewsUnmatched, MetricUnit.Count, delivery.malformed);
     logger.warn('partner_solutions changes without a solution id or status; ignored', { malformed: delivery.malformed });
   }
-  return json(200, { received: delivery.news.length, ignored: delivery.ignored + delivery.malformed });
+  return json(200, { received: delivery.news.length + delivery.clients.length, ignored: delivery.ignored + delivery.malformed + delivery.clientsMalformed });
 }
 
 // The request and its body are never logged: a delivery is only trusted once its signature is checked.

@@ -1,13 +1,19 @@
 import { z } from 'zod';
+import type { ClientNews } from '../domain/clients/client-news';
 import type { LifecycleNews } from '../domain/solution-lifecycle';
+import { ACCOUNT_UPDATE_FIELD, readAccountUpdate } from './account-update';
 
 export interface WebhookDelivery {
   /** Each `partner_solutions` change: a solution's new status, true on Graph at the entry's time. */
   news: LifecycleNews[];
-  /** Changes of other fields (or other objects): not ours to act on. */
+  /** Each `account_update` change about a client joining or leaving (docs/graph-api.md § Clients). */
+  clients: ClientNews[];
+  /** Changes of other fields (or other objects, or other `account_update` events): not ours to act on. */
   ignored: number;
   /** Entries or `partner_solutions` changes without what a decision rests on (a solution id, a status). */
   malformed: number;
+  /** Client events whose `waba_info` lacks the WABA or its owner, or has them of another type. */
+  clientsMalformed: number;
 }
 
 const envelope = z.object({ entry: z.array(z.unknown()).default([]) });
@@ -25,7 +31,7 @@ export const PARTNER_SOLUTIONS_FIELD = 'partner_solutions';
 const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 
 /**
- * The `partner_solutions` news in a signed delivery (docs/graph-api.md "Webhooks"), undefined when the
+ * The `partner_solutions` and `account_update` news in a signed delivery (docs/graph-api.md "Webhooks"), undefined when the
  * body is not a JSON envelope at all. Only what a decision rests on is required, and only of the
  * changes we act on, each on its own: fields, changes or objects we do not use, or one odd entry,
  * never cost the rest of the delivery. An entry without a usable time counts as news of `receivedAt`.
@@ -39,7 +45,7 @@ export function readDelivery(body: string, receivedAt: Date): WebhookDelivery | 
   }
   const parsed = envelope.safeParse(json);
   if (!parsed.success) return undefined;
-  const delivery: WebhookDelivery = { news: [], ignored: 0, malformed: 0 };
+  const delivery: WebhookDelivery = { news: [], clients: [], ignored: 0, malformed: 0, clientsMalformed: 0 };
   for (const rawEntry of parsed.data.entry) {
     const entry = entrySchema.safeParse(rawEntry);
     if (!entry.success) {
@@ -49,6 +55,13 @@ export function readDelivery(body: string, receivedAt: Date): WebhookDelivery | 
     const observedAt = entryTime(entry.data.time, receivedAt);
     for (const rawChange of entry.data.changes) {
       const change = changeSchema.safeParse(rawChange);
+      if (change.success && change.data.field === ACCOUNT_UPDATE_FIELD) {
+        const client = readAccountUpdate(change.data.value, observedAt);
+        if (client === 'ignored') delivery.ignored++;
+        else if (client === 'malformed') delivery.clientsMalformed++;
+        else delivery.clients.push(client);
+        continue;
+      }
       if (change.success && change.data.field !== PARTNER_SOLUTIONS_FIELD) {
         delivery.ignored++;
         continue;

@@ -1,0 +1,42 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import { loadDiscoverClientsConfig } from '../config';
+import { discoverClients } from '../domain/clients/discover-clients';
+import { ClientGraphClient } from '../graph/client-graph-client';
+import { dynamoClientStore, dynamoRecordStore } from '../store/dynamo-record-store';
+import { reportRefusedTransition } from './transition-report';
+import { dynamoDocumentClient } from '../commons/aws-clients';
+import { cachedSecret } from '../commons/cached-secret';
+import { METRIC } from '../commons/metric-names';
+import { logger, metrics, tracer } from '../commons/observability';
+import { reportClientNews } from './client-report';
+
+const config = loadDiscoverClientsConfig();
+const db = dynamoDocumentClient();
+const clients = dynamoClientStore(db, config.tableName, reportRefusedTransition);
+const solutions = dynamoRecordStore(db, config.tableName, reportRefusedTransition);
+const graph = new ClientGraphClient(config.graph);
+const systemUserToken = cachedSecret(config.systemUserTokenSecretId, config.secretCacheTtlSeconds);
+
+/** The daily pass: clients Meta shared with us that no webhook told of, recorded as if it had. */
+async function discoveryPass() {
+  const pass = await discoverClients({ clients, solutions, graph, systemUserToken, settings: config.discovery, clock: () => new Date() });
+  for (const { wabaId, outcome } of pass.found) {
+    if (outcome.kind === 'recorded') metrics.addMetric(METRIC.clientDiscovered, MetricUnit.Count, 1);
+    reportClientNews({ event: 'DAILY_PASS', wabaId, solutionId: outcome.kind === 'not-ours' ? outcome.solutionId : 'client' in outcome ? outcome.client.solutionId : undefined }, outcome, config.discovery.weeklyClientLimit);
+  }
+  if (pass.withoutOwner.length > 0) logger.warn('client WABAs listed without their owner business; not recorded', { wabaIds: pass.withoutOwner });
+  const recorded = pass.found.filter((f) => f.outcome.kind === 'recorded').length;
+  logger.info('client discovery pass', { read: pass.read, recorded, bound: config.discovery.maxWabasPerPass });
+  return { read: pass.read, recorded };
+}
+
+// A Lambda timeout must end the invocation: middy's early timeout would leave it running.
+export const handler = middy({ timeoutEarlyInMillis: 0 })
+  .use(captureLambdaHandler(tracer, { captureResponse: false }))
+  .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
+  .use(logMetrics(metrics))
+  .handler(discoveryPass);
