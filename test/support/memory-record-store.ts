@@ -149,10 +149,25 @@ export function matches(condition: Condition, item: Item): boolean {
   }
 }
 
-function applyChange(item: Item, change: ItemChange): Item {
+/** The map that holds a path's last segment, and that segment: as in DynamoDB, a nested path needs its parent map. */
+function parentOf(item: Item, path: string): [Item, string] {
+  const segments = path.split('.');
+  const last = segments.pop()!;
+  const parent = segments.length === 0 ? item : valueAt(item, segments.join('.'));
+  if (parent === null || typeof parent !== 'object') throw new Error(`ValidationException: the document path ${path} is invalid for update`);
+  return [parent as Item, last];
+}
+
+export function applyChange(item: Item, change: ItemChange): Item {
   const next: Item = structuredClone(item);
-  for (const [name, value] of Object.entries(change.set)) next[name] = structuredClone(value);
-  for (const [name, value] of Object.entries(change.setIfAbsent)) next[name] ??= structuredClone(value);
+  for (const [name, value] of Object.entries(change.set)) {
+    const [parent, key] = parentOf(next, name);
+    parent[key] = structuredClone(value);
+  }
+  for (const [name, value] of Object.entries(change.setIfAbsent)) {
+    const [parent, key] = parentOf(next, name);
+    parent[key] ??= structuredClone(value);
+  }
   for (const [name, amount] of Object.entries(change.add)) next[name] = ((next[name] as number | undefined) ?? 0) + amount;
   for (const name of change.remove) delete next[name];
   if (change.history) next.history = [...((next.history as HistoryEntry[] | undefined) ?? []), structuredClone(change.history)];
@@ -160,7 +175,7 @@ function applyChange(item: Item, change: ItemChange): Item {
 }
 
 /** Its first entry and the latest, HISTORY_LIMIT in all. */
-function trimmed(item: Item): Item {
+export function trimmed(item: Item): Item {
   const history = (item.history as HistoryEntry[] | undefined) ?? [];
   const excess = history.length - HISTORY_LIMIT;
   if (excess <= 0) return item;
