@@ -1,5 +1,6 @@
 import type { SimBusiness, SimWaba } from './client-accounts';
 import { numericId } from './graph-ids';
+import { mulberry32 } from './seeded-random';
 import type { GraphSimulatorState } from './state';
 import type { AccountUpdateEvent, WabaInfo } from './webhook-envelope';
 import type { WebhookDelivery } from './webhooks';
@@ -143,15 +144,7 @@ function announce(state: GraphSimulatorState, waba: SimWaba, event: AccountUpdat
   return state.webhooks.accountUpdated({ businessId: state.seed.partnerBusiness.id, time: Math.floor(Date.now() / 1000), value: { event, waba_info: wabaInfo } });
 }
 
-/** A small seedable generator (mulberry32), so that a test can fix the variants; `Math.random` without a seed. */
+/** The variants' draws: seeded (so that a test can fix them), or `Math.random` without a seed. */
 export function variantRandom(seed: number | undefined): () => number {
-  if (seed === undefined) return Math.random;
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return seed === undefined ? Math.random : mulberry32(seed);
 }

@@ -3,7 +3,7 @@ import { ok, type GraphCall, type Refusable } from './graph-call';
 import { errors, type SimResponse } from './graph-errors';
 import { planFields, renderNode, renderObject, SOLUTION, SOLUTION_DEFAULTS } from './graph-nodes';
 import { page } from './paging';
-import { ourBusiness, refuseUnlessSystemUser, sharedWaba, textParam } from './partner-checks';
+import { refuseUnlessSystemUser, systemUserOnOurBusiness, systemUserOnSharedWaba, textParam } from './partner-checks';
 import { PERMISSIONS, SYSTEM_USER_NAME } from './state';
 
 /**
@@ -17,10 +17,8 @@ import { PERMISSIONS, SYSTEM_USER_NAME } from './state';
  * the WABAs shared with us (and with every partner business named), paged, `limit` up to 100.
  */
 export function listClientWabas(call: GraphCall): SimResponse {
-  const { state, token, objectId, fields, query, selfUrl } = call;
-  const refusal = refuseUnlessSystemUser(token);
-  if (refusal) return refusal;
-  const ours = ourBusiness(state, objectId);
+  const { state, fields, query, selfUrl } = call;
+  const ours = systemUserOnOurBusiness(call);
   if ('refused' in ours) return ours.refused;
   const partners = partnerFilter(query.get('filtering'));
   if ('refused' in partners) return partners.refused;
@@ -52,11 +50,10 @@ function partnerFilter(raw: string | null): Refusable<{ businessIds: string[] }>
 }
 
 /** `GET /{waba}/solutions`: the solution the WABA was onboarded through; default fields as the solution listing's. */
-export function listWabaSolutions({ state, token, objectId, fields, query, selfUrl }: GraphCall): SimResponse {
+export function listWabaSolutions(call: GraphCall): SimResponse {
+  const { state, fields, query, selfUrl } = call;
   // Which token may call it is not documented: our system user's (docs/graph-api.md says to use it).
-  const refusal = refuseUnlessSystemUser(token);
-  if (refusal) return refusal;
-  const found = sharedWaba(state, objectId);
+  const found = systemUserOnSharedWaba(call);
   if ('refused' in found) return found.refused;
   const plan = planFields(SOLUTION, fields, SOLUTION_DEFAULTS);
   const solution = state.solutions.get(found.waba.solutionId);
@@ -74,10 +71,8 @@ export const WABA_TASKS: readonly string[] = [...PERMISSIONS, 'MANAGE_BILLING'];
  * holds `MESSAGING` in the WABA's solution, else granular tasks such as `MANAGE_BILLING`.
  */
 export function assignSystemUser(call: GraphCall): SimResponse {
-  const { state, token, objectId } = call;
-  const refusal = refuseUnlessSystemUser(token);
-  if (refusal) return refusal;
-  const found = sharedWaba(state, objectId);
+  const { state } = call;
+  const found = systemUserOnSharedWaba(call);
   if ('refused' in found) return found.refused;
   const user = textParam(call, 'user');
   if (user === undefined) return errors.badParameter('The parameter user is required');
@@ -103,10 +98,8 @@ function taskList(raw: unknown): string[] | undefined {
 
 /** `GET /{waba}/assigned_users?business=<our business>`: `{data: [{id, name, tasks}]}`, paged. */
 export function listAssignedUsers(call: GraphCall): SimResponse {
-  const { state, token, objectId, fields, query, selfUrl } = call;
-  const refusal = refuseUnlessSystemUser(token);
-  if (refusal) return refusal;
-  const found = sharedWaba(state, objectId);
+  const { state, fields, query, selfUrl } = call;
+  const found = systemUserOnSharedWaba(call);
   if ('refused' in found) return found.refused;
   const business = textParam(call, 'business');
   if (business === undefined) return errors.badParameter('The parameter business is required');

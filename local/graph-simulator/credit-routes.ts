@@ -4,7 +4,7 @@ import { ok, type GraphCall, type Refusable } from './graph-call';
 import { errors, type SimResponse } from './graph-errors';
 import { planFields, renderNode, renderObject } from './graph-nodes';
 import { page } from './paging';
-import { ourBusiness, refuseUnlessSystemUser, textParam } from './partner-checks';
+import { refuseUnlessSystemUser, systemUserOnOurBusiness, textParam } from './partner-checks';
 
 /**
  * Sharing our credit line with a client (docs/graph-api.md § Sharing the credit line): find the line,
@@ -13,10 +13,9 @@ import { ourBusiness, refuseUnlessSystemUser, textParam } from './partner-checks
  */
 
 /** `GET /{our business}/extendedcredits?fields=id,legal_entity_name`. */
-export function listCreditLines({ state, token, objectId, fields, query, selfUrl }: GraphCall): SimResponse {
-  const refusal = refuseUnlessSystemUser(token);
-  if (refusal) return refusal;
-  const ours = ourBusiness(state, objectId);
+export function listCreditLines(call: GraphCall): SimResponse {
+  const { state, fields, query, selfUrl } = call;
+  const ours = systemUserOnOurBusiness(call);
   if ('refused' in ours) return ours.refused;
   const plan = planFields(CREDIT_LINE, fields, ID_ONLY);
   return page(query, selfUrl, state.seed.creditLines.map((line) => renderNode(plan, line)), state.maxPageSize());

@@ -30,6 +30,18 @@ export function sharedWaba(state: GraphSimulatorState, id: string): Refusable<{ 
   return waba.sharedWith.includes(state.seed.partnerBusiness.id) ? { waba } : { refused: errors.unknownPath() };
 }
 
+/** Our system user's call on our own business portfolio (the path's object). */
+export function systemUserOnOurBusiness({ state, token, objectId }: GraphCall): Refusable<{ businessId: string }> {
+  const refusal = refuseUnlessSystemUser(token);
+  return refusal ? { refused: refusal } : ourBusiness(state, objectId);
+}
+
+/** Our system user's call on a client's WABA shared with us (the path's object). */
+export function systemUserOnSharedWaba({ state, token, objectId }: GraphCall): Refusable<{ waba: SimWaba }> {
+  const refusal = refuseUnlessSystemUser(token);
+  return refusal ? { refused: refusal } : sharedWaba(state, objectId);
+}
+
 /** A parameter from the query string or the body (Graph takes either); the docs put these calls' parameters in the query. */
 export function param(call: Pick<GraphCall, 'query' | 'body'>, name: string): unknown {
   return call.query.get(name) ?? call.body[name];

@@ -1,7 +1,6 @@
 import { ClientRefusal } from '../../local/graph-simulator/client-onboarding';
-import { startGraphSimulator, type GraphSimulator } from '../../local/graph-simulator/server';
 import { DEFAULT_SEED, GraphSimulatorState } from '../../local/graph-simulator/state';
-import { startWebhookReceiver, type WebhookReceiver } from '../contract/webhook-receiver';
+import { simulatorWithReceiver } from '../support/simulator-with-receiver';
 
 /**
  * The simulator's clients onboarded through a solution: Embedded Signup and its account_update
@@ -17,25 +16,11 @@ const { partnerBusiness, systemUserId, creditLines } = DEFAULT_SEED;
 const OUR_BUSINESS = partnerBusiness.id;
 const CREDIT_LINE = creditLines[0]!.id;
 
-let sim: GraphSimulator;
-let receiver: WebhookReceiver;
+const env = simulatorWithReceiver({ appSecret: APP_SECRET, verifyToken: VERIFY_TOKEN });
 
-beforeAll(async () => {
-  sim = await startGraphSimulator({ seed: { appSecret: APP_SECRET, webhookVerifyToken: VERIFY_TOKEN } });
-  receiver = await startWebhookReceiver({ verifyToken: VERIFY_TOKEN, appSecret: APP_SECRET });
-});
-afterAll(async () => {
-  await sim.stop();
-  await receiver.stop();
-});
-beforeEach(() => {
-  sim.state.reset();
-  Object.assign(receiver, { received: [], answers: [], handshake: undefined, hold: undefined });
-});
-
-const systemUser = () => sim.state.seed.systemUserToken;
+const systemUser = () => env.sim.state.seed.systemUserToken;
 async function http(method: string, path: string, opts: { token?: string; query?: Record<string, string>; body?: unknown } = {}) {
-  const url = new URL(`${sim.url}${path}`);
+  const url = new URL(`${env.sim.url}${path}`);
   for (const [k, v] of Object.entries(opts.query ?? {})) url.searchParams.set(k, v);
   const response = await fetch(url, {
     method,
@@ -50,18 +35,18 @@ const graph = (method: string, path: string, opts: { token?: string; query?: Rec
 /** An ACTIVE solution of the seed's Tech Provider that invites our app with these permissions. */
 function activeSolution(partnerPermissions = ['MESSAGING']): string {
   const owner = partnerPermissions.includes('MESSAGING') ? [] : ['MESSAGING'];
-  const solution = sim.state.createSolution({ id: APP, name: 'media_monsoon_prod' }, { name: 'clients', ownerPermissions: owner, partnerPermissions });
-  sim.state.acceptInvitation(solution.id, sim.state.partnerApp.id);
+  const solution = env.sim.state.createSolution({ id: APP, name: 'media_monsoon_prod' }, { name: 'clients', ownerPermissions: owner, partnerPermissions });
+  env.sim.state.acceptInvitation(solution.id, env.sim.state.partnerApp.id);
   return solution.id;
 }
 /** A client onboarded without webhooks (the tests of webhooks ask for them). */
-const client = (solutionId = activeSolution(), opts: Parameters<GraphSimulatorState['onboardClient']>[1] = {}) => sim.state.onboardClient(solutionId, { noWebhook: true, ...opts });
+const client = (solutionId = activeSolution(), opts: Parameters<GraphSimulatorState['onboardClient']>[1] = {}) => env.sim.state.onboardClient(solutionId, { noWebhook: true, ...opts });
 const assign = (wabaId: string, tasks = "['MANAGE']", user = systemUserId) => graph('POST', `/${wabaId}/assigned_users`, { query: { user, tasks } });
 const share = (wabaId: string, currency = 'USD') => graph('POST', `/${CREDIT_LINE}/whatsapp_credit_sharing_and_attach`, { query: { waba_currency: currency, waba_id: wabaId } });
-const businessToken = (solutionId: string, businessId: string) => sim.state.issueBusinessToken(businessId, solutionId).token;
+const businessToken = (solutionId: string, businessId: string) => env.sim.state.issueBusinessToken(businessId, solutionId).token;
 const events = async () => {
-  await sim.state.webhooks.idle();
-  return receiver.posts().map((p) => JSON.parse(p.rawBody.toString('utf8')).entry[0].changes[0].value.event as string);
+  await env.sim.state.webhooks.idle();
+  return env.receiver.posts().map((p) => JSON.parse(p.rawBody.toString('utf8')).entry[0].changes[0].value.event as string);
 };
 
 describe('Embedded Signup through a solution (state.onboardClient)', () => {
@@ -69,15 +54,15 @@ describe('Embedded Signup through a solution (state.onboardClient)', () => {
     const { business, waba } = client();
     expect(waba).toMatchObject({ ownerBusiness: business, sharedWith: [OUR_BUSINESS, TP_BUSINESS], appInstalled: true, assignedUsers: [] });
     expect(waba.primaryFundingId).toBeUndefined();
-    expect(sim.state.clients.wabas.get(waba.id)).toBe(waba);
+    expect(env.sim.state.clients.wabas.get(waba.id)).toBe(waba);
   });
 
   test('only an ACTIVE solution that invites our app onboards clients', () => {
-    const pending = sim.state.createSolution({ id: APP, name: 'p' }, { name: 'pending', ownerPermissions: [], partnerPermissions: ['MESSAGING'] });
-    expect(() => sim.state.onboardClient(pending.id)).toThrow(ClientRefusal);
-    expect(() => sim.state.onboardClient('999')).toThrow(expect.objectContaining({ reason: 'unknown-solution' }));
-    const notOurs = sim.state.createSolution({ id: APP, name: 'p' }, { name: 'other', ownerPermissions: [], partnerPermissions: ['MESSAGING'] }, { status: 'ACTIVE', partners: [] });
-    expect(() => sim.state.onboardClient(notOurs.id)).toThrow(expect.objectContaining({ reason: 'not-our-solution' }));
+    const pending = env.sim.state.createSolution({ id: APP, name: 'p' }, { name: 'pending', ownerPermissions: [], partnerPermissions: ['MESSAGING'] });
+    expect(() => env.sim.state.onboardClient(pending.id)).toThrow(ClientRefusal);
+    expect(() => env.sim.state.onboardClient('999')).toThrow(expect.objectContaining({ reason: 'unknown-solution' }));
+    const notOurs = env.sim.state.createSolution({ id: APP, name: 'p' }, { name: 'other', ownerPermissions: [], partnerPermissions: ['MESSAGING'] }, { status: 'ACTIVE', partners: [] });
+    expect(() => env.sim.state.onboardClient(notOurs.id)).toThrow(expect.objectContaining({ reason: 'not-our-solution' }));
   });
 
   test.each([
@@ -88,12 +73,12 @@ describe('Embedded Signup through a solution (state.onboardClient)', () => {
     [{ events: 'both', repeat: true, reverse: true }, ['PARTNER_APP_INSTALLED', 'PARTNER_ADDED', 'PARTNER_APP_INSTALLED', 'PARTNER_ADDED']],
     [{ events: 'both', noWebhook: true }, []],
   ] as const)('the deliveries as asked: %j', async (opts, expected) => {
-    await http('PUT', '/__sim/webhooks', { body: { callbackUrl: receiver.url } });
+    await http('PUT', '/__sim/webhooks', { body: { callbackUrl: env.receiver.url } });
     const solutionId = activeSolution();
     // The accept's own SOLUTION_UPDATED goes out first.
-    await sim.state.webhooks.idle();
-    receiver.received.length = 0;
-    sim.state.onboardClient(solutionId, { noWebhook: false, ...opts });
+    await env.sim.state.webhooks.idle();
+    env.receiver.received.length = 0;
+    env.sim.state.onboardClient(solutionId, { noWebhook: false, ...opts });
     expect(await events()).toEqual(expected);
   });
 
@@ -130,7 +115,7 @@ describe('token rules and unknown objects', () => {
     const solutionId = activeSolution();
     const { waba, business } = client(solutionId);
     const concrete = path.replace('{waba}', waba.id).replace('{solution}', solutionId);
-    for (const token of [sim.state.issueUserToken({ appIds: [APP] }).token, businessToken(solutionId, business.id)]) {
+    for (const token of [env.sim.state.issueUserToken({ appIds: [APP] }).token, businessToken(solutionId, business.id)]) {
       expect(await graph(method, concrete, { token })).toMatchObject({ status: 403, body: { error: { code: 200 } } });
     }
   });
@@ -149,7 +134,7 @@ describe('token rules and unknown objects', () => {
     const solutionId = activeSolution();
     const { waba, business } = client(solutionId);
     const token = businessToken(solutionId, business.id);
-    sim.state.expireToken(token);
+    env.sim.state.expireToken(token);
     expect(await graph('GET', `/${waba.id}`, { token, query: { fields: 'primary_funding_id' } })).toMatchObject({ status: 400, body: { error: { code: 190, error_subcode: 463 } } });
   });
 
@@ -184,7 +169,7 @@ describe('our system user on the client’s WABA', () => {
 
   test('a WABA the client unshared with us is no longer ours to act on', async () => {
     const { waba } = client();
-    sim.state.removeClient(waba.id);
+    env.sim.state.removeClient(waba.id);
     expect(await assign(waba.id)).toMatchObject({ status: 400, body: { error: { error_subcode: 33 } } });
   });
 });
@@ -228,14 +213,14 @@ describe('the client’s business token (GET /{solution}/access_token)', () => {
     const [first, second] = [(await ask(business.id)).body, (await ask(business.id)).body];
     expect(first).toEqual({ access_token: expect.any(String), expires_at: expect.any(Number) });
     expect(first.access_token).not.toBe(second.access_token);
-    expect(sim.state.businessTokens()).toEqual([
+    expect(env.sim.state.businessTokens()).toEqual([
       expect.objectContaining({ kind: 'business', token: first.access_token, businessId: business.id, solutionId }),
       expect.objectContaining({ token: second.access_token }),
     ]);
     expect(await ask(TP_BUSINESS)).toMatchObject({ status: 404, body: { error: { message: 'Solution or business not accessible' } } });
     expect(await ask(business.id, activeSolution())).toMatchObject({ status: 404 });
     expect((await graph('GET', `/${solutionId}/access_token`)).status).toBe(400);
-    sim.state.uninstallApp(waba.id);
+    env.sim.state.uninstallApp(waba.id);
     expect((await ask(business.id)).status).toBe(404);
   });
 
@@ -246,9 +231,9 @@ describe('the client’s business token (GET /{solution}/access_token)', () => {
     expect((await graph('GET', `/${solutionId}/access_token`, { query: { business_id: business.id } })).body).toEqual({ data: [{ access_token: expect.any(String) }] });
     expect((await http('PUT', '/__sim/access-token-shape', { body: { shape: 'other' } })).status).toBe(400);
     expect((await http('GET', '/__sim/business-tokens')).body).toEqual([expect.objectContaining({ kind: 'business', businessId: business.id })]);
-    sim.state.reset();
-    expect(sim.state.accessTokenShape).toBe('reference');
-    expect(sim.state.businessTokens()).toEqual([]);
+    env.sim.state.reset();
+    expect(env.sim.state.accessTokenShape).toBe('reference');
+    expect(env.sim.state.businessTokens()).toEqual([]);
   });
 });
 
@@ -274,7 +259,7 @@ describe('the client list (webhook fallback) and a WABA’s solutions', () => {
     const solutionId = activeSolution();
     const kept = client(solutionId).waba;
     const removed = client(solutionId).waba;
-    sim.state.removeClient(removed.id);
+    env.sim.state.removeClient(removed.id);
     const filter = (value: string[], operator = 'ALL') => JSON.stringify([{ field: 'partners', operator, value }]);
     expect((await list({ filtering: filter([TP_BUSINESS]), fields: 'id,on_behalf_of_business_info,ownership_type' })).body.data).toEqual([
       { id: kept.id, on_behalf_of_business_info: { id: kept.ownerBusiness.id, name: kept.ownerBusiness.name }, ownership_type: 'CLIENT_OWNED' },
@@ -300,10 +285,10 @@ describe('fault rules on the client operations', () => {
   test('a `before` error on share_credit_line attaches nothing; an `after` one attaches and loses the answer', async () => {
     const { waba } = client();
     await assign(waba.id);
-    sim.state.controls.addFault({ operation: 'share_credit_line', times: 1, effect: { type: 'error', status: 503, code: 2, isTransient: true } });
+    env.sim.state.controls.addFault({ operation: 'share_credit_line', times: 1, effect: { type: 'error', status: 503, code: 2, isTransient: true } });
     expect(await share(waba.id)).toMatchObject({ status: 503, body: { error: { code: 2 } } });
     expect(waba.primaryFundingId).toBeUndefined();
-    sim.state.controls.addFault({ operation: 'share_credit_line', phase: 'after', times: 1, effect: { type: 'error', status: 500, code: 1 } });
+    env.sim.state.controls.addFault({ operation: 'share_credit_line', phase: 'after', times: 1, effect: { type: 'error', status: 500, code: 1 } });
     expect((await share(waba.id)).status).toBe(500);
     expect(waba.primaryFundingId).toEqual(expect.any(String));
   });
@@ -311,7 +296,7 @@ describe('fault rules on the client operations', () => {
   test('a rule on read_waba for one WABA hits only that WABA’s read; over HTTP every new operation is a valid rule target', async () => {
     const solutionId = activeSolution();
     const [a, b] = [client(solutionId), client(solutionId)];
-    sim.state.controls.addFault({ operation: 'read_waba', objectId: a.waba.id, effect: { type: 'answer', status: 200, body: { id: 'x' } } });
+    env.sim.state.controls.addFault({ operation: 'read_waba', objectId: a.waba.id, effect: { type: 'answer', status: 200, body: { id: 'x' } } });
     expect((await graph('GET', `/${a.waba.id}`, { token: businessToken(solutionId, a.business.id) })).body).toEqual({ id: 'x' });
     expect((await graph('GET', `/${b.waba.id}`, { token: businessToken(solutionId, b.business.id) })).body.id).toBe(b.waba.id);
     for (const operation of ['list_client_wabas', 'list_waba_solutions', 'assign_system_user', 'list_assigned_users', 'solution_access_token', 'list_credit_lines', 'read_allocation', 'list_credit_allocations', 'revoke_allocation']) {
@@ -322,11 +307,11 @@ describe('fault rules on the client operations', () => {
 
 describe('the client controls over HTTP', () => {
   test('POST /__sim/clients onboards (409 for a solution that cannot, 404 for none), GET lists, remove and uninstall-app send their webhooks', async () => {
-    await http('PUT', '/__sim/webhooks', { body: { callbackUrl: receiver.url } });
+    await http('PUT', '/__sim/webhooks', { body: { callbackUrl: env.receiver.url } });
     const solutionId = activeSolution();
     // The accept's own SOLUTION_UPDATED goes out first.
-    await sim.state.webhooks.idle();
-    receiver.received.length = 0;
+    await env.sim.state.webhooks.idle();
+    env.receiver.received.length = 0;
     const created = await http('POST', '/__sim/clients', { body: { solutionId, events: 'added', repeat: false } });
     expect(created).toMatchObject({ status: 201, body: { variant: { events: 'added', repeat: false }, waba: { solutionId } } });
     const wabaId = created.body.waba.id;
@@ -337,14 +322,14 @@ describe('the client controls over HTTP', () => {
     expect((await http('POST', '/__sim/clients/999/remove')).status).toBe(404);
     expect(await events()).toEqual(['PARTNER_ADDED', 'PARTNER_APP_UNINSTALLED', 'PARTNER_REMOVED']);
 
-    sim.state.deactivateSolution(solutionId);
+    env.sim.state.deactivateSolution(solutionId);
     expect((await http('POST', '/__sim/clients', { body: { solutionId } })).status).toBe(409);
     expect((await http('POST', '/__sim/clients', { body: { solutionId: '999' } })).status).toBe(404);
     expect((await http('POST', '/__sim/clients', { body: { solutionId, events: 'all' } })).status).toBe(400);
   });
 
   test('POST /__sim/webhooks/account-update sends any value once, to our business unless told; a bad signature is refused by the callback', async () => {
-    await http('PUT', '/__sim/webhooks', { body: { callbackUrl: receiver.url } });
+    await http('PUT', '/__sim/webhooks', { body: { callbackUrl: env.receiver.url } });
     const value = { event: 'PARTNER_ADDED', waba_info: { waba_id: '1', owner_business_id: '2', solution_id: 'another solution' } };
     const sent = await http('POST', '/__sim/webhooks/account-update', { body: { value } });
     expect(sent.body).toMatchObject({ field: 'account_update', origin: 'send', event: 'PARTNER_ADDED', solutionId: 'another solution', wabaId: '1', outcome: 'delivered' });
