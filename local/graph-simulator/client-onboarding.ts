@@ -1,9 +1,8 @@
-import type { SimBusiness, SimWaba } from './client-accounts';
+import type { ClientAccounts, SimBusiness, SimWaba } from './client-accounts';
 import { numericId } from './graph-ids';
 import { mulberry32 } from './seeded-random';
-import type { GraphSimulatorState } from './state';
 import type { AccountUpdateEvent, WabaInfo } from './webhook-envelope';
-import type { WebhookDelivery } from './webhooks';
+import type { WebhookDelivery, WebhookSender } from './webhooks';
 
 /**
  * Embedded Signup through a solution, as Meta reports it to us (docs/graph-api.md § Clients onboarded
@@ -11,6 +10,20 @@ import type { WebhookDelivery } from './webhooks';
  * the `account_update` deliveries, which may be `PARTNER_ADDED`, `PARTNER_APP_INSTALLED` or both,
  * repeated, in either order, or missing (the daily fallback must then find the client).
  */
+
+/**
+ * What onboarding needs of the simulator's world: GraphSimulatorState, which calls these functions,
+ * named by the parts it uses (state.ts is not imported, so that the two modules form no cycle).
+ */
+export interface OnboardingWorld {
+  readonly solutions: ReadonlyMap<string, { status: string; partners: readonly { app: { id: string } }[] }>;
+  readonly partnerApp: { id: string };
+  readonly seed: { partnerBusiness: { id: string } };
+  readonly clients: ClientAccounts;
+  readonly webhooks: WebhookSender;
+  /** The business portfolio of the solution's owner (the Tech Provider's). */
+  ownerBusinessId(solutionId: string): string;
+}
 
 /** Which of the two onboarding events Meta sends. */
 export type OnboardingEvents = 'added' | 'installed' | 'both';
@@ -80,7 +93,7 @@ export function drawVariant(opts: OnboardingOptions, random: () => number): Onbo
  * the client's business, shared with our business and the Tech Provider's, our app installed, and the
  * `account_update` deliveries of the variant to our callback (`entry[].id` our business).
  */
-export function onboardClient(state: GraphSimulatorState, solutionId: string, opts: OnboardingOptions, random: () => number): OnboardedClient {
+export function onboardClient(state: OnboardingWorld, solutionId: string, opts: OnboardingOptions, random: () => number): OnboardedClient {
   const solution = state.solutions.get(solutionId);
   if (!solution) throw new ClientRefusal('unknown-solution', `no solution ${solutionId}`);
   // docs/graph-api.md: any state but Active makes Embedded Signup show customers an error.
@@ -112,20 +125,20 @@ export function onboardClient(state: GraphSimulatorState, solutionId: string, op
 }
 
 /** The client unshares the WABA with us: `PARTNER_REMOVED` (`waba_id`, `owner_business_id`). */
-export function removeClient(state: GraphSimulatorState, wabaId: string): WebhookDelivery {
+export function removeClient(state: OnboardingWorld, wabaId: string): WebhookDelivery {
   const waba = sharedWaba(state, wabaId);
   waba.sharedWith = waba.sharedWith.filter((id) => id !== state.seed.partnerBusiness.id);
   return announce(state, waba, 'PARTNER_REMOVED', {});
 }
 
 /** The client removes our app: `PARTNER_APP_UNINSTALLED` (`waba_id`, `owner_business_id`, `partner_app_id`, never the solution fields). */
-export function uninstallApp(state: GraphSimulatorState, wabaId: string): WebhookDelivery {
+export function uninstallApp(state: OnboardingWorld, wabaId: string): WebhookDelivery {
   const waba = sharedWaba(state, wabaId);
   waba.appInstalled = false;
   return announce(state, waba, 'PARTNER_APP_UNINSTALLED', {});
 }
 
-function sharedWaba(state: GraphSimulatorState, wabaId: string): SimWaba {
+function sharedWaba(state: OnboardingWorld, wabaId: string): SimWaba {
   const waba = state.clients.wabas.get(wabaId);
   if (!waba) throw new ClientRefusal('unknown-waba', `no WABA ${wabaId}`);
   if (!waba.sharedWith.includes(state.seed.partnerBusiness.id)) throw new ClientRefusal('not-shared', `WABA ${wabaId} is not shared with our business`);
@@ -133,7 +146,7 @@ function sharedWaba(state: GraphSimulatorState, wabaId: string): SimWaba {
 }
 
 /** Queues one `account_update` about a WABA to our callback; the app events name our partner app. */
-function announce(state: GraphSimulatorState, waba: SimWaba, event: AccountUpdateEvent, solutionInfo: Pick<WabaInfo, 'solution_id' | 'solution_partner_business_ids'>): WebhookDelivery {
+function announce(state: OnboardingWorld, waba: SimWaba, event: AccountUpdateEvent, solutionInfo: Pick<WabaInfo, 'solution_id' | 'solution_partner_business_ids'>): WebhookDelivery {
   const appEvent = event === 'PARTNER_APP_INSTALLED' || event === 'PARTNER_APP_UNINSTALLED';
   const wabaInfo: WabaInfo = {
     waba_id: waba.id,
