@@ -21,14 +21,36 @@ import { readRuntimeFile } from '../runtime/runtime-file';
  *   reject | request-deactivation | deactivate <solutionId>   change a solution (a webhook follows)
  *   resend-webhook [index] [--bad-signature]                   an earlier delivery's bytes again (default the last)
  *   send-webhook <solutionId> <status> [unixTime] [--bad-signature]   a SOLUTION_UPDATED of your own
+ *
+ * Clients onboarded through a solution (account_update webhooks to our callback):
+ *   client <solutionId> [--events added|installed|both] [--repeat] [--reverse] [--no-webhook] [--funded-by-other]
+ *                                  a client completes Embedded Signup with an ACTIVE solution; options left out are
+ *                                  drawn at random (PARTNER_ADDED and/or PARTNER_APP_INSTALLED, repeated, either order)
+ *   remove-client <wabaId>         the client unshares the WABA with us (PARTNER_REMOVED)
+ *   uninstall-app <wabaId>         the client removes our app (PARTNER_APP_UNINSTALLED)
+ *   clients                        the client WABAs the simulator holds
+ *   access-token-shape <reference|guide>   how GET /{solution}/access_token answers ({access_token, expires_at} or {data: [{access_token}]})
  */
 const USAGE = [
   'usage: npm run sim -- fault <json> | faults | clear-faults | latency <ms> [jitter] | rate-limit <scope> <max> <window>[,…] | paging <maxPageSize> | token <appIds> | requests | solutions | reset',
   '       npm run sim -- webhooks | subscribe <callbackUrl> [verifyToken] | unsubscribe | reject|request-deactivation|deactivate <solutionId>',
   '       npm run sim -- resend-webhook [index] [--bad-signature] | send-webhook <solutionId> <status> [unixTime] [--bad-signature]',
+  '       npm run sim -- client <solutionId> [--events added|installed|both] [--repeat] [--reverse] [--no-webhook] [--funded-by-other]',
+  '       npm run sim -- remove-client <wabaId> | uninstall-app <wabaId> | clients | access-token-shape <reference|guide>',
 ].join('\n');
 
-const { positionals, values } = parseArgs({ allowPositionals: true, options: { 'bad-signature': { type: 'boolean', default: false } } });
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: {
+    'bad-signature': { type: 'boolean', default: false },
+    // No defaults: an onboarding option left out is drawn at random by the simulator.
+    events: { type: 'string' },
+    repeat: { type: 'boolean' },
+    reverse: { type: 'boolean' },
+    'no-webhook': { type: 'boolean' },
+    'funded-by-other': { type: 'boolean' },
+  },
+});
 const badSignature = values['bad-signature'];
 const [command, ...args] = positionals;
 const base = process.env.GRAPH_SIM_URL ?? readRuntimeFile(process.env.DATA_DIR ?? '.data')?.graph;
@@ -106,6 +128,29 @@ switch (command) {
   case 'send-webhook':
     if (!args[0] || !args[1]) usage();
     await call('POST', '/__sim/webhooks/send', { solutionId: args[0], status: args[1], ...(args[2] ? { time: Number(args[2]) } : {}), badSignature });
+    break;
+  case 'client':
+    if (!args[0]) usage();
+    await call('POST', '/__sim/clients', {
+      solutionId: args[0],
+      ...(values.events ? { events: values.events } : {}),
+      ...(values.repeat ? { repeat: true } : {}),
+      ...(values.reverse ? { reverse: true } : {}),
+      ...(values['no-webhook'] ? { noWebhook: true } : {}),
+      ...(values['funded-by-other'] ? { fundedBy: 'other' } : {}),
+    });
+    break;
+  case 'remove-client':
+  case 'uninstall-app':
+    if (!args[0]) usage();
+    await call('POST', `/__sim/clients/${encodeURIComponent(args[0])}/${command === 'remove-client' ? 'remove' : 'uninstall-app'}`);
+    break;
+  case 'clients':
+    await call('GET', '/__sim/clients');
+    break;
+  case 'access-token-shape':
+    if (args[0] !== 'reference' && args[0] !== 'guide') usage();
+    await call('PUT', '/__sim/access-token-shape', { shape: args[0] });
     break;
   default:
     usage();

@@ -1,6 +1,7 @@
 import { GRAPH_OPERATIONS, type FaultEffect, type GraphOperation, type RateLimit } from './controls';
 import { badControl, controlError, type SimResponse } from './graph-errors';
 import type { GraphSimulatorState, SolutionChange } from './state';
+import { handleClientControl } from './client-control-routes';
 import { handleWebhookControl } from './webhook-control-routes';
 
 /**
@@ -14,6 +15,8 @@ export async function handleControlRequest(state: GraphSimulatorState, method: s
   const lifecycle = /^\/__sim\/solutions\/([^/]+)\/(reject|request-deactivation|deactivate)$/.exec(path);
   if (method === 'POST' && lifecycle) return changeSolution(state, lifecycle[1]!, lifecycle[2] as keyof typeof LIFECYCLE_CONTROLS);
   if (path === '/__sim/webhooks' || path.startsWith('/__sim/webhooks/')) return handleWebhookControl(state, method, path, b);
+  const clientControl = handleClientControl(state, method, path, b);
+  if (clientControl) return clientControl;
   switch (`${method} ${path}`) {
     case 'GET /__sim/requests':
       return { status: 200, body: state.requests };

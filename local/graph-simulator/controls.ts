@@ -16,8 +16,23 @@ export const SOLUTION_WRITES = [
   'reject_deactivation_request',
 ] as const;
 
+/** The calls of our business on the clients onboarded through solutions, and on its credit lines. */
+export const CLIENT_OPERATIONS = [
+  'list_client_wabas',
+  'list_waba_solutions',
+  'assign_system_user',
+  'list_assigned_users',
+  'solution_access_token',
+  'read_waba',
+  'list_credit_lines',
+  'share_credit_line',
+  'read_allocation',
+  'list_credit_allocations',
+  'revoke_allocation',
+] as const;
+
 /** The Graph calls the simulator serves, as fault rules name them. */
-export const GRAPH_OPERATIONS = ['debug_token', 'list_apps', ...SOLUTION_WRITES, 'read_solution', 'list_solution_partners', 'list_solutions'] as const;
+export const GRAPH_OPERATIONS = ['debug_token', 'list_apps', ...SOLUTION_WRITES, 'read_solution', 'list_solution_partners', 'list_solutions', ...CLIENT_OPERATIONS] as const;
 export type GraphOperation = (typeof GRAPH_OPERATIONS)[number];
 
 export type FaultEffect =

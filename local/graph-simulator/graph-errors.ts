@@ -41,6 +41,8 @@ export const errors = {
   notInitiated: () => graphError(422, { code: 100, subcode: 2207051, message: 'Solution is not in INITIATED status' }),
   /** Accept by an app the solution does not invite: `403` subcode 1349175. */
   notInvited: () => graphError(403, { code: 10, subcode: 1349175, message: 'Application is not invited to this solution' }),
+  /** `GET /{solution}/access_token` for a business we cannot reach through that solution (docs: 404 "solution or business not accessible"; code 100 is our choice). */
+  notAccessible: () => graphError(404, { code: 100, message: 'Solution or business not accessible' }),
   /** An object that exists, but not for this token or not with this method. */
   unknownPath: () =>
     graphError(400, {

@@ -25,7 +25,7 @@ export class FieldRequestError extends Error {
   override readonly name = 'FieldRequestError';
 }
 
-const value = <T>(get: (node: T) => unknown): Field<T> => ({ kind: 'value', get });
+export const value = <T>(get: (node: T) => unknown): Field<T> => ({ kind: 'value', get });
 
 export const APPLICATION: NodeType<SimApp> = {
   name: 'Application',
@@ -36,7 +36,7 @@ export const APPLICATION: NodeType<SimApp> = {
   },
 };
 /** An app nested in another node answers `{id, name}` unless asked otherwise. */
-const NESTED_APP_DEFAULTS = ['id', 'name'] as const;
+export const NESTED_APP_DEFAULTS = ['id', 'name'] as const;
 
 /** The entries of a solution's `partners` edge. Graph's type name for them is not documented. */
 export const SOLUTION_PARTNER: NodeType<SimSolutionPartner> = {
@@ -107,4 +107,14 @@ export function renderNode(plan: FieldPlan, node: unknown): Record<string, unkno
     else out[name] = renderNode(nested, fieldValue);
   }
   return out;
+}
+
+/**
+ * A node read on its own (`GET /{id}`) of the client-side types: `id` follows the fields asked, as
+ * Meta's examples show ("verify the allocation", `primary_funding_id`). The solution reads keep their
+ * own contract (exactly the fields asked), which graph-examples.json holds them to.
+ */
+export function renderObject(plan: FieldPlan, node: unknown, id: string): Record<string, unknown> {
+  const rendered = renderNode(plan, node);
+  return 'id' in rendered ? rendered : { ...rendered, id };
 }

@@ -14,7 +14,7 @@ const sim = await startGraphSimulator({
 const tp = sim.state.techProvider();
 console.log(`Graph API simulator on ${sim.url}`);
 console.log(`  partner app ${sim.state.partnerApp.id}; Tech Provider ${tp?.userId} with apps ${tp?.apps.map((a) => a.id).join(', ')}`);
-console.log(`  JS SDK stand-in: ${sim.url}/sdk.js · inspect: ${sim.url}/__sim/requests, ${sim.url}/__sim/solutions, ${sim.url}/__sim/webhooks`);
+console.log(`  JS SDK stand-in: ${sim.url}/sdk.js · inspect: ${sim.url}/__sim/requests, ${sim.url}/__sim/solutions, ${sim.url}/__sim/clients, ${sim.url}/__sim/webhooks`);
 const stop = () => void sim.stop().then(() => process.exit(0));
 process.once('SIGINT', stop);
 process.once('SIGTERM', stop);

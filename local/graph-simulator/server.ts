@@ -81,7 +81,7 @@ const NO_ANSWER: SimResponse = { status: 0, body: undefined };
 /** Latency, then `before` faults and rate limits, then Graph itself, then `after` faults; with usage headers. */
 async function answerGraph(state: GraphSimulatorState, req: GraphRequest): Promise<SimResponse> {
   const { controls } = state;
-  const call = graphOperation(req.method, req.path);
+  const call = graphOperation(req.method, req.path, state);
   await sleep(controls.delayMs());
 
   const before = call && (await applyFault(controls, call, 'before'));
@@ -187,7 +187,7 @@ function send(res: ServerResponse, response: SimResponse): void {
     // The consent dialog runs on the onboarding page's origin.
     'access-control-allow-origin': '*',
     'access-control-allow-headers': 'content-type, authorization',
-    'access-control-allow-methods': 'GET, POST, OPTIONS',
+    'access-control-allow-methods': 'GET, POST, DELETE, OPTIONS',
     ...response.headers,
   });
   res.end(payload);

@@ -1,26 +1,14 @@
+import { ok, type GraphCall, type Refusable } from './graph-call';
 import { errors, type SimResponse } from './graph-errors';
-import type { FieldSelection } from './field-selection';
 import { planFields, renderNode, SOLUTION, SOLUTION_DEFAULTS, SOLUTION_PARTNER, SOLUTION_PARTNER_DEFAULTS } from './graph-nodes';
 import { page } from './paging';
 import { PERMISSIONS, SOLUTION_NAME_MAX_LENGTH, type GraphSimulatorState, type SimSolution, type SimSolutionPartner, type SimToken } from './state';
 
 /**
  * The Multi-Partner Solution calls (docs/graph-api.md): create, accept, decline, the deactivation
- * requests, the details call, its `partners` edge and an app's listing. Each takes the request's
- * resolved token, the object ID from the path and what it needs of the request.
+ * requests, the details call, its `partners` edge and an app's listing.
  */
-export interface SolutionCall {
-  state: GraphSimulatorState;
-  token: SimToken;
-  objectId: string;
-  body: Record<string, unknown>;
-  query: URLSearchParams;
-  selfUrl: URL;
-  /** The parsed `fields` parameter; undefined when absent (the node's defaults apply). */
-  fields: FieldSelection[] | undefined;
-}
-
-const ok = (body: unknown): SimResponse => ({ status: 200, body });
+type SolutionCall = GraphCall;
 
 export function createSolution({ state, token, objectId: appId, body: b }: SolutionCall): SimResponse {
   if (token.kind !== 'user') return errors.permission('The solution owner must create the solution with a user access token.');
@@ -113,7 +101,7 @@ export function listAppSolutions({ state, token, objectId: appId, fields, query,
   if (!state.app(appId)) return errors.unknownObject(appId);
   const role = query.get('role');
   if (role !== null && role !== 'OWNER' && role !== 'PARTNER') return errors.badParameter('Param role must be one of {OWNER, PARTNER}');
-  const mayRead = token.kind === 'user' ? managesSolutions(token) && token.selectedAppIds.includes(appId) : token.appId === appId;
+  const mayRead = token.kind === 'user' ? managesSolutions(token) && token.selectedAppIds.includes(appId) : partnerAppOf(token) === appId;
   if (!mayRead) return errors.permission('The access token cannot read the solutions of this app');
   const plan = planFields(SOLUTION, fields, SOLUTION_DEFAULTS);
   const owns = (s: SimSolution) => s.ownerApp.id === appId;
@@ -136,13 +124,17 @@ function isOwnerSide(token: SimToken, solution: SimSolution): boolean {
   return token.kind === 'user' && managesSolutions(token) && token.selectedAppIds.includes(solution.ownerApp.id);
 }
 
-type Refusable<T> = T | { refused: SimResponse };
+/** The app a system-user or app token acts for; a user's or a client business's token is no partner app's. */
+function partnerAppOf(token: SimToken): string | undefined {
+  return token.kind === 'system-user' || token.kind === 'app' ? token.appId : undefined;
+}
 
 function visibleSolution(state: GraphSimulatorState, token: SimToken, id: string): Refusable<{ solution: SimSolution }> {
   const solution = state.solutions.get(id);
   // An app is an object too, but not one the simulator serves.
   if (!solution) return { refused: state.app(id) ? errors.unknownPath() : errors.unknownObject(id) };
-  const partnerSide = token.kind !== 'user' && invitedPartner(solution, token.appId) !== undefined;
+  const appId = partnerAppOf(token);
+  const partnerSide = appId !== undefined && invitedPartner(solution, appId) !== undefined;
   return isOwnerSide(token, solution) || partnerSide ? { solution } : { refused: errors.unknownPath() };
 }
 

@@ -1,6 +1,9 @@
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { numericId } from './graph-ids';
+import { ClientAccounts, type SimBusiness, type SimCreditLine } from './client-accounts';
+import * as onboarding from './client-onboarding';
 import { SimulatorControls } from './controls';
-import type { PartnerSolutionsEvent } from './webhook-envelope';
+import type { AccountUpdateChange, PartnerSolutionsEvent } from './webhook-envelope';
 import { WebhookSender, type WebhookDelivery } from './webhooks';
 
 /**
@@ -43,7 +46,12 @@ export interface SimTechProvider {
 export type SimToken =
   | { kind: 'user'; token: string; userId: string; appId: string; selectedAppIds: string[]; scopes: string[]; expiresAt: number }
   | { kind: 'system-user'; token: string; appId: string }
-  | { kind: 'app'; token: string; appId: string };
+  | { kind: 'app'; token: string; appId: string }
+  /** A client's business token, from `GET /{solution}/access_token?business_id=` (docs/graph-api.md § Clients onboarded through a solution). */
+  | { kind: 'business'; token: string; businessId: string; solutionId: string; expiresAt: number };
+
+/** `GET /{solution}/access_token`'s answer: Meta's reference `{access_token, expires_at}`, or its guide's `{data: [{access_token}]}`. */
+export type AccessTokenShape = 'reference' | 'guide';
 
 /** A solution's `status` (docs/graph-api.md § Solution details). */
 export type SimSolutionStatus = 'DRAFT' | 'INITIATED' | 'ACTIVE' | 'REJECTED' | 'DEACTIVATED';
@@ -95,6 +103,14 @@ export interface SimulatorSeed {
   /** The verify token of the app's webhook subscription: `subscribe` presents it in the handshake unless given another. */
   webhookVerifyToken: string;
   techProviders: SimTechProvider[];
+  /** Our business portfolio: the `entry[].id` of `account_update` deliveries to us, the owner of our credit lines. */
+  partnerBusiness: SimBusiness;
+  /** Our admin system user, the one whose token is `systemUserToken`: assigned to client WABAs by ID. */
+  systemUserId: string;
+  /** Our extended credit lines, as `GET /{our business}/extendedcredits` lists them. */
+  creditLines: SimCreditLine[];
+  /** Fixes the random variants of `onboardClient`'s deliveries (a test's choice); random without it. */
+  onboardingSeed?: number;
   /**
    * The most items one page of a listing holds, whatever `limit` asks. Graph may return fewer items
    * than `limit`; the default (2) makes every client follow paging. At 100 or more, only `limit` and
@@ -122,9 +138,17 @@ export const DEFAULT_SEED: SimulatorSeed = {
       ],
     },
   ],
+  partnerBusiness: { id: '2949482758682047', name: 'Acme Messaging Ltd' },
+  systemUserId: '61550000000001',
+  creditLines: [{ id: '1972385232742146', legalEntityName: 'Acme Messaging Ltd' }],
   maxPageSize: 2,
   hourlyCallAllowance: 10_000,
 };
+
+/** Our system user's name in `assigned_users` (our choice: the docs are silent). */
+export const SYSTEM_USER_NAME = 'Acme Messaging system user';
+/** How long a client's business token lives (our choice: the docs say only that it is time-limited). */
+const BUSINESS_TOKEN_SECONDS = 24 * 3600;
 
 const DAY_SECONDS = 24 * 3600;
 
@@ -132,10 +156,15 @@ export class GraphSimulatorState {
   readonly requests: SimRequest[] = [];
   readonly solutions = new Map<string, SimSolution>();
   readonly controls = new SimulatorControls();
+  /** The clients onboarded through solutions: their businesses, WABAs and our credit allocations. */
+  readonly clients = new ClientAccounts();
+  /** Which of Meta's two shapes `GET /{solution}/access_token` answers (a control switches it). */
+  accessTokenShape: AccessTokenShape = 'reference';
+  private onboardingRandom: () => number = Math.random;
   /** Meta's side of the app's webhook subscription: every change of a solution's status is sent there. */
   readonly webhooks: WebhookSender;
   private readonly tokens = new Map<string, SimToken>();
-  private readonly techProviders = new Map<string, SimTechProvider>();
+  private readonly techProvidersById = new Map<string, SimTechProvider>();
   private callTimes: number[] = [];
 
   /** Items per listing page: the controls' override, else the seed's. */
@@ -158,10 +187,13 @@ export class GraphSimulatorState {
     this.webhooks.reset();
     this.requests.length = 0;
     this.solutions.clear();
+    this.clients.clear();
+    this.accessTokenShape = 'reference';
+    this.onboardingRandom = onboarding.variantRandom(this.seed.onboardingSeed);
     this.tokens.clear();
-    this.techProviders.clear();
+    this.techProvidersById.clear();
     this.callTimes = [];
-    for (const tp of this.seed.techProviders) this.techProviders.set(tp.userId, structuredClone(tp));
+    for (const tp of this.seed.techProviders) this.techProvidersById.set(tp.userId, structuredClone(tp));
     const { partnerApp, systemUserToken, appSecret } = this.seed;
     this.tokens.set(systemUserToken, { kind: 'system-user', token: systemUserToken, appId: partnerApp.id });
     const appToken = `${partnerApp.id}|${appSecret}`;
@@ -175,12 +207,17 @@ export class GraphSimulatorState {
   /** A Tech Provider beside the seed's; without a business portfolio ID it gets a made-up one. */
   addTechProvider(tp: Omit<SimTechProvider, 'businessId'> & { businessId?: string }): SimTechProvider {
     const added = { ...tp, businessId: tp.businessId ?? numericId() };
-    this.techProviders.set(tp.userId, structuredClone(added));
+    this.techProvidersById.set(tp.userId, structuredClone(added));
     return added;
   }
 
+  /** Every Tech Provider, the seed's and those added. */
+  techProviders(): SimTechProvider[] {
+    return [...this.techProvidersById.values()];
+  }
+
   techProvider(userId?: string): SimTechProvider | undefined {
-    return userId ? this.techProviders.get(userId) : this.techProviders.values().next().value;
+    return userId ? this.techProvidersById.get(userId) : this.techProvidersById.values().next().value;
   }
 
   /**
@@ -209,7 +246,7 @@ export class GraphSimulatorState {
   /** Expires a token now, as if its lifetime ran out. */
   expireToken(token: string): void {
     const t = this.tokens.get(token);
-    if (t?.kind === 'user') t.expiresAt = Math.floor(Date.now() / 1000) - 1;
+    if (t?.kind === 'user' || t?.kind === 'business') t.expiresAt = Math.floor(Date.now() / 1000) - 1;
   }
 
   resolveToken(token: string | undefined): SimToken | undefined {
@@ -217,13 +254,53 @@ export class GraphSimulatorState {
   }
 
   isExpired(token: SimToken): boolean {
-    return token.kind === 'user' && token.expiresAt * 1000 <= Date.now();
+    return (token.kind === 'user' || token.kind === 'business') && token.expiresAt * 1000 <= Date.now();
+  }
+
+  /** A new business token of a client's business, random like every token; earlier ones stay valid until they expire. */
+  issueBusinessToken(businessId: string, solutionId: string): SimToken & { kind: 'business' } {
+    const token = { kind: 'business' as const, token: `EAAsimB${randomBytes(24).toString('base64url')}`, businessId, solutionId, expiresAt: Math.floor(Date.now() / 1000) + BUSINESS_TOKEN_SECONDS };
+    this.tokens.set(token.token, token);
+    return token;
+  }
+
+  /** Every business token issued since the last reset, expired ones included: what a leak scan looks for. */
+  businessTokens(): (SimToken & { kind: 'business' })[] {
+    return [...this.tokens.values()].filter((t): t is SimToken & { kind: 'business' } => t.kind === 'business');
+  }
+
+  /**
+   * A client completes Embedded Signup with an `ACTIVE` solution of ours: see client-onboarding.ts.
+   * Options not given are drawn at random (seed `onboardingSeed` fixes the draws). Throws a
+   * {@link onboarding.ClientRefusal} for a solution that cannot onboard.
+   */
+  onboardClient(solutionId: string, opts: onboarding.OnboardingOptions = {}): onboarding.OnboardedClient {
+    return onboarding.onboardClient(this, solutionId, opts, this.onboardingRandom);
+  }
+
+  /** The client unshares a WABA with us (`PARTNER_REMOVED`). */
+  removeClient(wabaId: string): WebhookDelivery {
+    return onboarding.removeClient(this, wabaId);
+  }
+
+  /** The client removes our app from a WABA (`PARTNER_APP_UNINSTALLED`). */
+  uninstallApp(wabaId: string): WebhookDelivery {
+    return onboarding.uninstallApp(this, wabaId);
+  }
+
+  /**
+   * An `account_update` of the caller's own making, sent once: another solution's, a missing or wrong
+   * `waba_info`, a bad signature. `entry[].id` is our business unless given.
+   */
+  sendAccountUpdate(value: AccountUpdateChange['value'], opts: { badSignature?: boolean; businessId?: string; time?: number } = {}): Promise<WebhookDelivery> {
+    const change = { businessId: opts.businessId ?? this.seed.partnerBusiness.id, time: opts.time ?? Math.floor(Date.now() / 1000), value };
+    return this.webhooks.sendAccountUpdate(change, { badSignature: opts.badSignature });
   }
 
   /** A Tech Provider's app or the partner app, by ID. */
   app(appId: string): SimApp | undefined {
     if (appId === this.partnerApp.id) return this.partnerApp;
-    for (const tp of this.techProviders.values()) {
+    for (const tp of this.techProvidersById.values()) {
       const app = tp.apps.find((a) => a.id === appId);
       if (app) return app;
     }
@@ -231,7 +308,7 @@ export class GraphSimulatorState {
   }
 
   selectedApps(token: SimToken & { kind: 'user' }): SimApp[] {
-    const tp = this.techProviders.get(token.userId);
+    const tp = this.techProvidersById.get(token.userId);
     return token.selectedAppIds.map((id) => tp?.apps.find((a) => a.id === id)).filter((a): a is SimApp => a !== undefined);
   }
 
@@ -335,7 +412,7 @@ export class GraphSimulatorState {
    */
   ownerBusinessId(solutionId: string): string {
     const ownerAppId = this.solutions.get(solutionId)?.ownerApp.id;
-    const owner = [...this.techProviders.values()].find((tp) => tp.apps.some((a) => a.id === ownerAppId)) ?? this.techProvider();
+    const owner = [...this.techProvidersById.values()].find((tp) => tp.apps.some((a) => a.id === ownerAppId)) ?? this.techProvider();
     return owner?.businessId ?? numericId();
   }
 
@@ -367,11 +444,6 @@ function partnerOf(solution: SimSolution, appId: string): SimSolutionPartner | u
 
 function webhookStatus(solution: SimSolution): SimWebhookStatus {
   return solution.statusForPendingRequest === 'PENDING_DEACTIVATION' ? 'PENDING_DEACTIVATION' : solution.status;
-}
-
-/** A made-up numeric Graph ID of 16 digits, as Meta's IDs are. */
-function numericId(): string {
-  return `${randomInt(100_000, 1_000_000)}${randomInt(1e9, 1e10)}`;
 }
 
 function withDefaultPermissions(chosen: readonly string[]): string[] {

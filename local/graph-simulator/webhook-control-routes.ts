@@ -5,7 +5,7 @@ import { WebhookHandshakeError } from './webhooks';
 /**
  * `/__sim/webhooks*`: the app's webhook subscription (what a developer sets in the app dashboard),
  * the delivery log, and deliveries that misbehave on purpose (duplicates, old ones, made-up ones,
- * bad signatures). In-process, the same is `state.webhooks`.
+ * bad signatures, `account_update`s of one's own making). In-process, the same is `state.webhooks`.
  */
 export async function handleWebhookControl(state: GraphSimulatorState, method: string, path: string, b: Record<string, unknown>): Promise<SimResponse | undefined> {
   const { webhooks } = state;
@@ -25,6 +25,8 @@ export async function handleWebhookControl(state: GraphSimulatorState, method: s
     }
     case 'POST /__sim/webhooks/send':
       return send(state, b);
+    case 'POST /__sim/webhooks/account-update':
+      return sendAccountUpdate(state, b);
     default:
       return undefined;
   }
@@ -52,3 +54,14 @@ async function send(state: GraphSimulatorState, b: Record<string, unknown>): Pro
   return { status: 200, body: delivery };
 }
 
+
+/** Any `account_update` value (another solution's, a missing or wrong `waba_info`), sent once; `entry[].id` our business unless given. */
+async function sendAccountUpdate(state: GraphSimulatorState, b: Record<string, unknown>): Promise<SimResponse> {
+  const { value, businessId, time, badSignature = false } = b;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return badControl('value (the change\'s value object) is required');
+  if (businessId !== undefined && typeof businessId !== 'string') return badControl('businessId must be a string');
+  if (time !== undefined && !Number.isInteger(time)) return badControl('time must be an integer (unix seconds)');
+  if (typeof badSignature !== 'boolean') return badControl('badSignature must be a boolean');
+  const delivery = await state.sendAccountUpdate(value as Record<string, unknown>, { badSignature, ...(businessId ? { businessId } : {}), ...(time !== undefined ? { time: time as number } : {}) });
+  return { status: 200, body: delivery };
+}

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 
 /**
- * Meta's `partner_solutions` webhook, byte for byte (docs/graph-api.md § After acceptance →
+ * Meta's `partner_solutions` and `account_update` webhooks, byte for byte (docs/graph-api.md § After acceptance →
  * Webhooks): the envelope with its keys in the order of Meta's example (graph-examples.json's
  * "partner_solutions webhook delivery"), and the `X-Hub-Signature-256` header over its raw bytes. A
  * verifier signs the bytes it received, so the simulator signs exactly the bytes it sends.
@@ -23,16 +23,42 @@ export interface PartnerSolutionsChange {
 }
 
 export function partnerSolutionsBody(change: PartnerSolutionsChange): string {
-  return JSON.stringify({
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: change.businessId,
-        time: change.time,
-        changes: [{ field: 'partner_solutions', value: { event: change.event, solution_id: change.solutionId, solution_status: change.status } }],
-      },
-    ],
-  });
+  return envelope(change.businessId, change.time, 'partner_solutions', { event: change.event, solution_id: change.solutionId, solution_status: change.status });
+}
+
+/**
+ * `account_update`'s `waba_info` (docs/graph-api.md § Clients onboarded through a solution), keys in
+ * the order of Meta's example. `partner_app_id` only for the app events, the solution fields only for
+ * a client onboarded through a solution (never for `PARTNER_APP_UNINSTALLED`).
+ */
+export interface WabaInfo {
+  waba_id: string;
+  owner_business_id: string;
+  /** Our choice (the docs are silent on key order): right after the owner, before the solution fields. */
+  partner_app_id?: string;
+  solution_id?: string;
+  solution_partner_business_ids?: string[];
+}
+
+/** The `account_update` events the simulator makes itself; a control may send any other. */
+export type AccountUpdateEvent = 'PARTNER_ADDED' | 'PARTNER_APP_INSTALLED' | 'PARTNER_APP_UNINSTALLED' | 'PARTNER_REMOVED';
+
+export interface AccountUpdateChange {
+  /** For partner events, the receiving partner's business portfolio: the entry's `id`. */
+  businessId: string;
+  /** Unix seconds: the entry's `time`. */
+  time: number;
+  /** The change's `value`: `{event, waba_info}` as Meta sends it, or anything a test of bad input wants. */
+  value: { event: string; waba_info?: WabaInfo } | Record<string, unknown>;
+}
+
+export function accountUpdateBody(change: AccountUpdateChange): string {
+  return envelope(change.businessId, change.time, 'account_update', change.value);
+}
+
+/** The envelope every field shares: one entry with one change (`object` is always `whatsapp_business_account`). */
+function envelope(entryId: string, time: number, field: string, value: unknown): string {
+  return JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: entryId, time, changes: [{ field, value }] }] });
 }
 
 /** The `X-Hub-Signature-256` value: `sha256=` and the hex HMAC-SHA256 of the raw body, keyed with the app secret. */

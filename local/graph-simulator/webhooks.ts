@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { hubSignature, partnerSolutionsBody, type PartnerSolutionsChange } from './webhook-envelope';
+import { accountUpdateBody, hubSignature, partnerSolutionsBody, type AccountUpdateChange, type PartnerSolutionsChange } from './webhook-envelope';
 
 /**
  * What Meta does with the app's webhook subscription (docs/graph-api.md § After acceptance →
@@ -35,10 +35,15 @@ export interface WebhookDelivery {
   origin: 'change' | 'resend' | 'send';
   /** For a resend, the delivery whose bytes it repeats. */
   resendOf?: number;
-  solutionId: string;
+  /** The webhook field: a solution's change, or a client account's. */
+  field: 'partner_solutions' | 'account_update';
+  /** The solution it is about: `partner_solutions`' `solution_id`, or `account_update`'s `waba_info.solution_id` when it has one. */
+  solutionId?: string;
   event: string;
-  /** The envelope's `solution_status`. */
-  status: string;
+  /** `partner_solutions` only: the envelope's `solution_status`. */
+  status?: string;
+  /** `account_update` only: `waba_info.waba_id`, when it has one. */
+  wabaId?: string;
   /** The envelope's `entry[].time`. */
   time: number;
   rawBody: string;
@@ -119,7 +124,16 @@ export class WebhookSender {
 
   /** Queues the webhook for a solution's change; without a subscription it is only logged, as `skipped`. */
   solutionChanged(change: PartnerSolutionsChange): WebhookDelivery {
-    const delivery = this.record({ origin: 'change', ...fieldsOf(change), rawBody: partnerSolutionsBody(change), signature: 'good' });
+    return this.queue({ ...solutionSummary(change), rawBody: partnerSolutionsBody(change) });
+  }
+
+  /** Queues an `account_update` (a client onboarded, removed, the app uninstalled), in order with every other change. */
+  accountUpdated(change: AccountUpdateChange): WebhookDelivery {
+    return this.queue({ ...accountSummary(change), rawBody: accountUpdateBody(change) });
+  }
+
+  private queue(change: DeliverySummary & { rawBody: string }): WebhookDelivery {
+    const delivery = this.record({ origin: 'change', ...change, signature: 'good' });
     if (!this.subscribed) {
       delivery.outcome = 'skipped';
       return delivery;
@@ -138,13 +152,18 @@ export class WebhookSender {
   async resend(opts: { index?: number; badSignature?: boolean } = {}): Promise<WebhookDelivery | undefined> {
     const original = opts.index === undefined ? this.log.at(-1) : this.log.find((d) => d.index === opts.index);
     if (!original) return undefined;
-    const { index, solutionId, event, status, time, rawBody } = original;
-    return this.sendOnce({ origin: 'resend', resendOf: index, solutionId, event, status, time, rawBody, signature: opts.badSignature ? 'bad' : 'good' });
+    const { index, field, solutionId, event, status, wabaId, time, rawBody } = original;
+    return this.sendOnce({ origin: 'resend', resendOf: index, field, solutionId, event, status, wabaId, time, rawBody, signature: opts.badSignature ? 'bad' : 'good' });
   }
 
   /** Sends a change of the caller's own making (an unknown status or solution, an old time): one attempt, as `resend`. */
   send(change: PartnerSolutionsChange, opts: { badSignature?: boolean } = {}): Promise<WebhookDelivery> {
-    return this.sendOnce({ origin: 'send', ...fieldsOf(change), rawBody: partnerSolutionsBody(change), signature: opts.badSignature ? 'bad' : 'good' });
+    return this.sendOnce({ origin: 'send', ...solutionSummary(change), rawBody: partnerSolutionsBody(change), signature: opts.badSignature ? 'bad' : 'good' });
+  }
+
+  /** An `account_update` of the caller's own making (another solution's, a missing or wrong `waba_info`): one attempt, as `send`. */
+  sendAccountUpdate(change: AccountUpdateChange, opts: { badSignature?: boolean } = {}): Promise<WebhookDelivery> {
+    return this.sendOnce({ origin: 'send', ...accountSummary(change), rawBody: accountUpdateBody(change), signature: opts.badSignature ? 'bad' : 'good' });
   }
 
   /** Resolves once no delivery is queued, under way or waiting for a retry. */
@@ -256,8 +275,19 @@ function markCancelled(delivery: WebhookDelivery): void {
   delivery.lastError = 'cancelled: the simulator was reset or stopped';
 }
 
-function fieldsOf({ solutionId, event, status, time }: PartnerSolutionsChange) {
-  return { solutionId, event, status, time };
+/** What the log tells of a delivery's change beside its bytes. */
+type DeliverySummary = Pick<WebhookDelivery, 'field' | 'event' | 'time' | 'solutionId' | 'status' | 'wabaId'>;
+
+function solutionSummary({ solutionId, event, status, time }: PartnerSolutionsChange): DeliverySummary {
+  return { field: 'partner_solutions', solutionId, event, status, time };
+}
+
+/** A made-up `value` may lack any of these, or hold them with other types: the log keeps only strings. */
+function accountSummary({ value, time }: AccountUpdateChange): DeliverySummary {
+  const info = (value as { waba_info?: Record<string, unknown> }).waba_info;
+  const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const [event, solutionId, wabaId] = [text(value.event) ?? '', text(info?.solution_id), text(info?.waba_id)];
+  return { field: 'account_update', event, time, ...(solutionId ? { solutionId } : {}), ...(wabaId ? { wabaId } : {}) };
 }
 
 /** fetch's own message ("fetch failed") hides the reason in `cause`. */

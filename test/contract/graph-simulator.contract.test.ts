@@ -517,3 +517,86 @@ describe('docs/graph-api.md § The JS SDK side', () => {
     );
   });
 });
+
+/**
+ * docs/graph-api.md § Clients onboarded through a solution, held to the examples: the IDs in the
+ * examples are the seed's (our business, system user, credit line) or given to the onboarded client.
+ */
+describe('docs/graph-api.md § Clients onboarded through a solution', () => {
+  const TP_BUSINESS = '520744086200222';
+  const CLIENT = { wabaId: '980198427658004', wabaName: 'Monsoon Shoes', businessId: '2329417887457253', businessName: 'Monsoon Shoes Ltd' };
+  const request = (name: string) => {
+    const { method, path, query } = example(name).request!;
+    return graph(method, path.replace(/^\/v25\.0/, ''), { token: systemUser(), query });
+  };
+  /** An ACTIVE solution of a Tech Provider whose portfolio is the examples' partner business, and the examples' client onboarded through it. */
+  function onboarded(partnerPermissions = ['MESSAGING']) {
+    const app = { id: '777000000000001', name: 'monsoon_shop_app' };
+    sim.state.addTechProvider({ userId: '2000000000000009', name: 'Monsoon Shop', businessId: TP_BUSINESS, apps: [app] });
+    const solution = sim.state.createSolution(app, { name: 'shop', ownerPermissions: partnerPermissions.includes('MESSAGING') ? [] : ['MESSAGING'], partnerPermissions });
+    sim.state.acceptInvitation(solution.id, PARTNER_APP);
+    return { solutionId: solution.id, ...sim.state.onboardClient(solution.id, { ...CLIENT, events: 'added', noWebhook: true }) };
+  }
+  const errorOf = (name: string) => ({ error: { ...(example(name).answer.body as any).error, fbtrace_id: expect.any(String) } });
+
+  test('example "find our credit line": exactly the seed’s line, id and legal_entity_name', async () => {
+    const { answer } = example('find our credit line');
+    expect(await request('find our credit line')).toMatchObject({ status: answer.status, body: answer.body });
+  });
+
+  test('example "assign our system user to the client’s WABA": user and tasks=[\'MANAGE\'] in the query → {success: true}', async () => {
+    onboarded();
+    const { answer } = example("assign our system user to the client's WABA");
+    expect(await request("assign our system user to the client's WABA")).toMatchObject({ status: answer.status, body: answer.body });
+    const users = await graph('GET', `/${CLIENT.wabaId}/assigned_users`, { token: systemUser(), query: { business: sim.state.seed.partnerBusiness.id } });
+    expect(users.body.data).toEqual([{ id: sim.state.seed.systemUserId, name: expect.any(String), tasks: ['MANAGE'] }]);
+  });
+
+  test('example "credit sharing refused for lack of permission": 403 (#200) Permissions error while our system user is not assigned', async () => {
+    onboarded();
+    const { answer } = example('credit sharing refused for lack of permission');
+    expect(await request('credit sharing refused for lack of permission')).toEqual({ status: answer.status, headers: expect.anything(), body: errorOf('credit sharing refused for lack of permission') });
+  });
+
+  test('examples "share and attach the credit line" and "verify the allocation": receiving_credential equals primary_funding_id read with the client’s business token', async () => {
+    const { solutionId } = onboarded();
+    await request("assign our system user to the client's WABA");
+    const shared = await request('share and attach the credit line');
+    const sharedExample = example('share and attach the credit line').answer;
+    expect(shared.status).toBe(sharedExample.status);
+    expect(shapeOf(shared.body)).toEqual(shapeOf(sharedExample.body));
+    expect(shared.body.waba_id).toBe(CLIENT.wabaId);
+
+    const verifyExample = example('verify the allocation');
+    const verified = await graph('GET', `/${shared.body.allocation_config_id}`, { token: systemUser(), query: verifyExample.request!.query });
+    expect(verified.status).toBe(verifyExample.answer.status);
+    expect(shapeOf(verified.body)).toEqual(shapeOf(verifyExample.answer.body));
+    expect(Object.keys(verified.body)).toEqual(Object.keys(verifyExample.answer.body as object));
+
+    const token = (await graph('GET', `/${solutionId}/access_token`, { token: systemUser(), query: { business_id: CLIENT.businessId } })).body.access_token;
+    const funding = await graph('GET', `/${CLIENT.wabaId}`, { token, query: { fields: 'primary_funding_id' } });
+    expect(funding.body).toEqual({ primary_funding_id: verified.body.receiving_credential.id, id: CLIENT.wabaId });
+  });
+
+  test('example "the client’s business token from the solution (reference shape)": {access_token, expires_at}; the guide’s {data: [{access_token}]} when switched', async () => {
+    const { solutionId } = onboarded();
+    const { request: asked, answer } = example("the client's business token from the solution (reference shape)");
+    expect(asked!.query).toEqual({ business_id: CLIENT.businessId });
+    const reference = await graph('GET', `/${solutionId}/access_token`, { token: systemUser(), query: asked!.query });
+    expect(reference.status).toBe(answer.status);
+    expect(shapeOf(reference.body)).toEqual(shapeOf(answer.body));
+    sim.state.accessTokenShape = 'guide';
+    const guide = await graph('GET', `/${solutionId}/access_token`, { token: systemUser(), query: asked!.query });
+    expect(guide.body).toEqual({ data: [{ access_token: expect.any(String) }] });
+    expect(sim.state.businessTokens().map((t) => t.token)).toEqual([reference.body.access_token, guide.body.data[0].access_token]);
+  });
+
+  test('example "clients shared with us, webhook fallback": the filter on the Tech Provider’s business, the fields asked, cursor paging', async () => {
+    onboarded();
+    const { answer } = example('clients shared with us, webhook fallback');
+    const listed = await request('clients shared with us, webhook fallback');
+    expect(listed.status).toBe(answer.status);
+    expect(shapeOf(listed.body)).toEqual(shapeOf(answer.body));
+    expect(listed.body.data).toEqual((answer.body as any).data);
+  });
+});

@@ -12,6 +12,8 @@ import { startWebhookReceiver, verifies, type WebhookReceiver } from './webhook-
 interface WebhookExample {
   name: string;
   request: { method: string; headers?: Record<string, string>; query?: Record<string, string>; raw_body?: string };
+  /** An example given as the parsed body rather than raw bytes (account_update). */
+  body?: unknown;
   answer?: { status: number; content_type: string; body: string };
   signing_secret?: string;
 }
@@ -100,5 +102,53 @@ describe('docs/graph-api.md § After acceptance → Webhooks', () => {
       entry: [{ id: '102290129340398', time: expect.any(Number), changes: [{ field: 'partner_solutions', value: { event: 'SOLUTION_CREATED', solution_id: created.solution_id, solution_status: 'INITIATED' } }] }],
     });
     expect(Math.abs(body.entry[0].time - Date.now() / 1000)).toBeLessThan(60);
+  });
+});
+
+describe('docs/graph-api.md § Clients onboarded through a solution → account_update', () => {
+  const ACCOUNT_UPDATE = example('account_update: a client onboarded through a solution');
+  const exampleValue = (ACCOUNT_UPDATE.body as any).entry[0].changes[0].value;
+  const shapeOf = (value: unknown): unknown =>
+    Array.isArray(value) ? (value.length === 0 ? [] : [shapeOf(value[0])]) : value !== null && typeof value === 'object' ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shapeOf(v)])) : typeof value;
+  const TP_BUSINESS = exampleValue.waba_info.solution_partner_business_ids[1];
+
+  /** The example's client, onboarded through an ACTIVE solution of a Tech Provider whose portfolio is the example's. */
+  async function onboardExampleClient(events: 'added' | 'installed') {
+    await control('PUT', '/__sim/webhooks', { callbackUrl: receiver.url });
+    const app = { id: '777000000000001', name: 'monsoon_shop_app' };
+    sim.state.addTechProvider({ userId: '2000000000000009', name: 'Monsoon Shop', businessId: TP_BUSINESS, apps: [app] });
+    const solution = sim.state.createSolution(app, { name: 'shop', ownerPermissions: [], partnerPermissions: ['MESSAGING'] });
+    sim.state.acceptInvitation(solution.id, sim.state.partnerApp.id);
+    await sim.state.webhooks.idle();
+    receiver.received.length = 0;
+    const { waba_id: wabaId, owner_business_id: businessId } = exampleValue.waba_info;
+    sim.state.onboardClient(solution.id, { wabaId, businessId, events, repeat: false });
+    await sim.state.webhooks.idle();
+    return solution.id;
+  }
+  const bodies = () => receiver.posts().map((p) => JSON.parse(p.rawBody.toString('utf8')));
+
+  test('example "account_update: a client onboarded through a solution": PARTNER_ADDED to our business, signed, waba_info as the example', async () => {
+    const solutionId = await onboardExampleClient('added');
+    const [post] = receiver.posts();
+    expect(verifies(post!.rawBody, post!.headers['x-hub-signature-256'], SECRET)).toBe(true);
+    const [body] = bodies();
+    expect(shapeOf(body)).toEqual(shapeOf(ACCOUNT_UPDATE.body));
+    expect(body.entry[0].id).toBe((ACCOUNT_UPDATE.body as any).entry[0].id);
+    expect(body.entry[0].changes[0].value).toEqual({ ...exampleValue, waba_info: { ...exampleValue.waba_info, solution_id: solutionId } });
+  });
+
+  test('the example’s note: PARTNER_APP_INSTALLED has the same waba_info plus partner_app_id; PARTNER_APP_UNINSTALLED waba_id, owner_business_id, partner_app_id; PARTNER_REMOVED waba_id, owner_business_id', async () => {
+    const solutionId = await onboardExampleClient('installed');
+    const { waba_id: wabaId, owner_business_id: ownerBusinessId } = exampleValue.waba_info;
+    sim.state.uninstallApp(wabaId);
+    sim.state.removeClient(wabaId);
+    await sim.state.webhooks.idle();
+    const partnerAppId = sim.state.partnerApp.id;
+    expect(bodies().map((b) => b.entry[0].changes[0])).toEqual([
+      { field: 'account_update', value: { event: 'PARTNER_APP_INSTALLED', waba_info: { ...exampleValue.waba_info, partner_app_id: partnerAppId, solution_id: solutionId } } },
+      { field: 'account_update', value: { event: 'PARTNER_APP_UNINSTALLED', waba_info: { waba_id: wabaId, owner_business_id: ownerBusinessId, partner_app_id: partnerAppId } } },
+      { field: 'account_update', value: { event: 'PARTNER_REMOVED', waba_info: { waba_id: wabaId, owner_business_id: ownerBusinessId } } },
+    ]);
   });
 });

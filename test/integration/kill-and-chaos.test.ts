@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CREATE_EVENT_SOURCE } from '../../lib/pipeline-settings';
 import type { FaultRule, GraphOperation } from '../../local/graph-simulator/controls';
+import { mulberry32 } from '../../local/graph-simulator/seeded-random';
 import { startGraphSimulator, type GraphSimulator } from '../../local/graph-simulator/server';
 import { DEFAULT_SEED } from '../../local/graph-simulator/state';
 import { PipelineDriver } from '../support/pipeline-driver';
@@ -188,16 +189,4 @@ function chaosRules(random: () => number): ChaosRule[] {
     { operation, probability: 0.03 + 0.03 * random(), effect: { type: 'hang' } },
     { operation, probability: 0.05 + 0.1 * random(), phase: 'after', effect: { type: 'error', status: 500, code: 1, isTransient: true } },
   ]);
-}
-
-/** A small seeded PRNG: the run's choices repeat for the same CHAOS_SEED. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

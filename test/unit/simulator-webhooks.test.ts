@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { startGraphSimulator, type GraphSimulator } from '../../local/graph-simulator/server';
-import { startWebhookReceiver, verifies, type ReceivedRequest, type WebhookReceiver } from '../contract/webhook-receiver';
+import { startGraphSimulator } from '../../local/graph-simulator/server';
+import { verifies, type ReceivedRequest } from '../contract/webhook-receiver';
+import { simulatorWithReceiver } from '../support/simulator-with-receiver';
 
 /**
  * The Graph simulator's `partner_solutions` webhooks, as a callback sees them: the subscription
@@ -14,24 +15,10 @@ const BUSINESS = '102290129340398';
 const APP_SECRET = 'webhook-test-app-secret';
 const VERIFY_TOKEN = 'webhook-test-verify-token';
 
-let sim: GraphSimulator;
-let receiver: WebhookReceiver;
-
-beforeAll(async () => {
-  sim = await startGraphSimulator({ seed: { appSecret: APP_SECRET, webhookVerifyToken: VERIFY_TOKEN } });
-  receiver = await startWebhookReceiver({ verifyToken: VERIFY_TOKEN, appSecret: APP_SECRET });
-});
-afterAll(async () => {
-  await sim.stop();
-  await receiver.stop();
-});
-beforeEach(() => {
-  sim.state.reset();
-  Object.assign(receiver, { received: [], answers: [], handshake: undefined, hold: undefined });
-});
+const env = simulatorWithReceiver({ appSecret: APP_SECRET, verifyToken: VERIFY_TOKEN });
 
 async function http(method: string, path: string, opts: { token?: string; body?: unknown } = {}) {
-  const response = await fetch(`${sim.url}${path}`, {
+  const response = await fetch(`${env.sim.url}${path}`, {
     method,
     headers: { 'content-type': 'application/json', ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}) },
     body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
@@ -39,19 +26,19 @@ async function http(method: string, path: string, opts: { token?: string; body?:
   const text = await response.text();
   return { status: response.status, body: (text ? JSON.parse(text) : undefined) as any };
 }
-const subscribe = (body: unknown = { callbackUrl: receiver.url, verifyToken: VERIFY_TOKEN }) => http('PUT', '/__sim/webhooks', { body });
-const systemUser = () => sim.state.seed.systemUserToken;
-const owner = () => sim.state.issueUserToken({ appIds: [APP] }).token;
+const subscribe = (body: unknown = { callbackUrl: env.receiver.url, verifyToken: VERIFY_TOKEN }) => http('PUT', '/__sim/webhooks', { body });
+const systemUser = () => env.sim.state.seed.systemUserToken;
+const owner = () => env.sim.state.issueUserToken({ appIds: [APP] }).token;
 
 async function create(name = 'n'): Promise<string> {
   const answer = await http('POST', `/v25.0/${APP}/whatsapp_business_solution`, {
     token: owner(),
-    body: { owner_permissions: [], partner_app_id: sim.state.partnerApp.id, partner_permissions: ['MESSAGING'], solution_name: name },
+    body: { owner_permissions: [], partner_app_id: env.sim.state.partnerApp.id, partner_permissions: ['MESSAGING'], solution_name: name },
   });
   expect(answer.status).toBe(200);
   return answer.body.solution_id;
 }
-const graphCall = (id: string, edge: string, token = systemUser()) => http('POST', `/v25.0/${id}/${edge}`, { token, body: edge === 'accept' ? { partner_app_id: sim.state.partnerApp.id } : {} });
+const graphCall = (id: string, edge: string, token = systemUser()) => http('POST', `/v25.0/${id}/${edge}`, { token, body: edge === 'accept' ? { partner_app_id: env.sim.state.partnerApp.id } : {} });
 async function active(): Promise<string> {
   const id = await create();
   expect((await graphCall(id, 'accept')).status).toBe(200);
@@ -61,44 +48,44 @@ async function active(): Promise<string> {
 const change = (post: ReceivedRequest) => JSON.parse(post.rawBody.toString('utf8')).entry[0].changes[0].value as { event: string; solution_id: string; solution_status: string };
 /** What the callback received, as `EVENT STATUS` per delivery, once nothing is pending. */
 async function received(): Promise<string[]> {
-  await sim.state.webhooks.idle();
-  return receiver.posts().map((p) => `${change(p).event} ${change(p).solution_status}`);
+  await env.sim.state.webhooks.idle();
+  return env.receiver.posts().map((p) => `${change(p).event} ${change(p).solution_status}`);
 }
 
 describe('the subscription handshake', () => {
   test('a callback that answers 200 with the challenge is subscribed; the verify token is never shown', async () => {
     const answer = await subscribe();
-    expect(answer).toEqual({ status: 200, body: { callbackUrl: receiver.url } });
-    const [handshake] = receiver.received;
+    expect(answer).toEqual({ status: 200, body: { callbackUrl: env.receiver.url } });
+    const [handshake] = env.receiver.received;
     expect(handshake!.method).toBe('GET');
     expect(handshake!.url.pathname).toBe('/webhooks/meta');
     expect(handshake!.url.searchParams.get('hub.verify_token')).toBe(VERIFY_TOKEN);
 
     const shown = await http('GET', '/__sim/webhooks');
-    expect(shown.body).toEqual({ subscription: { callbackUrl: receiver.url }, deliveries: [] });
+    expect(shown.body).toEqual({ subscription: { callbackUrl: env.receiver.url }, deliveries: [] });
     expect(JSON.stringify(shown.body)).not.toContain(VERIFY_TOKEN);
   });
 
   test('without a verify token, the seed’s is presented', async () => {
-    expect((await subscribe({ callbackUrl: receiver.url })).status).toBe(200);
-    expect(receiver.received[0]!.url.searchParams.get('hub.verify_token')).toBe(VERIFY_TOKEN);
+    expect((await subscribe({ callbackUrl: env.receiver.url })).status).toBe(200);
+    expect(env.receiver.received[0]!.url.searchParams.get('hub.verify_token')).toBe(VERIFY_TOKEN);
   });
 
   test('a refused handshake (the callback’s 403) is a 502 naming the status, and nothing is subscribed', async () => {
-    const answer = await subscribe({ callbackUrl: receiver.url, verifyToken: 'not-the-callbacks-token' });
+    const answer = await subscribe({ callbackUrl: env.receiver.url, verifyToken: 'not-the-callbacks-token' });
     expect(answer.status).toBe(502);
     expect(answer.body.error.message).toContain('HTTP 403');
-    expect(sim.state.webhooks.subscription).toBeNull();
+    expect(env.sim.state.webhooks.subscription).toBeNull();
     await create();
     expect(await received()).toEqual([]);
-    expect(sim.state.webhooks.deliveries).toEqual([expect.objectContaining({ outcome: 'skipped', attempts: 0 })]);
+    expect(env.sim.state.webhooks.deliveries).toEqual([expect.objectContaining({ outcome: 'skipped', attempts: 0 })]);
   });
 
   test('a 200 without exactly the challenge is refused too, and the earlier subscription stays', async () => {
     await subscribe();
-    receiver.handshake = (query) => ({ status: 200, body: `${query.get('hub.challenge')}\n` });
-    await expect(sim.state.webhooks.subscribe(`${receiver.url}?other=1`, VERIFY_TOKEN)).rejects.toThrow(/HTTP 200 without the challenge/);
-    expect(sim.state.webhooks.subscription).toEqual({ callbackUrl: receiver.url });
+    env.receiver.handshake = (query) => ({ status: 200, body: `${query.get('hub.challenge')}\n` });
+    await expect(env.sim.state.webhooks.subscribe(`${env.receiver.url}?other=1`, VERIFY_TOKEN)).rejects.toThrow(/HTTP 200 without the challenge/);
+    expect(env.sim.state.webhooks.subscription).toEqual({ callbackUrl: env.receiver.url });
   });
 
   test('a callback that is no http(s) URL, or none, is a 400', async () => {
@@ -130,7 +117,7 @@ describe('deliveries for each change of a solution', () => {
   test('create → SOLUTION_CREATED INITIATED, accept → SOLUTION_UPDATED ACTIVE: signed with the app secret over the raw bytes, entry id the owner’s portfolio', async () => {
     const id = await active();
     expect(await received()).toEqual(['SOLUTION_CREATED INITIATED', 'SOLUTION_UPDATED ACTIVE']);
-    for (const post of receiver.posts()) {
+    for (const post of env.receiver.posts()) {
       expect(post.headers['content-type']).toBe('application/json');
       expect(verifies(post.rawBody, post.headers['x-hub-signature-256'], APP_SECRET)).toBe(true);
       expect(verifies(post.rawBody, post.headers['x-hub-signature-256'], 'another-secret')).toBe(false);
@@ -138,21 +125,21 @@ describe('deliveries for each change of a solution', () => {
       expect(body.entry[0].id).toBe(BUSINESS);
       expect(change(post).solution_id).toBe(id);
     }
-    expect(sim.state.webhooks.deliveries).toEqual([
+    expect(env.sim.state.webhooks.deliveries).toEqual([
       expect.objectContaining({ index: 0, origin: 'change', solutionId: id, event: 'SOLUTION_CREATED', status: 'INITIATED', signature: 'good', attempts: 1, lastHttpStatus: 200, outcome: 'delivered' }),
       expect.objectContaining({ index: 1, origin: 'change', solutionId: id, event: 'SOLUTION_UPDATED', status: 'ACTIVE', outcome: 'delivered' }),
     ]);
-    expect(sim.state.webhooks.deliveries[0]!.rawBody).toBe(receiver.posts()[0]!.rawBody.toString('utf8'));
+    expect(env.sim.state.webhooks.deliveries[0]!.rawBody).toBe(env.receiver.posts()[0]!.rawBody.toString('utf8'));
   });
 
   test('a Graph answer does not wait for its delivery', async () => {
     let release!: () => void;
-    receiver.hold = new Promise<void>((resolve) => (release = resolve));
+    env.receiver.hold = new Promise<void>((resolve) => (release = resolve));
     await create();
-    expect(sim.state.webhooks.deliveries).toEqual([expect.objectContaining({ outcome: 'pending' })]);
+    expect(env.sim.state.webhooks.deliveries).toEqual([expect.objectContaining({ outcome: 'pending' })]);
     release();
     expect(await received()).toEqual(['SOLUTION_CREATED INITIATED']);
-    expect(sim.state.webhooks.deliveries[0]!.outcome).toBe('delivered');
+    expect(env.sim.state.webhooks.deliveries[0]!.outcome).toBe('delivered');
   });
 
   test('Graph reject → REJECTED; a refused call sends nothing', async () => {
@@ -178,7 +165,7 @@ describe('deliveries for each change of a solution', () => {
   });
 
   test('a solution a test makes in the state (createSolution with `made`) is simply there: no webhook', async () => {
-    sim.state.createSolution({ id: APP, name: 'media_monsoon_prod' }, { name: 'made', ownerPermissions: [], partnerPermissions: ['MESSAGING'] }, { status: 'ACTIVE', statusForPendingRequest: 'NONE' });
+    env.sim.state.createSolution({ id: APP, name: 'media_monsoon_prod' }, { name: 'made', ownerPermissions: [], partnerPermissions: ['MESSAGING'] }, { status: 'ACTIVE', statusForPendingRequest: 'NONE' });
     expect(await received()).toEqual([]);
   });
 });
@@ -198,7 +185,7 @@ describe('controls that change a solution as Meta or the Tech Provider would', (
     const accepted = await active();
     expect((await http('POST', `/__sim/solutions/${accepted}/reject`)).status).toBe(409);
     expect((await http('POST', '/__sim/solutions/999/reject')).status).toBe(404);
-    expect(sim.state.solutions.get(accepted)!.status).toBe('ACTIVE');
+    expect(env.sim.state.solutions.get(accepted)!.status).toBe('ACTIVE');
   });
 
   test('request-deactivation: only while ACTIVE with no pending request; then deactivate → DEACTIVATED, pending NONE', async () => {
@@ -213,7 +200,7 @@ describe('controls that change a solution as Meta or the Tech Provider would', (
     const initiated = await create();
     expect((await http('POST', `/__sim/solutions/${initiated}/deactivate`)).status).toBe(409);
     const id = await active();
-    expect(sim.state.deactivateSolution(id)).toEqual({ solution: expect.objectContaining({ status: 'DEACTIVATED' }) });
+    expect(env.sim.state.deactivateSolution(id)).toEqual({ solution: expect.objectContaining({ status: 'DEACTIVATED' }) });
     expect(await received()).toEqual(['SOLUTION_CREATED INITIATED', 'SOLUTION_CREATED INITIATED', 'SOLUTION_UPDATED ACTIVE', 'SOLUTION_UPDATED DEACTIVATED']);
   });
 });
@@ -224,34 +211,34 @@ describe('delivery as Meta retries it', () => {
   });
 
   test('a 500 is retried after a backoff, with the same bytes, until the callback takes it', async () => {
-    receiver.answers = [500];
+    env.receiver.answers = [500];
     const started = Date.now();
     await create();
     expect(await received()).toEqual(['SOLUTION_CREATED INITIATED', 'SOLUTION_CREATED INITIATED']);
     expect(Date.now() - started).toBeGreaterThanOrEqual(450);
-    const [first, second] = receiver.posts();
+    const [first, second] = env.receiver.posts();
     expect(second!.rawBody.equals(first!.rawBody)).toBe(true);
     expect(second!.headers['x-hub-signature-256']).toBe(first!.headers['x-hub-signature-256']);
-    expect(sim.state.webhooks.deliveries).toEqual([expect.objectContaining({ attempts: 2, lastHttpStatus: 200, outcome: 'delivered' })]);
+    expect(env.sim.state.webhooks.deliveries).toEqual([expect.objectContaining({ attempts: 2, lastHttpStatus: 200, outcome: 'delivered' })]);
   });
 
   test('a connection closed without an answer is retried too', async () => {
-    receiver.answers = ['drop'];
+    env.receiver.answers = ['drop'];
     await create();
-    await sim.state.webhooks.idle();
-    expect(sim.state.webhooks.deliveries).toEqual([expect.objectContaining({ attempts: 2, lastHttpStatus: 200, outcome: 'delivered' })]);
+    await env.sim.state.webhooks.idle();
+    expect(env.sim.state.webhooks.deliveries).toEqual([expect.objectContaining({ attempts: 2, lastHttpStatus: 200, outcome: 'delivered' })]);
   });
 
   test('deliveries go out one at a time, in order: a later change waits for the earlier one’s retry', async () => {
-    receiver.answers = [503];
+    env.receiver.answers = [503];
     await active();
     expect(await received()).toEqual(['SOLUTION_CREATED INITIATED', 'SOLUTION_CREATED INITIATED', 'SOLUTION_UPDATED ACTIVE']);
   });
 
   test('stopping the server with a retry pending resolves at once and cancels it', async () => {
     const other = await startGraphSimulator({ seed: { appSecret: APP_SECRET, webhookVerifyToken: VERIFY_TOKEN } });
-    await other.state.webhooks.subscribe(receiver.url);
-    receiver.answers = [500, 500, 500, 500, 500, 500];
+    await other.state.webhooks.subscribe(env.receiver.url);
+    env.receiver.answers = [500, 500, 500, 500, 500, 500];
     other.state.announceSolution(other.state.createSolution({ id: APP, name: 'app' }, { name: 'n', ownerPermissions: [], partnerPermissions: ['MESSAGING'] }), 'SOLUTION_CREATED');
     // The first attempt's 500 is in: a retry is waiting.
     while (other.state.webhooks.deliveries[0]?.lastHttpStatus !== 500) await new Promise((resolve) => setTimeout(resolve, 10));
@@ -273,17 +260,17 @@ describe('deliveries that misbehave on purpose', () => {
 
   test('resend repeats the last delivery’s exact bytes and signature: a duplicate', async () => {
     await create();
-    await sim.state.webhooks.idle();
+    await env.sim.state.webhooks.idle();
     const resent = await http('POST', '/__sim/webhooks/resend', { body: {} });
     expect(resent).toMatchObject({ status: 200, body: { index: 1, origin: 'resend', resendOf: 0, attempts: 1, lastHttpStatus: 200, outcome: 'delivered' } });
-    const [original, duplicate] = receiver.posts();
+    const [original, duplicate] = env.receiver.posts();
     expect(duplicate!.rawBody.equals(original!.rawBody)).toBe(true);
     expect(duplicate!.headers['x-hub-signature-256']).toBe(original!.headers['x-hub-signature-256']);
   });
 
   test('resend of an older index delivers it after newer ones: out of order; an index not in the log is a 404', async () => {
     await active();
-    await sim.state.webhooks.idle();
+    await env.sim.state.webhooks.idle();
     await http('POST', '/__sim/webhooks/resend', { body: { index: 0 } });
     expect(await received()).toEqual(['SOLUTION_CREATED INITIATED', 'SOLUTION_UPDATED ACTIVE', 'SOLUTION_CREATED INITIATED']);
     expect((await http('POST', '/__sim/webhooks/resend', { body: { index: 99 } })).status).toBe(404);
@@ -291,10 +278,10 @@ describe('deliveries that misbehave on purpose', () => {
 
   test('badSignature signs with another key: the callback’s verifier refuses it (401), as the log shows', async () => {
     await create();
-    await sim.state.webhooks.idle();
+    await env.sim.state.webhooks.idle();
     const resent = await http('POST', '/__sim/webhooks/resend', { body: { badSignature: true } });
     expect(resent.body).toMatchObject({ signature: 'bad', attempts: 1, lastHttpStatus: 401, outcome: 'failed' });
-    const [original, forged] = receiver.posts();
+    const [original, forged] = env.receiver.posts();
     expect(forged!.rawBody.equals(original!.rawBody)).toBe(true);
     expect(verifies(forged!.rawBody, forged!.headers['x-hub-signature-256'], APP_SECRET)).toBe(false);
   });
@@ -302,7 +289,7 @@ describe('deliveries that misbehave on purpose', () => {
   test('send makes up a change: an unknown status for an unknown solution, at an old time', async () => {
     const sent = await http('POST', '/__sim/webhooks/send', { body: { solutionId: '42', status: 'PENDING', time: 1_600_000_000 } });
     expect(sent.body).toMatchObject({ origin: 'send', solutionId: '42', event: 'SOLUTION_UPDATED', status: 'PENDING', time: 1_600_000_000, lastHttpStatus: 200, outcome: 'delivered' });
-    const [post] = receiver.posts();
+    const [post] = env.receiver.posts();
     expect(JSON.parse(post!.rawBody.toString('utf8')).entry[0]).toMatchObject({ id: BUSINESS, time: 1_600_000_000 });
     expect(change(post!)).toEqual({ event: 'SOLUTION_UPDATED', solution_id: '42', solution_status: 'PENDING' });
     expect((await http('POST', '/__sim/webhooks/send', { body: { solutionId: '42' } })).status).toBe(400);
@@ -310,10 +297,10 @@ describe('deliveries that misbehave on purpose', () => {
 
   test('npm run sim -- send-webhook … --bad-signature reaches the same control', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'local/graph-simulator/control-cli.ts', 'send-webhook', '43', 'ACTIVE', '1700000000', '--bad-signature'], {
-      env: { ...process.env, GRAPH_SIM_URL: sim.url },
+      env: { ...process.env, GRAPH_SIM_URL: env.sim.url },
     });
     expect(JSON.parse(stdout)).toMatchObject({ solutionId: '43', status: 'ACTIVE', time: 1_700_000_000, signature: 'bad', lastHttpStatus: 401 });
-    expect(receiver.posts()).toHaveLength(1);
+    expect(env.receiver.posts()).toHaveLength(1);
     // A child process that compiles the CLI with tsx: seconds on a loaded 2-core machine, not jest's default 5.
   }, 60_000);
 });
