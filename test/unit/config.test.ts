@@ -105,3 +105,32 @@ describe('config', () => {
     for (const name of ['TABLE_NAME', 'PARTNER_APP_ID', 'GRAPH_API_VERSION', 'SYSTEM_USER_TOKEN_SECRET_ID']) expect(message).toContain(name);
   });
 });
+
+describe('the clients’ configuration', () => {
+  const shareEnv = {
+    TABLE_NAME: 't',
+    PARTNER_APP_ID: '1000000000000001',
+    SYSTEM_USER_TOKEN_SECRET_ID: 's',
+    BUSINESS_ID: '2949482758682047',
+    SYSTEM_USER_ID: '61550000000001',
+  };
+
+  it('shares nothing without a credit line, and USD by default with one', async () => {
+    const { loadShareCreditConfig } = await import('../../lambdas/config');
+    expect(loadShareCreditConfig({ ...shareEnv, CREDIT_LINE_ID: '' }).sharing.creditLine).toBeUndefined();
+    expect(loadShareCreditConfig({ ...shareEnv, CREDIT_LINE_ID: '1972385232742146' }).sharing.creditLine).toEqual({ id: '1972385232742146', currency: 'USD' });
+  });
+
+  it('refuses a currency Meta does not take, in one clear line', async () => {
+    const { loadShareCreditConfig } = await import('../../lambdas/config');
+    expect(() => loadShareCreditConfig({ ...shareEnv, CREDIT_LINE_ID: '1972385232742146', CREDIT_CURRENCY: 'JPY' })).toThrow(
+      'CREDIT_CURRENCY: must be one of AUD, EUR, GBP, IDR, INR, USD (Meta\'s list), got "JPY"',
+    );
+  });
+
+  it('needs our business and system user as numeric IDs', async () => {
+    const { loadShareCreditConfig } = await import('../../lambdas/config');
+    expect(() => loadShareCreditConfig({ ...shareEnv, BUSINESS_ID: 'acme' })).toThrow('BUSINESS_ID: a numeric business portfolio ID');
+    expect(() => loadShareCreditConfig({ ...shareEnv, SYSTEM_USER_ID: undefined })).toThrow('SYSTEM_USER_ID');
+  });
+});

@@ -1,0 +1,120 @@
+import { takeClientNews, type ClientNews, type ClientNewsDeps } from '../../lambdas/domain/clients/client-news';
+import { discoverClients } from '../../lambdas/domain/clients/discover-clients';
+import type { SolutionRecord } from '../../lambdas/domain/records';
+import { readDelivery } from '../../lambdas/webhook/partner-solutions';
+import { memoryClientStore, ourSolution } from '../support/memory-client-store';
+
+const SOLUTION = '1715120619246906';
+const WABA = '980198427658004';
+const OWNER = '2329417887457253';
+const APP = '634974688087057';
+const now = new Date('2026-12-07T10:00:00.000Z');
+const at = (minute: number) => new Date(Date.UTC(2026, 11, 7, 9, minute));
+
+function setup(solutions: SolutionRecord[] = [ourSolution(SOLUTION)]) {
+  const { clients, ports } = memoryClientStore();
+  const deps: ClientNewsDeps = { clients, solutions: { findBySolutionId: async (id) => solutions.filter((s) => s.solutionId === id) }, clock: () => now };
+  return { clients, ports, deps };
+}
+const joined = (event: 'PARTNER_ADDED' | 'PARTNER_APP_INSTALLED', observedAt: Date, extra: Partial<ClientNews> = {}): ClientNews =>
+  ({ kind: 'joined', event, wabaId: WABA, ownerBusinessId: OWNER, solutionId: SOLUTION, observedAt, ...extra }) as ClientNews;
+const left = (event: 'PARTNER_REMOVED' | 'PARTNER_APP_UNINSTALLED', observedAt: Date): ClientNews => ({ kind: 'left', event, wabaId: WABA, ownerBusinessId: OWNER, observedAt });
+
+describe('a client’s news', () => {
+  it('records a client of ours once, whatever the order, repeats and events; each event noted once', async () => {
+    const { ports, deps } = setup();
+    const first = await takeClientNews(joined('PARTNER_APP_INSTALLED', at(5), { partnerAppId: '1000000000000001' } as Partial<ClientNews>), deps);
+    expect(first).toMatchObject({ kind: 'recorded', weeklyCount: 1, client: { status: 'NEW', appId: APP, onboardingId: 'onb-1', ownerBusinessId: OWNER, partnerAppId: '1000000000000001' } });
+    for (const news of [joined('PARTNER_APP_INSTALLED', at(5)), joined('PARTNER_ADDED', at(1)), joined('PARTNER_ADDED', at(9))]) {
+      expect(await takeClientNews(news, deps)).toMatchObject({ kind: 'known' });
+    }
+    expect(ports.clients.size).toBe(1);
+    expect(await ports.joinedSince(APP, new Date(now.getTime() - 7 * 86_400_000))).toBe(1);
+    const client = (await ports.getClient({ solutionId: SOLUTION, wabaId: WABA }))!;
+    expect(client.toldBy).toEqual({ PARTNER_APP_INSTALLED: at(5).toISOString(), PARTNER_ADDED: at(1).toISOString() });
+    expect(client.history).toHaveLength(1);
+  });
+
+  it('never records a client of a solution that is not ours, not live with us, or of none', async () => {
+    const { ports, deps } = setup([ourSolution(SOLUTION, 'DEACTIVATED'), ourSolution('222', 'CREATED')]);
+    expect(await takeClientNews(joined('PARTNER_ADDED', at(1)), deps)).toEqual({ kind: 'not-ours', solutionId: SOLUTION });
+    expect(await takeClientNews(joined('PARTNER_ADDED', at(1), { solutionId: '222' } as Partial<ClientNews>), deps)).toEqual({ kind: 'not-ours', solutionId: '222' });
+    expect(await takeClientNews(joined('PARTNER_ADDED', at(1), { solutionId: '999' } as Partial<ClientNews>), deps)).toMatchObject({ kind: 'not-ours' });
+    expect(await takeClientNews({ kind: 'joined', event: 'PARTNER_ADDED', wabaId: WABA, ownerBusinessId: OWNER, observedAt: at(1) }, deps)).toEqual({ kind: 'not-ours' });
+    expect(ports.clients.size).toBe(0);
+    expect(ports.counts.size).toBe(0);
+  });
+
+  it('moves the client to REMOVED when it leaves, but not on news from before it joined', async () => {
+    const { clients, deps } = setup();
+    await takeClientNews(joined('PARTNER_ADDED', at(5)), deps);
+    expect(await takeClientNews(left('PARTNER_REMOVED', at(4)), deps)).toEqual({ kind: 'unknown-client' });
+    expect((await clients.getClient({ solutionId: SOLUTION, wabaId: WABA }))!.status).toBe('NEW');
+    expect(await takeClientNews(left('PARTNER_APP_UNINSTALLED', at(6)), deps)).toEqual({ kind: 'removed', clients: [{ solutionId: SOLUTION, wabaId: WABA }] });
+    expect((await clients.getClient({ solutionId: SOLUTION, wabaId: WABA }))!).toMatchObject({ status: 'REMOVED', removedBy: 'PARTNER_APP_UNINSTALLED', removedAt: at(6).toISOString() });
+    // Later joins of the same (solution, WABA) change nothing further.
+    expect(await takeClientNews(joined('PARTNER_ADDED', at(7)), deps)).toMatchObject({ kind: 'known' });
+    expect((await clients.getClient({ solutionId: SOLUTION, wabaId: WABA }))!.status).toBe('REMOVED');
+    expect(await clients.countJoined(SOLUTION)).toBe(0);
+  });
+
+  it('counts each Tech Provider app’s new clients over the last 7 days', async () => {
+    const { deps } = setup();
+    const counts: number[] = [];
+    for (const waba of ['1', '2', '3']) {
+      const result = await takeClientNews({ ...joined('PARTNER_ADDED', at(1)), wabaId: waba } as ClientNews, deps);
+      if (result.kind === 'recorded') counts.push(result.weeklyCount);
+    }
+    expect(counts).toEqual([1, 2, 3]);
+  });
+});
+
+describe('the daily pass', () => {
+  it('records a WABA shared with us that no webhook told of, through one of our solutions, and skips known ones', async () => {
+    const { ports, deps } = setup();
+    await takeClientNews(joined('PARTNER_ADDED', at(1)), deps);
+    const graph = {
+      async *clientWabas() {
+        yield [{ id: WABA, ownerBusinessId: OWNER }, { id: 'missed', ownerBusinessId: 'b2' }];
+        yield [{ id: 'elsewhere', ownerBusinessId: 'b3' }, { id: 'no-owner' }, { id: 'beyond-the-bound', ownerBusinessId: 'b4' }];
+      },
+      wabaSolutions: async (wabaId: string) => (wabaId === 'elsewhere' ? [{ id: 'not-ours' }] : [{ id: SOLUTION }]),
+    };
+    const pass = await discoverClients({ ...deps, graph, systemUserToken: async () => 'system-user', settings: { businessId: '2949482758682047', maxWabasPerPass: 4 } });
+    expect(pass.read).toBe(4);
+    expect(pass.withoutOwner).toEqual(['no-owner']);
+    expect(pass.found.map((f) => [f.wabaId, f.outcome.kind])).toEqual([
+      ['missed', 'recorded'],
+      ['elsewhere', 'not-ours'],
+    ]);
+    expect((await ports.getClient({ solutionId: SOLUTION, wabaId: 'missed' }))!.toldBy).toEqual({ DAILY_PASS: now.toISOString() });
+  });
+});
+
+describe('reading account_update from a signed delivery', () => {
+  const envelope = (values: unknown[]) =>
+    JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: '2949482758682047', time: 1764900000, changes: values.map((value) => ({ field: 'account_update', value })) }] });
+
+  it('takes the join and leave events, ignores other events, and counts a bad waba_info without failing the rest', () => {
+    const delivery = readDelivery(
+      envelope([
+        { event: 'PARTNER_ADDED', waba_info: { waba_id: WABA, owner_business_id: OWNER, solution_id: SOLUTION, solution_partner_business_ids: ['1', '2'] } },
+        { event: 'PARTNER_APP_INSTALLED', waba_info: { waba_id: WABA, owner_business_id: OWNER, solution_id: SOLUTION, partner_app_id: '1000000000000001' } },
+        { event: 'PARTNER_REMOVED', waba_info: { waba_id: WABA, owner_business_id: OWNER } },
+        { event: 'PARTNER_ADDED', waba_info: { owner_business_id: OWNER, solution_id: SOLUTION } },
+        { event: 'PARTNER_ADDED', waba_info: { waba_id: 980198427658004, owner_business_id: OWNER } },
+        { event: 'PARTNER_APP_UNINSTALLED' },
+        { event: 'ACCOUNT_VIOLATION', violation_info: {} },
+        { event: 'VOLUME_BASED_PRICING_TIER_UPDATE' },
+      ]),
+      now,
+    )!;
+    expect(delivery.clients.map((c) => [c.kind, c.event, 'solutionId' in c ? c.solutionId : undefined])).toEqual([
+      ['joined', 'PARTNER_ADDED', SOLUTION],
+      ['joined', 'PARTNER_APP_INSTALLED', SOLUTION],
+      ['left', 'PARTNER_REMOVED', undefined],
+    ]);
+    expect(delivery.clients[0]!.observedAt.toISOString()).toBe('2025-12-05T02:00:00.000Z');
+    expect(delivery).toMatchObject({ clientsMalformed: 3, ignored: 2, news: [] });
+  });
+});
