@@ -42,6 +42,7 @@ describe('config', () => {
       partnerAppId: '1000000000000001',
       stalledAfterMs: 300_000,
       acceptHandoffMs: 120_000,
+      shareHandoffMs: 120_000,
       lifecyclePollAfterMs: 86_400_000,
       maxItemsPerPass: 100,
       minTimeLeftMs: 26_000,
@@ -89,6 +90,7 @@ describe('config', () => {
       secretCacheTtlSeconds: 300,
       appSecretId: 'arn:app',
       verifyTokenSecretId: 'arn:verify',
+      weeklyClientLimit: 200,
     });
     expect(() => loadWebhookConfig({ TABLE_NAME: 't', APP_SECRET_ID: 'arn:app' })).toThrow(/WEBHOOK_VERIFY_TOKEN_SECRET_ID/);
   });

@@ -61,8 +61,10 @@ describe('partner_solutions deliveries', () => {
   test('reads Meta’s example: the solution, its status, and the entry’s time', () => {
     expect(readDelivery(delivery.request.raw_body!, at)).toEqual({
       news: [{ solutionId: '1234567890123456', state: { status: 'DEACTIVATED' }, observedAt: new Date(1764316800 * 1000), source: 'webhook' }],
+      clients: [],
       ignored: 0,
       malformed: 0,
+      clientsMalformed: 0,
     });
   });
 
@@ -76,7 +78,7 @@ describe('partner_solutions deliveries', () => {
           time: 1764316900,
           unknown: [1, 2],
           changes: [
-            { field: 'account_update', value: { event: 'PARTNER_ADDED' } },
+            { field: 'account_update', value: { event: 'ACCOUNT_VIOLATION' } },
             { field: 'partner_solutions', value: { event: 'SOLUTION_UPDATED', solution_id: '42', solution_status: 'PENDING', more: 'x' } },
             { field: 'partner_solutions', value: { event: 'SOLUTION_UPDATED', solution_status: 'ACTIVE' } },
           ],
@@ -93,10 +95,12 @@ describe('partner_solutions deliveries', () => {
         { solutionId: '43', state: { status: 'ACTIVE' }, observedAt: at, source: 'webhook' },
         { solutionId: '44', state: { status: 'REJECTED' }, observedAt: new Date(1764317000 * 1000), source: 'webhook' },
       ],
+      clients: [],
       ignored: 1,
       malformed: 4,
+      clientsMalformed: 0,
     });
-    expect(readDelivery('{"object":"page"}', at)).toEqual({ news: [], ignored: 0, malformed: 0 });
+    expect(readDelivery('{"object":"page"}', at)).toEqual({ news: [], clients: [], ignored: 0, malformed: 0, clientsMalformed: 0 });
   });
 
   test('an entry time far ahead of our clock (milliseconds, say) counts as news of its arrival; a few minutes of skew are kept', () => {
