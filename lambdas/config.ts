@@ -208,13 +208,15 @@ export function loadCreateSolutionConfig(env: NodeJS.ProcessEnv = process.env) {
   };
 }
 
+/** A function that calls Graph as us: the table, the system-user token (cached) and Graph. */
+function systemUserFunction(c: z.infer<typeof commonSchema> & { SYSTEM_USER_TOKEN_SECRET_ID: string }) {
+  return { tableName: c.TABLE_NAME, systemUserTokenSecretId: c.SYSTEM_USER_TOKEN_SECRET_ID, secretCacheTtlSeconds: c.SECRET_CACHE_TTL_SECONDS, graph: graphOptions(c) };
+}
+
 /** What both functions that accept need: the accept worker and the reconciler. */
 function acceptingFunction(c: z.infer<typeof acceptSolutionSchema>) {
   return {
-    tableName: c.TABLE_NAME,
-    systemUserTokenSecretId: c.SYSTEM_USER_TOKEN_SECRET_ID,
-    secretCacheTtlSeconds: c.SECRET_CACHE_TTL_SECONDS,
-    graph: graphOptions(c),
+    ...systemUserFunction(c),
     acceptance: {
       partnerAppId: c.PARTNER_APP_ID,
       ownerPermissions: c.OWNER_PERMISSIONS,
@@ -269,10 +271,7 @@ function creditSharing(c: z.infer<typeof clientsSchema>) {
 export function loadShareCreditConfig(env: NodeJS.ProcessEnv = process.env) {
   const c = load(shareCreditSchema, env);
   return {
-    tableName: c.TABLE_NAME,
-    systemUserTokenSecretId: c.SYSTEM_USER_TOKEN_SECRET_ID,
-    secretCacheTtlSeconds: c.SECRET_CACHE_TTL_SECONDS,
-    graph: graphOptions(c),
+    ...systemUserFunction(c),
     sharing: {
       ...creditSharing(c),
       partnerAppId: c.PARTNER_APP_ID,
@@ -287,10 +286,7 @@ export function loadShareCreditConfig(env: NodeJS.ProcessEnv = process.env) {
 export function loadDiscoverClientsConfig(env: NodeJS.ProcessEnv = process.env) {
   const c = load(discoverClientsSchema, env);
   return {
-    tableName: c.TABLE_NAME,
-    systemUserTokenSecretId: c.SYSTEM_USER_TOKEN_SECRET_ID,
-    secretCacheTtlSeconds: c.SECRET_CACHE_TTL_SECONDS,
-    graph: graphOptions(c),
+    ...systemUserFunction(c),
     discovery: { businessId: c.BUSINESS_ID, partnerAppId: c.PARTNER_APP_ID, maxWabasPerPass: c.DISCOVERY_MAX_WABAS, weeklyClientLimit: c.WEEKLY_CLIENT_LIMIT },
   };
 }

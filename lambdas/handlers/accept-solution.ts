@@ -1,11 +1,6 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import middy from '@middy/core';
-import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDBRecord } from 'aws-lambda';
 import { z } from 'zod';
 import { loadAcceptSolutionConfig } from '../config';
 import { acceptSolution, type AcceptSolutionDeps } from '../domain/accept-solution';
@@ -14,7 +9,8 @@ import { dynamoRecordStore } from '../store/dynamo-record-store';
 import { reportRefusedTransition } from './transition-report';
 import { dynamoDocumentClient } from '../commons/aws-clients';
 import { cachedSecret } from '../commons/cached-secret';
-import { logger, metrics, tracer } from '../commons/observability';
+import { logger } from '../commons/observability';
+import { streamWorker } from './function-middleware';
 import { reportAcceptOutcome } from './accept-report';
 
 const config = loadAcceptSolutionConfig();
@@ -25,7 +21,6 @@ const deps: AcceptSolutionDeps = {
   systemUserToken: cachedSecret(config.systemUserTokenSecretId, config.secretCacheTtlSeconds),
   clock: () => new Date(),
 };
-const processor = new BatchProcessor(EventType.DynamoDBStreams);
 
 const createdSolutionImage = z.object({ onboardingId: z.string(), appId: z.string(), solutionId: z.string() });
 
@@ -49,16 +44,4 @@ async function handleRecord(record: DynamoDBRecord): Promise<void> {
   }
 }
 
-/**
- * A batch's records are different solutions (the filter passes one record per solution becoming
- * CREATED; a second one of the same solution meets its claim): they are accepted at once, each
- * solution's calls in order, all of them paced together by the instance's Graph client.
- */
-const handleBatch = (event: DynamoDBStreamEvent, context: Context) => processPartialResponse(event, handleRecord, processor, { context, processInParallel: true, throwOnFullBatchFailure: false });
-
-// A Lambda timeout must end the invocation: middy's early timeout would leave it running.
-export const handler = middy<DynamoDBStreamEvent>({ timeoutEarlyInMillis: 0 })
-  .use(captureLambdaHandler(tracer, { captureResponse: false }))
-  .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
-  .use(logMetrics(metrics))
-  .handler(handleBatch);
+export const handler = streamWorker(handleRecord);

@@ -1,8 +1,4 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import middy from '@middy/core';
 import { loadDiscoverClientsConfig } from '../config';
 import { discoverClients } from '../domain/clients/discover-clients';
 import { ClientGraphClient } from '../graph/client-graph-client';
@@ -11,7 +7,8 @@ import { reportRefusedTransition } from './transition-report';
 import { dynamoDocumentClient } from '../commons/aws-clients';
 import { cachedSecret } from '../commons/cached-secret';
 import { METRIC } from '../commons/metric-names';
-import { logger, metrics, tracer } from '../commons/observability';
+import { logger, metrics } from '../commons/observability';
+import { pipelineFunction } from './function-middleware';
 import { reportClientNews } from './client-report';
 
 const config = loadDiscoverClientsConfig();
@@ -34,9 +31,4 @@ async function discoveryPass() {
   return { read: pass.read, recorded };
 }
 
-// A Lambda timeout must end the invocation: middy's early timeout would leave it running.
-export const handler = middy({ timeoutEarlyInMillis: 0 })
-  .use(captureLambdaHandler(tracer, { captureResponse: false }))
-  .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
-  .use(logMetrics(metrics))
-  .handler(discoveryPass);
+export const handler = pipelineFunction(discoveryPass);

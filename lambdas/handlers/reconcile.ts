@@ -1,8 +1,4 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { loadReconcileConfig } from '../config';
 import { acceptSolution, type AcceptSolutionDeps } from '../domain/accept-solution';
@@ -15,7 +11,8 @@ import { reportRefusedTransition } from './transition-report';
 import { dynamoDocumentClient, sqs } from '../commons/aws-clients';
 import { cachedSecret } from '../commons/cached-secret';
 import { METRIC } from '../commons/metric-names';
-import { logger, metrics, tracer } from '../commons/observability';
+import { logger, metrics } from '../commons/observability';
+import { pipelineFunction } from './function-middleware';
 import { reportAcceptOutcome } from './accept-report';
 import { reportLifecycleOutcome } from './lifecycle-report';
 
@@ -89,9 +86,4 @@ async function reconcilePass(_event: unknown, context: Context) {
   return { found: result.found, handled: result.items.length, incomplete: result.incomplete, clientsRearmed: waiting.rearmed.length, clientsNudged: waiting.nudged.length };
 }
 
-// A Lambda timeout must end the invocation: middy's early timeout would leave it running.
-export const handler = middy({ timeoutEarlyInMillis: 0 })
-  .use(captureLambdaHandler(tracer, { captureResponse: false }))
-  .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
-  .use(logMetrics(metrics))
-  .handler(reconcilePass);
+export const handler = pipelineFunction(reconcilePass);

@@ -1,11 +1,6 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import middy from '@middy/core';
-import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDBRecord } from 'aws-lambda';
 import { z } from 'zod';
 import { loadShareCreditConfig } from '../config';
 import { shareCreditLine, type ShareCreditDeps } from '../domain/clients/share-credit-line';
@@ -15,7 +10,8 @@ import { dynamoClientStore } from '../store/dynamo-record-store';
 import { reportRefusedTransition } from './transition-report';
 import { dynamoDocumentClient } from '../commons/aws-clients';
 import { cachedSecret } from '../commons/cached-secret';
-import { logger, metrics, tracer } from '../commons/observability';
+import { logger } from '../commons/observability';
+import { streamWorker } from './function-middleware';
 import { reportShareOutcome } from './client-report';
 
 const config = loadShareCreditConfig();
@@ -26,7 +22,6 @@ const deps: ShareCreditDeps = {
   systemUserToken: cachedSecret(config.systemUserTokenSecretId, config.secretCacheTtlSeconds),
   clock: () => new Date(),
 };
-const processor = new BatchProcessor(EventType.DynamoDBStreams);
 
 const newClientImage = z.object({ solutionId: z.string(), wabaId: z.string(), onboardingId: z.string(), appId: z.string() });
 
@@ -50,12 +45,4 @@ async function handleRecord(record: DynamoDBRecord): Promise<void> {
   }
 }
 
-/** A batch's records are different clients (a repeated one meets its claim): shared at once, each client's calls in order. */
-const handleBatch = (event: DynamoDBStreamEvent, context: Context) => processPartialResponse(event, handleRecord, processor, { context, processInParallel: true, throwOnFullBatchFailure: false });
-
-// A Lambda timeout must end the invocation: middy's early timeout would leave it running.
-export const handler = middy<DynamoDBStreamEvent>({ timeoutEarlyInMillis: 0 })
-  .use(captureLambdaHandler(tracer, { captureResponse: false }))
-  .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
-  .use(logMetrics(metrics))
-  .handler(handleBatch);
+export const handler = streamWorker(handleRecord);
