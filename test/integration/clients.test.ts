@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { SimRequest } from '../../local/graph-simulator/state';
 import { PipelineDriver } from '../support/pipeline-driver';
 import { startRuntimeProcess, type RuntimeProcess } from '../support/local-runtime-process';
@@ -39,8 +39,7 @@ async function acceptedSolution(userId: string): Promise<{ onboardingId: string;
 type Onboarded = { waba: { id: string }; business: { id: string } };
 const onboardClient = (solutionId: string, opts: Record<string, unknown>) => pipeline.simulator<Onboarded>('POST', '/__sim/clients', { solutionId, ...opts });
 
-const clientItem = async (solutionId: string, wabaId: string) =>
-  (await pipeline.db.send(new GetCommand({ TableName: runtime.endpoints.tableName, Key: { pk: `SOLUTION#${solutionId}`, sk: `CLIENT#${wabaId}` }, ConsistentRead: true }))).Item;
+const clientItem = (solutionId: string, wabaId: string) => pipeline.clientItem(solutionId, wabaId);
 const itemsOfWaba = async (wabaId: string) =>
   (await pipeline.db.send(new QueryCommand({ TableName: runtime.endpoints.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `WABA#${wabaId}` } }))).Items ?? [];
 const shares = async (wabaId: string) => (await pipeline.requests()).filter((r: SimRequest) => r.method === 'POST' && r.path.endsWith('/whatsapp_credit_sharing_and_attach') && r.query.waba_id === wabaId);

@@ -121,6 +121,7 @@ beforeAll(async () => {
     pipeline.waitUntil('the abandoned create message in the DLQ', queueDepthIs(queues.createSolutionDlq, 1)),
     pipeline.waitUntil('the poisoned stream batch on the on-failure queue', queueDepthIs(queues.acceptSolutionFailures, 1)),
   ]);
+  const businessTokens = await clientsThrough(accepted.id);
   // Each onboarding's status as the page reads it, failures included.
   for (const [call, id] of Object.entries({ accepted: accepted.id, 'accept refused': accept.refused, 'accept retried': accept.retried, 'create refused': created.id, 'create abandoned': parked.id })) {
     keepAnswer(`GET /api/onboardings/{id} (${call})`, await pipeline.getOnboarding(id));
@@ -131,6 +132,7 @@ beforeAll(async () => {
     { label: 'app secret', value: RUNTIME_SECRETS.appSecret },
     { label: 'webhook verify token', value: RUNTIME_SECRETS.webhookVerifyToken },
     ...tokens,
+    ...businessTokens,
   ];
   matcher = new LeakMatcher(secrets);
 }, 150_000);
@@ -174,6 +176,25 @@ async function failingAccepts(): Promise<{ refused: string; retried: string }> {
   const { id: retried } = await onboard('accept retried', '913', 1);
   await pipeline.waitUntil('the failed accept scheduled again', async () => ((await pipeline.solutionItems(retried))[0]?.lastError ? true : undefined));
   return { refused, retried };
+}
+
+/**
+ * Clients onboarded through an accepted solution (issue 28): one shared after a failed read of its
+ * WABA, one whose share Graph refuses for good. Each sharing attempt reads the client's business token
+ * from Graph; the simulator lists every one it issued, and each is a secret of the scan.
+ */
+async function clientsThrough(onboardingId: string): Promise<Secret[]> {
+  const [{ solutionId }] = (await pipeline.solutionItems(onboardingId)) as [{ solutionId: string }];
+  const clientIn = (wabaId: string, status: string) => async () => ((await pipeline.clientItem(solutionId, wabaId))?.status === status ? true : undefined);
+  await pipeline.addFault({ operation: 'read_waba', times: 1, effect: transientError });
+  const shared = await pipeline.simulator<{ waba: { id: string } }>('POST', '/__sim/clients', { solutionId, events: 'both' });
+  await pipeline.waitUntil('a client shared after a failed attempt', clientIn(shared.waba.id, 'CREDIT_SHARED'));
+  await pipeline.addFault({ operation: 'share_credit_line', times: 1, effect: { type: 'error', status: 403, code: 200, message: '(#200) Permissions error' } });
+  const refused = await pipeline.simulator<{ waba: { id: string } }>('POST', '/__sim/clients', { solutionId, events: 'added' });
+  await pipeline.waitUntil('a client whose share is refused', clientIn(refused.waba.id, 'CREDIT_FAILED'));
+  const issued = await pipeline.simulator<{ token: string; businessId: string }[]>('GET', '/__sim/business-tokens');
+  expect(issued.length).toBeGreaterThanOrEqual(3);
+  return issued.map((t) => ({ label: `client business token (${t.businessId})`, value: t.token }));
 }
 
 /** The default Tech Provider onboards two apps on the page; its API answers and what it kept are recorded. */

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, ListStreamsCommand, type _Record } from '@aws-sdk/client-dynamodb-streams';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FaultRule, RateLimit } from '../../local/graph-simulator/controls';
 import type { SimRequest, SimSolution } from '../../local/graph-simulator/state';
@@ -92,6 +92,12 @@ export class PipelineDriver {
       }),
     );
     return Items;
+  }
+
+  /** The client record of a (solution, WABA), read consistently. */
+  async clientItem(solutionId: string, wabaId: string): Promise<Record<string, any> | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.runtime.endpoints.tableName, Key: { pk: `SOLUTION#${solutionId}`, sk: `CLIENT#${wabaId}` }, ConsistentRead: true }));
+    return Item;
   }
 
   /** Every solution item of a Tech Provider app, whichever onboarding it belongs to (index byAppId). */
