@@ -82,11 +82,13 @@ export class Pipeline extends Construct {
       indexQuery(table, 'bySolutionId'),
       createQueueTrigger(createQueue),
     );
-    const acceptSolution = pipelineFunction('AcceptSolution', 'acceptSolution').bind(
-      tableItems(table, TABLE_ACTIONS.acceptSolution),
-      secretValue(systemUserToken),
-    );
-    acceptSolution.function.addEventSource(tableStreamSource(table, ACCEPT_EVENT_SOURCE, acceptFailureQueue));
+    // The stream's two workers act on Graph as our system user, each on the items its filter lets through.
+    const streamWorker = (constructId: string, name: 'acceptSolution' | 'shareCredit', settings: StreamSourceSettings, onFailure: sqs.IQueue) => {
+      const worker = pipelineFunction(constructId, name).bind(tableItems(table, TABLE_ACTIONS[name]), secretValue(systemUserToken));
+      worker.function.addEventSource(tableStreamSource(table, settings, onFailure));
+      return worker;
+    };
+    const acceptSolution = streamWorker('AcceptSolution', 'acceptSolution', ACCEPT_EVENT_SOURCE, acceptFailureQueue);
     const reconcile = pipelineFunction('Reconcile', 'reconcile', RECONCILER_PASSES).bind(
       tableItems(table, TABLE_ACTIONS.reconcile),
       indexQuery(table, 'byStatus'),
@@ -94,11 +96,7 @@ export class Pipeline extends Construct {
       secretValue(systemUserToken),
     );
     this.schedule = schedulePasses(this, 'Reconciler', reconcile.function, RECONCILER_PASSES);
-    const shareCredit = pipelineFunction('ShareCredit', 'shareCredit').bind(
-      tableItems(table, TABLE_ACTIONS.shareCredit),
-      secretValue(systemUserToken),
-    );
-    shareCredit.function.addEventSource(tableStreamSource(table, SHARE_EVENT_SOURCE, shareFailureQueue));
+    const shareCredit = streamWorker('ShareCredit', 'shareCredit', SHARE_EVENT_SOURCE, shareFailureQueue);
     const discoverClients = pipelineFunction('DiscoverClients', 'discoverClients', DISCOVERY_PASSES).bind(
       tableItems(table, TABLE_ACTIONS.discoverClients),
       indexQuery(table, 'bySolutionId'),
@@ -205,12 +203,14 @@ function createQueueTrigger(queue: sqs.IQueue): ResourceBinding {
   };
 }
 
+type StreamSourceSettings = typeof ACCEPT_EVENT_SOURCE | typeof SHARE_EVENT_SOURCE;
+
 /**
  * A worker on the table's stream (the accept worker: solutions that just became CREATED; the share
  * worker: clients awaiting their credit line), filtered, with bounded retries; what still fails is
  * reported to its on-failure queue.
  */
-function tableStreamSource(table: dynamodb.ITable, settings: typeof ACCEPT_EVENT_SOURCE | typeof SHARE_EVENT_SOURCE, onFailure: sqs.IQueue): DynamoEventSource {
+function tableStreamSource(table: dynamodb.ITable, settings: StreamSourceSettings, onFailure: sqs.IQueue): DynamoEventSource {
   return new DynamoEventSource(table, {
     startingPosition: lambda.StartingPosition[settings.startingPosition],
     batchSize: settings.batchSize,

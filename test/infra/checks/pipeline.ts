@@ -165,15 +165,18 @@ describe('pipeline: least privilege', () => {
     });
   });
 
-  it('accept-solution: reads the stream, records the outcome, reads the system-user token, reports to its on-failure queue', () => {
-    expect(permissionsOf('acceptSolution')).toEqual({
-      [logGroupOf('acceptSolution')]: writesOwnLogs,
+  it.each([
+    ['accept-solution', 'acceptSolution', data.acceptFailureQueue],
+    ['share-credit', 'shareCredit', data.shareFailureQueue],
+  ] as const)('%s: reads the stream, reads and moves its items on, reads the system-user token, reports to its own on-failure queue; nothing else', (_label, name, onFailure) => {
+    expect(permissionsOf(name)).toEqual({
+      [logGroupOf(name)]: writesOwnLogs,
       // ListStreams, like X-Ray's actions, has no resource-level permissions.
       '*': ['dynamodb:ListStreams', ...traces],
       [logicalId(data.table)]: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
       [`${logicalId(data.table)}.StreamArn`]: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
       [logicalId(data.systemUserToken)]: ['secretsmanager:GetSecretValue'],
-      [logicalId(data.acceptFailureQueue)]: ['sqs:SendMessage'],
+      [logicalId(onFailure)]: ['sqs:SendMessage'],
     });
   });
 
@@ -197,17 +200,6 @@ describe('pipeline: least privilege', () => {
       [`${logicalId(data.table)}/index/bySolutionId`]: ['dynamodb:Query'],
       [logicalId(data.appSecret)]: ['secretsmanager:GetSecretValue'],
       [logicalId(data.webhookVerifyToken)]: ['secretsmanager:GetSecretValue'],
-    });
-  });
-
-  it('share-credit: reads the stream, reads and moves clients on, reads the system-user token, reports to its own on-failure queue; nothing else', () => {
-    expect(permissionsOf('shareCredit')).toEqual({
-      [logGroupOf('shareCredit')]: writesOwnLogs,
-      '*': ['dynamodb:ListStreams', ...traces],
-      [logicalId(data.table)]: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
-      [`${logicalId(data.table)}.StreamArn`]: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
-      [logicalId(data.systemUserToken)]: ['secretsmanager:GetSecretValue'],
-      [logicalId(data.shareFailureQueue)]: ['sqs:SendMessage'],
     });
   });
 
