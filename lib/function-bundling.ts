@@ -13,6 +13,8 @@ export const FUNCTION_ENTRIES: Record<FunctionName, string> = {
   acceptSolution: 'lambdas/handlers/accept-solution.ts',
   reconcile: 'lambdas/handlers/reconcile.ts',
   webhook: 'lambdas/handlers/webhook.ts',
+  shareCredit: 'lambdas/handlers/share-credit.ts',
+  discoverClients: 'lambdas/handlers/discover-clients.ts',
 };
 
 export const BUNDLING = {

@@ -1,4 +1,4 @@
-import { scaledSchedule } from '../lambdas/schedule';
+import { SCHEDULE, scaledSchedule } from '../lambdas/schedule';
 import { CREATE_QUEUE, FUNCTIONS, RECONCILER, type GraphCallingFunction } from './pipeline-settings';
 
 /** Deployment choices that reach the functions as environment variables (names: lambdas/config.ts). */
@@ -18,6 +18,16 @@ export interface PartnerSettings {
   listBeforeFirstCreate?: string;
   /** After how many hours without lifecycle news a live solution is read again (default: the schedule's lifecyclePollAfterHours). */
   lifecyclePollHours?: string;
+  /** Our business portfolio: the partner Meta shares client WABAs with, and the owner of the credit line. */
+  businessId: string;
+  /** The system user (its token is the system-user secret) that is assigned to each client's WABA before sharing. */
+  systemUserId: string;
+  /** The credit line shared with each client; absent, sharing is off and clients are recorded NOT_SHARED. */
+  creditLineId?: string;
+  /** The currency the client's WABA is billed in (default USD; Meta's list in lambdas/config.ts). */
+  creditCurrency?: string;
+  /** Meta's allowance of new clients per Tech Provider in any 7 days (default: the schedule's weeklyLimit). */
+  weeklyClientLimit?: string;
 }
 
 /** Where each function finds its resources: names locally, ARNs/URLs from the stack in AWS. */
@@ -58,6 +68,16 @@ export function functionEnvironments(partner: PartnerSettings, resources: Pipeli
     ACCEPT_RETRY_PERIOD_SECONDS: String(hoursInSeconds(partner.acceptRetryHours ?? schedule.acceptRetry.periodHours)),
     ...scale,
   };
+  // Who we are to a client's WABA: both client functions call Graph as our system user.
+  const ourBusiness = {
+    SYSTEM_USER_TOKEN_SECRET_ID: resources.systemUserTokenSecretId,
+    BUSINESS_ID: partner.businessId,
+    SYSTEM_USER_ID: partner.systemUserId,
+    ...scale,
+  };
+  // The webhook counts new clients against it as they come, the daily pass as it finds them; given
+  // always, so that the functions and the allowance alarm (lib/constructs/monitoring.ts) read one number.
+  const weeklyLimit = { WEEKLY_CLIENT_LIMIT: weeklyClientLimit(partner) };
   return {
     intake: {
       ...common('intake'),
@@ -94,13 +114,37 @@ export function functionEnvironments(partner: PartnerSettings, resources: Pipeli
       RECONCILE_ACCEPT_HANDOFF_SECONDS: String(schedule.reconciler.acceptHandoffSeconds),
       RECONCILE_MAX_ITEMS: String(RECONCILER.maxItemsPerPass),
       LIFECYCLE_POLL_AFTER_SECONDS: String(hoursInSeconds(partner.lifecyclePollHours ?? schedule.lifecyclePollAfterHours)),
+      SHARE_HANDOFF_SECONDS: String(schedule.clients.shareHandoffSeconds),
     },
     webhook: {
       TABLE_NAME: resources.tableName,
       APP_SECRET_ID: resources.appSecretId,
       WEBHOOK_VERIFY_TOKEN_SECRET_ID: resources.webhookVerifyTokenSecretId,
+      ...weeklyLimit,
+    },
+    shareCredit: {
+      ...common('shareCredit'),
+      ...ourBusiness,
+      ...optional({ CREDIT_LINE_ID: partner.creditLineId, CREDIT_CURRENCY: partner.creditCurrency }),
+      // The check that our app holds MESSAGING in the client's solution (which decides the WABA task asked for).
+      ...optional({ PARTNER_PERMISSIONS: partner.partnerPermissions }),
+      // An attempt holds its client for as long as the worker may run.
+      SHARE_LEASE_SECONDS: String(schedule.shareLeaseSeconds),
+      // Retried like accepts, for the schedule's period (scaled locally; the functions' default is not).
+      SHARE_RETRY_PERIOD_SECONDS: String(hoursInSeconds(schedule.acceptRetry.periodHours)),
+    },
+    discoverClients: {
+      ...common('discoverClients'),
+      ...ourBusiness,
+      ...weeklyLimit,
+      DISCOVERY_MAX_WABAS: String(schedule.clients.maxWabasPerPass),
     },
   } satisfies Record<keyof typeof FUNCTIONS, Record<string, string>>;
+}
+
+/** The allowance the functions count against and the alarm warns before: context `weeklyClientLimit`, else Meta's (the schedule's). */
+export function weeklyClientLimit(partner: PartnerSettings): string {
+  return partner.weeklyClientLimit ?? String(SCHEDULE.clients.weeklyLimit);
 }
 
 /** Context hours (`-c lifecyclePollHours=0.01` works too) as whole seconds; what is not a number is left for the config check to refuse. */

@@ -4,6 +4,7 @@ import { PipelineData } from './constructs/data';
 import { Edge } from './constructs/edge';
 import { Monitoring } from './constructs/monitoring';
 import { Pipeline } from './constructs/pipeline';
+import { weeklyClientLimit } from './function-environment';
 import { pageConfig } from './page-config';
 import type { DeploymentSettings } from './partner-context';
 
@@ -27,7 +28,9 @@ export class MpsOnboardingStack extends Stack {
       createQueue: data.createQueue,
       createDlq: data.createDlq,
       acceptFailureQueue: data.acceptFailureQueue,
+      shareFailureQueue: data.shareFailureQueue,
       api: edge.api.api,
+      weeklyClientLimit: Number(weeklyClientLimit(props.partner)),
       ...(props.alarmEmail === undefined ? {} : { alarmEmail: props.alarmEmail }),
     }));
 
@@ -40,6 +43,7 @@ export class MpsOnboardingStack extends Stack {
       CreateQueueUrl: data.createQueue.queueUrl,
       CreateDlqUrl: data.createDlq.queueUrl,
       AcceptFailureQueueUrl: data.acceptFailureQueue.queueUrl,
+      ShareFailureQueueUrl: data.shareFailureQueue.queueUrl,
       SystemUserTokenSecretArn: data.systemUserToken.secretArn,
       AppSecretArn: data.appSecret.secretArn,
       WebhookVerifyTokenSecretArn: data.webhookVerifyToken.secretArn,

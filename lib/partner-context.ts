@@ -1,4 +1,13 @@
-import { loadAcceptSolutionConfig, loadCreateSolutionConfig, loadIntakeConfig, loadReconcileConfig, loadWebhookConfig } from '../lambdas/config';
+import {
+  ConfigError,
+  loadAcceptSolutionConfig,
+  loadCreateSolutionConfig,
+  loadDiscoverClientsConfig,
+  loadIntakeConfig,
+  loadReconcileConfig,
+  loadShareCreditConfig,
+  loadWebhookConfig,
+} from '../lambdas/config';
 import { functionEnvironments, type PartnerSettings, type PipelineResources } from './function-environment';
 import { CREATE_QUEUE } from './pipeline-settings';
 
@@ -27,7 +36,13 @@ const OPTIONAL_PARTNER_KEYS = [
   'rejectMismatchedSolutions',
   'listBeforeFirstCreate',
   'lifecyclePollHours',
+  'creditLineId',
+  'creditCurrency',
+  'weeklyClientLimit',
 ] as const satisfies readonly (keyof PartnerSettings)[];
+
+const CONTEXT_KEYS: ReadonlySet<string> = new Set(['partnerAppId', 'businessId', 'systemUserId', ...OPTIONAL_PARTNER_KEYS]);
+const camelCase = (variable: string) => variable.toLowerCase().replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
 
 /** The sample app ID in cdk.json: synth works offline with it, but no real deployment should use it. */
 export const SAMPLE_PARTNER_APP_ID = '1000000000000001';
@@ -50,15 +65,11 @@ function optionalString(context: ContextReader, key: string): string | undefined
  * start, applied to the environment the stack would hand them.
  */
 export function readDeploymentSettings(context: ContextReader): DeploymentSettings {
-  const rawAppId: unknown = context('partnerAppId');
-  if (rawAppId === undefined || rawAppId === null || rawAppId === '') {
-    throw new ContextError('CDK context "partnerAppId" is required: the Solution Partner\'s numeric Facebook app ID (cdk.json "context", or -c partnerAppId=<id>)');
-  }
-  // App IDs exceed Number.MAX_SAFE_INTEGER: a JSON number would already have lost digits.
-  if (typeof rawAppId !== 'string' || !/^\d+$/.test(rawAppId)) {
-    throw new ContextError(`CDK context "partnerAppId" must be a numeric app ID written as a string, got ${JSON.stringify(rawAppId)}`);
-  }
-  const partner: PartnerSettings = { partnerAppId: rawAppId };
+  const partner: PartnerSettings = {
+    partnerAppId: requiredId(context, 'partnerAppId', "the Solution Partner's numeric Facebook app ID", 'app ID'),
+    businessId: requiredId(context, 'businessId', 'your business portfolio ID, the partner Meta shares client WABAs with (Business Settings → Business info)', 'business portfolio ID'),
+    systemUserId: requiredId(context, 'systemUserId', 'the ID of the system user whose token is the system-user secret (Business Settings → System users)', 'system user ID'),
+  };
   for (const key of OPTIONAL_PARTNER_KEYS) {
     const value = optionalString(context, key);
     if (value !== undefined) partner[key] = value;
@@ -69,6 +80,21 @@ export function readDeploymentSettings(context: ContextReader): DeploymentSettin
   }
   loadFunctionConfigs(partner);
   return { partner, ...(alarmEmail === undefined ? {} : { alarmEmail }), createMaxReceiveCount: readMaxReceiveCount(context) };
+}
+
+/**
+ * A Meta ID the deployment cannot do without: present, and digits written as a string (Meta's IDs
+ * exceed Number.MAX_SAFE_INTEGER: a JSON number would already have lost digits).
+ */
+function requiredId(context: ContextReader, key: string, what: string, kind: string): string {
+  const raw: unknown = context(key);
+  if (raw === undefined || raw === null || raw === '') {
+    throw new ContextError(`CDK context "${key}" is required: ${what} (cdk.json "context", or -c ${key}=<id>)`);
+  }
+  if (typeof raw !== 'string' || !/^\d+$/.test(raw)) {
+    throw new ContextError(`CDK context "${key}" must be a numeric ${kind} written as a string, got ${JSON.stringify(raw)}`);
+  }
+  return raw;
 }
 
 /** `-c createMaxReceiveCount=8` arrives as a string, cdk.json may hold a number: both must be a whole count SQS accepts. */
@@ -105,8 +131,17 @@ export function loadFunctionConfigs(partner: PartnerSettings) {
       acceptSolution: loadAcceptSolutionConfig(env.acceptSolution),
       reconcile: loadReconcileConfig(env.reconcile),
       webhook: loadWebhookConfig(env.webhook),
+      shareCredit: loadShareCreditConfig(env.shareCredit),
+      discoverClients: loadDiscoverClientsConfig(env.discoverClients),
     };
   } catch (error) {
-    throw new ContextError(`CDK context gives the functions an invalid configuration (context keys map to these variables in lib/function-environment.ts): ${(error as Error).message}`);
+    if (!(error instanceof ConfigError)) throw error;
+    // One line, as `cdk synth` and `npm start` print it (the config module lists one problem a line),
+    // naming the context key where a variable is one's spelled in capitals (creditCurrency → CREDIT_CURRENCY).
+    const problems = error.message
+      .replace(/^Invalid configuration:\s*/, '')
+      .split(/\n\s*/)
+      .map((problem) => problem.replace(/^([A-Z_]+):/, (all, variable: string) => (CONTEXT_KEYS.has(camelCase(variable)) ? `context "${camelCase(variable)}" (${variable}):` : all)));
+    throw new ContextError(`CDK context gives the functions an invalid configuration: ${problems.join('; ')} (context keys map to variables in lib/function-environment.ts, docs/configuration.md)`);
   }
 }

@@ -1,3 +1,5 @@
+import { CLIENT_TRANSITIONS } from '../lambdas/domain/clients/client-transitions';
+import type { ClientStatus } from '../lambdas/domain/clients/client-status';
 import { AWAITING_ACCEPT } from '../lambdas/domain/status-sets';
 import { SCHEDULE } from '../lambdas/schedule';
 import { ENTITY } from '../lambdas/store/table-layout';
@@ -16,6 +18,9 @@ export const FUNCTIONS = {
   acceptSolution: { timeoutSeconds: timeout.acceptSolution, memoryMiB: 512, graphTimeoutMs: graphTimeoutMs.acceptSolution },
   reconcile: { timeoutSeconds: timeout.reconcile, memoryMiB: 512, graphTimeoutMs: graphTimeoutMs.reconcile },
   webhook: { timeoutSeconds: timeout.webhook, memoryMiB: 256 },
+  // Like the accept worker: a batch of Graph calls in parallel, the secret and the records.
+  shareCredit: { timeoutSeconds: timeout.shareCredit, memoryMiB: 512, graphTimeoutMs: graphTimeoutMs.shareCredit },
+  discoverClients: { timeoutSeconds: timeout.discoverClients, memoryMiB: 512, graphTimeoutMs: graphTimeoutMs.discoverClients },
 } as const;
 
 /** The functions that call Graph, each with its per-call timeout. */
@@ -28,6 +33,15 @@ export const CREATE_QUEUE = SCHEDULE.createQueue;
 
 /** Stream batches the accept function gave up on: metadata only, kept as long as a DLQ. */
 export const ACCEPT_FAILURE_QUEUE = { retentionSeconds: CREATE_QUEUE.dlqRetentionSeconds } as const;
+
+/** Stream batches the share worker gave up on: the same kind of queue, apart so that each alarm names its worker. */
+export const SHARE_FAILURE_QUEUE = ACCEPT_FAILURE_QUEUE;
+
+/**
+ * The daily pass over the client WABAs shared with us (Meta's fallback when webhooks fail): its
+ * period, from the schedule, in the whole hours EventBridge Scheduler's rate takes.
+ */
+export const CLIENT_DISCOVERY = { intervalHours: SCHEDULE.clients.discoveryIntervalHours } as const;
 
 export const CREATE_EVENT_SOURCE = {
   /**
@@ -78,6 +92,45 @@ export const ACCEPT_EVENT_SOURCE = {
   filterPattern: ACCEPT_FILTER_PATTERN,
 } as const;
 
+/** The client statuses a sharing attempt may claim (NEW, from the clients' transition table): the stream hands the worker the clients in one. */
+export const AWAITING_SHARE = Object.keys(CLIENT_TRANSITIONS.claimShare.moves) as ClientStatus[];
+
+/**
+ * Client items whose new image awaits a sharing attempt reach the share worker: when recorded
+ * (INSERT), and when written again into it (MODIFY): the reconciler rewrites a NEW client that no
+ * worker took (old image NEW too) so that the stream carries it again, rearms a due retry, and ops
+ * reopens a failed one. No condition on the old image, then: a repeated record is harmless, the
+ * worker's claim (from NEW only) lets one attempt through.
+ */
+export const SHARE_FILTER_PATTERN = {
+  eventName: ['INSERT', 'MODIFY'],
+  dynamodb: {
+    NewImage: { entity: { S: [ENTITY.client] }, status: { S: [...AWAITING_SHARE] } },
+  },
+} as const;
+
+export const SHARE_EVENT_SOURCE = {
+  /**
+   * Clients come a few a day, in bursts when the daily pass records many: a batch of 5, run in
+   * parallel by the handler, keeps one invocation's Graph calls (up to seven a client) well inside
+   * its timeout.
+   */
+  batchSize: 5,
+  /**
+   * Two batches of a shard at once: ten clients in flight at most, well inside the credit
+   * endpoints' 5,000 calls an hour per app (docs/graph-api.md); a client's partition key (its
+   * solution) keeps its records in order.
+   */
+  parallelizationFactor: 2,
+  startingPosition: 'TRIM_HORIZON',
+  reportBatchItemFailures: true,
+  bisectBatchOnError: true,
+  retryAttempts: 5,
+  /** What the stream gives up on, the reconciler writes again after SHARE_HANDOFF_SECONDS: nothing strands. */
+  maxRecordAgeSeconds: 6 * 3600,
+  filterPattern: SHARE_FILTER_PATTERN,
+} as const;
+
 /** Local names of the secrets; in AWS the stack passes the secrets' ARNs instead. */
 export const SECRET_NAMES = {
   systemUserToken: 'mps-onboarding/system-user-token',
@@ -112,9 +165,10 @@ export const ALARMS = {
   /**
    * Function errors per period. Intake maps every expected failure to an HTTP status, so one error
    * is a bug. The workers fail a batch on purpose to have a transient Graph error retried, so a few
-   * per period are normal and only a run of them is an outage.
+   * per period are normal and only a run of them is an outage. The client discovery runs once a day:
+   * one failed pass leaves a day's clients unlooked-for.
    */
-  functionErrors: { intake: 1, createSolution: 5, acceptSolution: 5, reconcile: 3, webhook: 1 } satisfies Record<keyof typeof FUNCTIONS, number>,
+  functionErrors: { intake: 1, createSolution: 5, acceptSolution: 5, reconcile: 3, webhook: 1, shareCredit: 5, discoverClients: 1 } satisfies Record<keyof typeof FUNCTIONS, number>,
   /** Any throttle: the account's concurrency is exhausted (the create source caps its own concurrency). */
   functionThrottles: 1,
   /**
@@ -127,6 +181,8 @@ export const ALARMS = {
    * stuck, long before ACCEPT_EVENT_SOURCE.maxRecordAgeSeconds hands records to the on-failure queue.
    */
   acceptIteratorAgeSeconds: 900,
+  /** The weekly allowance alarm fires at this percentage of the deployment's WEEKLY_CLIENT_LIMIT, before Meta refuses new clients. */
+  weeklyClientsWarnAtPercent: SCHEDULE.clients.warnAtPercent,
   /** 502/503 are the contract's answer to a Graph outage; a handful per period means every TP is failing. */
   api5xxPerPeriod: 5,
 } as const;

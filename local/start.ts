@@ -8,7 +8,8 @@ import { runtimeFile } from './runtime/runtime-file';
  * `-c key=value` (repeatable) overrides a CDK context value of cdk.json, as `cdk synth -c` does.
  * Environment: PORT (3000), DATA_DIR (.data), GRAPH_API_BASE_URL (skip the simulator),
  * PARTNER_APP_ID, SYSTEM_USER_TOKEN, APP_SECRET, WEBHOOK_VERIFY_TOKEN (seed the secrets and the simulator),
- * RECONCILE_INTERVAL_SECONDS (the reconciler's period; the schedule's by default), TIME_SCALE (0 < s ≤ 1:
+ * RECONCILE_INTERVAL_SECONDS (the reconciler's period; the schedule's by default), DISCOVERY_INTERVAL_SECONDS
+ * (the client discovery's; a day, scaled, by default; SIGUSR2 runs one pass at once), TIME_SCALE (0 < s ≤ 1:
  * the schedule's waits multiplied by it, lambdas/schedule.ts; 1 by default), BUNDLES_DIR (where the
  * functions' bundles are built and reused; DATA_DIR/bundles by default).
  */
@@ -21,8 +22,14 @@ const context = Object.fromEntries(
     return [pair.slice(0, at), pair.slice(at + 1)];
   }),
 );
-const reconcileIntervalSeconds = process.env.RECONCILE_INTERVAL_SECONDS ? Number(process.env.RECONCILE_INTERVAL_SECONDS) : undefined;
-if (reconcileIntervalSeconds !== undefined && !(reconcileIntervalSeconds > 0)) throw new Error('RECONCILE_INTERVAL_SECONDS must be a positive number of seconds');
+/** A schedule's period from the environment, in seconds; the schedule's own when unset. */
+function intervalFromEnv(name: string): number | undefined {
+  const seconds = process.env[name] ? Number(process.env[name]) : undefined;
+  if (seconds !== undefined && !(seconds > 0)) throw new Error(`${name} must be a positive number of seconds`);
+  return seconds;
+}
+const reconcileIntervalSeconds = intervalFromEnv('RECONCILE_INTERVAL_SECONDS');
+const discoveryIntervalSeconds = intervalFromEnv('DISCOVERY_INTERVAL_SECONDS');
 const timeScale = loadTimeScale();
 const log = (line: string) => process.stderr.write(`[local] ${line}\n`);
 
@@ -40,6 +47,7 @@ try {
     webhookVerifyToken: process.env.WEBHOOK_VERIFY_TOKEN || undefined,
     context,
     reconcileIntervalSeconds,
+    discoveryIntervalSeconds,
     timeScale,
     bundlesDir: process.env.BUNDLES_DIR || undefined,
     log,
@@ -50,6 +58,7 @@ try {
   log(`  create queue     ${e.queues.createSolution}`);
   log(`  create DLQ       ${e.queues.createSolutionDlq}`);
   log(`  accept failures  ${e.queues.acceptSolutionFailures}`);
+  log(`  share failures   ${e.queues.shareCreditFailures}`);
   log(`Secrets Manager  ${e.secretsManager}`);
   log(`Graph API        ${e.graph}${runtime.graphSimulator ? ' (simulator)' : ''}`);
   log(`Onboarding page  ${e.http}/`);
@@ -68,6 +77,14 @@ try {
       },
     );
   };
+  // The daily client discovery, now (`kill -USR2 <pid>`, the pid in runtime.json): no need to wait a day.
+  process.on('SIGUSR2', () => {
+    log('SIGUSR2: one client discovery pass');
+    runtime.discoverClients().then(
+      () => log('client discovery pass done'),
+      (error: unknown) => log(`client discovery pass failed: ${error instanceof Error ? error.message : String(error)}`),
+    );
+  });
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
 } catch (error) {

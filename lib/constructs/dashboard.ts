@@ -5,7 +5,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ALARMS } from '../pipeline-settings';
-import { FUNNEL, funnelMetric, LIFECYCLE_CHANGES, RETRIES } from './funnel-metrics';
+import { CLIENTS, CREDIT_SHARING, FUNNEL, funnelMetric, LIFECYCLE_CHANGES, RETRIES } from './funnel-metrics';
 import type { PipelineFunctionName } from './pipeline-function';
 
 export interface OperationsDashboardProps {
@@ -13,8 +13,11 @@ export interface OperationsDashboardProps {
   createQueue: sqs.IQueue;
   createDlq: sqs.IQueue;
   acceptFailureQueue: sqs.IQueue;
+  shareFailureQueue: sqs.IQueue;
   api: IHttpApi;
   alarms: cloudwatch.IAlarm[];
+  /** Where WeeklyClientAllowanceAlarm fires: drawn on the weekly count. */
+  weeklyClientsWarning: number;
 }
 
 /** One page for ops: the funnel first (is work flowing through?), then the alarms, then where it is stuck. */
@@ -51,6 +54,17 @@ export class OperationsDashboard extends Construct {
           graph('Retries and reconciliation per period', RETRIES.map(([name, label]) => funnelMetric(name, { label }))),
         ],
         [graph('After the accept: lifecycle changes, mismatches, webhook news per period', LIFECYCLE_CHANGES.map(([name, label]) => funnelMetric(name, { label })), 24)],
+        [
+          graph('Clients per period', CLIENTS.map(([name, label]) => funnelMetric(name, { label }))),
+          graph('Credit line on clients’ WABAs per period', CREDIT_SHARING.map(([name, label]) => funnelMetric(name, { label }))),
+          new cloudwatch.GraphWidget({
+            title: 'New clients in 7 days, busiest Tech Provider app',
+            left: [funnelMetric('weeklyClients', { label: 'weekly clients (max over apps)', statistic: cloudwatch.Stats.MAXIMUM })],
+            leftAnnotations: [{ value: props.weeklyClientsWarning, label: 'WeeklyClientAllowanceAlarm', color: cloudwatch.Color.RED }],
+            width: 8,
+            height: 6,
+          }),
+        ],
         [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: props.alarms, width: 24, height: 4 })],
         [
           graph('Function errors', perFunction((fn, o) => fn.metricErrors(o), cloudwatch.Stats.SUM)),
@@ -64,7 +78,11 @@ export class OperationsDashboard extends Construct {
             8,
             [props.createQueue.metricApproximateAgeOfOldestMessage({ label: 'oldest (s)', statistic: cloudwatch.Stats.MAXIMUM, period })],
           ),
-          graph('Parked: create DLQ, accept on-failure queue', [queueDepth(props.createDlq, 'create DLQ'), queueDepth(props.acceptFailureQueue, 'accept on-failure')]),
+          graph('Parked: create DLQ, accept and share on-failure queues', [
+            queueDepth(props.createDlq, 'create DLQ'),
+            queueDepth(props.acceptFailureQueue, 'accept on-failure'),
+            queueDepth(props.shareFailureQueue, 'share on-failure'),
+          ]),
           graph('Accept stream iterator age (ms)', [props.functions.acceptSolution.metric('IteratorAge', { label: 'iterator age', statistic: cloudwatch.Stats.MAXIMUM, period })]),
         ],
         [

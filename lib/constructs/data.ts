@@ -4,7 +4,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { TABLE_LAYOUT } from '../../lambdas/store/table-layout';
-import { ACCEPT_FAILURE_QUEUE, CREATE_QUEUE, SECRET_NAMES } from '../pipeline-settings';
+import { ACCEPT_FAILURE_QUEUE, CREATE_QUEUE, SECRET_NAMES, SHARE_FAILURE_QUEUE } from '../pipeline-settings';
 
 const stringKey = (name: string): dynamodb.Attribute => ({ name, type: dynamodb.AttributeType.STRING });
 
@@ -20,6 +20,8 @@ export class PipelineData extends Construct {
   readonly createDlq: sqs.Queue;
   /** Stream batches the accept worker gave up on (metadata only: the records stay in the table). */
   readonly acceptFailureQueue: sqs.Queue;
+  /** Stream batches the share worker gave up on (metadata only: the reconciler writes their clients again). */
+  readonly shareFailureQueue: sqs.Queue;
   readonly systemUserToken: secretsmanager.Secret;
   readonly appSecret: secretsmanager.Secret;
   /** What Meta's webhook subscription handshake must present; ops chooses it and enters it in the app dashboard too. */
@@ -59,15 +61,15 @@ export class PipelineData extends Construct {
       retentionPeriod: Duration.seconds(CREATE_QUEUE.retentionSeconds),
       deadLetterQueue: { queue: this.createDlq, maxReceiveCount: props.createMaxReceiveCount },
     });
-    this.acceptFailureQueue = new sqs.Queue(this, 'AcceptFailureQueue', {
-      ...queueDefaults,
-      retentionPeriod: Duration.seconds(ACCEPT_FAILURE_QUEUE.retentionSeconds),
-    });
     const deadEnd = 'A dead-letter queue itself, read by ops only (alarmed on depth); a DLQ behind it would only hide what it holds.';
-    Validations.of(this.acceptFailureQueue).acknowledge(
-      { id: 'AwsSolutions-SQS3', reason: `The accept stream's on-failure destination. ${deadEnd}` },
-      { id: 'Serverless-SQSRedrivePolicy', reason: `The accept stream's on-failure destination. ${deadEnd}` },
-    );
+    const onFailureQueue = (id: string, worker: string, settings: { retentionSeconds: number }) => {
+      const queue = new sqs.Queue(this, id, { ...queueDefaults, retentionPeriod: Duration.seconds(settings.retentionSeconds) });
+      const reason = `The ${worker} stream's on-failure destination. ${deadEnd}`;
+      Validations.of(queue).acknowledge({ id: 'AwsSolutions-SQS3', reason }, { id: 'Serverless-SQSRedrivePolicy', reason });
+      return queue;
+    };
+    this.acceptFailureQueue = onFailureQueue('AcceptFailureQueue', 'accept', ACCEPT_FAILURE_QUEUE);
+    this.shareFailureQueue = onFailureQueue('ShareFailureQueue', 'share', SHARE_FAILURE_QUEUE);
     Validations.of(this.createDlq).acknowledge({ id: 'Serverless-SQSRedrivePolicy', reason: `The create queue's DLQ. ${deadEnd}` });
 
     // Created with a generated placeholder (never a real value in the template); ops overwrites it
@@ -76,7 +78,7 @@ export class PipelineData extends Construct {
     const placeholder = { excludePunctuation: true, passwordLength: 32 };
     this.systemUserToken = new secretsmanager.Secret(this, 'SystemUserToken', {
       secretName: SECRET_NAMES.systemUserToken,
-      description: 'System-user access token of the Solution Partner (accepts solutions). Set by ops.',
+      description: 'System-user access token of the Solution Partner (accepts solutions, shares the credit line with clients). Set by ops.',
       generateSecretString: placeholder,
     });
     this.appSecret = new secretsmanager.Secret(this, 'AppSecret', {

@@ -32,6 +32,22 @@ export const LIFECYCLE_CHANGES = [
   ['webhookSignatureInvalid', 'Webhook signature invalid'],
 ] as const satisfies readonly (readonly [keyof typeof METRIC, string])[];
 
+/** Clients through our solutions (docs/design.md §7): who told us of them, and what was not ours to record. */
+export const CLIENTS = [
+  ['clientRecorded', 'Clients recorded'],
+  ['clientDiscovered', 'Found by the daily pass'],
+  ['clientNotOurs', 'News of clients not ours'],
+  ['clientNewsMalformed', 'Malformed client news'],
+  ['clientRemoved', 'Clients removed'],
+] as const satisfies readonly (readonly [keyof typeof METRIC, string])[];
+
+/** Our credit line on the clients' WABAs. */
+export const CREDIT_SHARING = [
+  ['creditShared', 'Credit shared'],
+  ['creditShareFailed', 'Credit sharing failed'],
+  ['creditShareAttemptFailed', 'Sharing attempts failed'],
+] as const satisfies readonly (readonly [keyof typeof METRIC, string])[];
+
 /** A custom EMF metric of the functions: Powertools adds the service name as the `service` dimension. */
 export function funnelMetric(name: keyof typeof METRIC, options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
   return new cloudwatch.Metric({

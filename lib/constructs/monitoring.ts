@@ -25,8 +25,16 @@ export interface MonitoringProps {
   createQueue: sqs.IQueue;
   createDlq: sqs.IQueue;
   acceptFailureQueue: sqs.IQueue;
+  shareFailureQueue: sqs.IQueue;
   api: IHttpApi;
+  /** The deployment's weekly allowance of new clients per Tech Provider (WEEKLY_CLIENT_LIMIT): its alarm warns before it. */
+  weeklyClientLimit: number;
   alarmEmail?: string;
+}
+
+/** The weekly count per app at which the allowance alarm fires: ALARMS.weeklyClientsWarnAtPercent of the limit (160 of Meta's 200). */
+export function weeklyClientsWarning(limit: number): number {
+  return Math.ceil((limit * ALARMS.weeklyClientsWarnAtPercent) / 100);
 }
 
 interface AlarmSpec {
@@ -100,6 +108,20 @@ export class Monitoring extends Construct {
       threshold: 1,
       missingData: NOTHING_HAPPENED,
     });
+    this.alarm('CreditShareFailedAlarm', {
+      description: "Our credit line could not be put on a client's WABA (CREDIT_FAILED): Graph refused for good, the WABA carries another line, or sharing failed for the whole retry period; the reason is on the client record.",
+      metric: funnelMetric('creditShareFailed'),
+      threshold: 1,
+      missingData: NOTHING_HAPPENED,
+    });
+    const weeklyWarning = weeklyClientsWarning(props.weeklyClientLimit);
+    this.alarm('WeeklyClientAllowanceAlarm', {
+      description: `A Tech Provider app onboarded ${weeklyWarning} or more new clients in the last 7 days, of Meta's allowance of ${props.weeklyClientLimit}: past it, Meta refuses its new clients until the week rolls on.`,
+      // Published after each new client with the app's count: the Maximum is the busiest app's.
+      metric: funnelMetric('weeklyClients', { statistic: cloudwatch.Stats.MAXIMUM }),
+      threshold: weeklyWarning,
+      missingData: NOTHING_HAPPENED,
+    });
     this.alarm('CreateDlqAlarm', {
       description: 'Create-solution messages were parked in the DLQ after maxReceiveCount deliveries.',
       metric: props.createDlq.metricApproximateNumberOfMessagesVisible(max),
@@ -109,6 +131,12 @@ export class Monitoring extends Construct {
     this.alarm('AcceptFailureAlarm', {
       description: 'The accept worker failed on stream records for a reason other than Graph (the table, the secret) until the stream gave up; the reconciler retries those solutions.',
       metric: props.acceptFailureQueue.metricApproximateNumberOfMessagesVisible(max),
+      threshold: 1,
+      missingData: KEEP_LAST_STATE,
+    });
+    this.alarm('ShareFailureAlarm', {
+      description: 'The share worker failed on stream records for a reason other than Graph (the table, the secret) until the stream gave up; the reconciler hands those clients to it again.',
+      metric: props.shareFailureQueue.metricApproximateNumberOfMessagesVisible(max),
       threshold: 1,
       missingData: KEEP_LAST_STATE,
     });
@@ -147,7 +175,7 @@ export class Monitoring extends Construct {
       });
     }
 
-    this.dashboard = new OperationsDashboard(this, 'Dashboard', { ...props, alarms: this.alarms });
+    this.dashboard = new OperationsDashboard(this, 'Dashboard', { ...props, alarms: this.alarms, weeklyClientsWarning: weeklyWarning });
   }
 
   /** Every alarm tells the topic when it fires and when it clears. */

@@ -23,6 +23,8 @@ export interface PipelineFunctionProps {
   name: PipelineFunctionName;
   /** The function's variables from functionEnvironments() (lib/function-environment.ts), the one mapping of resources to variables. */
   environment: Record<string, string>;
+  /** For a function EventBridge Scheduler invokes (asynchronously): why its failed invocations need no DLQ. */
+  scheduledBecause?: string;
 }
 
 /**
@@ -87,8 +89,8 @@ export class PipelineFunction extends Construct {
       {
         id: 'Serverless-LambdaDLQ',
         reason:
-          props.name === 'reconcile'
-            ? 'Invoked asynchronously by EventBridge Scheduler with no retry: a failed pass is simply followed by the next one a minute later, and its event carries nothing to keep. Failed passes count in ReconcileErrorsAlarm.'
+          props.scheduledBecause !== undefined
+            ? `Invoked asynchronously by EventBridge Scheduler. ${props.scheduledBecause}`
             : "Never invoked asynchronously (HTTP API routes and event source mappings invoke synchronously), so a function DLQ would never receive anything. Failed work lands in the create queue's DLQ and the stream's on-failure queue, both alarmed.",
       },
     );

@@ -7,7 +7,7 @@ import { DynamoEventSource, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { functionEnvironments, type PartnerSettings } from '../function-environment';
-import { ACCEPT_EVENT_SOURCE, CREATE_EVENT_SOURCE, RECONCILER } from '../pipeline-settings';
+import { ACCEPT_EVENT_SOURCE, CLIENT_DISCOVERY, CREATE_EVENT_SOURCE, RECONCILER, SHARE_EVENT_SOURCE } from '../pipeline-settings';
 import type { PipelineData } from './data';
 import { PipelineFunction, type PipelineFunctionName, type ResourceBinding } from './pipeline-function';
 import { grantSendMessage, indexQuery, messagesTo, queueBacklog, secretValue, tableItems } from './resource-bindings';
@@ -29,8 +29,16 @@ const TABLE_ACTIONS = {
   // solutions due for a lifecycle read through the same index.
   reconcile: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
   // A solution's records through the bySolutionId index (Query, granted on the index alone), reading
-  // one again after a race, and its lifecycle transitions.
-  webhook: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  // one again after a race, and its lifecycle transitions; a new client recorded with its WABA's link
+  // and its app's weekly count (a transaction of Puts and an Update), a WABA's clients and the
+  // weekly count read (Query on the table's keys), clients' transitions.
+  webhook: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+  // Reading a client, claiming it and its transitions (UpdateItem, trimming its history too).
+  shareCredit: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  // A WABA's recorded clients and the app's weekly count (Query on the table's keys), reading a
+  // client, recording a new one as the webhook does, noting that the pass told of a known one; whether
+  // a WABA's solution is ours through the bySolutionId index (granted on the index alone).
+  discoverClients: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
 } as const satisfies Record<PipelineFunctionName, readonly string[]>;
 
 export interface PipelineProps {
@@ -40,14 +48,16 @@ export interface PipelineProps {
   createMaxReceiveCount: number;
 }
 
-/** The five functions, what each may touch, the event sources that drive the two workers, and the reconciler's schedule. */
+/** The functions, what each may touch, the event sources that drive the workers, and the schedules of the reconciler and the client discovery. */
 export class Pipeline extends Construct {
   readonly functions: Record<PipelineFunctionName, lambda.Function>;
+  /** The reconciler's. */
   readonly schedule: scheduler.Schedule;
+  readonly discoverySchedule: scheduler.Schedule;
 
   constructor(scope: Construct, id: string, props: PipelineProps) {
     super(scope, id);
-    const { table, createQueue, acceptFailureQueue, appSecret, systemUserToken, webhookVerifyToken } = props.data;
+    const { table, createQueue, acceptFailureQueue, shareFailureQueue, appSecret, systemUserToken, webhookVerifyToken } = props.data;
     const environments = functionEnvironments(
       props.partner,
       {
@@ -59,8 +69,8 @@ export class Pipeline extends Construct {
       },
       props.createMaxReceiveCount,
     );
-    const pipelineFunction = (constructId: string, name: PipelineFunctionName) =>
-      new PipelineFunction(this, constructId, { name, environment: environments[name] });
+    const pipelineFunction = (constructId: string, name: PipelineFunctionName, scheduled?: ScheduledPasses) =>
+      new PipelineFunction(this, constructId, { name, environment: environments[name], ...(scheduled && { scheduledBecause: scheduled.noDestinationBecause }) });
 
     const intake = pipelineFunction('Intake', 'intake').bind(
       tableItems(table, TABLE_ACTIONS.intake),
@@ -72,18 +82,27 @@ export class Pipeline extends Construct {
       indexQuery(table, 'bySolutionId'),
       createQueueTrigger(createQueue),
     );
-    const acceptSolution = pipelineFunction('AcceptSolution', 'acceptSolution').bind(
-      tableItems(table, TABLE_ACTIONS.acceptSolution),
-      secretValue(systemUserToken),
-    );
-    acceptSolution.function.addEventSource(createdSolutionsSource(table, acceptFailureQueue));
-    const reconcile = pipelineFunction('Reconcile', 'reconcile').bind(
+    // The stream's two workers act on Graph as our system user, each on the items its filter lets through.
+    const streamWorker = (constructId: string, name: 'acceptSolution' | 'shareCredit', settings: StreamSourceSettings, onFailure: sqs.IQueue) => {
+      const worker = pipelineFunction(constructId, name).bind(tableItems(table, TABLE_ACTIONS[name]), secretValue(systemUserToken));
+      worker.function.addEventSource(tableStreamSource(table, settings, onFailure));
+      return worker;
+    };
+    const acceptSolution = streamWorker('AcceptSolution', 'acceptSolution', ACCEPT_EVENT_SOURCE, acceptFailureQueue);
+    const reconcile = pipelineFunction('Reconcile', 'reconcile', RECONCILER_PASSES).bind(
       tableItems(table, TABLE_ACTIONS.reconcile),
       indexQuery(table, 'byStatus'),
       queueBacklog(createQueue),
       secretValue(systemUserToken),
     );
-    this.schedule = reconcilerSchedule(this, reconcile.function);
+    this.schedule = schedulePasses(this, 'Reconciler', reconcile.function, RECONCILER_PASSES);
+    const shareCredit = streamWorker('ShareCredit', 'shareCredit', SHARE_EVENT_SOURCE, shareFailureQueue);
+    const discoverClients = pipelineFunction('DiscoverClients', 'discoverClients', DISCOVERY_PASSES).bind(
+      tableItems(table, TABLE_ACTIONS.discoverClients),
+      indexQuery(table, 'bySolutionId'),
+      secretValue(systemUserToken),
+    );
+    this.discoverySchedule = schedulePasses(this, 'ClientDiscovery', discoverClients.function, DISCOVERY_PASSES);
     const webhook = pipelineFunction('Webhook', 'webhook').bind(
       tableItems(table, TABLE_ACTIONS.webhook),
       indexQuery(table, 'bySolutionId'),
@@ -97,35 +116,65 @@ export class Pipeline extends Construct {
       acceptSolution: acceptSolution.function,
       reconcile: reconcile.function,
       webhook: webhook.function,
+      shareCredit: shareCredit.function,
+      discoverClients: discoverClients.function,
     };
   }
 }
 
+/** How a function runs on a fixed-rate schedule, and why its failed invocations need no destination. */
+interface ScheduledPasses {
+  description: string;
+  every: Duration;
+  /** Asynchronous retries of a failed pass (Lambda's, and the Scheduler's of a failed delivery), within `maxEventAge`. */
+  retryAttempts: number;
+  maxEventAge: Duration;
+  noDestinationBecause: string;
+}
+
+/** A reconciler pass a minute: a failed pass is simply followed by the next, so it is not retried. */
+const RECONCILER_PASSES: ScheduledPasses = {
+  description: 'Moves on solutions and clients that are neither final nor progressing (docs/design.md §5 "Nothing strands").',
+  every: Duration.seconds(RECONCILER.intervalSeconds),
+  retryAttempts: 0,
+  maxEventAge: Duration.seconds(RECONCILER.intervalSeconds),
+  noDestinationBecause:
+    "The schedule's event carries nothing to keep: a failed pass is simply followed by the next one a minute later. Failed passes count in ReconcileErrorsAlarm.",
+};
+
 /**
- * Every RECONCILER.intervalSeconds, EventBridge Scheduler invokes the reconciler (asynchronously: a
- * failed pass is simply followed by the next one, so the target neither retries nor keeps a DLQ).
- * Its role may invoke that one function, unqualified: not `LambdaInvoke`'s grant, which adds every
- * version and alias (`<arn>:*`).
+ * One discovery pass a day: a pass that fails (a Graph outage) is tried again by Lambda twice, a
+ * minute or two apart, within the hour; a pass records only what is not recorded, so a repeat is harmless.
  */
-function reconcilerSchedule(scope: Construct, fn: lambda.Function): scheduler.Schedule {
-  // Lambda itself would retry a failed asynchronous invocation twice: a failed pass waits for the next.
-  fn.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.seconds(RECONCILER.intervalSeconds) });
-  Validations.of(fn).acknowledge({
-    id: 'Serverless-LambdaAsyncFailureDestination',
-    reason: 'The schedule’s event carries nothing to keep: a failed pass is followed by the next a minute later, and failed passes count in ReconcileErrorsAlarm.',
-  });
-  const role = new iam.Role(scope, 'ReconcilerScheduleRole', { assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com') });
+const DISCOVERY_PASSES: ScheduledPasses = {
+  description: 'Records the client WABAs shared with our business that no account_update webhook told of (docs/design.md §7).',
+  every: Duration.hours(CLIENT_DISCOVERY.intervalHours),
+  retryAttempts: 2,
+  maxEventAge: Duration.hours(1),
+  noDestinationBecause:
+    "The schedule's event carries nothing to keep: a failed pass is retried twice, then the next day's pass covers the same WABAs. Failed passes count in DiscoverClientsErrorsAlarm.",
+};
+
+/**
+ * EventBridge Scheduler invokes the function every `passes.every`, asynchronously. Its role may
+ * invoke that one function, unqualified: not `LambdaInvoke`'s grant, which adds every version and
+ * alias (`<arn>:*`).
+ */
+function schedulePasses(scope: Construct, id: string, fn: lambda.Function, passes: ScheduledPasses): scheduler.Schedule {
+  const maximumEventAgeInSeconds = passes.maxEventAge.toSeconds();
+  // Lambda itself would retry a failed asynchronous invocation twice: each schedule says how often.
+  fn.configureAsyncInvoke({ retryAttempts: passes.retryAttempts, maxEventAge: passes.maxEventAge });
+  Validations.of(fn).acknowledge({ id: 'Serverless-LambdaAsyncFailureDestination', reason: passes.noDestinationBecause });
+  const role = new iam.Role(scope, `${id}ScheduleRole`, { assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com') });
   iam.Grant.addToPrincipal({ grantee: role, actions: ['lambda:InvokeFunction'], resourceArns: [fn.functionArn] });
-  return new scheduler.Schedule(scope, 'ReconcilerSchedule', {
-    description: 'Moves on solutions that are neither final nor progressing (docs/design.md §5 "Nothing strands").',
-    schedule: scheduler.ScheduleExpression.rate(Duration.seconds(RECONCILER.intervalSeconds)),
+  return new scheduler.Schedule(scope, `${id}Schedule`, {
+    description: passes.description,
+    schedule: scheduler.ScheduleExpression.rate(passes.every),
     target: {
-      bind: () => ({ arn: fn.functionArn, role, retryPolicy: { maximumRetryAttempts: 0, maximumEventAgeInSeconds: RECONCILER.intervalSeconds } }),
+      bind: () => ({ arn: fn.functionArn, role, retryPolicy: { maximumRetryAttempts: passes.retryAttempts, maximumEventAgeInSeconds } }),
     },
   });
 }
-
-
 
 /**
  * The create queue feeds create-solution, which also delays a failed message's retry through the
@@ -154,19 +203,25 @@ function createQueueTrigger(queue: sqs.IQueue): ResourceBinding {
   };
 }
 
-/** Solutions that just became CREATED, with bounded retries; what still fails is reported to the on-failure queue. */
-function createdSolutionsSource(table: dynamodb.ITable, onFailure: sqs.IQueue): DynamoEventSource {
+type StreamSourceSettings = typeof ACCEPT_EVENT_SOURCE | typeof SHARE_EVENT_SOURCE;
+
+/**
+ * A worker on the table's stream (the accept worker: solutions that just became CREATED; the share
+ * worker: clients awaiting their credit line), filtered, with bounded retries; what still fails is
+ * reported to its on-failure queue.
+ */
+function tableStreamSource(table: dynamodb.ITable, settings: StreamSourceSettings, onFailure: sqs.IQueue): DynamoEventSource {
   return new DynamoEventSource(table, {
-    startingPosition: lambda.StartingPosition[ACCEPT_EVENT_SOURCE.startingPosition],
-    batchSize: ACCEPT_EVENT_SOURCE.batchSize,
-    parallelizationFactor: ACCEPT_EVENT_SOURCE.parallelizationFactor,
-    bisectBatchOnError: ACCEPT_EVENT_SOURCE.bisectBatchOnError,
-    retryAttempts: ACCEPT_EVENT_SOURCE.retryAttempts,
-    maxRecordAge: Duration.seconds(ACCEPT_EVENT_SOURCE.maxRecordAgeSeconds),
-    reportBatchItemFailures: ACCEPT_EVENT_SOURCE.reportBatchItemFailures,
+    startingPosition: lambda.StartingPosition[settings.startingPosition],
+    batchSize: settings.batchSize,
+    parallelizationFactor: settings.parallelizationFactor,
+    bisectBatchOnError: settings.bisectBatchOnError,
+    retryAttempts: settings.retryAttempts,
+    maxRecordAge: Duration.seconds(settings.maxRecordAgeSeconds),
+    reportBatchItemFailures: settings.reportBatchItemFailures,
     onFailure: sendOnlyDestination(onFailure),
     // The pattern already has EventBridge's shape (every leaf an array of values or rules).
-    filters: [lambda.FilterCriteria.filter(ACCEPT_EVENT_SOURCE.filterPattern)],
+    filters: [lambda.FilterCriteria.filter(settings.filterPattern)],
   });
 }
 

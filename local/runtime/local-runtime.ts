@@ -40,6 +40,8 @@ export interface LocalRuntimeOptions {
   context?: Record<string, string>;
   /** The reconciler's period; the (scaled) schedule's when absent. */
   reconcileIntervalSeconds?: number;
+  /** The client discovery's period; the (scaled) schedule's daily one when absent. */
+  discoveryIntervalSeconds?: number;
   /** TIME_SCALE: what the schedule's waits are multiplied by, here and in the functions (lambdas/schedule.ts); 1 when absent. */
   timeScale?: number;
   /** Where the functions' bundles are built, or found already built from the same sources; `bundles` in the data directory when absent. */
@@ -50,6 +52,8 @@ export interface LocalRuntimeOptions {
 export interface LocalRuntime {
   endpoints: RuntimeEndpoints;
   graphSimulator?: GraphSimulator;
+  /** One client discovery pass now, as its schedule would run it (`npm start` runs one on SIGUSR2). */
+  discoverClients(): Promise<unknown>;
   stop(): Promise<void>;
 }
 
@@ -158,11 +162,28 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     const acceptSolution = localFunction('acceptSolution', wiring.acceptEventSource.parallelizationFactor);
     const reconcile = localFunction('reconcile', 1);
     const webhook = localFunction('webhook', WEBHOOK_CONCURRENCY);
-    const functions = [intake, createSolution, acceptSolution, reconcile, webhook];
+    const shareCredit = localFunction('shareCredit', wiring.shareEventSource.parallelizationFactor);
+    // One pass at a time: a pass on demand waits for a scheduled one, and the other way round.
+    const discoverClients = localFunction('discoverClients', 1);
+    const functions = [intake, createSolution, acceptSolution, reconcile, webhook, shareCredit, discoverClients];
     stops.push(() => Promise.all(functions.map((fn) => fn.stop())).then(() => undefined));
     const onError = (source: string) => (error: unknown) => opts.log(`[${source}] ${error instanceof Error ? error.message : String(error)}`);
 
     const sqs = new SQSClient({ region: REGION, endpoint: queues.endpoint, useQueueUrlAsEndpoint: false, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const streams = new DynamoDBStreamsClient({ region: REGION, endpoint: dynamo.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    // Each stream worker reads the one stream on its own, as each event source mapping does, with its own checkpoints.
+    const streamWorker = (fn: LocalFunction, name: string, settings: LocalWiring['acceptEventSource'] | LocalWiring['shareEventSource'], failureQueueUrl: string, checkpoints: string) =>
+      startStreamEventSource({
+        streams,
+        streamArn,
+        settings,
+        onFailure: { sqs, queueUrl: failureQueueUrl, functionArn: `arn:aws:lambda:local:000000000000:function:${name}` },
+        checkpoints: checkpointFile(join(dataDir, 'dynamodb', checkpoints), streamArn),
+        invoke: (event: DynamoDBStreamEvent) => fn.invoke<DynamoDBBatchResponse>(event),
+        onError: onError(name),
+      });
+    const scheduled = (fn: LocalFunction, name: string, intervalSeconds: number) =>
+      startSchedule({ intervalSeconds, invoke: (event) => fn.invoke(event), onError: onError(name) });
     const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queues.createQueueUrl, AttributeNames: ['QueueArn'] }));
     const sources: EventSource[] = [
       startSqsEventSource({
@@ -175,24 +196,15 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
         invoke: (event: SQSEvent) => createSolution.invoke<SQSBatchResponse>(event),
         onError: onError('create-solution'),
       }),
-      startStreamEventSource({
-        streams: new DynamoDBStreamsClient({ region: REGION, endpoint: dynamo.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
-        streamArn,
-        settings: wiring.acceptEventSource,
-        onFailure: { sqs, queueUrl: queues.acceptFailureQueueUrl, functionArn: 'arn:aws:lambda:local:000000000000:function:accept-solution' },
-        checkpoints: checkpointFile(join(dataDir, 'dynamodb', 'stream-checkpoints.json'), streamArn),
-        invoke: (event: DynamoDBStreamEvent) => acceptSolution.invoke<DynamoDBBatchResponse>(event),
-        onError: onError('accept-solution'),
-      }),
-      startSchedule({
-        intervalSeconds: opts.reconcileIntervalSeconds ?? scaledSchedule(opts.timeScale ?? 1).reconciler.intervalSeconds,
-        invoke: (event) => reconcile.invoke(event),
-        onError: onError('reconcile'),
-      }),
+      streamWorker(acceptSolution, 'accept-solution', wiring.acceptEventSource, queues.acceptFailureQueueUrl, 'stream-checkpoints.json'),
+      streamWorker(shareCredit, 'share-credit', wiring.shareEventSource, queues.shareFailureQueueUrl, 'share-credit-stream-checkpoints.json'),
+      scheduled(reconcile, 'reconcile', opts.reconcileIntervalSeconds ?? scaledSchedule(opts.timeScale ?? 1).reconciler.intervalSeconds),
+      scheduled(discoverClients, 'discover-clients', opts.discoveryIntervalSeconds ?? wiring.discoveryIntervalHours * 3600),
     ];
     stops.push(async () => {
       await Promise.all(sources.map((s) => s.stop()));
       sqs.destroy();
+      streams.destroy();
     });
 
     const http = await startHttpGateway({
@@ -222,12 +234,18 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
       graph: graphUrl,
       region: REGION,
       tableName: TABLE_NAME,
-      queues: { createSolution: queues.createQueueUrl, createSolutionDlq: queues.createDlqUrl, acceptSolutionFailures: queues.acceptFailureQueueUrl },
+      queues: {
+        createSolution: queues.createQueueUrl,
+        createSolutionDlq: queues.createDlqUrl,
+        acceptSolutionFailures: queues.acceptFailureQueueUrl,
+        shareCreditFailures: queues.shareFailureQueueUrl,
+      },
       secretNames: SECRET_NAMES,
       wiring,
     };
     writeRuntimeFile(dataDir, endpoints);
-    return { endpoints, graphSimulator, stop: stopAll };
+    // EventBridge Scheduler's event: empty, as the schedule sends it.
+    return { endpoints, graphSimulator, discoverClients: () => discoverClients.invoke({}), stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

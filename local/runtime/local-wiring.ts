@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { scaledSchedule } from '../../lambdas/schedule';
 import { functionEnvironments, type PipelineResources } from '../../lib/function-environment';
 import { pageConfig, type PageConfig } from '../../lib/page-config';
 import { readDeploymentSettings, type DeploymentSettings } from '../../lib/partner-context';
-import { ACCEPT_EVENT_SOURCE, CREATE_EVENT_SOURCE, FUNCTIONS } from '../../lib/pipeline-settings';
+import { ACCEPT_EVENT_SOURCE, CREATE_EVENT_SOURCE, FUNCTIONS, SHARE_EVENT_SOURCE } from '../../lib/pipeline-settings';
 import { REPO_ROOT } from '../../lib/repo-root';
 
 /**
@@ -17,6 +18,9 @@ export interface LocalWiring {
   createQueue: { maxReceiveCount: number };
   createEventSource: typeof CREATE_EVENT_SOURCE;
   acceptEventSource: typeof ACCEPT_EVENT_SOURCE;
+  shareEventSource: typeof SHARE_EVENT_SOURCE;
+  /** The daily client discovery's period, scaled by TIME_SCALE (hours). */
+  discoveryIntervalHours: number;
   page: PageConfig;
 }
 
@@ -34,10 +38,20 @@ export function localWiring(settings: DeploymentSettings, opts: { timeScale: num
   const environments = functionEnvironments(partner, opts.resources, settings.createMaxReceiveCount, opts.timeScale);
   const fn = (name: keyof typeof FUNCTIONS) => ({ timeoutSeconds: FUNCTIONS[name].timeoutSeconds, memoryMiB: FUNCTIONS[name].memoryMiB, environment: environments[name] });
   return {
-    functions: { intake: fn('intake'), createSolution: fn('createSolution'), acceptSolution: fn('acceptSolution'), reconcile: fn('reconcile'), webhook: fn('webhook') },
+    functions: {
+      intake: fn('intake'),
+      createSolution: fn('createSolution'),
+      acceptSolution: fn('acceptSolution'),
+      reconcile: fn('reconcile'),
+      webhook: fn('webhook'),
+      shareCredit: fn('shareCredit'),
+      discoverClients: fn('discoverClients'),
+    },
     createQueue: { maxReceiveCount: settings.createMaxReceiveCount },
     createEventSource: CREATE_EVENT_SOURCE,
     acceptEventSource: ACCEPT_EVENT_SOURCE,
+    shareEventSource: SHARE_EVENT_SOURCE,
+    discoveryIntervalHours: scaledSchedule(opts.timeScale).clients.discoveryIntervalHours,
     page: { ...pageConfig(partner), sdkUrl: opts.sdkUrl },
   };
 }

@@ -1,6 +1,6 @@
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { buildApp } from 'fauxqs';
-import { ACCEPT_FAILURE_QUEUE, CREATE_QUEUE } from '../../lib/pipeline-settings';
+import { ACCEPT_FAILURE_QUEUE, CREATE_QUEUE, SHARE_FAILURE_QUEUE } from '../../lib/pipeline-settings';
 import { loopbackRefusal } from './loopback-host';
 
 export interface LocalQueues {
@@ -9,6 +9,8 @@ export interface LocalQueues {
   createDlqUrl: string;
   /** Where stream records go once the accept function's retries are exhausted (the on-failure destination). */
   acceptFailureQueueUrl: string;
+  /** The same for the share worker. */
+  shareFailureQueueUrl: string;
   stop(): Promise<void>;
 }
 
@@ -37,7 +39,8 @@ export async function startQueues(maxReceiveCount: number, region: string): Prom
       RedrivePolicy: JSON.stringify({ deadLetterTargetArn: Attributes!.QueueArn, maxReceiveCount: String(maxReceiveCount) }),
     });
     const acceptFailureQueueUrl = await createQueue('mps-accept-solution-failures', { MessageRetentionPeriod: String(ACCEPT_FAILURE_QUEUE.retentionSeconds) });
-    return { endpoint, createQueueUrl, createDlqUrl, acceptFailureQueueUrl, stop: () => app.close() };
+    const shareFailureQueueUrl = await createQueue('mps-share-credit-failures', { MessageRetentionPeriod: String(SHARE_FAILURE_QUEUE.retentionSeconds) });
+    return { endpoint, createQueueUrl, createDlqUrl, acceptFailureQueueUrl, shareFailureQueueUrl, stop: () => app.close() };
   } catch (error) {
     await app.close();
     throw error;

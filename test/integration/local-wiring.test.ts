@@ -2,7 +2,9 @@ import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Template } from 'aws-cdk-lib/assertions';
 import type { LocalWiring } from '../../local/runtime/local-wiring';
-import { resourceOf, synthApp, TEST_PARTNER_APP_ID } from '../infra/app-under-test';
+import type { PipelineFunctionName } from '../../lib/constructs/pipeline-function';
+import { FUNCTIONS } from '../../lib/pipeline-settings';
+import { ref, resourceOf, synthApp, TEST_PARTNER_APP_ID } from '../infra/app-under-test';
 import { startRuntimeProcess, type RuntimeProcess } from '../support/local-runtime-process';
 
 /**
@@ -21,7 +23,7 @@ const DEPLOY_ONLY_VARIABLES = ['NODE_OPTIONS'];
 /** Only local: the functions call the Graph simulator (deployed, they use the default Graph URL). */
 const LOCAL_ONLY_VARIABLES = ['GRAPH_API_BASE_URL'];
 /** Variables whose values name resources, which differ by nature between AWS and local. */
-const RESOURCE_VARIABLES = ['TABLE_NAME', 'CREATE_QUEUE_URL', 'APP_SECRET_ID', 'SYSTEM_USER_TOKEN_SECRET_ID'];
+const RESOURCE_VARIABLES = ['TABLE_NAME', 'CREATE_QUEUE_URL', 'APP_SECRET_ID', 'SYSTEM_USER_TOKEN_SECRET_ID', 'WEBHOOK_VERIFY_TOKEN_SECRET_ID'];
 
 beforeAll(async () => {
   // A real-looking partner app ID on both sides (cdk.json's sample one makes synth warn); the deployed schedule.
@@ -34,7 +36,7 @@ afterAll(() => runtime?.stop());
 const mappings = () => Object.values(template.findResources('AWS::Lambda::EventSourceMapping')).map((r) => r.Properties as Record<string, any>);
 
 describe('the local runtime follows the synthesized stack', () => {
-  test.each(['intake', 'createSolution', 'acceptSolution'] as const)('function %s: timeout, memory and environment', (name) => {
+  test.each(Object.keys(FUNCTIONS) as PipelineFunctionName[])('function %s: timeout, memory and environment', (name) => {
     const deployed = resourceOf(template, stack.pipeline.functions[name]).Properties;
     const local = wiring.functions[name];
     expect(local.timeoutSeconds).toBe(deployed.Timeout);
@@ -52,7 +54,12 @@ describe('the local runtime follows the synthesized stack', () => {
     const sqs = new SQSClient({ endpoint: runtime.endpoints.sqs, region: runtime.endpoints.region, credentials: { accessKeyId: 'l', secretAccessKey: 'l' }, useQueueUrlAsEndpoint: false });
     const attributes = async (url: string) => (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] }))).Attributes ?? {};
     const { queues } = runtime.endpoints;
-    const [create, dlq, failures] = await Promise.all([attributes(queues.createSolution), attributes(queues.createSolutionDlq), attributes(queues.acceptSolutionFailures)]);
+    const [create, dlq, failures, shareFailures] = await Promise.all([
+      attributes(queues.createSolution),
+      attributes(queues.createSolutionDlq),
+      attributes(queues.acceptSolutionFailures),
+      attributes(queues.shareCreditFailures),
+    ]);
     sqs.destroy();
 
     const deployed = (construct: Parameters<typeof resourceOf>[1]) => resourceOf(template, construct).Properties;
@@ -63,6 +70,7 @@ describe('the local runtime follows the synthesized stack', () => {
     expect(JSON.parse(create.RedrivePolicy!).deadLetterTargetArn).toBe(dlq.QueueArn);
     expect(Number(dlq.MessageRetentionPeriod)).toBe(deployed(stack.data.createDlq).MessageRetentionPeriod);
     expect(Number(failures.MessageRetentionPeriod)).toBe(deployed(stack.data.acceptFailureQueue).MessageRetentionPeriod);
+    expect(Number(shareFailures.MessageRetentionPeriod)).toBe(deployed(stack.data.shareFailureQueue).MessageRetentionPeriod);
   });
 
   test('table keys, indexes and stream, as DynamoDB Local reports them', async () => {
@@ -95,9 +103,12 @@ describe('the local runtime follows the synthesized stack', () => {
     });
   });
 
-  test('stream event source of accept-solution', () => {
-    const deployed = mappings().find((m) => m.StartingPosition)!;
-    const local = wiring.acceptEventSource;
+  test.each([
+    ['accept-solution', 'acceptSolution', 'acceptEventSource'],
+    ['share-credit', 'shareCredit', 'shareEventSource'],
+  ] as const)('stream event source of %s', (_label, name, source) => {
+    const deployed = mappings().find((m) => JSON.stringify(m.FunctionName) === JSON.stringify(ref(stack.pipeline.functions[name])))!;
+    const local = wiring[source];
     expect({
       BatchSize: local.batchSize,
       StartingPosition: local.startingPosition,
@@ -118,6 +129,10 @@ describe('the local runtime follows the synthesized stack', () => {
       FilterPattern: JSON.parse(deployed.FilterCriteria.Filters[0].Pattern),
     });
     expect(deployed.DestinationConfig.OnFailure.Destination).toBeDefined();
+  });
+
+  test('the client discovery runs as often as its schedule (TIME_SCALE 1: once a day)', () => {
+    expect(resourceOf(template, stack.pipeline.discoverySchedule).Properties.ScheduleExpression).toBe(`rate(${wiring.discoveryIntervalHours / 24} day)`);
   });
 });
 

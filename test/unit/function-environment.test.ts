@@ -1,7 +1,7 @@
 import { SCHEDULE } from '../../lambdas/schedule';
 import { functionEnvironments } from '../../lib/function-environment';
 
-const PARTNER = { partnerAppId: '1000000000000001' };
+const PARTNER = { partnerAppId: '1000000000000001', businessId: '2949482758682047', systemUserId: '61550000000001' };
 const RESOURCES = { tableName: 't', createQueueUrl: 'q', appSecretId: 'a', systemUserTokenSecretId: 's', webhookVerifyTokenSecretId: 'w' };
 
 describe('function environments and TIME_SCALE', () => {

@@ -69,17 +69,19 @@ describe('data: queues', () => {
     expect(visibility).toBeGreaterThanOrEqual(6 * workerTimeout);
   });
 
-  it('the DLQ and the accept on-failure queue keep messages 14 days', () => {
+  it('the DLQ and the accept and share on-failure queues keep messages 14 days', () => {
     expect(resourceOf(template, data.createDlq).Properties.MessageRetentionPeriod).toBe(FOURTEEN_DAYS);
     expect(resourceOf(template, data.acceptFailureQueue).Properties.MessageRetentionPeriod).toBe(FOURTEEN_DAYS);
+    expect(resourceOf(template, data.shareFailureQueue).Properties.MessageRetentionPeriod).toBe(FOURTEEN_DAYS);
     expect(ACCEPT_FAILURE_QUEUE.retentionSeconds).toBe(FOURTEEN_DAYS);
   });
 
   it('every queue is SSE-encrypted (SQS managed) and refuses non-TLS access', () => {
     const queues = template.findResources('AWS::SQS::Queue');
-    expect(Object.keys(queues).sort()).toEqual([data.createQueue, data.createDlq, data.acceptFailureQueue].map(logicalId).sort());
+    const all = [data.createQueue, data.createDlq, data.acceptFailureQueue, data.shareFailureQueue];
+    expect(Object.keys(queues).sort()).toEqual(all.map(logicalId).sort());
     for (const queue of Object.values(queues)) expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
-    for (const queue of [data.createQueue, data.createDlq, data.acceptFailureQueue]) {
+    for (const queue of all) {
       template.hasResourceProperties('AWS::SQS::QueuePolicy', {
         Queues: [ref(queue)],
         PolicyDocument: {

@@ -1,6 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../../../lambdas/commons/metric-names';
 import type { PipelineFunctionName } from '../../../lib/constructs/pipeline-function';
+import { SCHEDULE } from '../../../lambdas/schedule';
 import { ALARMS, FUNCTIONS } from '../../../lib/pipeline-settings';
 import { FULL_CONTEXT, logicalId, ref, resourceOf, synthApp } from '../app-under-test';
 
@@ -25,6 +26,10 @@ describe('monitoring', () => {
     DeactivationRequestedAlarm: { ...custom('solutionDeactivationRequested'), Threshold: 1, TreatMissingData: 'notBreaching' },
     SolutionDeactivatedAlarm: { ...custom('solutionDeactivated'), Threshold: 1, TreatMissingData: 'notBreaching' },
     SolutionRejectedAlarm: { ...custom('solutionRejected'), Threshold: 1, TreatMissingData: 'notBreaching' },
+    CreditShareFailedAlarm: { ...custom('creditShareFailed'), Threshold: 1, TreatMissingData: 'notBreaching' },
+    // 80 % of Meta's 200: the busiest app's count (the metric's Maximum).
+    WeeklyClientAllowanceAlarm: { ...custom('weeklyClients'), Statistic: 'Maximum', Threshold: 160, TreatMissingData: 'notBreaching' },
+    ShareFailureAlarm: { Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible', Dimensions: [queue(data.shareFailureQueue)], Statistic: 'Maximum', Threshold: 1, TreatMissingData: 'ignore' },
     CreateDlqAlarm: { Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible', Dimensions: [queue(data.createDlq)], Statistic: 'Maximum', Threshold: 1, TreatMissingData: 'ignore' },
     AcceptFailureAlarm: { Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible', Dimensions: [queue(data.acceptFailureQueue)], Statistic: 'Maximum', Threshold: 1, TreatMissingData: 'ignore' },
     CreateQueueAgeAlarm: { Namespace: 'AWS/SQS', MetricName: 'ApproximateAgeOfOldestMessage', Dimensions: [queue(data.createQueue)], Statistic: 'Maximum', Threshold: ALARMS.createQueueOldestMessageSeconds, TreatMissingData: 'ignore' },
@@ -58,6 +63,13 @@ describe('monitoring', () => {
     }
   });
 
+  it('the weekly allowance alarm follows the configured limit (context weeklyClientLimit): 80 % of it', () => {
+    expect(ALARMS.weeklyClientsWarnAtPercent).toBe(SCHEDULE.clients.warnAtPercent);
+    const limited = synthApp({ weeklyClientLimit: '10' });
+    expect(resourceOf(limited.template, limited.stack.monitoring.node.findChild('WeeklyClientAllowanceAlarm')).Properties).toMatchObject({ Threshold: 8, AlarmActions: [ref(limited.stack.monitoring.topic)] });
+    expect(resourceOf(limited.template, limited.stack.monitoring.node.findChild('WeeklyClientAllowanceAlarm')).Properties.AlarmDescription).toMatch(/8 or more new clients .* allowance of 10/);
+  });
+
   it('the topic refuses non-TLS publishing and mails alarmEmail', () => {
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       Topics: [topic],
@@ -86,6 +98,13 @@ describe('monitoring', () => {
         expect(body()).toContain(JSON.stringify([METRICS_NAMESPACE, METRIC[metric], 'service', SERVICE_NAME]).slice(1, -1));
       }
       expect(body()).toContain('"setPeriodToTimeRange":true');
+    });
+
+    it('shows the clients: recorded, discovered, not ours, credit shared, failed, attempts failed, and the weekly count with the alarm line', () => {
+      for (const metric of ['clientRecorded', 'clientDiscovered', 'clientNotOurs', 'clientRemoved', 'creditShared', 'creditShareFailed', 'creditShareAttemptFailed', 'weeklyClients'] as const) {
+        expect(body()).toContain(JSON.stringify([METRICS_NAMESPACE, METRIC[metric], 'service', SERVICE_NAME]).slice(1, -1));
+      }
+      expect(body()).toMatch(/"annotations":\{"horizontal":\[\{"value":160,"label":"WeeklyClientAllowanceAlarm"/);
     });
 
     it('shows every alarm and the health of functions, queues, stream and API', () => {

@@ -6,7 +6,18 @@ import { join } from 'node:path';
 import { PipelineFunction, type PipelineFunctionName } from '../../../lib/constructs/pipeline-function';
 import { messagesTo } from '../../../lib/constructs/resource-bindings';
 import { functionEnvironments, type PipelineResources } from '../../../lib/function-environment';
-import { ACCEPT_EVENT_SOURCE, ACCEPT_FILTER_PATTERN, CREATE_EVENT_SOURCE, FUNCTIONS, LOG_RETENTION_DAYS, RECONCILER } from '../../../lib/pipeline-settings';
+import { SCHEDULE } from '../../../lambdas/schedule';
+import {
+  ACCEPT_EVENT_SOURCE,
+  ACCEPT_FILTER_PATTERN,
+  CLIENT_DISCOVERY,
+  CREATE_EVENT_SOURCE,
+  FUNCTIONS,
+  LOG_RETENTION_DAYS,
+  RECONCILER,
+  SHARE_EVENT_SOURCE,
+  SHARE_FILTER_PATTERN,
+} from '../../../lib/pipeline-settings';
 import { arn, cdkJsonContext, FULL_CONTEXT, logicalId, ref, resourceOf, synthApp, TEST_PARTNER_APP_ID } from '../app-under-test';
 
 const NAMES = Object.keys(FUNCTIONS) as PipelineFunctionName[];
@@ -38,12 +49,57 @@ describe('pipeline: the house function', () => {
       '<vt>': ref(data.webhookVerifyToken),
     };
     const { partnerName, graphApiVersion } = FULL_CONTEXT;
-    const expected = functionEnvironments({ partnerAppId: TEST_PARTNER_APP_ID, partnerName, graphApiVersion }, sentinels);
+    const { businessId, systemUserId, creditLineId, creditCurrency } = cdkJsonContext as Record<string, string>;
+    const partner = { partnerAppId: TEST_PARTNER_APP_ID, partnerName, graphApiVersion, businessId: businessId!, systemUserId: systemUserId!, creditLineId, creditCurrency };
+    const expected = functionEnvironments(partner, sentinels);
     for (const name of NAMES) {
       const variables = Object.fromEntries(Object.entries(expected[name]).map(([k, v]) => [k, resolved[v] ?? v]));
       expect(resourceOf(template, pipeline.functions[name]).Properties.Environment.Variables).toEqual({ ...variables, NODE_OPTIONS: '--enable-source-maps' });
     }
     expect(resourceOf(template, pipeline.functions.createSolution).Properties.Environment.Variables.CREATE_QUEUE_URL).toEqual(ref(data.createQueue));
+  });
+});
+
+describe('pipeline: the clients’ functions (docs/design.md §7)', () => {
+  const variables = (name: PipelineFunctionName, synthesized = synthApp(FULL_CONTEXT)) =>
+    resourceOf(synthesized.template, synthesized.stack.pipeline.functions[name]).Properties.Environment.Variables as Record<string, unknown>;
+  const { businessId, systemUserId, creditLineId, creditCurrency } = cdkJsonContext as Record<string, string>;
+
+  it('share-credit: who we are, our credit line and currency, its lease and retry period, its Graph timeout', () => {
+    expect(variables('shareCredit')).toMatchObject({
+      BUSINESS_ID: businessId,
+      SYSTEM_USER_ID: systemUserId,
+      CREDIT_LINE_ID: creditLineId,
+      CREDIT_CURRENCY: creditCurrency,
+      SYSTEM_USER_TOKEN_SECRET_ID: ref(data.systemUserToken),
+      SHARE_LEASE_SECONDS: String(SCHEDULE.shareLeaseSeconds),
+      SHARE_RETRY_PERIOD_SECONDS: String(SCHEDULE.acceptRetry.periodHours * 3600),
+      GRAPH_TIMEOUT_MS: String(SCHEDULE.graphTimeoutMs.shareCredit),
+    });
+    // The lease covers the whole run of the worker it fences.
+    expect(SCHEDULE.shareLeaseSeconds).toBeGreaterThanOrEqual(FUNCTIONS.shareCredit.timeoutSeconds);
+  });
+
+  it('discover-clients: who we are, the weekly limit, how many WABAs a pass reads, its Graph timeout; no credit line', () => {
+    expect(variables('discoverClients')).toMatchObject({
+      BUSINESS_ID: businessId,
+      SYSTEM_USER_ID: systemUserId,
+      WEEKLY_CLIENT_LIMIT: String(SCHEDULE.clients.weeklyLimit),
+      DISCOVERY_MAX_WABAS: String(SCHEDULE.clients.maxWabasPerPass),
+      GRAPH_TIMEOUT_MS: String(SCHEDULE.graphTimeoutMs.discoverClients),
+    });
+    expect(variables('discoverClients')).not.toHaveProperty('CREDIT_LINE_ID');
+  });
+
+  it('the webhook counts against the weekly limit; the reconciler hands on NEW clients the stream missed', () => {
+    expect(variables('webhook')).toMatchObject({ WEEKLY_CLIENT_LIMIT: String(SCHEDULE.clients.weeklyLimit) });
+    expect(variables('reconcile')).toMatchObject({ SHARE_HANDOFF_SECONDS: String(SCHEDULE.clients.shareHandoffSeconds) });
+    const limited = synthApp({ weeklyClientLimit: '10' });
+    for (const name of ['webhook', 'discoverClients'] as const) expect(variables(name, limited)).toMatchObject({ WEEKLY_CLIENT_LIMIT: '10' });
+  });
+
+  it('without a credit line, sharing is off: no CREDIT_LINE_ID', () => {
+    expect(variables('shareCredit', synthApp({ creditLineId: '' }))).not.toHaveProperty('CREDIT_LINE_ID');
   });
 });
 
@@ -109,15 +165,18 @@ describe('pipeline: least privilege', () => {
     });
   });
 
-  it('accept-solution: reads the stream, records the outcome, reads the system-user token, reports to its on-failure queue', () => {
-    expect(permissionsOf('acceptSolution')).toEqual({
-      [logGroupOf('acceptSolution')]: writesOwnLogs,
+  it.each([
+    ['accept-solution', 'acceptSolution', data.acceptFailureQueue],
+    ['share-credit', 'shareCredit', data.shareFailureQueue],
+  ] as const)('%s: reads the stream, reads and moves its items on, reads the system-user token, reports to its own on-failure queue; nothing else', (_label, name, onFailure) => {
+    expect(permissionsOf(name)).toEqual({
+      [logGroupOf(name)]: writesOwnLogs,
       // ListStreams, like X-Ray's actions, has no resource-level permissions.
       '*': ['dynamodb:ListStreams', ...traces],
       [logicalId(data.table)]: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
       [`${logicalId(data.table)}.StreamArn`]: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
       [logicalId(data.systemUserToken)]: ['secretsmanager:GetSecretValue'],
-      [logicalId(data.acceptFailureQueue)]: ['sqs:SendMessage'],
+      [logicalId(onFailure)]: ['sqs:SendMessage'],
     });
   });
 
@@ -132,34 +191,58 @@ describe('pipeline: least privilege', () => {
     });
   });
 
-  it('webhook: queries the bySolutionId index alone, reads and moves items on, reads the app secret and the verify token; nothing else', () => {
+  it('webhook: queries the bySolutionId index alone, reads, records (clients) and moves items on, reads the app secret and the verify token; nothing else', () => {
     expect(permissionsOf('webhook')).toEqual({
       [logGroupOf('webhook')]: writesOwnLogs,
       '*': traces,
-      [logicalId(data.table)]: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      // A new client is a transaction of Puts (the client, its WABA's link) and an Update (the weekly count).
+      [logicalId(data.table)]: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
       [`${logicalId(data.table)}/index/bySolutionId`]: ['dynamodb:Query'],
       [logicalId(data.appSecret)]: ['secretsmanager:GetSecretValue'],
       [logicalId(data.webhookVerifyToken)]: ['secretsmanager:GetSecretValue'],
     });
   });
 
-  it('EventBridge Scheduler runs the reconciler every minute, with a role that may invoke that function alone', () => {
-    const schedule = resourceOf(template, pipeline.schedule);
-    expect(schedule.Properties).toMatchObject({
-      ScheduleExpression: `rate(${RECONCILER.intervalSeconds / 60} minute)`,
-      State: 'ENABLED',
-      Target: { Arn: { 'Fn::GetAtt': [logicalId(functions.reconcile), 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 0 } },
+  it('discover-clients: reads and records clients, asks the bySolutionId index alone whether a solution is ours, reads the system-user token; no stream, no queue', () => {
+    expect(permissionsOf('discoverClients')).toEqual({
+      [logGroupOf('discoverClients')]: writesOwnLogs,
+      '*': traces,
+      [logicalId(data.table)]: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+      [`${logicalId(data.table)}/index/bySolutionId`]: ['dynamodb:Query'],
+      [logicalId(data.systemUserToken)]: ['secretsmanager:GetSecretValue'],
     });
-    const roleId = schedule.Properties.Target.RoleArn['Fn::GetAtt'][0] as string;
+  });
+
+  /** A schedule's target is its function, invoked by a role that may invoke that function alone. */
+  function expectScheduleOf(schedule: Parameters<typeof resourceOf>[1], fn: PipelineFunctionName, expected: { expression: string; retries: number; maxEventAgeSeconds: number }) {
+    const { Properties } = resourceOf(template, schedule);
+    expect(Properties).toMatchObject({
+      ScheduleExpression: expected.expression,
+      State: 'ENABLED',
+      Target: { Arn: { 'Fn::GetAtt': [logicalId(functions[fn]), 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: expected.retries, MaximumEventAgeInSeconds: expected.maxEventAgeSeconds } },
+    });
+    const roleId = Properties.Target.RoleArn['Fn::GetAtt'][0] as string;
     expect(template.toJSON().Resources[roleId].Properties.AssumeRolePolicyDocument.Statement).toEqual([
       { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'scheduler.amazonaws.com' } },
     ]);
     const policies = Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } }));
     expect(policies.flatMap((p) => p.Properties.PolicyDocument.Statement)).toEqual([
-      { Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: { 'Fn::GetAtt': [logicalId(functions.reconcile), 'Arn'] } },
+      { Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: { 'Fn::GetAtt': [logicalId(functions[fn]), 'Arn'] } },
     ]);
-    // Nor does Lambda retry a failed pass (its default for asynchronous invocations is twice).
-    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { FunctionName: ref(functions.reconcile), MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: RECONCILER.intervalSeconds });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { FunctionName: ref(functions[fn]), MaximumRetryAttempts: expected.retries, MaximumEventAgeInSeconds: expected.maxEventAgeSeconds });
+  }
+
+  it('EventBridge Scheduler runs the reconciler every minute, with a role that may invoke that function alone', () => {
+    // Nor does Lambda retry a failed pass (its default for asynchronous invocations is twice): the next comes in a minute.
+    expectScheduleOf(pipeline.schedule, 'reconcile', { expression: `rate(${RECONCILER.intervalSeconds / 60} minute)`, retries: 0, maxEventAgeSeconds: RECONCILER.intervalSeconds });
+  });
+
+  it('EventBridge Scheduler runs the client discovery once a day, with a role that may invoke that function alone; a failed pass is retried within the hour', () => {
+    // The schedule's 24 hours, as EventBridge Scheduler writes them.
+    expect(CLIENT_DISCOVERY.intervalHours).toBe(SCHEDULE.clients.discoveryIntervalHours);
+    expect(SCHEDULE.clients.discoveryIntervalHours).toBe(24);
+    expectScheduleOf(pipeline.discoverySchedule, 'discoverClients', { expression: 'rate(1 day)', retries: 2, maxEventAgeSeconds: 3600 });
+    expect(Object.keys(template.findResources('AWS::Scheduler::Schedule'))).toHaveLength(2);
   });
 
   it.each(NAMES)('%s: its own role, trusted by Lambda only, with no managed or inline policy', (name) => {
@@ -205,8 +288,31 @@ describe('pipeline: event sources', () => {
     expect(ACCEPT_EVENT_SOURCE.maxRecordAgeSeconds).toBeLessThanOrEqual(24 * 3600);
   });
 
-  it('there are exactly these two mappings', () => {
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
+  it('table stream → share-credit: client items recorded or written again as NEW (INSERT and MODIFY, whatever the old image), bisect, bounded retries and age, its own on-failure queue', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [logicalId(data.table), 'StreamArn'] },
+      FunctionName: ref(pipeline.functions.shareCredit),
+      StartingPosition: SHARE_EVENT_SOURCE.startingPosition,
+      BatchSize: SHARE_EVENT_SOURCE.batchSize,
+      ParallelizationFactor: SHARE_EVENT_SOURCE.parallelizationFactor,
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: SHARE_EVENT_SOURCE.retryAttempts,
+      MaximumRecordAgeInSeconds: SHARE_EVENT_SOURCE.maxRecordAgeSeconds,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      DestinationConfig: { OnFailure: { Destination: arn(data.shareFailureQueue) } },
+      FilterCriteria: { Filters: [{ Pattern: JSON.stringify(SHARE_FILTER_PATTERN) }] },
+    });
+    // NEW is where claimShare starts (the clients' transition table); nothing is said of the old image.
+    expect(JSON.parse(JSON.stringify(SHARE_FILTER_PATTERN))).toEqual({
+      eventName: ['INSERT', 'MODIFY'],
+      dynamodb: { NewImage: { entity: { S: ['client'] }, status: { S: ['NEW'] } } },
+    });
+    // The accept worker sees no client item, the share worker no solution item.
+    expect(ACCEPT_FILTER_PATTERN.dynamodb.NewImage.entity.S).toEqual(['solution']);
+  });
+
+  it('there are exactly these three mappings', () => {
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 3);
   });
 });
 

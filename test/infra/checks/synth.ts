@@ -53,6 +53,7 @@ describe('stack outputs', () => {
       CreateQueueUrl: ref(data.createQueue),
       CreateDlqUrl: ref(data.createDlq),
       AcceptFailureQueueUrl: ref(data.acceptFailureQueue),
+      ShareFailureQueueUrl: ref(data.shareFailureQueue),
       SystemUserTokenSecretArn: ref(data.systemUserToken),
       AppSecretArn: ref(data.appSecret),
       WebhookVerifyTokenSecretArn: ref(data.webhookVerifyToken),
@@ -65,10 +66,25 @@ describe('stack outputs', () => {
 });
 
 describe('deployment settings from CDK context', () => {
-  const settings = (context: Record<string, unknown>) => readDeploymentSettings((key) => new App({ context }).node.tryGetContext(key));
+  /** What every deployment must say besides its settings under test: our business and system user. */
+  const BUSINESS = { businessId: '2949482758682047', systemUserId: '61550000000001' } as const;
+  const settings = (context: Record<string, unknown>, business: Record<string, unknown> = BUSINESS) =>
+    readDeploymentSettings((key) => new App({ context: { ...business, ...context } }).node.tryGetContext(key));
+  /** The one line `cdk synth` prints for a bad context (bin/app.ts), or undefined when the context is fine. */
+  const failure = (context: Record<string, unknown>, business?: Record<string, unknown>) => {
+    try {
+      settings(context, business);
+      return undefined;
+    } catch (error) {
+      expect(error).toBeInstanceOf(ContextError);
+      return (error as Error).message;
+    }
+  };
 
   it('requires partnerAppId, with a message that says how to give it', () => {
     expect(() => settings({})).toThrow(ContextError);
+    // Before anything else: the app ID is the first thing a new deployment must give.
+    expect(() => settings({}, {})).toThrow(/"partnerAppId" is required/);
     expect(() => settings({})).toThrow(/"partnerAppId" is required.*-c partnerAppId=/);
   });
 
@@ -95,11 +111,33 @@ describe('deployment settings from CDK context', () => {
     }
   });
 
+  it('requires businessId and systemUserId, each with a message that says what it is and how to give it', () => {
+    expect(failure({ partnerAppId: '1' }, { systemUserId: '2' })).toMatch(/^CDK context "businessId" is required: your business portfolio ID.*-c businessId=<id>\)$/);
+    expect(failure({ partnerAppId: '1' }, { businessId: '2' })).toMatch(/^CDK context "systemUserId" is required: .*system user.*-c systemUserId=<id>\)$/);
+    expect(failure({ partnerAppId: '1', businessId: 2949482758682047 })).toMatch(/"businessId" must be a numeric business portfolio ID written as a string/);
+    expect(failure({ partnerAppId: '1', systemUserId: 'me' })).toMatch(/"systemUserId" must be a numeric system user ID/);
+  });
+
+  it('a currency not in Meta\'s list fails with one line naming the context key, the variable and the list', () => {
+    const message = failure({ partnerAppId: '1', creditLineId: '1972385232742146', creditCurrency: 'CHF' })!;
+    expect(message.split('\n')).toHaveLength(1);
+    expect(message).toMatch(/context "creditCurrency" \(CREDIT_CURRENCY\): must be one of AUD, EUR, GBP, IDR, INR, USD .*got "CHF"/);
+    expect(failure({ partnerAppId: '1', creditCurrency: 'EUR' })).toBeUndefined();
+  });
+
+  it('the credit line and the weekly limit are checked as the functions check them', () => {
+    expect(failure({ partnerAppId: '1', creditLineId: 'line-1' })).toMatch(/context "creditLineId" \(CREDIT_LINE_ID\): a numeric credit line ID/);
+    expect(failure({ partnerAppId: '1', weeklyClientLimit: 'lots' })).toMatch(/context "weeklyClientLimit" \(WEEKLY_CLIENT_LIMIT\)/);
+    expect(failure({ partnerAppId: '1', weeklyClientLimit: '0' })).toMatch(/WEEKLY_CLIENT_LIMIT/);
+    // No credit line: sharing is off, and that is a valid deployment.
+    expect(settings({ partnerAppId: '1' }).partner.creditLineId).toBeUndefined();
+  });
+
   it('passes the optional settings through', () => {
     expect(
-      settings({ partnerAppId: '42', partnerName: 'Acme', graphApiVersion: 'v25.0', partnerPermissions: 'MESSAGING', alarmEmail: 'a@b.c', createMaxReceiveCount: '3' }),
+      settings({ partnerAppId: '42', partnerName: 'Acme', graphApiVersion: 'v25.0', partnerPermissions: 'MESSAGING', alarmEmail: 'a@b.c', createMaxReceiveCount: '3', creditLineId: '7', creditCurrency: 'INR', weeklyClientLimit: '10' }),
     ).toEqual({
-      partner: { partnerAppId: '42', partnerName: 'Acme', graphApiVersion: 'v25.0', partnerPermissions: 'MESSAGING' },
+      partner: { partnerAppId: '42', ...BUSINESS, partnerName: 'Acme', graphApiVersion: 'v25.0', partnerPermissions: 'MESSAGING', creditLineId: '7', creditCurrency: 'INR', weeklyClientLimit: '10' },
       alarmEmail: 'a@b.c',
       createMaxReceiveCount: 3,
     });
