@@ -45,6 +45,7 @@ describe('config', () => {
       lifecyclePollAfterMs: 86_400_000,
       maxItemsPerPass: 100,
       minTimeLeftMs: 26_000,
+      shareHandoffMs: 120_000,
     });
     expect(() => loadReconcileConfig({ ...BASE, ...secret, CREATE_QUEUE_URL: 'q', ACCEPT_RETRY_PERIOD_SECONDS: '0' })).toThrow(/ACCEPT_RETRY_PERIOD_SECONDS/);
   });
@@ -89,6 +90,7 @@ describe('config', () => {
       secretCacheTtlSeconds: 300,
       appSecretId: 'arn:app',
       verifyTokenSecretId: 'arn:verify',
+      weeklyClientLimit: 200,
     });
     expect(() => loadWebhookConfig({ TABLE_NAME: 't', APP_SECRET_ID: 'arn:app' })).toThrow(/WEBHOOK_VERIFY_TOKEN_SECRET_ID/);
   });
