@@ -56,21 +56,21 @@ export async function resolveTarget(flags: TargetFlags, env: NodeJS.ProcessEnv):
     });
   }
   if (flags.queue || flags.dlq || flags['failure-queue']) throw OpsError.usage('--queue, --dlq and --failure-queue go with --table');
-  return localTarget(env.DATA_DIR ?? '.data');
+  return localTarget(env.DATA_DIR ?? '.data', env);
 }
 
-function localTarget(dataDir: string): OpsTarget {
+function localTarget(dataDir: string, env: NodeJS.ProcessEnv): OpsTarget {
   const runtime = readRuntimeFile(dataDir);
   if (!runtime) throw OpsError.target(`no local runtime found in ${dataDir} (start one with \`npm start\`, or set DATA_DIR); for a deployed stack give --stack NAME`);
   const local = { region: runtime.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
   const { reconcile, createSolution } = runtime.wiring.functions;
   // The reconciler's own environment, as the runtime recorded it: the same table, secret and Graph;
-  // our business and the weekly allowance as whichever function is given them.
+  // our business and the weekly allowance as whichever function is given them, else from the shell.
   const config = loadOpsConfig({
     ...reconcile.environment,
     CREATE_REDELIVERY_SECONDS: createSolution.environment.CREATE_REDELIVERY_SECONDS,
-    BUSINESS_ID: anyFunctionSetting(runtime.wiring.functions, 'BUSINESS_ID'),
-    WEEKLY_CLIENT_LIMIT: anyFunctionSetting(runtime.wiring.functions, 'WEEKLY_CLIENT_LIMIT'),
+    BUSINESS_ID: anyFunctionSetting(runtime.wiring.functions, 'BUSINESS_ID') ?? env.BUSINESS_ID,
+    WEEKLY_CLIENT_LIMIT: anyFunctionSetting(runtime.wiring.functions, 'WEEKLY_CLIENT_LIMIT') ?? env.WEEKLY_CLIENT_LIMIT,
   });
   return clients(`local runtime ${runtime.http} (${dataDir})`, config, { create: runtime.queues.createSolution, createDlq: runtime.queues.createSolutionDlq, acceptFailures: runtime.queues.acceptSolutionFailures }, {
     dynamodb: { ...local, endpoint: runtime.dynamodb },

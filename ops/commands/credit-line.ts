@@ -8,7 +8,7 @@ import type { OpsTarget } from '../target';
 /** `credit-line`: our business's credit lines, with the system-user token, so that ops can set CREDIT_LINE_ID. */
 export async function creditLineCommand(target: Pick<OpsTarget, 'secrets' | 'config'>, fetchImpl: typeof fetch = fetch): Promise<CommandResult> {
   const { businessId, graph } = target.config;
-  if (!businessId) throw OpsError.usage('credit-line needs our business portfolio ID: set BUSINESS_ID (the local runtime passes its own)');
+  if (!businessId) throw OpsError.usage('credit-line needs our business portfolio ID: set BUSINESS_ID');
   let listed;
   try {
     listed = await listCreditLines(graph, businessId, await systemUserToken(target), fetchImpl);

@@ -149,7 +149,7 @@ export function matches(condition: Condition, item: Item): boolean {
   }
 }
 
-function applyChange(item: Item, change: ItemChange): Item {
+export function applyChange(item: Item, change: ItemChange): Item {
   const next: Item = structuredClone(item);
   for (const [name, value] of Object.entries(change.set)) next[name] = structuredClone(value);
   for (const [name, value] of Object.entries(change.setIfAbsent)) next[name] ??= structuredClone(value);
@@ -160,7 +160,7 @@ function applyChange(item: Item, change: ItemChange): Item {
 }
 
 /** Its first entry and the latest, HISTORY_LIMIT in all. */
-function trimmed(item: Item): Item {
+export function trimmed(item: Item): Item {
   const history = (item.history as HistoryEntry[] | undefined) ?? [];
   const excess = history.length - HISTORY_LIMIT;
   if (excess <= 0) return item;
