@@ -1,3 +1,4 @@
+import type { ClientRecord } from '../../lambdas/domain/clients/client-record';
 import type { SolutionRecord } from '../../lambdas/domain/records';
 import type { SolutionStatus } from '../../lambdas/domain/solution-status';
 import { retrySolution, type ParkedCreates, type RetryOutcome, type RetrySolutionDeps } from '../../lambdas/domain/retry-solution';
@@ -8,7 +9,6 @@ import { table, type CommandResult } from '../format';
 import type { OpsTarget } from '../target';
 import { clientRetried, clientRetryLines, retryClients, type RetriedClient } from './retry-clients';
 import { findById } from './show';
-import type { ClientRecord } from '../../lambdas/domain/clients/client-record';
 
 /** What `retry <onboardingId|appId>` picks from the onboarding's or app's items: what a retry may move on. */
 const RETRIED_FROM_GROUPS: ReadonlySet<SolutionStatus> = new Set(['ACCEPT_FAILED', 'CREATE_FAILED', 'CREATED']);
