@@ -291,7 +291,7 @@ export function loadDiscoverClientsConfig(env: NodeJS.ProcessEnv = process.env) 
   };
 }
 
-/** The ops CLI: the table, the secret and Graph (for decisions on solutions), when a requeued create message comes back, and the accept lease. */
+/** The ops CLI: the table, the secret and Graph (for decisions on solutions), when a requeued create message comes back, the accept lease, and the weekly client allowance. */
 const opsSchema = graphSchema.extend({
   TABLE_NAME: z.string().min(1),
   /** For `ops credit-line`, which lists our business's credit lines: optional elsewhere. */
@@ -299,7 +299,7 @@ const opsSchema = graphSchema.extend({
   SYSTEM_USER_TOKEN_SECRET_ID: z.string().min(1),
   CREATE_REDELIVERY_SECONDS: z.coerce.number().int().positive(),
   ACCEPT_LEASE_SECONDS: z.coerce.number().int().positive(),
-});
+}).extend(weeklyLimitSchema.shape);
 
 export function loadOpsConfig(env: NodeJS.ProcessEnv) {
   const c = load(opsSchema, env);
@@ -310,5 +310,7 @@ export function loadOpsConfig(env: NodeJS.ProcessEnv) {
     createRedeliveryMs: c.CREATE_REDELIVERY_SECONDS * 1000,
     acceptLeaseMs: c.ACCEPT_LEASE_SECONDS * 1000,
     businessId: c.BUSINESS_ID,
+    /** `stats` compares each Tech Provider app's new clients of the last 7 days with it. */
+    weeklyClientLimit: c.WEEKLY_CLIENT_LIMIT,
   };
 }

@@ -1,3 +1,4 @@
+import { CLIENT_STATUSES, type ClientStatus } from '../lambdas/domain/clients/client-status';
 import { SOLUTION_STATUSES, type SolutionStatus } from '../lambdas/domain/solution-status';
 import { OpsError } from './ops-error';
 
@@ -12,15 +13,21 @@ export function parseSince(value: string, now: Date): string {
   return new Date(at).toISOString();
 }
 
-/** `--status`, repeated or comma-separated, each one of the solution statuses. */
-export function parseStatuses(values: readonly string[] | undefined): SolutionStatus[] | undefined {
+/** `--status`, repeated or comma-separated, each one of `allowed` (any case). */
+function parseStatusList<S extends string>(values: readonly string[] | undefined, allowed: readonly S[]): S[] | undefined {
   if (!values?.length) return undefined;
   const statuses = values.flatMap((v) => v.split(',')).map((v) => v.trim().toUpperCase()).filter(Boolean);
   for (const status of statuses) {
-    if (!(SOLUTION_STATUSES as readonly string[]).includes(status)) throw OpsError.usage(`--status ${status}: one of ${SOLUTION_STATUSES.join(', ')}`);
+    if (!(allowed as readonly string[]).includes(status)) throw OpsError.usage(`--status ${status}: one of ${allowed.join(', ')}`);
   }
-  return statuses as SolutionStatus[];
+  return statuses as S[];
 }
+
+/** `--status` of solutions. */
+export const parseStatuses = (values: readonly string[] | undefined): SolutionStatus[] | undefined => parseStatusList(values, SOLUTION_STATUSES);
+
+/** `--status` of clients (`clients`): their own statuses, which no solution has. */
+export const parseClientStatuses = (values: readonly string[] | undefined): ClientStatus[] | undefined => parseStatusList(values, CLIENT_STATUSES);
 
 export function parseLimit(value: string | undefined, fallback: number, max: number): number {
   if (value === undefined) return fallback;
@@ -35,5 +42,5 @@ export type RecordId = { kind: 'onboarding'; id: string } | { kind: 'numeric'; i
 export function parseRecordId(value: string): RecordId {
   if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)) return { kind: 'onboarding', id: value.toLowerCase() };
   if (/^\d{1,30}$/.test(value)) return { kind: 'numeric', id: value };
-  throw OpsError.usage(`${value}: not an onboarding ID (a UUID), a solution ID or an app ID (digits)`);
+  throw OpsError.usage(`${value}: not an onboarding ID (a UUID), or a solution, app or WABA ID (digits)`);
 }

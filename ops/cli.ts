@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
-import { parseLimit, parseRecordId, parseSince, parseStatuses } from './args';
+import { parseClientStatuses, parseLimit, parseRecordId, parseSince, parseStatuses } from './args';
+import { clientsCommand } from './commands/clients';
+import { creditLineCommand } from './commands/credit-line';
 import { deactivationCommand } from './commands/deactivation';
 import { listCommand } from './commands/list';
 import { redriveCommand } from './commands/redrive';
@@ -14,17 +16,26 @@ const USAGE = `usage: npm run ops -- <command> [options]   (or: npx mps-ops <com
 
   list [--status S[,S…]] [--app ID] [--onboarding ID] [--since T] [--limit N] [--after CURSOR]
                                     solutions, newest change first, a page at a time
-  show <onboardingId|solutionId|appId>
-                                    the onboardings it concerns, each solution with its timeline
+  show <onboardingId|solutionId|appId|wabaId>
+                                    the onboardings it concerns, each solution with its timeline;
+                                    for a WABA, each of its client records with its timeline
   stats [--since T]                 counts by status over a window (default 24h), the oldest
-                                    item of each unsettled status, the parked queues' depths
+                                    item of each unsettled status, the parked queues' depths;
+                                    clients by status, each app's new clients in 7 days
+                                    against the weekly limit (WEEKLY_CLIENT_LIMIT)
   retry <id…> | --status S [--limit N] [--dry-run]
-                                    re-drive failed or waiting solutions through the pipeline
+                                    re-drive failed or waiting solutions through the pipeline;
+                                    a WABA ID: its CREDIT_FAILED or NOT_SHARED clients' sharing
   redrive [--only create|accept] [--dry-run]
                                     the create DLQ back to its queue; the accept on-failure
                                     queue's batches re-driven
   deactivation accept|reject <solutionId>
                                     answer a Tech Provider's deactivation request
+  clients [--solution ID] [--status S[,S…]] [--since T] [--limit N]
+                                    clients onboarded through our solutions (default 50),
+                                    newest change first: WABA, owner, credit state, error
+  credit-line                       our business's credit lines on Graph (BUSINESS_ID), to
+                                    choose CREDIT_LINE_ID
 
 target: the local runtime of DATA_DIR (default .data) unless --stack NAME, or --table NAME with
         --queue URL, --dlq URL, --failure-queue URL (AWS credentials and region: standard chain)
@@ -46,6 +57,7 @@ function parse() {
         status: { type: 'string', multiple: true },
         app: { type: 'string' },
         onboarding: { type: 'string' },
+        solution: { type: 'string' },
         since: { type: 'string' },
         limit: { type: 'string' },
         after: { type: 'string' },
@@ -81,7 +93,7 @@ async function run(command: string | undefined, args: string[], values: Args['va
     }
     case 'show':
       expectArgs(args, 1, 'show takes one ID: an onboarding ID, a solution ID or an app ID');
-      return showCommand((await target()).store, parseRecordId(args[0]!));
+      return showCommand(await target(), parseRecordId(args[0]!));
     case 'stats':
       expectArgs(args, 0, 'stats takes no arguments');
       return statsCommand(await target(), parseSince(values.since ?? '24h', clock()), clock());
@@ -102,8 +114,24 @@ async function run(command: string | undefined, args: string[], values: Args['va
       if ((decision !== 'accept' && decision !== 'reject') || args.length !== 2 || !/^\d+$/.test(solutionId ?? '')) throw OpsError.usage('usage: deactivation accept|reject <solutionId>');
       return deactivationCommand(await target(), decision, solutionId!, clock);
     }
+    case 'clients': {
+      expectArgs(args, 0, 'clients takes no arguments: filter with --solution, --status, --since');
+      const solution = values.solution === undefined ? undefined : parseRecordId(values.solution);
+      if (solution && solution.kind !== 'numeric') throw OpsError.usage(`--solution ${values.solution}: a solution ID (digits)`);
+      const statuses = parseClientStatuses(values.status);
+      const options = {
+        ...(solution ? { solutionId: solution.id } : {}),
+        ...(statuses ? { statuses } : {}),
+        ...(values.since ? { since: parseSince(values.since, clock()) } : {}),
+        limit: parseLimit(values.limit, 50, 1000),
+      };
+      return clientsCommand((await target()).clients, options);
+    }
+    case 'credit-line':
+      expectArgs(args, 0, 'credit-line takes no arguments');
+      return creditLineCommand(await target());
     default:
-      throw OpsError.usage(`${command ? `unknown command ${command}` : 'no command given'}: list, show, stats, retry, redrive or deactivation (see --help)`);
+      throw OpsError.usage(`${command ? `unknown command ${command}` : 'no command given'}: list, show, stats, retry, redrive, deactivation, clients or credit-line (see --help)`);
   }
 }
 

@@ -5,9 +5,10 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { loadOpsConfig } from '../lambdas/config';
+import type { ClientStore } from '../lambdas/domain/clients/client-records';
 import type { RecordStore } from '../lambdas/domain/records/record-store';
 import { SCHEDULE } from '../lambdas/schedule';
-import { dynamoRecordStore } from '../lambdas/store/dynamo-record-store';
+import { dynamoClientStore, dynamoRecordStore } from '../lambdas/store/dynamo-record-store';
 import { SECRET_NAMES } from '../lib/pipeline-settings';
 import { readRuntimeFile } from '../local/runtime/runtime-file';
 import { OpsError } from './ops-error';
@@ -17,6 +18,8 @@ export interface OpsTarget {
   /** Said in the output: which deployment a command acted on. */
   name: string;
   store: RecordStore;
+  /** The clients onboarded through our solutions, in the same table. */
+  clients: ClientStore;
   tableName: string;
   queues: { create?: string; createDlq?: string; acceptFailures?: string };
   sqs: SQSClient;
@@ -53,21 +56,32 @@ export async function resolveTarget(flags: TargetFlags, env: NodeJS.ProcessEnv):
     });
   }
   if (flags.queue || flags.dlq || flags['failure-queue']) throw OpsError.usage('--queue, --dlq and --failure-queue go with --table');
-  return localTarget(env.DATA_DIR ?? '.data');
+  return localTarget(env.DATA_DIR ?? '.data', env);
 }
 
-function localTarget(dataDir: string): OpsTarget {
+function localTarget(dataDir: string, env: NodeJS.ProcessEnv): OpsTarget {
   const runtime = readRuntimeFile(dataDir);
   if (!runtime) throw OpsError.target(`no local runtime found in ${dataDir} (start one with \`npm start\`, or set DATA_DIR); for a deployed stack give --stack NAME`);
   const local = { region: runtime.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
   const { reconcile, createSolution } = runtime.wiring.functions;
-  // The reconciler's own environment, as the runtime recorded it: the same table, secret and Graph.
-  const config = loadOpsConfig({ ...reconcile.environment, CREATE_REDELIVERY_SECONDS: createSolution.environment.CREATE_REDELIVERY_SECONDS });
+  // The reconciler's own environment, as the runtime recorded it: the same table, secret and Graph;
+  // our business and the weekly allowance as whichever function is given them, else from the shell.
+  const config = loadOpsConfig({
+    ...reconcile.environment,
+    CREATE_REDELIVERY_SECONDS: createSolution.environment.CREATE_REDELIVERY_SECONDS,
+    BUSINESS_ID: anyFunctionSetting(runtime.wiring.functions, 'BUSINESS_ID') ?? env.BUSINESS_ID,
+    WEEKLY_CLIENT_LIMIT: anyFunctionSetting(runtime.wiring.functions, 'WEEKLY_CLIENT_LIMIT') ?? env.WEEKLY_CLIENT_LIMIT,
+  });
   return clients(`local runtime ${runtime.http} (${dataDir})`, config, { create: runtime.queues.createSolution, createDlq: runtime.queues.createSolutionDlq, acceptFailures: runtime.queues.acceptSolutionFailures }, {
     dynamodb: { ...local, endpoint: runtime.dynamodb },
     sqs: { ...local, endpoint: runtime.sqs },
     secretsManager: { ...local, endpoint: runtime.secretsManager },
   });
+}
+
+/** A setting as the first function that has it was given it (undefined: none has). */
+function anyFunctionSetting(functions: Record<string, { environment: Record<string, string> }>, name: string): string | undefined {
+  return Object.values(functions).find((fn) => fn.environment[name] !== undefined)?.environment[name];
 }
 
 async function stackTarget(stackName: string, env: NodeJS.ProcessEnv): Promise<OpsTarget> {
@@ -104,12 +118,15 @@ async function regionOf(client: CloudFormationClient): Promise<string> {
 
 function awsTarget(name: string, env: NodeJS.ProcessEnv, deployment: { tableName: string; queues: OpsTarget['queues']; systemUserTokenSecretId: string }): OpsTarget {
   // Graph at its default address, never one left in the shell for local work (the system-user token
-  // goes there); redelivery and the accept lease as the stack sets them.
+  // goes there); redelivery and the accept lease as the stack sets them. Our business (`credit-line`)
+  // and the weekly allowance, when not the default, are no stack outputs: from the shell.
   const config = loadOpsConfig({
     TABLE_NAME: deployment.tableName,
     SYSTEM_USER_TOKEN_SECRET_ID: deployment.systemUserTokenSecretId,
     CREATE_REDELIVERY_SECONDS: String(SCHEDULE.createQueue.visibilityTimeoutSeconds),
     ACCEPT_LEASE_SECONDS: String(SCHEDULE.acceptRetry.leaseSeconds),
+    BUSINESS_ID: env.BUSINESS_ID,
+    WEEKLY_CLIENT_LIMIT: env.WEEKLY_CLIENT_LIMIT,
   });
   // An endpoint set for SQS (AWS_ENDPOINT_URL_SQS) must win over the host in a queue URL.
   const sqsEndpoint = env.AWS_ENDPOINT_URL_SQS ?? env.AWS_ENDPOINT_URL;
@@ -124,9 +141,11 @@ function clients(name: string, config: OpsTarget['config'], queues: OpsTarget['q
   const sqs = new SQSClient({ ...endpoints.sqs, ...(endpoints.sqs.endpoint ? { useQueueUrlAsEndpoint: false } : {}) });
   const streams = new DynamoDBStreamsClient(endpoints.dynamodb);
   const secrets = new SecretsManagerClient(endpoints.secretsManager);
+  const db = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
   return {
     name,
-    store: dynamoRecordStore(DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } }), config.tableName),
+    store: dynamoRecordStore(db, config.tableName),
+    clients: dynamoClientStore(db, config.tableName),
     tableName: config.tableName,
     queues,
     sqs,

@@ -30,6 +30,15 @@ export function retryNote(solution) {
   return `Facebook did not answer this step yet${attempts}; we keep trying.${when}`;
 }
 
+/**
+ * How many businesses joined through a usable solution and are still with it (the API's `clients`).
+ * None yet is said too: it tells the Tech Provider the count is there and will grow.
+ */
+export function clientsJoined(count) {
+  if (count === 0) return 'No businesses have joined through this solution yet.';
+  return count === 1 ? '1 business has joined through this solution.' : `${count} businesses have joined through this solution.`;
+}
+
 const LOGIN_PROBLEMS = {
   cancelled: {
     title: 'You closed the Facebook window',

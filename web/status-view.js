@@ -3,7 +3,7 @@
 // announced once through the page's live region rather than by re-reading the whole list.
 
 import { launchSnippet } from './embedded-signup.js';
-import { retryNote, solutionProblem } from './messages.js';
+import { clientsJoined, retryNote, solutionProblem } from './messages.js';
 import { NO_LONGER_ACTIVE, STATUS_TONES } from './solution-statuses.js';
 
 /**
@@ -46,6 +46,9 @@ const COPIED_FOR_MS = 2000;
 /** What a retry note says changes only with a new attempt. */
 const retryKey = (solution) => (isRetrying(solution) ? `${solution.attempts}@${solution.nextAttemptAt}` : undefined);
 
+/** The count of businesses that joined, where the row shows it: a usable solution whose answer carries `clients`. */
+const clientsShown = (solution) => (isReady(solution.status) && solution.solutionId && Number.isInteger(solution.clients) ? solution.clients : undefined);
+
 /** Each row's two things to copy: what is copied, and what the page says about it. */
 const COPYABLE = {
   id: {
@@ -73,7 +76,7 @@ export function createSolutionList({ list, template, announce }) {
     item.querySelector('.copy-id .copy-target').textContent = ` the solution ID of ${name}`;
     item.querySelector('.copy-snippet .copy-target').textContent = ` the Embedded Signup code of ${name}`;
     item.querySelector('.snippet-box').setAttribute('aria-label', `Embedded Signup code of ${name}`);
-    const row = { item, name, status: undefined, solutionId: undefined, retry: undefined, snippetShown: false };
+    const row = { item, name, status: undefined, solutionId: undefined, retry: undefined, clients: undefined, snippetShown: false };
     item.querySelector('.copy-id').addEventListener('click', () => copy(row, 'id'));
     item.querySelector('.copy-snippet').addEventListener('click', () => copy(row, 'snippet'));
     rows.set(solution.appId, row);
@@ -96,13 +99,16 @@ export function createSolutionList({ list, template, announce }) {
     // Hidden by visibility, not removed: the line keeps its height whether or not it can be copied.
     row.item.querySelector('.copy-id').classList.toggle('unavailable', !ready);
     fillSnippet(row, info.tone, ready);
+    const clients = fillClients(row, solution, info.tone);
     const problem = info.tone === 'failed' || info.tone === 'ending' ? solutionProblem(solution) : undefined;
     const retrying = isRetrying(solution) ? retryNote(solution) : '';
     row.retry = retryKey(solution);
     row.item.querySelector('.retry-note').textContent = retrying;
     row.item.querySelector('.failure-text').textContent = problem?.text ?? '';
     row.item.querySelector('.failure-detail').textContent = problem?.detail ?? (retrying && solution.error.message ? `Facebook said: ${solution.error.message}` : '');
-    return `${row.name}: ${info.label}${problem ? `. ${problem.text}` : ''}${retrying ? `. ${retrying}` : ''}`;
+    // A count of none is not news: said on the row, not announced.
+    const joined = clients ? `. ${clientsJoined(clients)}` : '';
+    return `${row.name}: ${info.label}${problem ? `. ${problem.text}` : ''}${retrying ? `. ${retrying}` : ''}${joined}`;
   }
 
   /**
@@ -121,6 +127,20 @@ export function createSolutionList({ list, template, announce }) {
       details.open = false;
       row.snippetShown = false;
     }
+  }
+
+  /**
+   * Under a usable solution, how many businesses joined through it. The line is held (blank) while
+   * the app is on its way, like the snippet's, and gone with any other status. Returns the count shown.
+   */
+  function fillClients(row, solution, tone) {
+    const line = row.item.querySelector('.clients-joined');
+    const count = clientsShown(solution);
+    row.clients = count;
+    line.hidden = tone !== 'working' && tone !== 'ready';
+    line.classList.toggle('unavailable', count === undefined);
+    line.textContent = count === undefined ? '' : clientsJoined(count);
+    return count;
   }
 
   async function copy(row, what) {
@@ -145,14 +165,14 @@ export function createSolutionList({ list, template, announce }) {
       list.replaceChildren();
     },
     /**
-     * Shows `solutions` ({appId, appName, status, solutionId?, error?}) and announces what changed.
+     * Shows `solutions` ({appId, appName, status, solutionId?, clients?, error?}) and announces what changed.
      * Returns whether anything did.
      */
     update(solutions) {
       const changes = solutions
         .map((solution) => {
           const row = rows.get(solution.appId) ?? addRow(solution);
-          const changed = row.status !== solution.status || row.solutionId !== solution.solutionId || row.retry !== retryKey(solution);
+          const changed = row.status !== solution.status || row.solutionId !== solution.solutionId || row.retry !== retryKey(solution) || row.clients !== clientsShown(solution);
           return changed ? fill(row, solution) : undefined;
         })
         .filter(Boolean);

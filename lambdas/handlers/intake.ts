@@ -12,7 +12,7 @@ import { startOnboarding, type Deadline, type StartOnboardingDeps } from '../dom
 import { GraphClient } from '../graph/graph-client';
 import { SqsCreateSolutionQueue } from '../queue/create-solution-queue';
 import { SCHEDULE } from '../schedule';
-import { dynamoRecordStore } from '../store/dynamo-record-store';
+import { dynamoClientStore, dynamoRecordStore } from '../store/dynamo-record-store';
 import { reportRefusedTransition } from './transition-report';
 import { dynamoDocumentClient, sqs } from '../commons/aws-clients';
 import { cachedSecret } from '../commons/cached-secret';
@@ -24,6 +24,7 @@ import { parseOnboardingId, parseStartOnboarding } from './intake-request';
 
 const config = loadIntakeConfig();
 const store = dynamoRecordStore(dynamoDocumentClient(), config.tableName, reportRefusedTransition);
+const clients = dynamoClientStore(dynamoDocumentClient(), config.tableName);
 const deps: StartOnboardingDeps = {
   store,
   graph: new GraphClient(config.graph),
@@ -60,7 +61,7 @@ async function getOnboarding(event: APIGatewayProxyEventV2): Promise<HttpResult>
   const onboardingId = parseOnboardingId(event);
   const onboarding = onboardingId ? await store.getOnboarding(onboardingId) : undefined;
   if (!onboarding) throw new HttpError(404, 'ONBOARDING_NOT_FOUND', 'There is no onboarding with this ID.');
-  return json(200, onboardingStatusView(onboarding));
+  return json(200, await onboardingStatusView(onboarding, clients.countJoined));
 }
 
 // Intake keeps its own, earlier deadline: middy's early timeout would answer while the work went on.

@@ -1,9 +1,9 @@
-import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { decideDeactivationRequest, type DeactivationDecision, type DeactivationDecisionOutcome } from '../../lambdas/domain/deactivation-request';
 import { GraphClient } from '../../lambdas/graph/graph-client';
 import { GraphError } from '../../lambdas/graph/graph-error';
 import { EXIT, OpsError } from '../ops-error';
 import { errorText, type CommandResult } from '../format';
+import { systemUserToken } from '../system-user-token';
 import type { OpsTarget } from '../target';
 
 /** What Graph said to the decision, where the solution stands, and what the records did. */
@@ -24,14 +24,9 @@ function report(solutionId: string, decision: DeactivationDecision, result: Excl
  * follow at once, even when Graph refuses (exit 1: no request pending, say, because it was decided already).
  */
 export async function deactivationCommand(target: OpsTarget, decision: DeactivationDecision, solutionId: string, clock: () => Date): Promise<CommandResult> {
-  const systemUserToken = async () => {
-    const { SecretString } = await target.secrets.send(new GetSecretValueCommand({ SecretId: target.config.systemUserTokenSecretId }));
-    if (!SecretString) throw OpsError.target(`the secret ${target.config.systemUserTokenSecretId} is empty: put the system-user token in it`);
-    return SecretString;
-  };
   let result: DeactivationDecisionOutcome;
   try {
-    result = await decideDeactivationRequest(solutionId, decision, { store: target.store, graph: new GraphClient(target.config.graph), systemUserToken, clock });
+    result = await decideDeactivationRequest(solutionId, decision, { store: target.store, graph: new GraphClient(target.config.graph), systemUserToken: () => systemUserToken(target), clock });
   } catch (error) {
     if (!(error instanceof GraphError)) throw error;
     // Graph gave no usable answer to the decision: it may or may not have been taken.

@@ -3,6 +3,7 @@ import { SOLUTION_STATUSES, type SolutionStatus } from '../../lambdas/domain/sol
 import type { RecordStore } from '../../lambdas/domain/records/record-store';
 import { EXIT, OpsError } from '../ops-error';
 import { attemptsOf, errorText, solutionSummary, table, when, type CommandResult } from '../format';
+import { mergeNewestFirst, newerFirst as newerFirstBy } from '../newest-first';
 
 export interface ListOptions {
   statuses?: SolutionStatus[];
@@ -23,7 +24,7 @@ interface Cursor {
 
 const keyOf = (s: SolutionRecord) => `${s.onboardingId}/${s.appId}`;
 /** Newest change first; ties by key, so that every item has one place in the order. */
-const newerFirst = (a: SolutionRecord, b: SolutionRecord) => (a.updatedAt === b.updatedAt ? (keyOf(a) < keyOf(b) ? 1 : -1) : a.updatedAt < b.updatedAt ? 1 : -1);
+const newerFirst = newerFirstBy(keyOf);
 const isAfter = (s: SolutionRecord, cursor: Cursor | undefined) => !cursor || s.updatedAt < cursor.updatedAt || (s.updatedAt === cursor.updatedAt && keyOf(s) < cursor.key);
 
 const encodeCursor = (s: SolutionRecord) => Buffer.from(JSON.stringify({ updatedAt: s.updatedAt, key: keyOf(s) } satisfies Cursor)).toString('base64url');
@@ -57,41 +58,14 @@ export async function listSolutions(store: RecordStore, options: ListOptions): P
     found = items.filter(wanted).sort(newerFirst).slice(0, options.limit + 1);
   } else {
     found = await mergeNewestFirst(
-      (options.statuses ?? SOLUTION_STATUSES).map((status) => tiesInKeyOrder(store.newestInStatus(status, { since: options.since, until: cursor?.updatedAt }, options.limit + 1))),
+      (options.statuses ?? SOLUTION_STATUSES).map((status) => store.newestInStatus(status, { since: options.since, until: cursor?.updatedAt }, options.limit + 1)),
+      keyOf,
       wanted,
       options.limit + 1,
     );
   }
   const items = found.slice(0, options.limit);
   return { items, ...(found.length > options.limit ? { next: encodeCursor(items.at(-1)!) } : {}) };
-}
-
-/** An index orders by its sort key only: items changed in the same millisecond come in any order. Each run of them in key order. */
-async function* tiesInKeyOrder(source: AsyncGenerator<SolutionRecord>): AsyncGenerator<SolutionRecord> {
-  let run: SolutionRecord[] = [];
-  for await (const item of source) {
-    if (run.length > 0 && run[0]!.updatedAt !== item.updatedAt) {
-      yield* run.sort(newerFirst);
-      run = [];
-    }
-    run.push(item);
-  }
-  yield* run.sort(newerFirst);
-}
-
-/** The first `count` items of several newest-first sources, in one newest-first order; each source read only as far as needed. */
-async function mergeNewestFirst(sources: AsyncGenerator<SolutionRecord>[], wanted: (s: SolutionRecord) => boolean, count: number): Promise<SolutionRecord[]> {
-  const heads = await Promise.all(sources.map(async (source) => ({ source, head: (await source.next()).value as SolutionRecord | undefined })));
-  const merged: SolutionRecord[] = [];
-  while (merged.length < count) {
-    const live = heads.filter((h) => h.head);
-    if (live.length === 0) break;
-    const newest = live.reduce((a, b) => (newerFirst(a.head!, b.head!) <= 0 ? a : b));
-    if (wanted(newest.head!)) merged.push(newest.head!);
-    newest.head = (await newest.source.next()).value as SolutionRecord | undefined;
-  }
-  await Promise.all(sources.map((s) => s.return(undefined)));
-  return merged;
 }
 
 export async function listCommand(store: RecordStore, options: ListOptions): Promise<CommandResult> {

@@ -1,3 +1,4 @@
+import type { ClientRecord } from '../../lambdas/domain/clients/client-record';
 import type { SolutionRecord } from '../../lambdas/domain/records';
 import type { SolutionStatus } from '../../lambdas/domain/solution-status';
 import { retrySolution, type ParkedCreates, type RetryOutcome, type RetrySolutionDeps } from '../../lambdas/domain/retry-solution';
@@ -6,6 +7,7 @@ import { asOpsError, EXIT } from '../ops-error';
 import { ParkedCreateMessages } from '../parked-messages';
 import { table, type CommandResult } from '../format';
 import type { OpsTarget } from '../target';
+import { clientRetried, clientRetryLines, retryClients, type RetriedClient } from './retry-clients';
 import { findById } from './show';
 
 /** What `retry <onboardingId|appId>` picks from the onboarding's or app's items: what a retry may move on. */
@@ -27,19 +29,27 @@ export interface RetriedItem {
   result: RetryOutcome | { outcome: 'failed'; message: string };
 }
 
-/** The items a request names: a solution ID's holders whatever their status; an onboarding's or app's items that a retry may move on; or the items in `statuses`. */
-async function candidates(target: OpsTarget, request: RetryRequest): Promise<SolutionRecord[]> {
+/**
+ * The items a request names: a solution ID's holders whatever their status; an onboarding's or app's
+ * items that a retry may move on; or the items in `statuses`. A WABA ID names its client records.
+ */
+async function candidates(target: OpsTarget, request: RetryRequest): Promise<{ solutions: SolutionRecord[]; clients: ClientRecord[] }> {
   const items = new Map<string, SolutionRecord>();
+  const clients = new Map<string, ClientRecord>();
   const add = (s: SolutionRecord) => items.set(`${s.onboardingId}/${s.appId}`, s);
   for (const id of request.ids) {
-    const found = await findById(target.store, id);
+    const found = await findById(target, id);
+    if (found.kind === 'waba') {
+      for (const c of found.clients) clients.set(`${c.solutionId}/${c.wabaId}`, c);
+      continue;
+    }
     for (const s of found.onboardings.flatMap((o) => o.solutions)) {
       if (found.kind === 'solution' ? s.solutionId === found.id : RETRIED_FROM_GROUPS.has(s.status) && (found.kind === 'onboarding' || s.appId === found.id)) add(s);
     }
   }
   // Oldest change first: the ones stuck longest come before `--limit` cuts the list.
   for (const status of request.statuses ?? []) for (const s of await target.store.findByStatus(status, { limit: request.limit, maxPages: 1_000 })) add(s);
-  return [...items.values()];
+  return { solutions: [...items.values()], clients: [...clients.values()] };
 }
 
 /** With `--dry-run`, what each retry would do: the same rule, with writes that change nothing (the app's guard is read as the reopening would find it). */
@@ -95,7 +105,7 @@ async function retryOne(record: SolutionRecord, deps: RetrySolutionDeps): Promis
  * again at once.
  */
 export async function retryCommand(target: OpsTarget, request: RetryRequest, clock: () => Date): Promise<CommandResult> {
-  const items = await candidates(target, request);
+  const { solutions: items, clients } = await candidates(target, request);
   const mayRecreate = items.some((s) => s.status === 'CREATE_FAILED' && s.lastError?.reason === 'CREATE_ABANDONED');
   const { create, createDlq } = target.queues;
   const parked = mayRecreate && create && createDlq ? await ParkedCreateMessages.take(target.sqs, { create, createDlq }) : undefined;
@@ -108,20 +118,23 @@ export async function retryCommand(target: OpsTarget, request: RetryRequest, clo
   } finally {
     await parked?.release();
   }
+  const clientResults: RetriedClient[] = await retryClients(clients, target.clients, clock, request.dryRun);
 
-  const retried = results.filter((r) => r.result.outcome === 'accept-retried' || r.result.outcome === 'create-retried').length;
-  const lines =
-    results.length === 0
-      ? [request.ids.length ? 'Nothing to retry: no failed or waiting solution there.' : `No solutions are ${request.statuses?.join(' or ')}.`]
-      : [
-          ...table(
-            ['ONBOARDING', 'APP', 'SOLUTION', 'WAS', 'RESULT'],
-            results.map((r) => [r.onboardingId, r.appId, r.solutionId ?? '-', r.status, outcomeText(r.result, request.dryRun)]),
-          ),
-          '',
-          `${retried} of ${results.length} ${request.dryRun ? 'would be ' : ''}retried.`,
-        ];
+  const retried = results.filter((r) => r.result.outcome === 'accept-retried' || r.result.outcome === 'create-retried').length + clientResults.filter(clientRetried).length;
+  const total = results.length + clientResults.length;
+  const lines: string[] = [];
+  if (results.length > 0) {
+    lines.push(
+      ...table(
+        ['ONBOARDING', 'APP', 'SOLUTION', 'WAS', 'RESULT'],
+        results.map((r) => [r.onboardingId, r.appId, r.solutionId ?? '-', r.status, outcomeText(r.result, request.dryRun)]),
+      ),
+    );
+  }
+  if (clientResults.length > 0) lines.push(...(lines.length ? [''] : []), ...clientRetryLines(clientResults, request.dryRun));
+  if (total === 0) lines.push(request.ids.length ? 'Nothing to retry: no failed or waiting solution there.' : `No solutions are ${request.statuses?.join(' or ')}.`);
+  else lines.push('', `${retried} of ${total} ${request.dryRun ? 'would be ' : ''}retried.`);
   if (mayRecreate && !parked) lines.push('The create DLQ is not known here (give --dlq and --queue with --table): abandoned creates cannot be retried.');
-  const everyOne = results.length > 0 ? retried === results.length : request.ids.length === 0;
-  return { data: { dryRun: request.dryRun, results }, lines, exitCode: everyOne ? EXIT.ok : EXIT.partly };
+  const everyOne = total > 0 ? retried === total : request.ids.length === 0;
+  return { data: { dryRun: request.dryRun, results, ...(clientResults.length ? { clients: clientResults } : {}) }, lines, exitCode: everyOne ? EXIT.ok : EXIT.partly };
 }

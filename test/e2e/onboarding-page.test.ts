@@ -1,4 +1,6 @@
 import type { Browser, Page, Request } from 'playwright-core';
+import type { ClientRecord } from '../../lambdas/domain/clients/client-record';
+import { dynamoClientStore } from '../../lambdas/store/dynamo-record-store';
 import { contentSecurityPolicy } from '../../lib/constructs/security-headers';
 import { PipelineDriver } from '../support/pipeline-driver';
 import { startRuntimeProcess, type RuntimeProcess } from '../support/local-runtime-process';
@@ -327,6 +329,54 @@ describe('the onboarding page in a real browser', () => {
       await launch(page).click();
       await cancelConsent(page);
       await expectText(problem(page).getByRole('heading'), 'You closed the Facebook window');
+      expectNoPageErrors(session);
+    });
+  }, 30_000);
+
+  test('under an accepted solution, the businesses that joined through it: none yet, then the count each time the status is read again', async () => {
+    const userId = '2000000000000078';
+    const app = { id: '634974688087078', name: 'media_monsoon_clients' };
+    await pipeline.simulator('POST', '/__sim/tech-providers', { userId, name: 'Monsoon Clients (Tech Provider)', apps: [app] });
+    // Clients recorded as the webhook records them, straight into the runtime's table.
+    const clients = dynamoClientStore(pipeline.db, runtime.endpoints.tableName);
+    let onboardingId = '';
+    const join = async (solutionId: string, wabaId: string) => {
+      const at = new Date().toISOString();
+      const client: ClientRecord = { solutionId, wabaId, ownerBusinessId: `9${wabaId}`, appId: app.id, onboardingId, status: 'NEW', toldBy: { PARTNER_ADDED: at }, createdAt: at, updatedAt: at };
+      expect(await clients.recordNewClient(client)).toBe('recorded');
+    };
+    const joined = (page: Page) => rows(page).locator('.clients-joined');
+
+    await withPage(browser, 'clients-joined', runtime.endpoints.http, { viewport: DESKTOP }, async (session) => {
+      const { page } = session;
+      await pageReady(page);
+      await rewriteConsent(page, { userId, appIds: [app.id] });
+      const started = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/api/onboardings'));
+      await consent(page, { apps: [] });
+      ({ onboardingId } = (await (await started).json()) as { onboardingId: string });
+      await page.locator('#solutions > li[data-status="ACCEPTED"]').waitFor({ timeout: 25_000 });
+      await expectText(joined(page), 'No businesses have joined through this solution yet.');
+      const solutionId = (await rows(page).locator('.solution-id').textContent()) ?? '';
+
+      await join(solutionId, '7100000000000001');
+      const announcements = await recordAnnouncements(page, '#announcer');
+      await page.getByRole('button', { name: 'Check the status again' }).click();
+      await expectText(joined(page), '1 business has joined through this solution.');
+      expect(await announcements()).toContain(`${app.name}: Accepted, ready to use. 1 business has joined through this solution.`);
+
+      // One more joins, and one leaves again (the client unshared its WABA): it no longer counts.
+      await join(solutionId, '7100000000000002');
+      await join(solutionId, '7100000000000003');
+      expect(await clients.recordRemoved({ solutionId, wabaId: '7100000000000003' }, 'PARTNER_REMOVED', new Date(), new Date())).toBe(true);
+      expectNoPageErrors(session);
+    });
+
+    await withPage(browser, 'clients-joined-360px', 'about:blank', { viewport: PHONE }, async (session) => {
+      const { page } = session;
+      await page.goto(`${runtime.endpoints.http}/?onboarding=${onboardingId}`);
+      await expectText(joined(page), '2 businesses have joined through this solution.');
+      expect(await hasNoHorizontalScroll(page)).toBe(true);
+      await screenshot(page, 'clients-joined-360px');
       expectNoPageErrors(session);
     });
   }, 30_000);

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamoClientStore } from '../../lambdas/store/dynamo-record-store';
 import { PipelineDriver } from '../support/pipeline-driver';
 import { startRuntimeProcess, type RuntimeProcess } from '../support/local-runtime-process';
 import { runOps } from '../support/ops-cli';
@@ -134,11 +135,45 @@ describe('what happened?', () => {
   });
 
   test('an unknown ID: exit 3 and one line on stderr; a malformed one: exit 2', async () => {
-    await expect(ops('show', '999000999000')).resolves.toEqual({ code: 3, stdout: '', stderr: 'mps-ops: no solution or app 999000999000 in this table\n' });
+    await expect(ops('show', '999000999000')).resolves.toEqual({ code: 3, stdout: '', stderr: 'mps-ops: no solution, app or WABA 999000999000 in this table\n' });
     await expect(ops('show', '00000000-0000-4000-8000-000000000000')).resolves.toMatchObject({ code: 3, stderr: 'mps-ops: no onboarding 00000000-0000-4000-8000-000000000000 in this table\n' });
     await expect(ops('retry', '999000999000')).resolves.toMatchObject({ code: 3 });
     await expect(ops('show', 'DROP TABLE')).resolves.toMatchObject({ code: 2, stderr: expect.stringMatching(/^mps-ops: DROP TABLE: not an onboarding ID/) });
     await expect(ops('list', '--status', 'LOST')).resolves.toMatchObject({ code: 2, stderr: expect.stringContaining('--status LOST: one of PENDING, CREATING') });
+  });
+});
+
+describe('clients', () => {
+  test('clients lists them, show <wabaId> gives each record with its timeline, retry <wabaId> makes a failed one NEW, stats counts them per app', async () => {
+    const [item] = await pipeline.solutionItems(ids.accepted);
+    const clients = dynamoClientStore(pipeline.db, runtime.endpoints.tableName);
+    const now = new Date();
+    const record = (wabaId: string) => ({ solutionId: item!.solutionId, wabaId, ownerBusinessId: '5100000000000801', appId: item!.appId, onboardingId: ids.accepted, status: 'NEW' as const, toldBy: { PARTNER_ADDED: now.toISOString() }, createdAt: now.toISOString(), updatedAt: now.toISOString() });
+    const [failedWaba, newWaba] = ['7100000000000801', '7100000000000802'];
+    await clients.recordNewClient(record(failedWaba));
+    await clients.recordNewClient(record(newWaba));
+    const key = { solutionId: item!.solutionId as string, wabaId: failedWaba };
+    await clients.claimShare(key, now, { leaseMs: 60_000, retryPeriodMs: 60_000 });
+    await clients.recordShareFailed(key, 1, { code: 200, message: '(#200) Permissions error', reason: 'GRAPH_REFUSED' }, new Date(now.getTime() + 1));
+
+    const listed = await ops('clients', '--status', 'CREDIT_FAILED');
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(new RegExp(`CREDIT_FAILED\\s+${failedWaba}\\s+${item!.solutionId}\\s+5100000000000801\\s+-\\s+1\\s+GRAPH_REFUSED: code 200`));
+    expect((await opsJson('clients', '--solution', item!.solutionId)).items.map((c: { wabaId: string }) => c.wabaId)).toEqual([failedWaba, newWaba]);
+    await expect(ops('clients', '--status', 'ACCEPTED')).resolves.toMatchObject({ code: 2, stderr: expect.stringContaining('--status ACCEPTED: one of NEW, SHARING') });
+
+    const shown = await ops('show', failedWaba);
+    expect(shown.stdout).toMatch(/timeline:\n.* NEW .*\n.* SHARING .*claimed\n.* CREDIT_FAILED .*attempt 1 .*GRAPH_REFUSED: code 200/);
+
+    const retried = await ops('retry', failedWaba);
+    expect([retried.code, retried.stdout]).toEqual([0, expect.stringContaining('credit sharing retried: NEW again')]);
+    expect(await clients.getClient(key)).toMatchObject({ status: 'NEW' });
+    const notAgain = await ops('retry', newWaba);
+    expect([notAgain.code, notAgain.stdout]).toEqual([1, expect.stringContaining('not retried: it is NEW; only CREDIT_FAILED or NOT_SHARED clients are retried')]);
+
+    const stats = await opsJson('stats');
+    expect(stats.weeklyClients).toContainEqual({ appId: item!.appId, newClients: 2, limit: 200, percent: 1, nearLimit: false });
+    expect(stats.clients).toContainEqual({ status: 'NEW', clients: 2 });
   });
 });
 

@@ -1,4 +1,4 @@
-import { ConfigError, loadAcceptSolutionConfig, loadCreateSolutionConfig, loadIntakeConfig, loadReconcileConfig, loadTimeScale, loadWebhookConfig } from '../../lambdas/config';
+import { ConfigError, loadAcceptSolutionConfig, loadCreateSolutionConfig, loadIntakeConfig, loadOpsConfig, loadReconcileConfig, loadTimeScale, loadWebhookConfig } from '../../lambdas/config';
 import { SCHEDULE, scaledSchedule } from '../../lambdas/schedule';
 
 const BASE = { TABLE_NAME: 'mps', PARTNER_APP_ID: '1000000000000001' };
@@ -46,6 +46,7 @@ describe('config', () => {
       lifecyclePollAfterMs: 86_400_000,
       maxItemsPerPass: 100,
       minTimeLeftMs: 26_000,
+      shareHandoffMs: 120_000,
     });
     expect(() => loadReconcileConfig({ ...BASE, ...secret, CREATE_QUEUE_URL: 'q', ACCEPT_RETRY_PERIOD_SECONDS: '0' })).toThrow(/ACCEPT_RETRY_PERIOD_SECONDS/);
   });
@@ -105,6 +106,13 @@ describe('config', () => {
     expect(error).toBeInstanceOf(ConfigError);
     const message = (error as Error).message;
     for (const name of ['TABLE_NAME', 'PARTNER_APP_ID', 'GRAPH_API_VERSION', 'SYSTEM_USER_TOKEN_SECRET_ID']) expect(message).toContain(name);
+  });
+
+  test('ops: BUSINESS_ID (for credit-line) may be absent; the weekly client limit is Meta\'s 200 unless WEEKLY_CLIENT_LIMIT says otherwise', () => {
+    const ops = { TABLE_NAME: 't', SYSTEM_USER_TOKEN_SECRET_ID: 'su', CREATE_REDELIVERY_SECONDS: '60', ACCEPT_LEASE_SECONDS: '60' };
+    expect(loadOpsConfig(ops)).toMatchObject({ businessId: undefined, weeklyClientLimit: SCHEDULE.clients.weeklyLimit });
+    expect(loadOpsConfig({ ...ops, BUSINESS_ID: '2949482758682047', WEEKLY_CLIENT_LIMIT: '10' })).toMatchObject({ businessId: '2949482758682047', weeklyClientLimit: 10 });
+    expect(() => loadOpsConfig({ ...ops, WEEKLY_CLIENT_LIMIT: 'many' })).toThrow(/WEEKLY_CLIENT_LIMIT/);
   });
 });
 
