@@ -46,7 +46,6 @@ describe('config', () => {
       lifecyclePollAfterMs: 86_400_000,
       maxItemsPerPass: 100,
       minTimeLeftMs: 26_000,
-      shareHandoffMs: 120_000,
     });
     expect(() => loadReconcileConfig({ ...BASE, ...secret, CREATE_QUEUE_URL: 'q', ACCEPT_RETRY_PERIOD_SECONDS: '0' })).toThrow(/ACCEPT_RETRY_PERIOD_SECONDS/);
   });
