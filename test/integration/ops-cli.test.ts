@@ -4,7 +4,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamoClientStore } from '../../lambdas/store/dynamo-record-store';
 import { PipelineDriver } from '../support/pipeline-driver';
 import { startRuntimeProcess, type RuntimeProcess } from '../support/local-runtime-process';
 import { runOps } from '../support/ops-cli';
@@ -146,34 +145,37 @@ describe('what happened?', () => {
 describe('clients', () => {
   test('clients lists them, show <wabaId> gives each record with its timeline, retry <wabaId> makes a failed one NEW, stats counts them per app', async () => {
     const [item] = await pipeline.solutionItems(ids.accepted);
-    const clients = dynamoClientStore(pipeline.db, runtime.endpoints.tableName);
-    const now = new Date();
-    const record = (wabaId: string) => ({ solutionId: item!.solutionId, wabaId, ownerBusinessId: '5100000000000801', appId: item!.appId, onboardingId: ids.accepted, status: 'NEW' as const, toldBy: { PARTNER_ADDED: now.toISOString() }, createdAt: now.toISOString(), updatedAt: now.toISOString() });
-    const [failedWaba, newWaba] = ['7100000000000801', '7100000000000802'];
-    await clients.recordNewClient(record(failedWaba));
-    await clients.recordNewClient(record(newWaba));
-    const key = { solutionId: item!.solutionId as string, wabaId: failedWaba };
-    await clients.claimShare(key, now, { leaseMs: 60_000, retryPeriodMs: 60_000 });
-    await clients.recordShareFailed(key, 1, { code: 200, message: '(#200) Permissions error', reason: 'GRAPH_REFUSED' }, new Date(now.getTime() + 1));
+    const solutionId = item!.solutionId as string;
+    // Two businesses onboard through the accepted solution (the simulator's Embedded Signup and its
+    // webhooks): Graph refuses the first one's share for good, the second is shared.
+    await pipeline.addFault({ operation: 'share_credit_line', times: 1, effect: { type: 'error', status: 403, code: 200, message: '(#200) Permissions error' } });
+    const onboard = () => pipeline.simulator<{ waba: { id: string }; business: { id: string } }>('POST', '/__sim/clients', { solutionId, events: 'added' });
+    const failed = await onboard();
+    const clientIn = (wabaId: string, status: string) => pipeline.waitUntil(`client ${wabaId} ${status}`, async () => ((await pipeline.clientItem(solutionId, wabaId))?.status === status ? true : undefined), 30_000);
+    await clientIn(failed.waba.id, 'CREDIT_FAILED');
+    const shared = await onboard();
+    await clientIn(shared.waba.id, 'CREDIT_SHARED');
 
     const listed = await ops('clients', '--status', 'CREDIT_FAILED');
     expect(listed.code).toBe(0);
-    expect(listed.stdout).toMatch(new RegExp(`CREDIT_FAILED\\s+${failedWaba}\\s+${item!.solutionId}\\s+5100000000000801\\s+-\\s+1\\s+GRAPH_REFUSED: code 200`));
-    expect((await opsJson('clients', '--solution', item!.solutionId)).items.map((c: { wabaId: string }) => c.wabaId)).toEqual([failedWaba, newWaba]);
+    expect(listed.stdout).toMatch(new RegExp(`CREDIT_FAILED\\s+${failed.waba.id}\\s+${solutionId}\\s+${failed.business.id}\\s+-\\s+1\\s+GRAPH_REFUSED: code 200`));
+    // Newest change first: the shared one changed last.
+    expect((await opsJson('clients', '--solution', solutionId)).items.map((c: { wabaId: string }) => c.wabaId)).toEqual([shared.waba.id, failed.waba.id]);
     await expect(ops('clients', '--status', 'ACCEPTED')).resolves.toMatchObject({ code: 2, stderr: expect.stringContaining('--status ACCEPTED: one of NEW, SHARING') });
 
-    const shown = await ops('show', failedWaba);
+    const shown = await ops('show', failed.waba.id);
     expect(shown.stdout).toMatch(/timeline:\n.* NEW .*\n.* SHARING .*claimed\n.* CREDIT_FAILED .*attempt 1 .*GRAPH_REFUSED: code 200/);
 
-    const retried = await ops('retry', failedWaba);
+    const retried = await ops('retry', failed.waba.id);
     expect([retried.code, retried.stdout]).toEqual([0, expect.stringContaining('credit sharing retried: NEW again')]);
-    expect(await clients.getClient(key)).toMatchObject({ status: 'NEW' });
-    const notAgain = await ops('retry', newWaba);
-    expect([notAgain.code, notAgain.stdout]).toEqual([1, expect.stringContaining('not retried: it is NEW; only CREDIT_FAILED or NOT_SHARED clients are retried')]);
+    // The stream hands it to the share worker, which shares it this time.
+    await clientIn(failed.waba.id, 'CREDIT_SHARED');
+    const notAgain = await ops('retry', shared.waba.id);
+    expect([notAgain.code, notAgain.stdout]).toEqual([1, expect.stringContaining('not retried: it is CREDIT_SHARED; only CREDIT_FAILED or NOT_SHARED clients are retried')]);
 
     const stats = await opsJson('stats');
     expect(stats.weeklyClients).toContainEqual({ appId: item!.appId, newClients: 2, limit: 200, percent: 1, nearLimit: false });
-    expect(stats.clients).toContainEqual({ status: 'NEW', clients: 2 });
+    expect(stats.clients).toContainEqual({ status: 'CREDIT_SHARED', clients: 2 });
   });
 });
 
