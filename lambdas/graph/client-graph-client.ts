@@ -94,6 +94,6 @@ export class ClientGraphClient extends GraphClient {
   /** Our business's credit lines (`extendedcredits`): ops looks up CREDIT_LINE_ID here. */
   async creditLines(businessId: string, systemUserToken: string): Promise<{ id: string; legalEntityName?: string }[]> {
     const lines = await this.listAll(`${encodeURIComponent(businessId)}/extendedcredits`, { fields: 'id,legal_entity_name', limit: PAGE_LIMIT }, systemUserToken, z.object({ id: z.string(), legal_entity_name: z.string().optional() }));
-    return lines.map((l) => ({ id: l.id, legalEntityName: l.legal_entity_name }));
+    return lines.map((l) => ({ id: l.id, ...(l.legal_entity_name === undefined ? {} : { legalEntityName: l.legal_entity_name }) }));
   }
 }
