@@ -96,16 +96,24 @@ test('a client no webhook told of is found by the daily pass and shared', async 
   expect(Object.keys(shared.toldBy)).toEqual(['DAILY_PASS']);
 });
 
-test('a client of a solution that is not ours, or of none, is never recorded; a leaving client is REMOVED', async () => {
+test('a client of a solution that is not ours, of none, or badly signed is never recorded; a leaving client is REMOVED', async () => {
   const { solutionId } = await acceptedSolution('3100000000000005');
   const foreign = { event: 'PARTNER_ADDED', waba_info: { waba_id: '555000000000001', owner_business_id: '555000000000002', solution_id: '999999999999999' } };
   const none = { event: 'PARTNER_ADDED', waba_info: { waba_id: '555000000000003', owner_business_id: '555000000000002' } };
   await pipeline.simulator('POST', '/__sim/webhooks/account-update', { value: foreign });
   await pipeline.simulator('POST', '/__sim/webhooks/account-update', { value: none });
+  // Our own solution's client, but badly signed: refused (401), nothing written.
+  const forged = { event: 'PARTNER_ADDED', waba_info: { waba_id: '555000000000004', owner_business_id: '555000000000002', solution_id: solutionId } };
+  const { index } = await pipeline.simulator<{ index: number }>('POST', '/__sim/webhooks/account-update', { value: forged, badSignature: true });
+  await pipeline.waitUntil('the forged delivery answered', async () => {
+    const { deliveries } = await pipeline.simulator<{ deliveries: { index: number; lastHttpStatus: number | null }[] }>('GET', '/__sim/webhooks');
+    return deliveries.find((d) => d.index === index && d.lastHttpStatus === 401);
+  });
   const { waba } = await onboardClient(solutionId, { events: 'added' });
   await clientBecomes(solutionId, waba.id, 'CREDIT_SHARED');
   expect(await itemsOfWaba('555000000000001')).toEqual([]);
   expect(await itemsOfWaba('555000000000003')).toEqual([]);
+  expect(await itemsOfWaba('555000000000004')).toEqual([]);
   expect((await shares('555000000000001')).length + (await shares('555000000000003')).length).toBe(0);
   await pipeline.simulator('POST', `/__sim/clients/${waba.id}/remove`);
   await clientBecomes(solutionId, waba.id, 'REMOVED');
