@@ -274,7 +274,6 @@ export function loadShareCreditConfig(env: NodeJS.ProcessEnv = process.env) {
     ...systemUserFunction(c),
     sharing: {
       ...creditSharing(c),
-      partnerAppId: c.PARTNER_APP_ID,
       partnerPermissions: c.PARTNER_PERMISSIONS,
       leaseMs: c.SHARE_LEASE_SECONDS * 1000,
       retryPeriodMs: c.SHARE_RETRY_PERIOD_SECONDS * 1000,
@@ -287,7 +286,7 @@ export function loadDiscoverClientsConfig(env: NodeJS.ProcessEnv = process.env) 
   const c = load(discoverClientsSchema, env);
   return {
     ...systemUserFunction(c),
-    discovery: { businessId: c.BUSINESS_ID, partnerAppId: c.PARTNER_APP_ID, maxWabasPerPass: c.DISCOVERY_MAX_WABAS, weeklyClientLimit: c.WEEKLY_CLIENT_LIMIT },
+    discovery: { businessId: c.BUSINESS_ID, maxWabasPerPass: c.DISCOVERY_MAX_WABAS, weeklyClientLimit: c.WEEKLY_CLIENT_LIMIT },
   };
 }
 
