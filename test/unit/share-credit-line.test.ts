@@ -118,6 +118,21 @@ describe('sharing our credit line with a client', () => {
     expect(calls(/whatsapp_credit_sharing_and_attach$/)).toBe(1);
   });
 
+  it('a share answered but not yet on the WABA is verified again, never shared a second time', async () => {
+    const { key, clients, deps, waba } = await newClient();
+    // The WABA's funding shows nothing for three reads: the first attempt's two, and the second's.
+    sim.state.controls.addFault({ operation: 'read_waba', times: 3, effect: { type: 'answer', status: 200, body: { id: waba.id } } });
+    await expect(shareCreditLine(key, deps())).resolves.toMatchObject({ outcome: 'retrying', error: { reason: 'NOT_VERIFIED' } });
+    const allocation = (await clients.getClient(key))!.allocationConfigId;
+    expect(allocation).toBeDefined();
+    await clients.rearmShare((await clients.getClient(key))!, now);
+    await expect(shareCreditLine(key, deps())).resolves.toMatchObject({ outcome: 'retrying', attempt: 2 });
+    await clients.rearmShare((await clients.getClient(key))!, now);
+    await expect(shareCreditLine(key, deps())).resolves.toMatchObject({ outcome: 'shared', alreadyOurs: true, allocationConfigId: allocation, attempt: 3 });
+    expect(calls(/whatsapp_credit_sharing_and_attach$/)).toBe(1);
+    expect(calls(/assigned_users$/)).toBe(1);
+  });
+
   it('a WABA funded by another partner’s line ends CREDIT_FAILED (OTHER_CREDIT_LINE), nothing shared', async () => {
     const { key, clients, deps } = await newClient({ fundedBy: 'other' });
     await expect(shareCreditLine(key, deps())).resolves.toMatchObject({ outcome: 'failed', gaveUp: false });

@@ -87,6 +87,8 @@ async function placeOurLine(
   const businessToken = await deps.graph.businessToken(client.solutionId, client.ownerBusinessId, token);
   const funding = await deps.graph.wabaFunding(client.wabaId, businessToken);
   if (funding !== undefined) return existingLine(client, line, funding, token, deps);
+  // An earlier attempt's share was answered, but the WABA showed no funding yet: never a second share.
+  if (client.allocationConfigId !== undefined) return { kind: 'unverified', allocationConfigId: client.allocationConfigId };
   await deps.graph.assignSystemUser(client.wabaId, deps.settings.systemUserId, systemUserTasks(deps.settings.partnerPermissions), token);
   let allocationConfigId: string;
   try {
