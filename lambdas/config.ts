@@ -143,6 +143,9 @@ const discoverClientsSchema = commonSchema.extend(clientsSchema.shape).extend(we
 /** The webhook endpoint needs no Graph: the table, and the two secrets that authenticate Meta. */
 const webhookSchema = weeklyLimitSchema.extend({
   TABLE_NAME: z.string().min(1),
+  /** Who we are: a client leaving our app or our business is ours to record, one leaving another partner is not. */
+  PARTNER_APP_ID: commonSchema.shape.PARTNER_APP_ID,
+  BUSINESS_ID: numericId('business portfolio'),
   SECRET_CACHE_TTL_SECONDS: z.coerce.number().int().nonnegative().default(SCHEDULE.secretCacheSeconds),
   /** Meta signs each delivery with the app secret (X-Hub-Signature-256). */
   APP_SECRET_ID: z.string().min(1),
@@ -260,6 +263,7 @@ export function loadWebhookConfig(env: NodeJS.ProcessEnv = process.env) {
     appSecretId: c.APP_SECRET_ID,
     verifyTokenSecretId: c.WEBHOOK_VERIFY_TOKEN_SECRET_ID,
     weeklyClientLimit: c.WEEKLY_CLIENT_LIMIT,
+    us: { partnerAppId: c.PARTNER_APP_ID, businessId: c.BUSINESS_ID },
   };
 }
 

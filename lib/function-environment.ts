@@ -120,6 +120,9 @@ export function functionEnvironments(partner: PartnerSettings, resources: Pipeli
       TABLE_NAME: resources.tableName,
       APP_SECRET_ID: resources.appSecretId,
       WEBHOOK_VERIFY_TOKEN_SECRET_ID: resources.webhookVerifyTokenSecretId,
+      // Who we are, to tell a client leaving us from one leaving another partner.
+      PARTNER_APP_ID: partner.partnerAppId,
+      BUSINESS_ID: partner.businessId,
       ...weeklyLimit,
     },
     shareCredit: {

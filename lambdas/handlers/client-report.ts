@@ -37,6 +37,9 @@ export function reportClientNews(news: { event: ClientNews['event'] | ClientSour
       return;
     case 'unknown-client':
       log.info('client left, but no record of ours holds it (or the news is older than the record)', about);
+      return;
+    case 'another-partner':
+      log.info('client left another partner (another app removed, or unshared from another business); our records stay', about);
   }
 }
 

@@ -56,7 +56,7 @@ async function deliver(event: APIGatewayProxyEventV2): Promise<HttpResult> {
     reportLifecycleOutcome({ solutionId: news.solutionId, status: news.state.status, source: 'webhook' }, result);
   }
   for (const client of delivery.clients) {
-    reportClientNews(client, await takeClientNews(client, clientDeps), config.weeklyClientLimit);
+    reportClientNews(client, await takeClientNews(client, clientDeps, config.us), config.weeklyClientLimit);
   }
   if (delivery.clientsMalformed > 0) {
     metrics.addMetric(METRIC.clientNewsMalformed, MetricUnit.Count, delivery.clientsMalformed);

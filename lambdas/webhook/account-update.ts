@@ -19,13 +19,16 @@ const wabaInfo = z.object({
  * `ignored` for every other event; `malformed` for a client event whose `waba_info` lacks the WABA
  * or its owner, or has them of another type.
  */
-export function readAccountUpdate(value: unknown, observedAt: Date): ClientNews | 'ignored' | 'malformed' {
+export function readAccountUpdate(value: unknown, observedAt: Date, entryId?: string): ClientNews | 'ignored' | 'malformed' {
   const event = joinOrLeave.safeParse(value);
   if (!event.success) return 'ignored';
   const info = wabaInfo.safeParse((value as { waba_info?: unknown }).waba_info);
   if (!info.success) return 'malformed';
   const { waba_id: wabaId, owner_business_id: ownerBusinessId, solution_id: solutionId, partner_app_id: partnerAppId } = info.data;
   const name = event.data.event;
-  if (name === 'PARTNER_REMOVED' || name === 'PARTNER_APP_UNINSTALLED') return { kind: 'left', event: name, wabaId, ownerBusinessId, observedAt };
+  if (name === 'PARTNER_REMOVED' || name === 'PARTNER_APP_UNINSTALLED') {
+    // For partner events the entry's `id` is the partner told: whom the client left.
+    return { kind: 'left', event: name, wabaId, ownerBusinessId, ...(partnerAppId ? { partnerAppId } : {}), ...(entryId ? { partnerBusinessId: entryId } : {}), observedAt };
+  }
   return { kind: 'joined', event: name, wabaId, ownerBusinessId, ...(solutionId ? { solutionId } : {}), ...(partnerAppId ? { partnerAppId } : {}), observedAt };
 }

@@ -17,7 +17,7 @@ export interface WebhookDelivery {
 }
 
 const envelope = z.object({ entry: z.array(z.unknown()).default([]) });
-const entrySchema = z.object({ time: z.number().finite().optional(), changes: z.array(z.unknown()).default([]) });
+const entrySchema = z.object({ id: z.string().optional().catch(undefined), time: z.number().finite().optional(), changes: z.array(z.unknown()).default([]) });
 const changeSchema = z.object({ field: z.string().optional(), value: z.unknown() });
 const partnerSolutionsValue = z.object({ solution_id: z.string().min(1), solution_status: z.string().min(1) });
 
@@ -56,7 +56,7 @@ export function readDelivery(body: string, receivedAt: Date): WebhookDelivery | 
     for (const rawChange of entry.data.changes) {
       const change = changeSchema.safeParse(rawChange);
       if (change.success && change.data.field === ACCOUNT_UPDATE_FIELD) {
-        const client = readAccountUpdate(change.data.value, observedAt);
+        const client = readAccountUpdate(change.data.value, observedAt, entry.data.id);
         if (client === 'ignored') delivery.ignored++;
         else if (client === 'malformed') delivery.clientsMalformed++;
         else delivery.clients.push(client);

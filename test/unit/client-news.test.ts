@@ -9,6 +9,7 @@ const WABA = '980198427658004';
 const OWNER = '2329417887457253';
 const APP = '634974688087057';
 const now = new Date('2026-12-07T10:00:00.000Z');
+const US = { partnerAppId: '1000000000000001', businessId: '2949482758682047' };
 const at = (minute: number) => new Date(Date.UTC(2026, 11, 7, 9, minute));
 
 function setup(solutions: SolutionRecord[] = [ourSolution(SOLUTION)]) {
@@ -23,10 +24,10 @@ const left = (event: 'PARTNER_REMOVED' | 'PARTNER_APP_UNINSTALLED', observedAt: 
 describe('a client’s news', () => {
   it('records a client of ours once, whatever the order, repeats and events; each event noted once', async () => {
     const { ports, deps } = setup();
-    const first = await takeClientNews(joined('PARTNER_APP_INSTALLED', at(5), { partnerAppId: '1000000000000001' } as Partial<ClientNews>), deps);
+    const first = await takeClientNews(joined('PARTNER_APP_INSTALLED', at(5), { partnerAppId: '1000000000000001' } as Partial<ClientNews>), deps, US);
     expect(first).toMatchObject({ kind: 'recorded', weeklyCount: 1, client: { status: 'NEW', appId: APP, onboardingId: 'onb-1', ownerBusinessId: OWNER, partnerAppId: '1000000000000001' } });
     for (const news of [joined('PARTNER_APP_INSTALLED', at(5)), joined('PARTNER_ADDED', at(1)), joined('PARTNER_ADDED', at(9))]) {
-      expect(await takeClientNews(news, deps)).toMatchObject({ kind: 'known' });
+      expect(await takeClientNews(news, deps, US)).toMatchObject({ kind: 'known' });
     }
     expect(ports.clients.size).toBe(1);
     expect(await ports.joinedSince(APP, new Date(now.getTime() - 7 * 86_400_000))).toBe(1);
@@ -37,23 +38,27 @@ describe('a client’s news', () => {
 
   it('never records a client of a solution that is not ours, not live with us, or of none', async () => {
     const { ports, deps } = setup([ourSolution(SOLUTION, 'DEACTIVATED'), ourSolution('222', 'CREATED')]);
-    expect(await takeClientNews(joined('PARTNER_ADDED', at(1)), deps)).toEqual({ kind: 'not-ours', solutionId: SOLUTION });
-    expect(await takeClientNews(joined('PARTNER_ADDED', at(1), { solutionId: '222' } as Partial<ClientNews>), deps)).toEqual({ kind: 'not-ours', solutionId: '222' });
-    expect(await takeClientNews(joined('PARTNER_ADDED', at(1), { solutionId: '999' } as Partial<ClientNews>), deps)).toMatchObject({ kind: 'not-ours' });
-    expect(await takeClientNews({ kind: 'joined', event: 'PARTNER_ADDED', wabaId: WABA, ownerBusinessId: OWNER, observedAt: at(1) }, deps)).toEqual({ kind: 'not-ours' });
+    expect(await takeClientNews(joined('PARTNER_ADDED', at(1)), deps, US)).toEqual({ kind: 'not-ours', solutionId: SOLUTION });
+    expect(await takeClientNews(joined('PARTNER_ADDED', at(1), { solutionId: '222' } as Partial<ClientNews>), deps, US)).toEqual({ kind: 'not-ours', solutionId: '222' });
+    expect(await takeClientNews(joined('PARTNER_ADDED', at(1), { solutionId: '999' } as Partial<ClientNews>), deps, US)).toMatchObject({ kind: 'not-ours' });
+    expect(await takeClientNews({ kind: 'joined', event: 'PARTNER_ADDED', wabaId: WABA, ownerBusinessId: OWNER, observedAt: at(1) }, deps, US)).toEqual({ kind: 'not-ours' });
     expect(ports.clients.size).toBe(0);
     expect(ports.counts.size).toBe(0);
   });
 
   it('moves the client to REMOVED when it leaves, but not on news from before it joined', async () => {
     const { clients, deps } = setup();
-    await takeClientNews(joined('PARTNER_ADDED', at(5)), deps);
-    expect(await takeClientNews(left('PARTNER_REMOVED', at(4)), deps)).toEqual({ kind: 'unknown-client' });
+    await takeClientNews(joined('PARTNER_ADDED', at(5)), deps, US);
+    expect(await takeClientNews(left('PARTNER_REMOVED', at(4)), deps, US)).toEqual({ kind: 'unknown-client' });
     expect((await clients.getClient({ solutionId: SOLUTION, wabaId: WABA }))!.status).toBe('NEW');
-    expect(await takeClientNews(left('PARTNER_APP_UNINSTALLED', at(6)), deps)).toEqual({ kind: 'removed', clients: [{ solutionId: SOLUTION, wabaId: WABA }] });
+    // Leaving another partner is not leaving us.
+    expect(await takeClientNews({ ...left('PARTNER_APP_UNINSTALLED', at(6)), partnerAppId: '634974688087057' } as ClientNews, deps, US)).toEqual({ kind: 'another-partner' });
+    expect(await takeClientNews({ ...left('PARTNER_REMOVED', at(6)), partnerBusinessId: '102290129340398' } as ClientNews, deps, US)).toEqual({ kind: 'another-partner' });
+    expect((await clients.getClient({ solutionId: SOLUTION, wabaId: WABA }))!.status).toBe('NEW');
+    expect(await takeClientNews(left('PARTNER_APP_UNINSTALLED', at(6)), deps, US)).toEqual({ kind: 'removed', clients: [{ solutionId: SOLUTION, wabaId: WABA }] });
     expect((await clients.getClient({ solutionId: SOLUTION, wabaId: WABA }))!).toMatchObject({ status: 'REMOVED', removedBy: 'PARTNER_APP_UNINSTALLED', removedAt: at(6).toISOString() });
     // Later joins of the same (solution, WABA) change nothing further.
-    expect(await takeClientNews(joined('PARTNER_ADDED', at(7)), deps)).toMatchObject({ kind: 'known' });
+    expect(await takeClientNews(joined('PARTNER_ADDED', at(7)), deps, US)).toMatchObject({ kind: 'known' });
     expect((await clients.getClient({ solutionId: SOLUTION, wabaId: WABA }))!.status).toBe('REMOVED');
     expect(await clients.countJoined(SOLUTION)).toBe(0);
   });
@@ -62,7 +67,7 @@ describe('a client’s news', () => {
     const { deps } = setup();
     const counts: number[] = [];
     for (const waba of ['1', '2', '3']) {
-      const result = await takeClientNews({ ...joined('PARTNER_ADDED', at(1)), wabaId: waba } as ClientNews, deps);
+      const result = await takeClientNews({ ...joined('PARTNER_ADDED', at(1)), wabaId: waba } as ClientNews, deps, US);
       if (result.kind === 'recorded') counts.push(result.weeklyCount);
     }
     expect(counts).toEqual([1, 2, 3]);
@@ -72,7 +77,7 @@ describe('a client’s news', () => {
 describe('the daily pass', () => {
   it('records a WABA shared with us that no webhook told of, through one of our solutions, and skips known ones', async () => {
     const { ports, deps } = setup();
-    await takeClientNews(joined('PARTNER_ADDED', at(1)), deps);
+    await takeClientNews(joined('PARTNER_ADDED', at(1)), deps, US);
     const graph = {
       async *clientWabas() {
         yield [{ id: WABA, ownerBusinessId: OWNER }, { id: 'missed', ownerBusinessId: 'b2' }];

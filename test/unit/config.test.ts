@@ -84,15 +84,18 @@ describe('config', () => {
     for (const bad of ['0', '-1', '2', 'fast']) expect(() => loadTimeScale({ TIME_SCALE: bad })).toThrow(/TIME_SCALE/);
   });
 
-  test('the webhook needs the table and its two secrets, nothing of Graph', () => {
-    expect(loadWebhookConfig({ TABLE_NAME: 't', APP_SECRET_ID: 'arn:app', WEBHOOK_VERIFY_TOKEN_SECRET_ID: 'arn:verify' })).toEqual({
+  test('the webhook needs the table, its two secrets and who we are (our app and business), nothing of Graph', () => {
+    const webhook = { TABLE_NAME: 't', APP_SECRET_ID: 'arn:app', WEBHOOK_VERIFY_TOKEN_SECRET_ID: 'arn:verify', PARTNER_APP_ID: '1000000000000001', BUSINESS_ID: '2949482758682047' };
+    expect(loadWebhookConfig(webhook)).toEqual({
       tableName: 't',
       secretCacheTtlSeconds: 300,
       appSecretId: 'arn:app',
       verifyTokenSecretId: 'arn:verify',
       weeklyClientLimit: 200,
+      us: { partnerAppId: '1000000000000001', businessId: '2949482758682047' },
     });
-    expect(() => loadWebhookConfig({ TABLE_NAME: 't', APP_SECRET_ID: 'arn:app' })).toThrow(/WEBHOOK_VERIFY_TOKEN_SECRET_ID/);
+    expect(() => loadWebhookConfig({ ...webhook, WEBHOOK_VERIFY_TOKEN_SECRET_ID: undefined })).toThrow(/WEBHOOK_VERIFY_TOKEN_SECRET_ID/);
+    expect(() => loadWebhookConfig({ ...webhook, BUSINESS_ID: undefined })).toThrow(/BUSINESS_ID/);
   });
 
   test('lists every missing or malformed variable at once', () => {

@@ -8,7 +8,14 @@ import type { ClientJoinEvent, ClientLeaveEvent, ClientSource } from './client-s
 /** What Meta's `account_update` (or the daily pass) told of a client (docs/graph-api.md § Clients). */
 export type ClientNews =
   | { kind: 'joined'; event: ClientJoinEvent; wabaId: string; ownerBusinessId: string; solutionId?: string; partnerAppId?: string; observedAt: Date }
-  | { kind: 'left'; event: ClientLeaveEvent; wabaId: string; ownerBusinessId: string; observedAt: Date };
+  /** `partnerAppId`: the app removed (UNINSTALLED); `partnerBusinessId`: the partner the WABA was unshared from (the entry's `id`). */
+  | { kind: 'left'; event: ClientLeaveEvent; wabaId: string; ownerBusinessId: string; partnerAppId?: string; partnerBusinessId?: string; observedAt: Date };
+
+/** Who we are to a client: our app, and our business portfolio. */
+export interface OurPartnerIds {
+  partnerAppId: string;
+  businessId: string;
+}
 
 export interface ClientNewsDeps {
   clients: Pick<ClientStore, 'recordNewClient' | 'noteToldBy' | 'joinedSince' | 'clientsOfWaba' | 'recordRemoved'>;
@@ -25,13 +32,18 @@ export type ClientNewsOutcome =
   | { kind: 'not-ours'; solutionId?: string }
   | { kind: 'removed'; clients: ClientKey[] }
   /** A leave event for a WABA no record holds, or older than the records it names. */
-  | { kind: 'unknown-client' };
+  | { kind: 'unknown-client' }
+  /** The client left another partner (removed another app, unshared the WABA from another business): not us. */
+  | { kind: 'another-partner' };
 
 const WEEK_MS = 7 * 24 * 3600 * 1000;
 
-/** A client's news applied to its records: a join records it once (or notes the repeat), a leave moves it to REMOVED. */
-export async function takeClientNews(news: ClientNews, deps: ClientNewsDeps): Promise<ClientNewsOutcome> {
-  if (news.kind === 'left') return recordLeaving(news, deps);
+/**
+ * A client's news applied to its records: a join records it once (or notes the repeat); leaving us
+ * (our app removed, or the WABA unshared from our business) moves it to REMOVED.
+ */
+export async function takeClientNews(news: ClientNews, deps: ClientNewsDeps, us: OurPartnerIds): Promise<ClientNewsOutcome> {
+  if (news.kind === 'left') return leftUs(news, us) ? recordLeaving(news, deps) : { kind: 'another-partner' };
   if (news.solutionId === undefined) return { kind: 'not-ours' };
   return recordClient({ ...news, solutionId: news.solutionId, source: news.event }, deps);
 }
@@ -86,6 +98,12 @@ async function recordLeaving(news: Extract<ClientNews, { kind: 'left' }>, deps: 
     if (await deps.clients.recordRemoved(key, news.event, news.observedAt, now)) removed.push(key);
   }
   return removed.length > 0 ? { kind: 'removed', clients: removed } : { kind: 'unknown-client' };
+}
+
+/** Another app removed, or the WABA unshared from another partner, leaves our records as they are. */
+function leftUs(news: Extract<ClientNews, { kind: 'left' }>, us: OurPartnerIds): boolean {
+  if (news.event === 'PARTNER_APP_UNINSTALLED') return news.partnerAppId === undefined || news.partnerAppId === us.partnerAppId;
+  return news.partnerBusinessId === undefined || news.partnerBusinessId === us.businessId;
 }
 
 const firstToldAt = (client: ClientRecord) => Object.values(client.toldBy).sort()[0] ?? client.createdAt;
