@@ -25,6 +25,7 @@ async function discoveryPass() {
     if (outcome.kind === 'recorded') metrics.addMetric(METRIC.clientDiscovered, MetricUnit.Count, 1);
     reportClientNews({ event: 'DAILY_PASS', wabaId, solutionId: outcome.kind === 'not-ours' ? outcome.solutionId : 'client' in outcome ? outcome.client.solutionId : undefined }, outcome, config.discovery.weeklyClientLimit);
   }
+  if (pass.refused.length > 0) logger.warn("Graph refused to list some client WABAs' solutions; the next pass asks again", { refused: pass.refused });
   if (pass.withoutOwner.length > 0) logger.warn('client WABAs listed without their owner business; not recorded', { wabaIds: pass.withoutOwner });
   const recorded = pass.found.filter((f) => f.outcome.kind === 'recorded').length;
   logger.info('client discovery pass', { read: pass.read, recorded, bound: config.discovery.maxWabasPerPass });

@@ -2,6 +2,7 @@ import { takeClientNews, type ClientNews, type ClientNewsDeps } from '../../lamb
 import { discoverClients } from '../../lambdas/domain/clients/discover-clients';
 import type { SolutionRecord } from '../../lambdas/domain/records';
 import { readDelivery } from '../../lambdas/webhook/partner-solutions';
+import { GraphError } from '../../lambdas/graph/graph-error';
 import { memoryClientStore, ourSolution } from '../support/memory-client-store';
 
 const SOLUTION = '1715120619246906';
@@ -75,18 +76,22 @@ describe('a client’s news', () => {
 });
 
 describe('the daily pass', () => {
-  it('records a WABA shared with us that no webhook told of, through one of our solutions, and skips known ones', async () => {
+  it('records a WABA shared with us that no webhook told of, through one of our solutions, skips known ones, and goes on past one Graph refuses', async () => {
     const { ports, deps } = setup();
     await takeClientNews(joined('PARTNER_ADDED', at(1)), deps, US);
     const graph = {
       async *clientWabas() {
-        yield [{ id: WABA, ownerBusinessId: OWNER }, { id: 'missed', ownerBusinessId: 'b2' }];
+        yield [{ id: WABA, ownerBusinessId: OWNER }, { id: 'refused', ownerBusinessId: 'b5' }, { id: 'missed', ownerBusinessId: 'b2' }];
         yield [{ id: 'elsewhere', ownerBusinessId: 'b3' }, { id: 'no-owner' }, { id: 'beyond-the-bound', ownerBusinessId: 'b4' }];
       },
-      wabaSolutions: async (wabaId: string) => (wabaId === 'elsewhere' ? [{ id: 'not-ours' }] : [{ id: SOLUTION }]),
+      wabaSolutions: async (wabaId: string) => {
+        if (wabaId === 'refused') throw new GraphError('permanent', { code: 200, message: '(#200) Permissions error' }, 403);
+        return wabaId === 'elsewhere' ? [{ id: 'not-ours' }] : [{ id: SOLUTION }];
+      },
     };
-    const pass = await discoverClients({ ...deps, graph, systemUserToken: async () => 'system-user', settings: { businessId: '2949482758682047', maxWabasPerPass: 4 } });
-    expect(pass.read).toBe(4);
+    const pass = await discoverClients({ ...deps, graph, systemUserToken: async () => 'system-user', settings: { businessId: '2949482758682047', maxWabasPerPass: 5 } });
+    expect(pass.read).toBe(5);
+    expect(pass.refused).toEqual([{ wabaId: 'refused', error: { code: 200, message: '(#200) Permissions error' } }]);
     expect(pass.withoutOwner).toEqual(['no-owner']);
     expect(pass.found.map((f) => [f.wabaId, f.outcome.kind])).toEqual([
       ['missed', 'recorded'],

@@ -1,4 +1,5 @@
 import type { ClientGraphClient } from '../../graph/client-graph-client';
+import { GraphError, type GraphErrorDetails } from '../../graph/graph-error';
 import { recordClient, type ClientNewsDeps, type ClientNewsOutcome } from './client-news';
 
 export interface DiscoverClientsDeps extends ClientNewsDeps {
@@ -14,6 +15,8 @@ export interface DiscoveryPass {
   found: { wabaId: string; outcome: ClientNewsOutcome }[];
   /** Listed without its owner business (which the business token needs): not recorded. */
   withoutOwner: string[];
+  /** WABAs whose solutions Graph refused to list for good: the pass goes on, the next one asks again. */
+  refused: { wabaId: string; error: GraphErrorDetails }[];
 }
 
 /**
@@ -23,7 +26,7 @@ export interface DiscoveryPass {
  */
 export async function discoverClients(deps: DiscoverClientsDeps): Promise<DiscoveryPass> {
   const token = await deps.systemUserToken();
-  const pass: DiscoveryPass = { read: 0, found: [], withoutOwner: [] };
+  const pass: DiscoveryPass = { read: 0, found: [], withoutOwner: [], refused: [] };
   for await (const page of deps.graph.clientWabas(deps.settings.businessId, token)) {
     for (const waba of page) {
       if (pass.read === deps.settings.maxWabasPerPass) return pass;
@@ -33,7 +36,16 @@ export async function discoverClients(deps: DiscoverClientsDeps): Promise<Discov
         pass.withoutOwner.push(waba.id);
         continue;
       }
-      for (const solution of await deps.graph.wabaSolutions(waba.id, token)) {
+      let solutions;
+      try {
+        solutions = await deps.graph.wabaSolutions(waba.id, token);
+      } catch (error) {
+        // One WABA Graph will not describe to us must not end the pass for every WABA after it.
+        if (!(error instanceof GraphError) || error.retryable) throw error;
+        pass.refused.push({ wabaId: waba.id, error: error.details });
+        continue;
+      }
+      for (const solution of solutions) {
         const outcome = await recordClient({ solutionId: solution.id, wabaId: waba.id, ownerBusinessId: waba.ownerBusinessId, source: 'DAILY_PASS', observedAt: deps.clock() }, deps);
         pass.found.push({ wabaId: waba.id, outcome });
       }
