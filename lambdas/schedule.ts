@@ -138,8 +138,9 @@ export const SCHEDULE = {
     maxWabasPerPass: 1000,
     /** A NEW client no worker took for this long was missed by the stream. */
     shareHandoffSeconds: 120,
-    /** Meta's allowance: new clients per Tech Provider in any 7 days; the alarm warns at `warnAtPercent` of it. */
+    /** Meta's allowance: new clients per Tech Provider in any `allowanceDays` days; the alarm warns at `warnAtPercent` of it. */
     weeklyLimit: 200,
+    allowanceDays: 7,
     warnAtPercent: 80,
   },
   reconciler: {

@@ -68,6 +68,10 @@ function report({ action, ...item }: ReconciledItem): void {
 }
 
 async function reconcilePass(_event: unknown, context: Context) {
+  // The clients that wait for the share worker first: a cheap pass of table writes only, which a
+  // failure of the solutions' pass must not hold back.
+  const waiting = await reconcileClients({ clients, settings: { shareHandoffMs: config.reconciliation.shareHandoffMs, maxItemsPerPass: config.reconciliation.maxItemsPerPass }, clock: () => new Date() });
+  if (waiting.rearmed.length + waiting.nudged.length > 0) logger.info('clients handed back to the share worker', { rearmed: waiting.rearmed, nudged: waiting.nudged });
   const result = await reconcile({
     store,
     graph,
@@ -80,9 +84,6 @@ async function reconcilePass(_event: unknown, context: Context) {
   });
   result.items.forEach(report);
   if (result.found > 0) logger.info('reconciler pass', { found: result.found, handled: result.items.length, incomplete: result.incomplete });
-  // The clients that wait for the share worker: a cheap pass of table writes only.
-  const waiting = await reconcileClients({ clients, settings: { shareHandoffMs: config.reconciliation.shareHandoffMs, maxItemsPerPass: config.reconciliation.maxItemsPerPass }, clock: () => new Date() });
-  if (waiting.rearmed.length + waiting.nudged.length > 0) logger.info('clients handed back to the share worker', { rearmed: waiting.rearmed, nudged: waiting.nudged });
   return { found: result.found, handled: result.items.length, incomplete: result.incomplete, clientsRearmed: waiting.rearmed.length, clientsNudged: waiting.nudged.length };
 }
 

@@ -2,7 +2,7 @@
  * The single-table layout, shared by the record store, the CDK stack and the local runtime so the
  * three can never disagree. Access patterns (docs/design.md §4), each one query:
  * - by onboarding: `pk = ONBOARDING#<id>` (the onboarding item and one item per selected app)
- * - by status, newest first: index `byStatus` (`status`, `updatedAt`), solution items only
+ * - by status, newest first: index `byStatus` (`status`, `updatedAt`), solution and client items
  * - by Tech Provider app: index `byAppId` (`appId`, `createdAt`)
  * - by solution id: index `bySolutionId` (`solutionId`)
  * A repeated POST finds its onboarding through the token-guard item `pk = TOKEN#<fingerprint>`; the

@@ -1,4 +1,5 @@
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { allowanceWindowStart } from '../../lambdas/domain/clients/client-news';
 import type { ClientStore } from '../../lambdas/domain/clients/client-records';
 import { CLIENT_STATUSES, type ClientStatus } from '../../lambdas/domain/clients/client-status';
 import { SOLUTION_STATUSES, type SolutionStatus } from '../../lambdas/domain/solution-status';
@@ -33,8 +34,6 @@ async function statusStats(store: RecordStore, status: SolutionStatus, since: st
   return { status, changed, ...(oldest ? { oldest: { onboardingId: oldest.onboardingId, appId: oldest.appId, updatedAt: oldest.updatedAt } } : {}) };
 }
 
-/** Meta's allowance is over any 7 days. */
-const WEEK_MS = 7 * 86_400_000;
 /** Live solutions read per page of the `byStatus` index, to find the apps that may gain clients. */
 const LIVE_PAGE = 100;
 
@@ -57,7 +56,7 @@ async function appsWithLiveSolutions(store: RecordStore): Promise<string[]> {
 
 /** Each such app's new clients over the last 7 days against the weekly limit, fullest first. */
 export async function weeklyClients(store: RecordStore, clients: Pick<ClientStore, 'joinedSince'>, limit: number, now: Date): Promise<WeeklyClients[]> {
-  const since = new Date(now.getTime() - WEEK_MS);
+  const since = allowanceWindowStart(now);
   const apps = await appsWithLiveSolutions(store);
   const counted = await Promise.all(
     apps.map(async (appId) => {

@@ -1,5 +1,6 @@
 import type { SolutionQueries } from '../records/ports';
 import type { SolutionRecord } from '../records';
+import { SCHEDULE } from '../../schedule';
 import { LIVE } from '../status-sets';
 import type { ClientStore } from './client-records';
 import type { ClientKey, ClientRecord } from './client-record';
@@ -23,6 +24,9 @@ export interface ClientNewsDeps {
   clock: () => Date;
 }
 
+/** Meta's allowance window: the new clients of the last `allowanceDays` days count (schedule.ts). */
+export const allowanceWindowStart = (now: Date) => new Date(now.getTime() - SCHEDULE.clients.allowanceDays * 86_400_000);
+
 export type ClientNewsOutcome =
   /** A client recorded for the first time; `weeklyCount`: its app's new clients over the last 7 days, this one included. */
   | { kind: 'recorded'; client: ClientRecord; weeklyCount: number }
@@ -36,7 +40,6 @@ export type ClientNewsOutcome =
   /** The client left another partner (removed another app, unshared the WABA from another business): not us. */
   | { kind: 'another-partner' };
 
-const WEEK_MS = 7 * 24 * 3600 * 1000;
 
 /**
  * A client's news applied to its records: a join records it once (or notes the repeat); leaving us
@@ -73,7 +76,7 @@ export async function recordClient(
     updatedAt: now.toISOString(),
   };
   if ((await deps.clients.recordNewClient(client)) === 'recorded') {
-    return { kind: 'recorded', client, weeklyCount: await deps.clients.joinedSince(solution.appId, new Date(now.getTime() - WEEK_MS)) };
+    return { kind: 'recorded', client, weeklyCount: await deps.clients.joinedSince(solution.appId, allowanceWindowStart(now)) };
   }
   await deps.clients.noteToldBy(key, found.source, found.observedAt, now);
   return { kind: 'known', client: key };
