@@ -54,6 +54,8 @@ export interface ItemMove {
   condition: Condition;
   change: ItemChange;
   appGuard?: AppGuardEffect;
+  /** Added to the tally its item counts in (a solution's joined clients), all or nothing with the move. */
+  tally?: number;
 }
 
 /**

@@ -47,7 +47,7 @@ export function planFrom<S extends string>(
     ...(detail === false || to === undefined ? {} : { history: timelineEntry(request.now, to, detail) }),
   };
   const condition = when.all(when.in('status', froms), ...spec.guards.map((guard) => GUARDS[guard](request)));
-  return { transition: name, condition, change, ...(spec.appGuard ? { appGuard: spec.appGuard } : {}) };
+  return { transition: name, condition, change, ...(spec.appGuard ? { appGuard: spec.appGuard } : {}), ...(spec.tally ? { tally: spec.tally } : {}) };
 }
 
 /** Every move of the transition keeps the status (a retry noted, a delivery expected). */

@@ -78,6 +78,8 @@ export interface TransitionSpec<S extends string = SolutionStatus, P extends Tra
   /** It moves `updatedAt` (the `byStatus` index's sort key); notes about deliveries do not. */
   touchesUpdatedAt: boolean;
   appGuard?: 'take' | 'release';
+  /** What the move adds to its item's owner's tally, in the same write (a client leaving its solution's count of joined clients). */
+  tally?: number;
   values: (request: P) => TransitionValues<A>;
   /** The timeline entry, or false for none (a claim, a note about deliveries, news that only confirms). */
   timeline: (request: P, to: S) => TimelineDetail | false;

@@ -1,11 +1,11 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Condition, ItemMove, MoveResult } from '../domain/item-move';
 import { historyEntry } from '../domain/records';
 import type { StatusWindow } from '../domain/records/ports';
 import type { ClientItems, ClientQueries } from '../domain/clients/client-ports';
 import type { ClientKey, ClientRecord } from '../domain/clients/client-record';
-import { JOINED_CLIENT_STATUSES, type ClientStatus } from '../domain/clients/client-status';
+import type { ClientStatus } from '../domain/clients/client-status';
 import type { DynamoTable } from './dynamo-table';
 import { trimHistory } from './history-trim';
 import { ExpressionBuilder } from './move-expression';
@@ -63,6 +63,7 @@ export class DynamoClientStore implements ClientItems, ClientQueries {
                 ExpressionAttributeValues: { ':entity': ENTITY.clientCount, ':one': 1 },
               },
             },
+            this.joinedTally(record.solutionId, 1),
           ],
         }),
       );
@@ -74,27 +75,57 @@ export class DynamoClientStore implements ClientItems, ClientQueries {
   }
 
   async applyClientMove(key: ClientKey, move: ItemMove): Promise<MoveResult<ClientRecord>> {
+    const result = move.tally ? await this.updateWithTally(key, move, move.tally) : await this.update(key, move);
+    if (result.applied) await trimHistory(this.table, keys.client(key.solutionId, key.wabaId), result.item.history?.length ?? 0);
+    return result;
+  }
+
+  /** The move as one UpdateItem's key and expressions. */
+  private updateOf(key: ClientKey, move: ItemMove) {
     const expression = new ExpressionBuilder();
-    const Key = keys.client(key.solutionId, key.wabaId);
+    return {
+      TableName: this.table.tableName,
+      Key: keys.client(key.solutionId, key.wabaId),
+      ConditionExpression: expression.condition(move.condition),
+      UpdateExpression: expression.update(move.change),
+      ExpressionAttributeNames: expression.names,
+      ExpressionAttributeValues: expression.values,
+    };
+  }
+
+  private async update(key: ClientKey, move: ItemMove): Promise<MoveResult<ClientRecord>> {
     try {
-      const { Attributes } = await this.table.db.send(
-        new UpdateCommand({
-          TableName: this.table.tableName,
-          Key,
-          ConditionExpression: expression.condition(move.condition),
-          UpdateExpression: expression.update(move.change),
-          ExpressionAttributeNames: expression.names,
-          ExpressionAttributeValues: expression.values,
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      const item = clientRecordOf(Attributes ?? {});
-      await trimHistory(this.table, Key, item.history?.length ?? 0);
-      return { applied: true, item };
+      const { Attributes } = await this.table.db.send(new UpdateCommand({ ...this.updateOf(key, move), ReturnValues: 'ALL_NEW' }));
+      return { applied: true, item: clientRecordOf(Attributes ?? {}) };
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return { applied: false, refusedBy: 'item' };
       throw error;
     }
+  }
+
+  /** The move and its solution's joined count, both or neither (a transaction returns no item: it is read after). */
+  private async updateWithTally(key: ClientKey, move: ItemMove, tally: number): Promise<MoveResult<ClientRecord>> {
+    try {
+      await this.table.db.send(new TransactWriteCommand({ TransactItems: [{ Update: this.updateOf(key, move) }, this.joinedTally(key.solutionId, tally)] }));
+    } catch (error) {
+      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return { applied: false, refusedBy: 'item' };
+      throw error;
+    }
+    const item = await this.getClient(key);
+    if (!item) throw new Error(`client ${key.solutionId}/${key.wabaId} vanished after its ${move.transition}`);
+    return { applied: true, item };
+  }
+
+  /** One more (or fewer) business joined through the solution. */
+  private joinedTally(solutionId: string, add: number) {
+    return {
+      Update: {
+        TableName: this.table.tableName,
+        Key: keys.joinedCount(solutionId),
+        UpdateExpression: 'SET entity = :entity ADD joined :add',
+        ExpressionAttributeValues: { ':entity': ENTITY.joinedCount, ':add': add },
+      },
+    };
   }
 
   async clientsOfWaba(wabaId: string): Promise<ClientRecord[]> {
@@ -109,26 +140,10 @@ export class DynamoClientStore implements ClientItems, ClientQueries {
     return items.map(clientRecordOf);
   }
 
+  /** One read of the solution's joined count, kept with each client's arrival and departure: not a read of every client. */
   async countJoined(solutionId: string): Promise<number> {
-    const query = this.ofSolution(solutionId);
-    let count = 0;
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.table.db.send(
-        new QueryCommand({
-          ...query,
-          TableName: this.table.tableName,
-          FilterExpression: `#status IN (${JOINED_CLIENT_STATUSES.map((_, i) => `:s${i}`).join(', ')})`,
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ...query.ExpressionAttributeValues, ...Object.fromEntries(JOINED_CLIENT_STATUSES.map((s, i) => [`:s${i}`, s])) },
-          Select: 'COUNT',
-          ExclusiveStartKey,
-        }),
-      );
-      count += page.Count ?? 0;
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return count;
+    const { Item } = await this.table.db.send(new GetCommand({ TableName: this.table.tableName, Key: keys.joinedCount(solutionId) }));
+    return (Item?.joined as number | undefined) ?? 0;
   }
 
   async joinedSince(appId: string, since: Date): Promise<number> {

@@ -13,6 +13,7 @@
  * - by solution: `pk = SOLUTION#<solutionId>`, `sk = CLIENT#<wabaId>` (the client item)
  * - by WABA: `pk = WABA#<wabaId>`, one link item per solution it joined through
  * - the weekly allowance: `pk = APP#<appId>`, `sk = CLIENTS#<hour>`, new clients counted per hour
+ * - the joined count: `pk = SOLUTION#<solutionId>`, `sk = JOINED`, one up with a new client, one down as it leaves
  * - by status: the `byStatus` index (client statuses are not solution statuses).
  * A client item keeps its solution and app as `clientSolutionId` and `clientAppId`, so that it stays
  * out of `bySolutionId` and `byAppId`, which hold solution items only.
@@ -37,6 +38,8 @@ export const keys = {
   appGuard: (appId: string) => ({ pk: `APP#${appId}`, sk: 'GUARD' }),
   client: (solutionId: string, wabaId: string) => ({ pk: `SOLUTION#${solutionId}`, sk: `CLIENT#${wabaId}` }),
   clientsOfSolution: (solutionId: string) => ({ pk: `SOLUTION#${solutionId}`, skPrefix: 'CLIENT#' }),
+  /** How many businesses joined through the solution and are still with it: the status API's count, one read. */
+  joinedCount: (solutionId: string) => ({ pk: `SOLUTION#${solutionId}`, sk: 'JOINED' }),
   wabaLink: (wabaId: string, solutionId: string) => ({ pk: `WABA#${wabaId}`, sk: `SOLUTION#${solutionId}` }),
   /** New clients of an app recorded in one hour (`2026-12-07T05`): the weekly allowance sums a week of them. */
   clientCount: (appId: string, hour: string) => ({ pk: `APP#${appId}`, sk: `CLIENTS#${hour}` }),
@@ -51,4 +54,5 @@ export const ENTITY = {
   client: 'client',
   wabaLink: 'waba-link',
   clientCount: 'client-count',
+  joinedCount: 'joined-count',
 } as const;

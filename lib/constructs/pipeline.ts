@@ -16,7 +16,7 @@ import { grantSendMessage, indexQuery, messagesTo, queueBacklog, secretValue, ta
 const TABLE_ACTIONS = {
   // Token guard (GetItem), onboarding with its solutions (Query), the creating transaction of
   // conditional Puts (each authorized as PutItem; ConditionCheckItem is only for ConditionCheck
-  // entries, which it has none of), marking it enqueued (UpdateItem).
+  // entries, which it has none of), marking it enqueued (UpdateItem); each solution's joined count (GetItem).
   intake: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
   // Claiming a solution with its app guard (a transaction of an Update and a conditional Put),
   // reading solutions and guards, releasing a failed holder's guard (DeleteItem), status transitions;
@@ -30,8 +30,9 @@ const TABLE_ACTIONS = {
   reconcile: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
   // A solution's records through the bySolutionId index (Query, granted on the index alone), reading
   // one again after a race, and its lifecycle transitions; a new client recorded with its WABA's link
-  // and its app's weekly count (a transaction of Puts and an Update), a WABA's clients and the
-  // weekly count read (Query on the table's keys), clients' transitions.
+  // and its app's weekly count (a transaction of Puts and Updates), a WABA's clients and the
+  // weekly count read (Query on the table's keys), clients' transitions (a leaving one's with its
+  // solution's joined count: a transaction of Updates).
   webhook: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
   // Reading a client, claiming it and its transitions (UpdateItem, trimming its history too).
   shareCredit: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],

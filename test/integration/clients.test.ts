@@ -97,7 +97,7 @@ test('a client no webhook told of is found by the daily pass and shared', async 
 });
 
 test('a client of a solution that is not ours, of none, or badly signed is never recorded; a leaving client is REMOVED', async () => {
-  const { solutionId } = await acceptedSolution('3100000000000005');
+  const { onboardingId, solutionId } = await acceptedSolution('3100000000000005');
   const foreign = { event: 'PARTNER_ADDED', waba_info: { waba_id: '555000000000001', owner_business_id: '555000000000002', solution_id: '999999999999999' } };
   const none = { event: 'PARTNER_ADDED', waba_info: { waba_id: '555000000000003', owner_business_id: '555000000000002' } };
   await pipeline.simulator('POST', '/__sim/webhooks/account-update', { value: foreign });
@@ -115,6 +115,9 @@ test('a client of a solution that is not ours, of none, or badly signed is never
   expect(await itemsOfWaba('555000000000003')).toEqual([]);
   expect(await itemsOfWaba('555000000000004')).toEqual([]);
   expect((await shares('555000000000001')).length + (await shares('555000000000003')).length).toBe(0);
+  const clientsOnTheStatusLink = async () => (await (await fetch(`${runtime.endpoints.http}/api/onboardings/${onboardingId}`)).json()).solutions[0].clients;
+  expect(await clientsOnTheStatusLink()).toBe(1);
   await pipeline.simulator('POST', `/__sim/clients/${waba.id}/remove`);
   await clientBecomes(solutionId, waba.id, 'REMOVED');
+  expect(await clientsOnTheStatusLink()).toBe(0);
 });

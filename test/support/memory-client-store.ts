@@ -4,7 +4,7 @@ import type { StatusWindow } from '../../lambdas/domain/records/ports';
 import type { ClientItems, ClientQueries } from '../../lambdas/domain/clients/client-ports';
 import type { ClientKey, ClientRecord } from '../../lambdas/domain/clients/client-record';
 import { clientStore, type ClientStore } from '../../lambdas/domain/clients/client-records';
-import { CLIENT_STATUS_FACTS, type ClientStatus } from '../../lambdas/domain/clients/client-status';
+import type { ClientStatus } from '../../lambdas/domain/clients/client-status';
 import type { RefusedTransitionReport } from '../../lambdas/domain/records/transition-writer';
 import { hourOf } from '../../lambdas/store/client-store';
 import { applyChange, matches, trimmed } from './memory-record-store';
@@ -20,6 +20,8 @@ export class MemoryClientPorts implements ClientItems, ClientQueries {
   readonly clients = new Map<string, Item>();
   /** New clients per app and hour, as the table's count items hold them. */
   readonly counts = new Map<string, number>();
+  /** Each solution's joined count, as its count item holds it. */
+  readonly joined = new Map<string, number>();
 
   /** Puts a client as it stands, in any status (the transition matrix's starting points). */
   seed(record: ClientRecord): void {
@@ -36,6 +38,7 @@ export class MemoryClientPorts implements ClientItems, ClientQueries {
     this.clients.set(keyOf(record), { ...structuredClone(record), history: [historyEntry(new Date(record.createdAt), record.status)] } as unknown as Item);
     const hour = `${record.appId}\u0000${hourOf(new Date(record.createdAt))}`;
     this.counts.set(hour, (this.counts.get(hour) ?? 0) + 1);
+    this.tally(record.solutionId, 1);
     return 'recorded';
   }
 
@@ -43,6 +46,7 @@ export class MemoryClientPorts implements ClientItems, ClientQueries {
     const item = this.clients.get(keyOf(key));
     if (!item || !matches(move.condition, item)) return { applied: false, refusedBy: 'item' };
     this.clients.set(keyOf(key), trimmed(applyChange(item, move.change)));
+    if (move.tally) this.tally(key.solutionId, move.tally);
     return { applied: true, item: (await this.getClient(key))! };
   }
 
@@ -55,7 +59,11 @@ export class MemoryClientPorts implements ClientItems, ClientQueries {
   }
 
   async countJoined(solutionId: string): Promise<number> {
-    return (await this.clientsOfSolution(solutionId)).filter((c) => CLIENT_STATUS_FACTS[c.status].joined).length;
+    return this.joined.get(solutionId) ?? 0;
+  }
+
+  private tally(solutionId: string, add: number): void {
+    this.joined.set(solutionId, (this.joined.get(solutionId) ?? 0) + add);
   }
 
   async joinedSince(appId: string, since: Date): Promise<number> {

@@ -1,7 +1,7 @@
 import { TransitionRefusedError } from '../../lambdas/domain/item-move';
 import { CLIENT_TRANSITIONS, planClientTransition, type ClientTransitionName } from '../../lambdas/domain/clients/client-transitions';
 import type { ClientRecord } from '../../lambdas/domain/clients/client-record';
-import { CLIENT_STATUSES, type ClientStatus } from '../../lambdas/domain/clients/client-status';
+import { CLIENT_STATUS_FACTS, CLIENT_STATUSES, type ClientStatus } from '../../lambdas/domain/clients/client-status';
 import { SOLUTION_STATUSES } from '../../lambdas/domain/solution-status';
 import { MemoryClientPorts, memoryClientStore } from '../support/memory-client-store';
 
@@ -50,6 +50,17 @@ const declared = new Set(
 describe('the clients\u2019 transition table', () => {
   it('names no status a solution has: client items share the byStatus index with solution items', () => {
     expect(CLIENT_STATUSES.filter((s) => (SOLUTION_STATUSES as readonly string[]).includes(s))).toEqual([]);
+  });
+
+  it('changes the joined count exactly when a move leaves or enters a joined status', () => {
+    for (const [name, spec] of Object.entries(CLIENT_TRANSITIONS) as [string, { moves: Partial<Record<ClientStatus, readonly ClientStatus[]>>; tally?: number }][]) {
+      for (const [from, tos] of Object.entries(spec.moves) as [ClientStatus, readonly ClientStatus[]][]) {
+        for (const to of tos) {
+          const change = Number(CLIENT_STATUS_FACTS[to].joined) - Number(CLIENT_STATUS_FACTS[from].joined);
+          expect({ name, from, to, tally: spec.tally ?? 0 }).toEqual({ name, from, to, tally: change });
+        }
+      }
+    }
   });
 
   it('moves every status exactly where the table says, and writes nothing anywhere else', async () => {

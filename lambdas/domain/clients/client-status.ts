@@ -12,22 +12,22 @@ export const CLIENT_STATUSES = ['NEW', 'SHARING', 'CREDIT_SHARED', 'CREDIT_FAILE
 export type ClientStatus = (typeof CLIENT_STATUSES)[number];
 
 export interface ClientStatusFacts {
-  /** `working`: our credit line is on its way; `shared`: it is on the WABA; `failed`: ops must look; `unshared`: by configuration; `gone`: the client left. */
-  outcome: 'working' | 'shared' | 'failed' | 'unshared' | 'gone';
-  /** The business counts as one that joined through the solution (the status link's count). */
+  /**
+   * The business counts as one that joined through the solution (the status link's count): a
+   * transition between a joined status and one that is not declares the count's change (`tally`),
+   * and a test holds the two together.
+   */
   joined: boolean;
 }
 
 export const CLIENT_STATUS_FACTS: Readonly<Record<ClientStatus, ClientStatusFacts>> = {
-  NEW: { outcome: 'working', joined: true },
-  SHARING: { outcome: 'working', joined: true },
-  CREDIT_SHARED: { outcome: 'shared', joined: true },
-  CREDIT_FAILED: { outcome: 'failed', joined: true },
-  NOT_SHARED: { outcome: 'unshared', joined: true },
-  REMOVED: { outcome: 'gone', joined: false },
+  NEW: { joined: true },
+  SHARING: { joined: true },
+  CREDIT_SHARED: { joined: true },
+  CREDIT_FAILED: { joined: true },
+  NOT_SHARED: { joined: true },
+  REMOVED: { joined: false },
 };
-
-export const JOINED_CLIENT_STATUSES = CLIENT_STATUSES.filter((s) => CLIENT_STATUS_FACTS[s].joined);
 
 /**
  * The pipeline's own conclusions about a client's credit line, kept with Graph's error:

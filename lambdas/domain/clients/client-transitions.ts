@@ -103,10 +103,11 @@ export const CLIENT_TRANSITIONS = {
     values: () => ({}),
     timeline: () => ({ by: 'ops', note: 'credit sharing retried' }),
   }),
-  /** The client unshared the WABA or removed our app: an attempt under way loses its fence. */
+  /** The client unshared the WABA or removed our app: an attempt under way loses its fence; its solution counts one business less. */
   recordRemoved: define<ClientRequest & { event: ClientLeaveEvent; observedAt: Date }>({
     moves: Object.fromEntries(ALL_BUT_REMOVED.map((s) => [s, ['REMOVED']])),
     guards: [],
+    tally: -1,
     sets: ['removedBy', 'removedAt'],
     clears: ['nextAttemptAt'],
     touchesUpdatedAt: true,
