@@ -14,7 +14,7 @@ afterAll(() => rmSync(join(outDir, '..'), { recursive: true, force: true }));
 test('each function is one ESM bundle exporting its handler; the same sources are not bundled twice', async () => {
   const bundles = await bundleFunctions(outDir);
   expect(Object.keys(bundles.handlers).sort()).toEqual(['acceptSolution', 'createSolution', 'discoverClients', 'intake', 'reconcile', 'shareCredit', 'webhook']);
-  Object.assign(process.env, { TABLE_NAME: 't', APP_SECRET_ID: 'a', WEBHOOK_VERIFY_TOKEN_SECRET_ID: 'w' });
+  Object.assign(process.env, { TABLE_NAME: 't', APP_SECRET_ID: 'a', WEBHOOK_VERIFY_TOKEN_SECRET_ID: 'w', PARTNER_APP_ID: '1000000000000001', BUSINESS_ID: '2949482758682047' });
   const webhook = (await import(pathToFileURL(bundles.handlers.webhook).href)) as { handler?: unknown };
   expect(typeof webhook.handler).toBe('function');
   const built = statSync(bundles.handlers.intake).mtimeMs;

@@ -11,7 +11,7 @@ import { lambdaContext } from '../../local/runtime/lambda-context';
  */
 const APP_SECRET = 'handler-test-app-secret';
 const VERIFY_TOKEN = 'handler-test-verify-token';
-Object.assign(process.env, { TABLE_NAME: 'mps-test', APP_SECRET_ID: 'app-secret', WEBHOOK_VERIFY_TOKEN_SECRET_ID: 'verify-token', AWS_REGION: 'us-east-1' });
+Object.assign(process.env, { TABLE_NAME: 'mps-test', APP_SECRET_ID: 'app-secret', WEBHOOK_VERIFY_TOKEN_SECRET_ID: 'verify-token', PARTNER_APP_ID: '1000000000000001', BUSINESS_ID: '2949482758682047', AWS_REGION: 'us-east-1' });
 
 const secrets = mockClient(SecretsManagerClient);
 secrets.on(GetSecretValueCommand, { SecretId: 'app-secret' }).resolves({ SecretString: APP_SECRET });
