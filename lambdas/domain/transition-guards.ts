@@ -25,6 +25,7 @@ export const GUARDS: Record<GuardName, (r: TransitionRequest<string>) => Conditi
       ? when.absent('acceptAttempts')
       : when.any(when.le('nextAttemptAt', r.now.toISOString()), when.all(when.absent('nextAttemptAt'), when.le('updatedAt', (r.handoffBefore ?? r.now).toISOString()))),
   shareAttempt: (r) => when.eq('shareAttempts', need(r.attempt, 'shareAttempt', 'attempt')),
+  leftBefore: (r) => when.lt('removedAt', need(r.observedAt, 'leftBefore', 'observedAt').toISOString()),
   newerNews: (r) => {
     const at = need(r.observedAt, 'newerNews', 'observedAt').toISOString();
     return when.any(when.absent('lifecycleAt'), when.lt('lifecycleAt', at), ...SAME_SECOND[need(r.sameSecond, 'newerNews', 'sameSecond')](at));

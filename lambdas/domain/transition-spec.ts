@@ -18,11 +18,12 @@ export type ItemAttribute = keyof SolutionRecord;
  *   a stale attempt, whose lease ran out and another took over, can no longer write);
  * - `acceptDue`: an accept attempt may start (the stream's first, or a due retry, or one the stream missed);
  * - `shareAttempt`: it is still this credit-sharing attempt's (a client's, as `acceptAttempt`);
+ * - `leftBefore`: the client left before `observedAt` (news of its joining again is newer than its leaving);
  * - `newerNews`: the news is newer than the newest the record shows (same second: see `sameSecond`);
  * - `nextAttemptSeen`, `updatedAtSeen`, `attemptsSeen`: the item is as it was read;
  * - `failedFor`: its last error is the pipeline's conclusion `failedFor`.
  */
-export type GuardName = 'unclaimed' | 'createAttempt' | 'acceptAttempt' | 'acceptDue' | 'shareAttempt' | 'newerNews' | 'nextAttemptSeen' | 'updatedAtSeen' | 'attemptsSeen' | 'failedFor';
+export type GuardName = 'unclaimed' | 'createAttempt' | 'acceptAttempt' | 'acceptDue' | 'shareAttempt' | 'leftBefore' | 'newerNews' | 'nextAttemptSeen' | 'updatedAtSeen' | 'attemptsSeen' | 'failedFor';
 
 /** Whether lifecycle news of the same second as the record's may replace it. */
 export type SameSecond = 'always' | 'unless-read' | 'never';
@@ -41,7 +42,7 @@ export interface TransitionRequest<S extends string = SolutionStatus> {
   /** `acceptDue`: the stream's first attempt, or a retry (then `handoffBefore`: untouched since before it counts as due). */
   first?: boolean;
   handoffBefore?: Date;
-  /** `newerNews`. */
+  /** `newerNews`, `leftBefore`. */
   observedAt?: Date;
   sameSecond?: SameSecond;
   /** `nextAttemptSeen`: the next attempt time read, or null when it had none. */

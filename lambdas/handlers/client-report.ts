@@ -27,6 +27,9 @@ export function reportClientNews(news: { event: ClientNews['event'] | ClientSour
     case 'known':
       log.info('client already recorded; noted who told us', about);
       return;
+    case 'rejoined':
+      log.info('client joined through the solution again after leaving; its credit line is seen to next', about);
+      return;
     case 'not-ours':
       metrics.addMetric(METRIC.clientNotOurs, MetricUnit.Count, 1);
       log.warn('client news about a solution that is not ours (or none); not recorded', about);

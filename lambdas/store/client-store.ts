@@ -3,9 +3,9 @@ import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dy
 import type { Condition, ItemMove, MoveResult } from '../domain/item-move';
 import { historyEntry } from '../domain/records';
 import type { StatusWindow } from '../domain/records/ports';
-import type { ClientItems, ClientQueries } from '../domain/clients/client-ports';
+import type { ClientItems, ClientQueries, WabaLeft } from '../domain/clients/client-ports';
 import type { ClientKey, ClientRecord } from '../domain/clients/client-record';
-import type { ClientStatus } from '../domain/clients/client-status';
+import { CLIENT_STATUS_FACTS, type ClientLeaveEvent, type ClientStatus } from '../domain/clients/client-status';
 import type { DynamoTable } from './dynamo-table';
 import { trimHistory } from './history-trim';
 import { ExpressionBuilder } from './move-expression';
@@ -49,6 +49,8 @@ export class DynamoClientStore implements ClientItems, ClientQueries {
   async recordNewClient(record: ClientRecord): Promise<'recorded' | 'known'> {
     const TableName = this.table.tableName;
     const item = { ...clientItem(record), history: [historyEntry(new Date(record.createdAt), record.status)] };
+    // A client recorded as already gone (its leaving came first) joined and left: not counted in its solution.
+    const joined = CLIENT_STATUS_FACTS[record.status].joined;
     try {
       await this.table.db.send(
         new TransactWriteCommand({
@@ -63,7 +65,7 @@ export class DynamoClientStore implements ClientItems, ClientQueries {
                 ExpressionAttributeValues: { ':entity': ENTITY.clientCount, ':one': 1 },
               },
             },
-            this.joinedTally(record.solutionId, 1),
+            ...(joined ? [this.joinedTally(record.solutionId, 1)] : []),
           ],
         }),
       );
@@ -128,9 +130,33 @@ export class DynamoClientStore implements ClientItems, ClientQueries {
     };
   }
 
+  async noteWabaLeft(wabaId: string, event: ClientLeaveEvent, at: Date): Promise<void> {
+    try {
+      await this.table.db.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: keys.wabaLeft(wabaId),
+          UpdateExpression: 'SET entity = :entity, leftAt = :at, #event = :event',
+          // Only a later leaving replaces an earlier one: deliveries come out of order.
+          ConditionExpression: 'attribute_not_exists(leftAt) OR leftAt < :at',
+          ExpressionAttributeNames: { '#event': 'event' },
+          ExpressionAttributeValues: { ':entity': ENTITY.wabaLeft, ':at': at.toISOString(), ':event': event },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  async wabaLeft(wabaId: string): Promise<WabaLeft | undefined> {
+    const { Item } = await this.table.db.send(new GetCommand({ TableName: this.table.tableName, Key: keys.wabaLeft(wabaId), ConsistentRead: true }));
+    return Item && { leftAt: Item.leftAt as string, event: Item.event as ClientLeaveEvent };
+  }
+
   async clientsOfWaba(wabaId: string): Promise<ClientRecord[]> {
-    const links = await this.table.queryAll<{ sk: string }>({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.wabaLink(wabaId, '').pk } });
-    const solutionIds = links.map((link) => link.sk.slice(keys.wabaLink(wabaId, '').sk.length));
+    const { pk, sk: prefix } = keys.wabaLink(wabaId, '');
+    const links = await this.table.queryAll<{ sk: string }>({ KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)', ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix } });
+    const solutionIds = links.map((link) => link.sk.slice(prefix.length));
     const found = await Promise.all(solutionIds.map((solutionId) => this.getClient({ solutionId, wabaId })));
     return found.filter((c): c is ClientRecord => c !== undefined);
   }

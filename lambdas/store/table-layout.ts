@@ -11,7 +11,8 @@
  *
  * Clients (docs/design.md §7), each one query too, no index added:
  * - by solution: `pk = SOLUTION#<solutionId>`, `sk = CLIENT#<wabaId>` (the client item)
- * - by WABA: `pk = WABA#<wabaId>`, one link item per solution it joined through
+ * - by WABA: `pk = WABA#<wabaId>`, one link item per solution it joined through (`sk = SOLUTION#…`),
+ *   and when it last left us (`sk = LEFT`)
  * - the weekly allowance: `pk = APP#<appId>`, `sk = CLIENTS#<hour>`, new clients counted per hour
  * - the joined count: `pk = SOLUTION#<solutionId>`, `sk = JOINED`, one up with a new client, one down as it leaves
  * - by status: the `byStatus` index (client statuses are not solution statuses).
@@ -41,6 +42,8 @@ export const keys = {
   /** How many businesses joined through the solution and are still with it: the status API's count, one read. */
   joinedCount: (solutionId: string) => ({ pk: `SOLUTION#${solutionId}`, sk: 'JOINED' }),
   wabaLink: (wabaId: string, solutionId: string) => ({ pk: `WABA#${wabaId}`, sk: `SOLUTION#${solutionId}` }),
+  /** When the WABA last left us: a join older than that, come late or out of order, is recorded as gone. */
+  wabaLeft: (wabaId: string) => ({ pk: `WABA#${wabaId}`, sk: 'LEFT' }),
   /** New clients of an app recorded in one hour (`2026-12-07T05`): the weekly allowance sums a week of them. */
   clientCount: (appId: string, hour: string) => ({ pk: `APP#${appId}`, sk: `CLIENTS#${hour}` }),
 };
@@ -55,4 +58,5 @@ export const ENTITY = {
   wabaLink: 'waba-link',
   clientCount: 'client-count',
   joinedCount: 'joined-count',
+  wabaLeft: 'waba-left',
 } as const;

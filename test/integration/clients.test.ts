@@ -96,7 +96,7 @@ test('a client no webhook told of is found by the daily pass and shared', async 
   expect(Object.keys(shared.toldBy)).toEqual(['DAILY_PASS']);
 });
 
-test('a client of a solution that is not ours, of none, or badly signed is never recorded; a leaving client is REMOVED', async () => {
+test('a client of a solution that is not ours, of none, or badly signed is never recorded; a leaving client is REMOVED, even when its leaving comes first', async () => {
   const { onboardingId, solutionId } = await acceptedSolution('3100000000000005');
   const foreign = { event: 'PARTNER_ADDED', waba_info: { waba_id: '555000000000001', owner_business_id: '555000000000002', solution_id: '999999999999999' } };
   const none = { event: 'PARTNER_ADDED', waba_info: { waba_id: '555000000000003', owner_business_id: '555000000000002' } };
@@ -119,5 +119,15 @@ test('a client of a solution that is not ours, of none, or badly signed is never
   expect(await clientsOnTheStatusLink()).toBe(1);
   await pipeline.simulator('POST', `/__sim/clients/${waba.id}/remove`);
   await clientBecomes(solutionId, waba.id, 'REMOVED');
+  expect(await clientsOnTheStatusLink()).toBe(0);
+
+  // Out of order: a WABA's leaving delivered before its joining. It is recorded gone, never shared.
+  const wabaInfo = { waba_id: '555000000000005', owner_business_id: '555000000000002' };
+  const now = Math.floor(Date.now() / 1000);
+  await pipeline.simulator('POST', '/__sim/webhooks/account-update', { value: { event: 'PARTNER_REMOVED', waba_info: wabaInfo }, time: now });
+  await pipeline.simulator('POST', '/__sim/webhooks/account-update', { value: { event: 'PARTNER_ADDED', waba_info: { ...wabaInfo, solution_id: solutionId } }, time: now - 60 });
+  const gone = await clientBecomes(solutionId, '555000000000005', 'REMOVED');
+  expect(gone).toMatchObject({ removedBy: 'PARTNER_REMOVED' });
+  expect(await shares('555000000000005')).toHaveLength(0);
   expect(await clientsOnTheStatusLink()).toBe(0);
 });

@@ -1,10 +1,10 @@
 import type { Condition, ItemMove, MoveResult } from '../../lambdas/domain/item-move';
 import { historyEntry, type SolutionRecord } from '../../lambdas/domain/records';
 import type { StatusWindow } from '../../lambdas/domain/records/ports';
-import type { ClientItems, ClientQueries } from '../../lambdas/domain/clients/client-ports';
+import type { ClientItems, ClientQueries, WabaLeft } from '../../lambdas/domain/clients/client-ports';
 import type { ClientKey, ClientRecord } from '../../lambdas/domain/clients/client-record';
 import { clientStore, type ClientStore } from '../../lambdas/domain/clients/client-records';
-import type { ClientStatus } from '../../lambdas/domain/clients/client-status';
+import { CLIENT_STATUS_FACTS, type ClientLeaveEvent, type ClientStatus } from '../../lambdas/domain/clients/client-status';
 import type { RefusedTransitionReport } from '../../lambdas/domain/records/transition-writer';
 import { hourOf } from '../../lambdas/store/client-store';
 import { applyChange, matches, trimmed } from './memory-record-store';
@@ -22,6 +22,8 @@ export class MemoryClientPorts implements ClientItems, ClientQueries {
   readonly counts = new Map<string, number>();
   /** Each solution's joined count, as its count item holds it. */
   readonly joined = new Map<string, number>();
+  /** When each WABA last left us. */
+  readonly left = new Map<string, WabaLeft>();
 
   /** Puts a client as it stands, in any status (the transition matrix's starting points). */
   seed(record: ClientRecord): void {
@@ -38,8 +40,17 @@ export class MemoryClientPorts implements ClientItems, ClientQueries {
     this.clients.set(keyOf(record), { ...structuredClone(record), history: [historyEntry(new Date(record.createdAt), record.status)] } as unknown as Item);
     const hour = `${record.appId}\u0000${hourOf(new Date(record.createdAt))}`;
     this.counts.set(hour, (this.counts.get(hour) ?? 0) + 1);
-    this.tally(record.solutionId, 1);
+    if (CLIENT_STATUS_FACTS[record.status].joined) this.tally(record.solutionId, 1);
     return 'recorded';
+  }
+
+  async noteWabaLeft(wabaId: string, event: ClientLeaveEvent, at: Date): Promise<void> {
+    const known = this.left.get(wabaId);
+    if (known === undefined || known.leftAt < at.toISOString()) this.left.set(wabaId, { leftAt: at.toISOString(), event });
+  }
+
+  async wabaLeft(wabaId: string): Promise<WabaLeft | undefined> {
+    return this.left.get(wabaId);
   }
 
   async applyClientMove(key: ClientKey, move: ItemMove): Promise<MoveResult<ClientRecord>> {

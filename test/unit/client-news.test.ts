@@ -58,10 +58,28 @@ describe('a client’s news', () => {
     expect((await clients.getClient({ solutionId: SOLUTION, wabaId: WABA }))!.status).toBe('NEW');
     expect(await takeClientNews(left('PARTNER_APP_UNINSTALLED', at(6)), deps, US)).toEqual({ kind: 'removed', clients: [{ solutionId: SOLUTION, wabaId: WABA }] });
     expect((await clients.getClient({ solutionId: SOLUTION, wabaId: WABA }))!).toMatchObject({ status: 'REMOVED', removedBy: 'PARTNER_APP_UNINSTALLED', removedAt: at(6).toISOString() });
-    // Later joins of the same (solution, WABA) change nothing further.
-    expect(await takeClientNews(joined('PARTNER_ADDED', at(7)), deps, US)).toMatchObject({ kind: 'known' });
+    // A late repeat of the join (its own time, before the leaving) changes nothing further.
+    expect(await takeClientNews(joined('PARTNER_ADDED', at(5)), deps, US)).toMatchObject({ kind: 'known' });
     expect((await clients.getClient({ solutionId: SOLUTION, wabaId: WABA }))!.status).toBe('REMOVED');
     expect(await clients.countJoined(SOLUTION)).toBe(0);
+    // Joining again after the leaving: NEW once more, counted again, its attempts and error cleared.
+    expect(await takeClientNews(joined('PARTNER_ADDED', at(7)), deps, US)).toEqual({ kind: 'rejoined', client: { solutionId: SOLUTION, wabaId: WABA } });
+    const again = (await clients.getClient({ solutionId: SOLUTION, wabaId: WABA }))!;
+    expect(again).toMatchObject({ status: 'NEW' });
+    expect([again.removedAt, again.removedBy]).toEqual([undefined, undefined]);
+    expect(again.history?.at(-1)).toMatchObject({ status: 'NEW', by: 'webhook', note: 'joined again (PARTNER_ADDED)' });
+    expect(await clients.countJoined(SOLUTION)).toBe(1);
+  });
+
+  it('a leaving that comes before its joining: the client is recorded gone, not counted in its solution, never shared', async () => {
+    const { clients, deps } = setup();
+    expect(await takeClientNews(left('PARTNER_REMOVED', at(6)), deps, US)).toEqual({ kind: 'unknown-client' });
+    const result = await takeClientNews(joined('PARTNER_ADDED', at(5)), deps, US);
+    expect(result).toMatchObject({ kind: 'recorded', client: { status: 'REMOVED', removedBy: 'PARTNER_REMOVED', removedAt: at(6).toISOString() } });
+    expect(await clients.countJoined(SOLUTION)).toBe(0);
+    // A leaving from another partner is not ours to remember.
+    expect(await takeClientNews({ ...left('PARTNER_REMOVED', at(9)), wabaId: 'other', partnerBusinessId: '102290129340398' } as ClientNews, deps, US)).toEqual({ kind: 'another-partner' });
+    expect(await clients.wabaLeft('other')).toBeUndefined();
   });
 
   it('counts each Tech Provider app’s new clients over the last 7 days', async () => {

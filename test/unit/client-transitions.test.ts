@@ -19,6 +19,7 @@ function clientIn(status: ClientStatus): ClientRecord {
     toldBy: { PARTNER_ADDED: T0 },
     shareAttempts: 2,
     nextAttemptAt: '2026-12-07T10:01:00.000Z',
+    removedAt: T0,
     createdAt: T0,
     updatedAt: T0,
   };
@@ -140,6 +141,14 @@ describe('the clients\u2019 named writes', () => {
     const client = (await clients.getClient(key))!;
     expect(client.toldBy).toEqual({ PARTNER_ADDED: T0, PARTNER_APP_INSTALLED: '2026-12-07T10:02:00.000Z' });
     expect(client).toMatchObject({ status: 'CREDIT_SHARED', updatedAt: T0 });
+  });
+
+  it('a client joins again only with news newer than its leaving', async () => {
+    const { clients, ports } = memoryClientStore();
+    ports.seed({ ...clientIn('REMOVED'), removedAt: '2026-12-07T10:02:00.000Z', removedBy: 'PARTNER_REMOVED' });
+    expect(await clients.recordRejoined(key, 'PARTNER_ADDED', new Date('2026-12-07T10:02:00.000Z'), now)).toBe(false);
+    expect(await clients.recordRejoined(key, 'PARTNER_ADDED', new Date('2026-12-07T10:03:00.000Z'), now)).toBe(true);
+    expect((await clients.getClient(key))!).toMatchObject({ status: 'NEW' });
   });
 
   it('ops reopen only a failed or unshared client, clearing its attempts', async () => {

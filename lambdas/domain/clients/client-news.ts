@@ -19,7 +19,7 @@ export interface OurPartnerIds {
 }
 
 export interface ClientNewsDeps {
-  clients: Pick<ClientStore, 'recordNewClient' | 'noteToldBy' | 'joinedSince' | 'clientsOfWaba' | 'recordRemoved'>;
+  clients: Pick<ClientStore, 'recordNewClient' | 'noteToldBy' | 'recordRejoined' | 'joinedSince' | 'clientsOfWaba' | 'recordRemoved' | 'noteWabaLeft' | 'wabaLeft'>;
   solutions: Pick<SolutionQueries, 'findBySolutionId'>;
   clock: () => Date;
 }
@@ -32,6 +32,8 @@ export type ClientNewsOutcome =
   | { kind: 'recorded'; client: ClientRecord; weeklyCount: number }
   /** Recorded already (a repeat, the other join event, the daily pass): only who told us is noted. */
   | { kind: 'known'; client: ClientKey }
+  /** Recorded, then gone, and now joined again (news newer than its leaving): NEW once more. */
+  | { kind: 'rejoined'; client: ClientKey }
   /** Not through a solution of ours (or through none): never recorded, never acted on. */
   | { kind: 'not-ours'; solutionId?: string }
   | { kind: 'removed'; clients: ClientKey[] }
@@ -64,13 +66,17 @@ export async function recordClient(
   if (!solution) return { kind: 'not-ours', solutionId: found.solutionId };
   const now = deps.clock();
   const key = { solutionId: found.solutionId, wabaId: found.wabaId };
+  // Its leaving came first (out of order, or a late repeat): it joined and left, and is recorded gone.
+  const left = await deps.clients.wabaLeft(found.wabaId);
+  const gone = left !== undefined && found.observedAt.toISOString() <= left.leftAt;
   const client: ClientRecord = {
     ...key,
     ownerBusinessId: found.ownerBusinessId,
     appId: solution.appId,
     onboardingId: solution.onboardingId,
     ...(found.partnerAppId === undefined ? {} : { partnerAppId: found.partnerAppId }),
-    status: 'NEW',
+    status: gone ? 'REMOVED' : 'NEW',
+    ...(gone ? { removedBy: left.event, removedAt: left.leftAt } : {}),
     toldBy: { [found.source]: found.observedAt.toISOString() },
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
@@ -79,6 +85,7 @@ export async function recordClient(
     return { kind: 'recorded', client, weeklyCount: await deps.clients.joinedSince(solution.appId, allowanceWindowStart(now)) };
   }
   await deps.clients.noteToldBy(key, found.source, found.observedAt, now);
+  if (await deps.clients.recordRejoined(key, found.source, found.observedAt, now)) return { kind: 'rejoined', client: key };
   return { kind: 'known', client: key };
 }
 
@@ -94,6 +101,7 @@ function ourLiveSolution(records: SolutionRecord[]): SolutionRecord | undefined 
  */
 async function recordLeaving(news: Extract<ClientNews, { kind: 'left' }>, deps: ClientNewsDeps): Promise<ClientNewsOutcome> {
   const now = deps.clock();
+  await deps.clients.noteWabaLeft(news.wabaId, news.event, news.observedAt);
   const removed: ClientKey[] = [];
   for (const client of await deps.clients.clientsOfWaba(news.wabaId)) {
     if (client.status === 'REMOVED' || news.observedAt.toISOString() < firstToldAt(client)) continue;

@@ -1,7 +1,7 @@
 import type { Condition, ItemMove, MoveResult } from '../item-move';
 import type { StatusWindow } from '../records/ports';
 import type { ClientKey, ClientRecord } from './client-record';
-import type { ClientStatus } from './client-status';
+import type { ClientLeaveEvent, ClientStatus } from './client-status';
 
 /** What the clients' domain needs of a store: DynamoDB (store/client-store.ts) and the unit tests' memory both implement it. */
 export interface ClientItems {
@@ -12,6 +12,15 @@ export interface ClientItems {
    */
   recordNewClient(record: ClientRecord): Promise<'recorded' | 'known'>;
   applyClientMove(key: ClientKey, move: ItemMove): Promise<MoveResult<ClientRecord>>;
+  /** Keeps the latest time a WABA left us (unshared from our business, or our app removed), known client or not. */
+  noteWabaLeft(wabaId: string, event: ClientLeaveEvent, at: Date): Promise<void>;
+  wabaLeft(wabaId: string): Promise<WabaLeft | undefined>;
+}
+
+/** When a WABA last left us, and how: news of its joining from before then is old news. */
+export interface WabaLeft {
+  leftAt: string;
+  event: ClientLeaveEvent;
 }
 
 export interface ClientQueries {

@@ -35,6 +35,10 @@ export function clientStore(ports: { items: ClientItems; queries: ClientQueries;
     countClientsInStatus: queries.countClientsInStatus.bind(queries),
     getClient: (key: ClientKey) => items.getClient(key),
     recordNewClient: (record: ClientRecord) => items.recordNewClient(record),
+    noteWabaLeft: (wabaId: string, event: ClientLeaveEvent, at: Date) => items.noteWabaLeft(wabaId, event, at),
+    wabaLeft: (wabaId: string) => items.wabaLeft(wabaId),
+    /** A REMOVED client joining again with news newer than its leaving: NEW, counted again; false otherwise. */
+    recordRejoined: (key: ClientKey, source: ClientSource, observedAt: Date, now: Date) => applied(key, 'recordRejoined', { now, source, observedAt }),
     /** Takes a NEW client for a sharing attempt, held until `leaseMs` from now; the first attempt fixes the retry period. */
     async claimShare(key: ClientKey, now: Date, opts: { leaseMs: number; retryPeriodMs: number }) {
       const result = await apply(key, 'claimShare', { now, leaseUntil: new Date(now.getTime() + opts.leaseMs), retryUntil: new Date(now.getTime() + opts.retryPeriodMs) });

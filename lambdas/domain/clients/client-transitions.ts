@@ -114,6 +114,21 @@ export const CLIENT_TRANSITIONS = {
     values: (r) => ({ set: { removedBy: r.event, removedAt: r.observedAt.toISOString() } }),
     timeline: (r) => ({ by: 'webhook', note: r.event }),
   }),
+  /**
+   * The client joined through the solution again after it left (news newer than its leaving): NEW,
+   * as if just recorded, so that the stream hands it to the worker, which finds our line still on the
+   * WABA (Meta never changes an attached line) or shares it; its solution counts it again.
+   */
+  recordRejoined: define<ClientRequest & { source: ClientSource; observedAt: Date }>({
+    moves: { REMOVED: ['NEW'] },
+    guards: ['leftBefore'],
+    tally: 1,
+    sets: [],
+    clears: ['removedBy', 'removedAt', 'shareAttempts', 'shareRetryUntil', 'nextAttemptAt', 'lastError'],
+    touchesUpdatedAt: true,
+    values: () => ({}),
+    timeline: (r) => ({ by: r.source === 'DAILY_PASS' ? 'read' : 'webhook', note: `joined again (${r.source})` }),
+  }),
   /** Another source told of a recorded client (both events, a repeat, the daily pass): when it first did, nothing else. */
   noteToldBy: define<ClientRequest & { source: ClientSource; observedAt: Date }>({
     moves: Object.fromEntries(CLIENT_STATUSES.map((s) => [s, [s]])),
