@@ -8,7 +8,7 @@ import type { ClientKey, ClientRecord } from '../domain/clients/client-record';
 import { CLIENT_STATUS_FACTS, type ClientLeaveEvent, type ClientStatus } from '../domain/clients/client-status';
 import type { DynamoTable } from './dynamo-table';
 import { trimHistory } from './history-trim';
-import { ExpressionBuilder } from './move-expression';
+import { applyUpdate, moveUpdate } from './move-write';
 import { StatusIndex } from './status-index';
 import { ENTITY, keys } from './table-layout';
 
@@ -82,33 +82,14 @@ export class DynamoClientStore implements ClientItems, ClientQueries {
     return result;
   }
 
-  /** The move as one UpdateItem's key and expressions. */
-  private updateOf(key: ClientKey, move: ItemMove) {
-    const expression = new ExpressionBuilder();
-    return {
-      TableName: this.table.tableName,
-      Key: keys.client(key.solutionId, key.wabaId),
-      ConditionExpression: expression.condition(move.condition),
-      UpdateExpression: expression.update(move.change),
-      ExpressionAttributeNames: expression.names,
-      ExpressionAttributeValues: expression.values,
-    };
-  }
-
-  private async update(key: ClientKey, move: ItemMove): Promise<MoveResult<ClientRecord>> {
-    try {
-      const { Attributes } = await this.table.db.send(new UpdateCommand({ ...this.updateOf(key, move), ReturnValues: 'ALL_NEW' }));
-      return { applied: true, item: clientRecordOf(Attributes ?? {}) };
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return { applied: false, refusedBy: 'item' };
-      throw error;
-    }
+  private update(key: ClientKey, move: ItemMove): Promise<MoveResult<ClientRecord>> {
+    return applyUpdate(this.table, keys.client(key.solutionId, key.wabaId), move, clientRecordOf);
   }
 
   /** The move and its solution's joined count, both or neither (a transaction returns no item: it is read after). */
   private async updateWithTally(key: ClientKey, move: ItemMove, tally: number): Promise<MoveResult<ClientRecord>> {
     try {
-      await this.table.db.send(new TransactWriteCommand({ TransactItems: [{ Update: this.updateOf(key, move) }, this.joinedTally(key.solutionId, tally)] }));
+      await this.table.db.send(new TransactWriteCommand({ TransactItems: [{ Update: moveUpdate(this.table, keys.client(key.solutionId, key.wabaId), move) }, this.joinedTally(key.solutionId, tally)] }));
     } catch (error) {
       if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return { applied: false, refusedBy: 'item' };
       throw error;

@@ -1,11 +1,11 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { ItemMove, MoveResult } from '../domain/item-move';
 import type { SolutionRecord } from '../domain/records';
 import type { AppGuards, SolutionItems, SolutionKey } from '../domain/records/ports';
 import type { DynamoTable } from './dynamo-table';
 import { trimHistory } from './history-trim';
-import { ExpressionBuilder } from './move-expression';
+import { applyUpdate, moveUpdate } from './move-write';
 import { ENTITY, keys } from './table-layout';
 
 /**
@@ -29,28 +29,8 @@ export class DynamoSolutionItems implements SolutionItems, AppGuards {
     return result;
   }
 
-  /** The move as one UpdateItem's key and expressions. */
-  private updateOf(key: SolutionKey, move: ItemMove) {
-    const expression = new ExpressionBuilder();
-    return {
-      TableName: this.table.tableName,
-      Key: keys.solution(key.onboardingId, key.appId),
-      ConditionExpression: expression.condition(move.condition),
-      UpdateExpression: expression.update(move.change),
-      ExpressionAttributeNames: expression.names,
-      ExpressionAttributeValues: expression.values,
-    };
-  }
-
-  private async update(key: SolutionKey, move: ItemMove): Promise<MoveResult<SolutionRecord>> {
-    try {
-      const { Attributes } = await this.table.db.send(new UpdateCommand({ ...this.updateOf(key, move), ReturnValues: 'ALL_NEW' }));
-      // ALL_NEW: the item as this write left it (a claim reads its attempt number from it).
-      return { applied: true, item: (Attributes ?? {}) as SolutionRecord };
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return { applied: false, refusedBy: 'item' };
-      throw error;
-    }
+  private update(key: SolutionKey, move: ItemMove): Promise<MoveResult<SolutionRecord>> {
+    return applyUpdate(this.table, keys.solution(key.onboardingId, key.appId), move, (item) => item as unknown as SolutionRecord);
   }
 
   /** The move and the app's guard for this onboarding (unless another onboarding holds it), both or neither. */
@@ -59,7 +39,7 @@ export class DynamoSolutionItems implements SolutionItems, AppGuards {
       await this.table.db.send(
         new TransactWriteCommand({
           TransactItems: [
-            { Update: this.updateOf(key, move) },
+            { Update: moveUpdate(this.table, keys.solution(key.onboardingId, key.appId), move) },
             {
               Put: {
                 TableName: this.table.tableName,
