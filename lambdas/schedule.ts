@@ -134,7 +134,7 @@ export const SCHEDULE = {
   clients: {
     /** The daily pass over the client WABAs shared with us (Meta's fallback when webhooks fail). */
     discoveryIntervalHours: 24,
-    /** WABAs one pass reads at most (pages of 100); the next pass goes on from the start. */
+    /** WABAs one pass reads at most (pages of 100); the next pass goes on from where it stopped (its cursor is kept). */
     maxWabasPerPass: 1000,
     /** A NEW client no worker took for this long was missed by the stream. */
     shareHandoffSeconds: 120,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { GraphClient, parseAnswer } from './graph-client';
+import { GraphClient, parseAnswer, type ListingPage } from './graph-client';
 import { unexpectedAnswerGraphError } from './graph-error';
 
 /** A client WABA shared with our business (`client_whatsapp_business_accounts`). */
@@ -78,11 +78,14 @@ export class ClientGraphClient extends GraphClient {
     return allocations.map((a) => a.id);
   }
 
-  /** The client WABAs shared with our business, page by page (a pass stops where its bound is). */
-  async *clientWabas(businessId: string, systemUserToken: string): AsyncGenerator<SharedClientWaba[]> {
-    const query = { fields: 'id,name,on_behalf_of_business_info', limit: PAGE_LIMIT };
+  /**
+   * The client WABAs shared with our business, page by page, from the start or after Graph's cursor
+   * `after` (a pass stops where its bound is, and the next goes on from there).
+   */
+  async *clientWabas(businessId: string, systemUserToken: string, after?: string): AsyncGenerator<ListingPage<SharedClientWaba>> {
+    const query = { fields: 'id,name,on_behalf_of_business_info', limit: PAGE_LIMIT, ...(after === undefined ? {} : { after }) };
     for await (const page of this.pages(`${encodeURIComponent(businessId)}/client_whatsapp_business_accounts`, query, systemUserToken, clientWabaSchema, undefined, Number.POSITIVE_INFINITY)) {
-      yield page.map((w) => ({ id: w.id, name: w.name, ownerBusinessId: w.on_behalf_of_business_info?.id }));
+      yield { ...page, items: page.items.map((w) => ({ id: w.id, name: w.name, ownerBusinessId: w.on_behalf_of_business_info?.id })) };
     }
   }
 

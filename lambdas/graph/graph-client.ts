@@ -88,7 +88,14 @@ const errorBodySchema = z.object({
 });
 
 const pageSchema = <T extends z.ZodType>(item: T) =>
-  z.object({ data: z.array(item), paging: z.object({ next: z.string().optional() }).optional() });
+  z.object({ data: z.array(item), paging: z.object({ next: z.string().optional(), cursors: z.object({ after: z.string().optional() }).optional() }).optional() });
+
+/** One page of a listing: its items, the cursor after them, and whether Graph has more. */
+export interface ListingPage<T> {
+  items: T[];
+  after?: string;
+  more: boolean;
+}
 
 const appSchema = z.object({ id: z.string(), name: z.string().default('') });
 
@@ -245,23 +252,23 @@ export class GraphClient {
     maxPages = MAX_PAGES,
   ): Promise<z.infer<T>[]> {
     const items: z.infer<T>[] = [];
-    for await (const page of this.pages(path, query, token, item, signal, maxPages)) items.push(...page);
+    for await (const page of this.pages(path, query, token, item, signal, maxPages)) items.push(...page.items);
     return items;
   }
 
   /** A listing page by page, as far as the reader goes (a bounded pass stops early); `maxPages` more is an error. */
-  protected async *pages<T extends z.ZodType>(path: string, query: Record<string, string>, token: string, item: T, signal?: AbortSignal, maxPages = MAX_PAGES): AsyncGenerator<z.infer<T>[]> {
+  protected async *pages<T extends z.ZodType>(path: string, query: Record<string, string>, token: string, item: T, signal?: AbortSignal, maxPages = MAX_PAGES): AsyncGenerator<ListingPage<z.infer<T>>> {
     let next: string | undefined = this.url(path, query);
     for (let page = 0; next; page++) {
       // A listing longer than this is not one we can act on safely (nor a paging loop we should follow).
       if (page === maxPages) throw new GraphError('permanent', { code: -1, message: `Graph listing ${path} exceeds ${maxPages} pages` }, 200);
-      const body: { data: z.infer<T>[]; paging?: { next?: string } } = parseAnswer(pageSchema(item), await this.send('GET', next, token, undefined, signal), `GET ${path}`);
+      const body: { data: z.infer<T>[]; paging?: { next?: string; cursors?: { after?: string } } } = parseAnswer(pageSchema(item), await this.send('GET', next, token, undefined, signal), `GET ${path}`);
       next = body.paging?.next;
       // The token goes with every page: never to another origin than the configured Graph API.
       if (next && new URL(next).origin !== new URL(this.options.baseUrl).origin) {
         throw new GraphError('permanent', { code: -1, message: `Graph paging link leaves ${new URL(this.options.baseUrl).origin}` }, 200);
       }
-      yield body.data;
+      yield { items: body.data, after: body.paging?.cursors?.after, more: next !== undefined };
     }
   }
 

@@ -4,6 +4,7 @@ import type { Condition, ItemMove, MoveResult } from '../domain/item-move';
 import { historyEntry } from '../domain/records';
 import type { StatusWindow } from '../domain/records/ports';
 import type { ClientItems, ClientQueries, WabaLeft } from '../domain/clients/client-ports';
+import type { DiscoveryCursor } from '../domain/clients/discover-clients';
 import type { ClientKey, ClientRecord } from '../domain/clients/client-record';
 import { CLIENT_STATUS_FACTS, type ClientLeaveEvent, type ClientStatus } from '../domain/clients/client-status';
 import type { DynamoTable } from './dynamo-table';
@@ -178,4 +179,22 @@ export class DynamoClientStore implements ClientItems, ClientQueries {
     const { pk, skPrefix } = keys.clientsOfSolution(solutionId);
     return { KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)', ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix } };
   }
+}
+
+/** The daily pass's place in the listing: one item, `after` absent when the listing was read to its end. */
+export function dynamoDiscoveryCursor(table: DynamoTable): DiscoveryCursor {
+  const Key = keys.discoveryCursor();
+  return {
+    async read() {
+      const { Item } = await table.db.send(new GetCommand({ TableName: table.tableName, Key, ConsistentRead: true }));
+      return Item?.after as string | undefined;
+    },
+    async save(after) {
+      const update =
+        after === undefined
+          ? { UpdateExpression: 'SET entity = :entity REMOVE #after', ExpressionAttributeValues: { ':entity': ENTITY.discoveryCursor } }
+          : { UpdateExpression: 'SET entity = :entity, #after = :after', ExpressionAttributeValues: { ':entity': ENTITY.discoveryCursor, ':after': after } };
+      await table.db.send(new UpdateCommand({ TableName: table.tableName, Key, ExpressionAttributeNames: { '#after': 'after' }, ...update }));
+    },
+  };
 }

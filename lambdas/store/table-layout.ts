@@ -44,6 +44,8 @@ export const keys = {
   wabaLink: (wabaId: string, solutionId: string) => ({ pk: `WABA#${wabaId}`, sk: `SOLUTION#${solutionId}` }),
   /** When the WABA last left us: a join older than that, come late or out of order, is recorded as gone. */
   wabaLeft: (wabaId: string) => ({ pk: `WABA#${wabaId}`, sk: 'LEFT' }),
+  /** Where the daily pass stopped in the listing of client WABAs shared with us. */
+  discoveryCursor: () => ({ pk: 'DISCOVERY', sk: 'CLIENT_WABAS' }),
   /** New clients of an app recorded in one hour (`2026-12-07T05`): the weekly allowance sums a week of them. */
   clientCount: (appId: string, hour: string) => ({ pk: `APP#${appId}`, sk: `CLIENTS#${hour}` }),
 };
@@ -59,4 +61,5 @@ export const ENTITY = {
   clientCount: 'client-count',
   joinedCount: 'joined-count',
   wabaLeft: 'waba-left',
+  discoveryCursor: 'discovery-cursor',
 } as const;

@@ -3,6 +3,7 @@ import { discoverClients } from '../../lambdas/domain/clients/discover-clients';
 import type { SolutionRecord } from '../../lambdas/domain/records';
 import { readDelivery } from '../../lambdas/webhook/partner-solutions';
 import { GraphError } from '../../lambdas/graph/graph-error';
+import type { SharedClientWaba } from '../../lambdas/graph/client-graph-client';
 import { memoryClientStore, ourSolution } from '../support/memory-client-store';
 
 const SOLUTION = '1715120619246906';
@@ -94,28 +95,59 @@ describe('a client’s news', () => {
 });
 
 describe('the daily pass', () => {
-  it('records a WABA shared with us that no webhook told of, through one of our solutions, skips known ones, and goes on past one Graph refuses', async () => {
-    const { ports, deps } = setup();
-    await takeClientNews(joined('PARTNER_ADDED', at(1)), deps, US);
+  /** A listing of client WABAs in pages, with Graph's `after` cursors (`p1`, `p2`, …), and the solutions of each. */
+  function listing(pages: SharedClientWaba[][], solutionsOf: (wabaId: string) => { id: string }[]) {
+    const asked: (string | undefined)[] = [];
     const graph = {
-      async *clientWabas() {
-        yield [{ id: WABA, ownerBusinessId: OWNER }, { id: 'refused', ownerBusinessId: 'b5' }, { id: 'missed', ownerBusinessId: 'b2' }];
-        yield [{ id: 'elsewhere', ownerBusinessId: 'b3' }, { id: 'no-owner' }, { id: 'beyond-the-bound', ownerBusinessId: 'b4' }];
+      async *clientWabas(_business: string, _token: string, after?: string) {
+        asked.push(after);
+        for (let i = after === undefined ? 0 : Number(after.slice(1)); i < pages.length; i++) yield { items: pages[i]!, after: `p${i + 1}`, more: i + 1 < pages.length };
       },
       wabaSolutions: async (wabaId: string) => {
         if (wabaId === 'refused') throw new GraphError('permanent', { code: 200, message: '(#200) Permissions error' }, 403);
-        return wabaId === 'elsewhere' ? [{ id: 'not-ours' }] : [{ id: SOLUTION }];
+        return solutionsOf(wabaId);
       },
     };
-    const pass = await discoverClients({ ...deps, graph, systemUserToken: async () => 'system-user', settings: { businessId: '2949482758682047', maxWabasPerPass: 5 } });
-    expect(pass.read).toBe(5);
-    expect(pass.refused).toEqual([{ wabaId: 'refused', error: { code: 200, message: '(#200) Permissions error' } }]);
-    expect(pass.withoutOwner).toEqual(['no-owner']);
+    let saved: string | undefined;
+    const cursor = { read: async () => saved, save: async (after: string | undefined) => void (saved = after) };
+    return { graph, cursor, asked, saved: () => saved };
+  }
+
+  it('records a WABA shared with us that no webhook told of, through one of our solutions, skips known ones, and goes on past one Graph refuses', async () => {
+    const { ports, deps } = setup();
+    await takeClientNews(joined('PARTNER_ADDED', at(1)), deps, US);
+    const { graph, cursor, saved } = listing(
+      [
+        [{ id: WABA, ownerBusinessId: OWNER }, { id: 'refused', ownerBusinessId: 'b5' }, { id: 'missed', ownerBusinessId: 'b2' }],
+        [{ id: 'elsewhere', ownerBusinessId: 'b3' }, { id: 'no-owner' }],
+      ],
+      (wabaId) => (wabaId === 'elsewhere' ? [{ id: 'not-ours' }] : [{ id: SOLUTION }]),
+    );
+    const pass = await discoverClients({ ...deps, graph, cursor, systemUserToken: async () => 'system-user', settings: { businessId: '2949482758682047', maxWabasPerPass: 10 } });
+    expect(pass).toMatchObject({ read: 5, complete: true, withoutOwner: ['no-owner'], refused: [{ wabaId: 'refused', error: { code: 200, message: '(#200) Permissions error' } }] });
     expect(pass.found.map((f) => [f.wabaId, f.outcome.kind])).toEqual([
       ['missed', 'recorded'],
       ['elsewhere', 'not-ours'],
     ]);
     expect((await ports.getClient({ solutionId: SOLUTION, wabaId: 'missed' }))!.toldBy).toEqual({ DAILY_PASS: now.toISOString() });
+    expect(saved()).toBeUndefined();
+  });
+
+  it('past its bound, a pass stops at a page’s start and the next goes on from there: the whole listing is read over the passes', async () => {
+    const { ports, deps } = setup();
+    const pages = [0, 1, 2].map((p) => [0, 1].map((w) => ({ id: `w${p}${w}`, ownerBusinessId: 'b' })));
+    const { graph, cursor, asked, saved } = listing(pages, () => [{ id: SOLUTION }]);
+    const pass = () => discoverClients({ ...deps, graph, cursor, systemUserToken: async () => 'system-user', settings: { businessId: '2949482758682047', maxWabasPerPass: 3 } });
+    expect(await pass()).toMatchObject({ read: 2, complete: false });
+    expect(saved()).toBe('p1');
+    expect(await pass()).toMatchObject({ read: 2, complete: false });
+    expect(await pass()).toMatchObject({ read: 2, complete: true });
+    expect(saved()).toBeUndefined();
+    expect(asked).toEqual([undefined, 'p1', 'p2']);
+    expect(ports.clients.size).toBe(6);
+    // Read to its end: the next pass starts from the first page again.
+    expect(await pass()).toMatchObject({ read: 2, complete: false });
+    expect(asked.at(-1)).toBeUndefined();
   });
 });
 
