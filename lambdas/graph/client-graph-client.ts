@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { GraphClient, parseAnswer, type ListingPage } from './graph-client';
+import { GraphClient, PAGE_LIMIT, parseAnswer, successSchema, type ListingPage } from './graph-client';
 import { unexpectedAnswerGraphError } from './graph-error';
 
 /** A client WABA shared with our business (`client_whatsapp_business_accounts`). */
@@ -16,8 +16,6 @@ export interface WabaSolution {
   status?: string;
 }
 
-const PAGE_LIMIT = '100';
-const successSchema = z.object({ success: z.literal(true) });
 /** Meta shows two shapes: the reference's `{access_token, expires_at}`, the guide's `{data: [{access_token}]}`. */
 const businessTokenSchema = z.union([
   z.object({ access_token: z.string().min(1) }).transform((b) => b.access_token),

@@ -130,7 +130,7 @@ const solutionDetailsSchema = solutionSchema.refine((s) => s.owner_permissions !
 const solutionStateSchema = z.object({ status: z.string(), status_for_pending_request: z.string().optional() });
 
 /** A solution call's answer (accept, reject, the deactivation decisions); beyond `success`, its fields are not needed. */
-const successSchema = z.object({ success: z.literal(true) });
+export const successSchema = z.object({ success: z.literal(true) });
 
 const debugTokenSchema = z.object({
   data: z.object({
@@ -151,7 +151,7 @@ const MAX_PAGES = 50;
  */
 const MAX_PARTNER_PAGES = 1_000;
 /** Graph's largest page (docs/graph-api.md: solution listings default to 25 and go up to 100). */
-const PAGE_LIMIT = '100';
+export const PAGE_LIMIT = '100';
 /** The details call with every documented field and the partners edge (docs/graph-api.md, verbatim). */
 const SOLUTION_DETAILS_FIELDS = 'id,name,status,status_for_pending_request,owner_app,owner_permissions,partners{partner_app,partner_permissions,status}';
 /** Where a solution stands, for the lifecycle poll. */

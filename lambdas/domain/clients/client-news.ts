@@ -85,7 +85,8 @@ export async function recordClient(
     return { kind: 'recorded', client, weeklyCount: await deps.clients.joinedSince(solution.appId, allowanceWindowStart(now)) };
   }
   await deps.clients.noteToldBy(key, found.source, found.observedAt, now);
-  if (await deps.clients.recordRejoined(key, found.source, found.observedAt, now)) return { kind: 'rejoined', client: key };
+  // Joining again is only news newer than a leaving: a repeat of a client that never left writes no more.
+  if (left !== undefined && !gone && (await deps.clients.recordRejoined(key, found.source, found.observedAt, now))) return { kind: 'rejoined', client: key };
   return { kind: 'known', client: key };
 }
 

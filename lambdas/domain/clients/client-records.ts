@@ -1,5 +1,5 @@
-import { TransitionRefusedError, type MoveResult } from '../item-move';
-import type { RefusedTransitionReport } from '../records/transition-writer';
+import type { MoveResult } from '../item-move';
+import { plannedOrReported, type RefusedTransitionReport } from '../records/transition-writer';
 import { planClientTransition, type ClientRequestOf, type ClientTransitionName } from './client-transitions';
 import type { ClientItems, ClientQueries } from './client-ports';
 import type { ClientError, ClientKey, ClientRecord } from './client-record';
@@ -13,14 +13,8 @@ export function clientStore(ports: { items: ClientItems; queries: ClientQueries;
   const report = ports.reportRefused ?? (() => undefined);
 
   async function apply<N extends ClientTransitionName>(key: ClientKey, name: N, request: ClientRequestOf<N>): Promise<MoveResult<ClientRecord>> {
-    let move;
-    try {
-      move = planClientTransition(name, request);
-    } catch (error) {
-      if (error instanceof TransitionRefusedError) report(error, { solutionId: key.solutionId, wabaId: key.wabaId });
-      throw error;
-    }
-    return items.applyClientMove({ solutionId: key.solutionId, wabaId: key.wabaId }, move);
+    const clientKey = { solutionId: key.solutionId, wabaId: key.wabaId };
+    return items.applyClientMove(clientKey, plannedOrReported(() => planClientTransition(name, request), clientKey, report));
   }
   const applied = async <N extends ClientTransitionName>(key: ClientKey, name: N, request: ClientRequestOf<N>) => (await apply(key, name, request)).applied;
 
