@@ -144,7 +144,8 @@ export class DynamoClientStore implements ClientItems, ClientQueries {
   }
 
   async clientsOfSolution(solutionId: string): Promise<ClientRecord[]> {
-    const items = await this.table.queryAll(this.ofSolution(solutionId));
+    const { pk, skPrefix } = keys.clientsOfSolution(solutionId);
+    const items = await this.table.queryAll({ KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)', ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix } });
     return items.map(clientRecordOf);
   }
 
@@ -173,11 +174,6 @@ export class DynamoClientStore implements ClientItems, ClientQueries {
 
   countClientsInStatus(status: ClientStatus): Promise<number> {
     return this.byStatus.count(status);
-  }
-
-  private ofSolution(solutionId: string) {
-    const { pk, skPrefix } = keys.clientsOfSolution(solutionId);
-    return { KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)', ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix } };
   }
 }
 
