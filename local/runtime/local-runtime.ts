@@ -22,12 +22,11 @@ import { startQueues } from './sqs-local';
 import { startSqsEventSource } from './sqs-event-source';
 import { startStreamEventSource } from './stream-event-source';
 import { startSchedule } from './schedule-event-source';
-import { withdrawLostDeliveries } from './lost-deliveries';
 
 export interface LocalRuntimeOptions {
   port: number;
   dataDir: string;
-  /** Wipe local data (DynamoDB tables) before starting. */
+  /** Wipe local data (DynamoDB tables, queues) before starting. */
   reset: boolean;
   /** When set, no simulator is started and the functions call this Graph API instead. */
   graphApiBaseUrl?: string;
@@ -82,7 +81,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     throw new Error('With GRAPH_API_BASE_URL set, also set PARTNER_APP_ID, SYSTEM_USER_TOKEN and APP_SECRET for that Graph API.');
   }
   acquireDataDir(dataDir);
-  if (opts.reset) rmSync(join(dataDir, 'dynamodb'), { recursive: true, force: true });
+  if (opts.reset) for (const store of ['dynamodb', 'sqs']) rmSync(join(dataDir, store), { recursive: true, force: true });
 
   const stops: (() => Promise<void> | void)[] = [() => releaseDataDir(dataDir)];
   const stopAll = async () => {
@@ -109,10 +108,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     stops.push(() => stopChild(dynamo.process));
     if (dynamo.process.pid) recordDynamoDbPid(dataDir, dynamo.process.pid);
     const streamArn = await ensureTable(dynamo.endpoint, TABLE_NAME);
-    const lost = await withdrawLostDeliveries({ endpoint: dynamo.endpoint, region: REGION, tableName: TABLE_NAME });
-    if (lost > 0) opts.log(`${lost} solution(s) were under way when the runtime last stopped; their create messages were in memory and are gone: the reconciler settles them.`);
-
-    const queues = await startQueues(settings.createMaxReceiveCount, REGION);
+    const queues = await startQueues(settings.createMaxReceiveCount, REGION, join(dataDir, 'sqs'));
     const wiring = localWiring(settings, {
       timeScale: opts.timeScale ?? 1,
       graphApiBaseUrl: graphUrl,

@@ -1,7 +1,8 @@
-import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { buildApp } from 'fauxqs';
 import { ACCEPT_FAILURE_QUEUE, CREATE_QUEUE, SHARE_FAILURE_QUEUE } from '../../lib/pipeline-settings';
 import { loopbackRefusal } from './loopback-host';
+import { openQueueStore } from './queue-store';
 
 export interface LocalQueues {
   endpoint: string;
@@ -17,11 +18,16 @@ export interface LocalQueues {
 /**
  * Starts the fauxqs SQS emulator on 127.0.0.1 with the queues the stack declares, with the same
  * attributes; `maxReceiveCount` is the deployment's (context createMaxReceiveCount, else the default).
+ * Queues and messages are kept in `storeDir`, message bodies encrypted (queue-store.ts): a restart,
+ * even after a `kill -9`, finds them as it left them.
  */
-export async function startQueues(maxReceiveCount: number, region: string): Promise<LocalQueues> {
+export async function startQueues(maxReceiveCount: number, region: string, storeDir: string): Promise<LocalQueues> {
   // Not startFauxqs: it listens on every interface (its `host` option only names the host in queue
   // URLs), and the create queue holds Tech Provider tokens. Its app, listening on loopback only.
-  const app = buildApp({ logger: false });
+  const store = await openQueueStore(storeDir);
+  const app = buildApp({ logger: false, stores: store.stores });
+  // Once no request is left to write.
+  app.addHook('onClose', async () => store.close());
   // Only this machine's own callers (local/runtime/loopback-host.ts).
   app.addHook('onRequest', async (request: { headers: { host?: string; origin?: string } }, reply: { code(status: number): { send(): unknown } }) => {
     const refusal = loopbackRefusal(request.headers);
@@ -29,8 +35,14 @@ export async function startQueues(maxReceiveCount: number, region: string): Prom
   });
   const endpoint = await app.listen({ port: 0, host: '127.0.0.1' });
   const sqs = new SQSClient({ region, endpoint, useQueueUrlAsEndpoint: false, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  const createQueue = async (QueueName: string, Attributes: Record<string, string>) => (await sqs.send(new CreateQueueCommand({ QueueName, Attributes }))).QueueUrl!;
+  // The stack's attributes, whatever an earlier run set, as a deploy updates them.
+  const createQueue = async (QueueName: string, Attributes: Record<string, string>) => {
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName }));
+    await sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes }));
+    return QueueUrl!;
+  };
   try {
+    store.restore(endpoint);
     const createDlqUrl = await createQueue('mps-create-solution-dlq', { MessageRetentionPeriod: String(CREATE_QUEUE.dlqRetentionSeconds) });
     const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: createDlqUrl, AttributeNames: ['QueueArn'] }));
     const createQueueUrl = await createQueue('mps-create-solution', {
