@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { jest } from '@jest/globals';
 import { ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
@@ -243,6 +245,16 @@ async function peek(queueUrl: string): Promise<Message[]> {
   }
 }
 
+/** Messages the queues' store in DATA_DIR holds for a queue, whatever their state. */
+function storedMessageCount(queueName: string): number {
+  const store = new DatabaseSync(join(runtime.dataDir, 'sqs', 'fauxqs.db'), { readOnly: true });
+  try {
+    return (store.prepare('SELECT count(*) AS n FROM sqs_messages WHERE queue_name = ?').get(queueName) as { n: number }).n;
+  } finally {
+    store.close();
+  }
+}
+
 const messageEvidence = (messages: Message[], body: (message: Message) => unknown) =>
   messages.map((message, i) => ({ where: `message #${i}`, text: JSON.stringify({ body: body(message), attributes: message.MessageAttributes ?? {} }) }));
 
@@ -325,12 +337,15 @@ describe('nothing of any secret in', () => {
     expectNoLeaks(pageEvidence);
   });
 
-  test('the files the runtime keeps in DATA_DIR (DynamoDB Local’s data, stream checkpoints, runtime.json)', () => {
+  test('the files the runtime keeps in DATA_DIR (DynamoDB Local’s data, stream checkpoints, the queues’ store, runtime.json)', () => {
     // The functions' bundles are built from the sources before the runtime holds any secret.
     const files = filesUnder(runtime.dataDir).filter((file) => !file.where.startsWith('bundles/'));
     // DynamoDB Local keeps item text as written, so a token stored at rest would be read here.
-    const database = files.find((file) => file.where.endsWith('.db'));
+    const database = files.find((file) => file.where.startsWith('dynamodb/') && file.where.endsWith('.db'));
     expect([...tokenByOnboarding.keys()].every((onboardingId) => database?.text.includes(onboardingId))).toBe(true);
+    // The queues' store holds the parked create message, and with it its Tech Provider's token, sealed.
+    expect(files.some((file) => file.where === join('sqs', 'fauxqs.db'))).toBe(true);
+    expect(storedMessageCount('mps-create-solution-dlq')).toBe(1);
     expectNoLeaks(files);
   });
 

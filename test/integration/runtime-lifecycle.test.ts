@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PipelineDriver } from '../support/pipeline-driver';
-import { spawnRuntime, startRuntimeProcess } from '../support/local-runtime-process';
+import { spawnRuntime, startRuntimeProcess, type RuntimeProcess } from '../support/local-runtime-process';
 
 /** `npm start` as a developer lives with it: one per data directory, Ctrl-C, `--reset`. */
 let dataDir: string;
@@ -20,6 +20,15 @@ const isAlive = (pid: number) => {
     return false;
   }
 };
+
+async function withDriver(runtime: RuntimeProcess, use: (driver: PipelineDriver) => Promise<void>): Promise<void> {
+  const driver = new PipelineDriver(runtime);
+  try {
+    await use(driver);
+  } finally {
+    driver.destroy();
+  }
+}
 
 describe('local runtime lifecycle', () => {
   test('prints every endpoint; a second start on the same data directory fails clearly; Ctrl-C stops everything, DynamoDB Local included', async () => {
@@ -40,20 +49,24 @@ describe('local runtime lifecycle', () => {
     await expect(fetch(runtime.endpoints.dynamodb)).rejects.toThrow();
   }, 90_000);
 
-  test('keeps the records across restarts, and `--reset` wipes them', async () => {
+  test('keeps the records and the queued messages across restarts, and `--reset` wipes them', async () => {
     const first = await startRuntimeProcess({ dataDir });
     const pipeline = new PipelineDriver(first);
     const onboardingId = await pipeline.start(await pipeline.login(['634974688087059']));
     await pipeline.settled(onboardingId, ['ACCEPTED']);
+    // On a queue no worker reads: it stays as left.
+    await pipeline.send(first.endpoints.queues.acceptSolutionFailures, 'left on the queue');
     pipeline.destroy();
     expect(await first.stop()).toBe(0);
 
     const kept = await startRuntimeProcess({ dataDir });
     expect((await fetch(`${kept.endpoints.http}/api/onboardings/${onboardingId}`)).status).toBe(200);
+    await withDriver(kept, async (driver) => expect(await driver.receiveOne(kept.endpoints.queues.acceptSolutionFailures)).toBe('left on the queue'));
     expect(await kept.stop()).toBe(0);
 
     const reset = await startRuntimeProcess({ dataDir, args: ['--reset'] });
     expect((await fetch(`${reset.endpoints.http}/api/onboardings/${onboardingId}`)).status).toBe(404);
+    await withDriver(reset, async (driver) => expect(await driver.queueDepth(reset.endpoints.queues.acceptSolutionFailures)).toBe(0));
     expect(await reset.stop()).toBe(0);
   }, 120_000);
 });
