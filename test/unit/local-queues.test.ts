@@ -24,6 +24,8 @@ let dir: string;
 let queues: LocalQueues | undefined;
 let sqs: SQSClient | undefined;
 const MAX_RECEIVE_COUNT = 3;
+/** How long a message stays in flight, or delayed, across the restart: far longer than a restart takes. */
+const HIDDEN_SECONDS = 8;
 
 async function start(): Promise<LocalQueues> {
   sqs?.destroy();
@@ -62,7 +64,7 @@ test('messages sent, in flight and delayed outlive a restart, each as it was sen
   const tokens = ['ready', 'batch-1', 'batch-2', 'in-flight', 'delayed'].map((label) => ({ label, value: markedSecret('Tok') }));
   const [ready, batch1, batch2, inFlight, delayed] = tokens;
   await sqs!.send(new SendMessageCommand({ QueueUrl: createQueueUrl, MessageBody: bodyOf('in-flight', inFlight!.value) }));
-  const [held] = await receive(createQueueUrl, 3);
+  const [held] = await receive(createQueueUrl, HIDDEN_SECONDS);
   await sqs!.send(new SendMessageCommand({ QueueUrl: createQueueUrl, MessageBody: bodyOf('ready', ready!.value) }));
   await sqs!.send(
     new SendMessageBatchCommand({
@@ -73,8 +75,19 @@ test('messages sent, in flight and delayed outlive a restart, each as it was sen
       ],
     }),
   );
-  await sqs!.send(new SendMessageCommand({ QueueUrl: createQueueUrl, MessageBody: bodyOf('delayed', delayed!.value), DelaySeconds: 2 }));
-  const heldUntil = Date.now() + 3_000;
+  await sqs!.send(new SendMessageCommand({ QueueUrl: createQueueUrl, MessageBody: bodyOf('delayed', delayed!.value), DelaySeconds: HIDDEN_SECONDS }));
+  const hiddenUntil = Date.now() + HIDDEN_SECONDS * 1000;
+
+  const { createQueueUrl: urlNow, endpoint } = await restart();
+  // The queue's URL names this run's endpoint.
+  expect(new URL(urlNow).port).toBe(new URL(endpoint).port);
+  const first = await receive(urlNow);
+  expect(first.map((m) => JSON.parse(m.Body!).onboardingId).sort()).toEqual(['batch-1', 'batch-2', 'ready']);
+  for (const message of first) {
+    const { onboardingId, accessToken } = JSON.parse(message.Body!);
+    expect(accessToken === tokens.find((t) => t.label === onboardingId)!.value).toBe(true);
+    expect(message.MD5OfBody).toBe(md5(message.Body!));
+  }
 
   // Every message is on disk, none readable: the SQLite file and its journal hold no window of any token.
   const files = filesUnder(dir);
@@ -89,26 +102,15 @@ test('messages sent, in flight and delayed outlive a restart, each as it was sen
   expect(statSync(join(dir, 'message-key')).mode & 0o777).toBe(0o600);
   expect(statSync(dir).mode & 0o777).toBe(0o700);
 
-  const { createQueueUrl: urlNow, endpoint } = await restart();
-  // The queue's URL names this run's endpoint.
-  expect(new URL(urlNow).port).toBe(new URL(endpoint).port);
-  const first = await receive(urlNow);
-  expect(first.map((m) => JSON.parse(m.Body!).onboardingId).sort()).toEqual(['batch-1', 'batch-2', 'ready']);
-  for (const message of first) {
-    const { onboardingId, accessToken } = JSON.parse(message.Body!);
-    expect(accessToken === tokens.find((t) => t.label === onboardingId)!.value).toBe(true);
-    expect(message.MD5OfBody).toBe(md5(message.Body!));
-  }
-
   // The message in flight at the stop comes back when its visibility timeout ends, received twice; the delayed one when its delay ends.
-  await sleep(Math.max(0, heldUntil - Date.now()) + 100);
+  await sleep(Math.max(0, hiddenUntil - Date.now()) + 100);
   const later = await receive(urlNow);
   expect(later.map((m) => [JSON.parse(m.Body!).onboardingId, m.Attributes?.ApproximateReceiveCount]).sort()).toEqual([
     ['delayed', '1'],
     ['in-flight', '2'],
   ]);
   expect(later.find((m) => m.MessageId === held!.MessageId)?.Body).toBe(held!.Body);
-});
+}, 30_000);
 
 test('a message put straight back (visibility 0) keeps its receive count, so the redrive policy still parks it in the DLQ after a restart', async () => {
   const { createQueueUrl } = await start();
@@ -128,4 +130,4 @@ test('a message put straight back (visibility 0) keeps its receive count, so the
   const { createDlqUrl: dlqNow } = await restart();
   const [parked] = await receive(dlqNow);
   expect(JSON.parse(parked!.Body!).onboardingId).toBe('malformed');
-});
+}, 20_000);
