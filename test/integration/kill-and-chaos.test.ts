@@ -111,13 +111,16 @@ describe('seeded chaos', () => {
     // Each Tech Provider's page posts twice at once (a double click), retrying as the page does.
     let retriedPosts = 0;
     const post = async (token: string) => {
-      for (let attempt = 1; ; attempt++) {
+      const giveUpAt = Date.now() + 120_000;
+      for (let failures = 0; ; ) {
         const answer = await fetch(`${runtime.endpoints.http}/api/onboardings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ accessToken: token }) })
           .then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, any> }))
           .catch(() => ({ status: 0, body: {} as Record<string, any> }));
         if (answer.status === 200 || answer.status === 202) return answer.body.onboardingId as string;
-        // Patient enough to span the restart (the page itself retries three times, then offers a button).
-        if (attempt === 20 || (answer.status > 0 && answer.status < 500)) return undefined;
+        if (answer.status > 0 && answer.status < 500) return undefined;
+        // Patient enough for the faults (the page itself retries three times, then offers a button);
+        // no answer at all (the runtime down for its restart, half a minute on a busy machine) is waited out.
+        if ((answer.status > 0 && ++failures === 20) || Date.now() > giveUpAt) return undefined;
         retriedPosts++;
         await sleep(1_000 + 1_000 * random());
       }
@@ -156,11 +159,18 @@ describe('seeded chaos', () => {
     );
 
     expect(duplicates).toEqual([]);
-    // The kill lost no create message, and every fault is transient: no create ends failed, none abandoned.
-    expect(items.filter((i) => i.status === 'CREATE_FAILED').map((i) => i.lastError)).toEqual([]);
+    // The kill lost no create message: an onboarding intake answered had its messages on the queue, and
+    // with transient faults only, none of its creates fails. One whose every POST went unanswered may
+    // have been killed between its records and its messages: the reconciler abandons those.
+    const answeredIds = new Set(onboardingIds);
+    expect(items.filter((i) => i.status === 'CREATE_FAILED' && answeredIds.has(i.onboardingId)).map((i) => i.lastError)).toEqual([]);
     for (const item of items) {
       const ownSolutions = onGraph.filter((s) => s.ownerApp.id === item.appId);
       if (item.status === 'ACCEPTED') expect(ownSolutions.map((s) => [s.id, s.status])).toEqual([[item.solutionId, 'ACTIVE']]);
+      if (item.status === 'CREATE_FAILED') {
+        expect(item.lastError).toMatchObject({ reason: 'CREATE_ABANDONED' });
+        expect(ownSolutions).toEqual([]);
+      }
     }
     for (const id of onboardingIds) expect(items.some((i) => i.onboardingId === id)).toBe(true);
     // An onboarding the page gave up on wrote nothing, so Graph has nothing of its apps.
