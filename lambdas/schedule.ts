@@ -186,8 +186,10 @@ export function scaledSchedule(timeScale: number): Schedule {
     busyRetryMs: seconds(SCHEDULE.busyRetryMs / 1000, timeScale) * 1000,
     reconciler: {
       intervalSeconds: seconds(SCHEDULE.reconciler.intervalSeconds, timeScale),
-      // Still longer than the visibility timeout (not scaled), for the reason above.
-      stalledAfterSeconds: Math.max(seconds(SCHEDULE.reconciler.stalledAfterSeconds, timeScale), SCHEDULE.createQueue.visibilityTimeoutSeconds),
+      // Still longer than the visibility timeout (not scaled), for the reason above, by the deployed
+      // margin scaled: a message received just before its worker died (the local runtime killed)
+      // comes back a visibility timeout after its receive, before its item counts as stalled.
+      stalledAfterSeconds: SCHEDULE.createQueue.visibilityTimeoutSeconds + seconds(SCHEDULE.reconciler.stalledAfterSeconds - SCHEDULE.createQueue.visibilityTimeoutSeconds, timeScale),
       acceptHandoffSeconds: seconds(SCHEDULE.reconciler.acceptHandoffSeconds, timeScale),
     },
     acceptRetry: { ...SCHEDULE.acceptRetry, periodHours: SCHEDULE.acceptRetry.periodHours * timeScale },

@@ -70,7 +70,8 @@ describe('config', () => {
     expect(scaled.acceptBackoff).toEqual({ baseSeconds: 1, maxSeconds: 90, throttledMinSeconds: 6, maxAskedSeconds: 360 });
     expect(scaled.unknownCreateSettleSeconds).toBe(6);
     expect(scaled.busyRetryMs).toBe(1_000);
-    expect(scaled.reconciler).toEqual({ intervalSeconds: 6, stalledAfterSeconds: SCHEDULE.createQueue.visibilityTimeoutSeconds, acceptHandoffSeconds: 12 });
+    // Past the visibility timeout by the deployed margin (120 s), scaled.
+    expect(scaled.reconciler).toEqual({ intervalSeconds: 6, stalledAfterSeconds: SCHEDULE.createQueue.visibilityTimeoutSeconds + 12, acceptHandoffSeconds: 12 });
     expect(scaled.acceptRetry.leaseSeconds).toBe(SCHEDULE.acceptRetry.leaseSeconds);
     expect(scaled.acceptRetry.periodHours).toBeCloseTo(2.4);
     expect(scaled.lifecyclePollAfterHours).toBeCloseTo(2.4);
