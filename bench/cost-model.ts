@@ -86,14 +86,32 @@ export interface Waits {
 }
 
 /**
- * The least one onboarding of `k` apps asks of AWS in this design: each figure per onboarding, with
- * the reason. `webhookDeliveries`: Meta's deliveries for its solutions (each one invocation of the
- * webhook function, counted in the run: Meta decides how many).
+ * The accept batches one onboarding's CREATED records take, on average, when its solutions became
+ * CREATED at `createdAt` (epoch ms). Lambda invokes with what one read of the shard found (no
+ * batching window: an accept is not held back), so records written further apart than a poll
+ * period (`pollMs`) cannot share a batch: the fewest windows of `pollMs` covering them. Within one
+ * read, Lambda spreads records over its ParallelizationFactor concurrent batches, keeping order only
+ * per item ("in-order processing at the item (partition and sort key) level", Lambda developer guide,
+ * "Using Lambda with DynamoDB"): m items of one read land in P·(1 − (1 − 1/P)^m) batches on average.
  */
-export function minimumPerOnboarding(k: number, pageSize: number, webhookDeliveries: number) {
+export function acceptBatches(createdAt: readonly number[], pollMs: number): number {
+  const windows: number[][] = [];
+  for (const at of [...createdAt].sort((a, b) => a - b)) {
+    if (windows.length > 0 && at - windows.at(-1)![0]! < pollMs) windows.at(-1)!.push(at);
+    else windows.push([at]);
+  }
+  const lanes = ACCEPT_EVENT_SOURCE.parallelizationFactor;
+  return windows.reduce((sum, w) => sum + Math.max(Math.ceil(w.length / ACCEPT_EVENT_SOURCE.batchSize), lanes * (1 - (1 - 1 / lanes) ** w.length)), 0);
+}
+
+/**
+ * The least one onboarding of `k` apps asks of AWS in this design: each figure per onboarding, with
+ * the reason. Two counts come from the run, as they are not the pipeline's to choose:
+ * `webhookDeliveries`, Meta's deliveries for its solutions (each one invocation of the webhook
+ * function), and `acceptBatches`, the accept batches its creates' end times lead to (acceptBatches).
+ */
+export function minimumPerOnboarding(k: number, pageSize: number, webhookDeliveries: number, acceptBatches: number) {
   const createBatches = Math.ceil(k / CREATE_EVENT_SOURCE.batchSize);
-  // One onboarding's solutions share a partition key: the stream hands them over in batches of up to batchSize.
-  const acceptBatches = Math.ceil(k / ACCEPT_EVENT_SOURCE.batchSize);
   const deliveriesPerSolution = webhookDeliveries / k;
   const newSolution: ItemWrite = { after: SOLUTION_ITEM, sets: SOLUTION_ITEM };
   const claimedForCreate: ItemWrite = { before: SOLUTION_ITEM, after: SOLUTION_ITEM, sets: STATUS_MOVE };

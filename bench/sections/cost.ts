@@ -1,12 +1,15 @@
 import { performance } from 'node:perf_hooks';
 import { SCHEDULE } from '../../lambdas/schedule';
-import { CREATE_EVENT_SOURCE } from '../../lib/pipeline-settings';
+import { ACCEPT_EVENT_SOURCE, CREATE_EVENT_SOURCE } from '../../lib/pipeline-settings';
+import type { SolutionRecord } from '../../lambdas/domain/records';
+import { SHARD_POLL_MS } from '../../local/runtime/stream-event-source';
 import type { UsageSnapshot } from '../../local/runtime/usage-meter';
 import { logins, settle, type BenchContext } from '../context';
 import {
   BILL_APPS,
   BILL_ONBOARDINGS,
   billFor,
+  acceptBatches as batchesOfAccepts,
   gbSeconds,
   minimumPerOnboarding,
   PERIODIC_FUNCTIONS,
@@ -50,7 +53,11 @@ export async function costOfSolutions(ctx: BenchContext): Promise<SectionResult>
   const firstCall = (await ctx.sim.calls()).length;
   const firstDelivery = (await ctx.sim.webhooks()).length;
   const t0 = performance.now();
-  for (const login of people) await onboard(ctx, login.accessToken);
+  let acceptBatches = 0;
+  for (const login of people) {
+    const solutions = await onboard(ctx, login.accessToken);
+    acceptBatches += batchesOfAccepts(solutions.map((s) => Date.parse(s.history?.find((h) => h.status === 'CREATED')?.at ?? s.updatedAt)), SHARD_POLL_MS);
+  }
   await settle(ctx);
   const windowMs = performance.now() - t0;
   const used = usageBetween(before, await readUsage(ctx.runtime.endpoints.usage));
@@ -59,7 +66,7 @@ export async function costOfSolutions(ctx: BenchContext): Promise<SectionResult>
 
   const solutions = n * APPS;
   const per = (count: number) => count / solutions;
-  const minimum = minimumPerOnboarding(APPS, ctx.pageSize, deliveries / n);
+  const minimum = minimumPerOnboarding(APPS, ctx.pageSize, deliveries / n, acceptBatches / n);
   const minPer = (perOnboarding: number) => perOnboarding / APPS;
 
   const dynamo = serviceTotal(used, 'dynamodb', (caller) => !isPeriodic(caller));
@@ -131,22 +138,25 @@ export async function costOfSolutions(ctx: BenchContext): Promise<SectionResult>
     rows,
     notes: [
       `minimums: WRU ${fixed(minPer(minimum.writeUnits.value))}: ${minimum.writeUnits.why}; RRU ${fixed(minPer(minimum.readUnits.value))}: ${minimum.readUnits.why}; SQS ${fixed(minPer(minimum.sqsRequests.value))}: ${minimum.sqsRequests.why}; Graph ${fixed(minPer(minimum.graphCalls.value))}: ${minimum.graphCalls.why}.`,
-      `billed ms minimum: each invocation’s waits one after another (Graph calls × ${latencyMs} ms, DynamoDB/SQS requests × ${millis(awsMs)}, their mean in this run); webhook: ${fixed(deliveries / solutions)} deliveries per solution, as Meta sent them.`,
+      `billed ms minimum: each invocation’s waits one after another (Graph calls × ${latencyMs} ms, DynamoDB/SQS requests × ${millis(awsMs)}, their mean in this run); webhook: ${fixed(deliveries / solutions)} deliveries per solution, as Meta sent them; accept: ${fixed(acceptBatches / n)} batches per onboarding, as its creates ended (records further apart than Lambda's ${millis(SHARD_POLL_MS)} stream poll cannot share one, and one read's records are spread over the ${ACCEPT_EVENT_SOURCE.parallelizationFactor} concurrent batches by item).`,
       `refused conditional writes: ${dynamo.refused} (counted as 1 WRU each); transactions left unmetered: ${dynamo.unmetered}; stream reads by the triggers are free; not counted: CloudWatch Logs and metrics, Secrets Manager (read once per warm container), the page’s status polls.`,
       `per minute, not per solution: ${periodic}`,
     ],
-    data: { onboardings: n, apps: APPS, windowMs, deliveries, awsMs, measured, minimum, lambda, bill, minBill, graph: callStats(calls), usage: used },
+    data: { onboardings: n, apps: APPS, windowMs, deliveries, acceptBatches, awsMs, measured, minimum, lambda, bill, minBill, graph: callStats(calls), usage: used },
   };
 }
 
-/** One onboarding, alone, until every solution is accepted. */
-async function onboard(ctx: BenchContext, accessToken: string): Promise<void> {
+/** One onboarding, alone, until every solution is accepted: its solutions' records. */
+async function onboard(ctx: BenchContext, accessToken: string): Promise<SolutionRecord[]> {
   const started = performance.now();
   const post = await postOnboarding(ctx.runtime.endpoints.http, accessToken, { retry: false });
   if (!post.onboardingId) throw new Error(`cost: POST answered HTTP ${post.status}`);
   const final = await ctx.watch.waitAllFinal([post.onboardingId], { since: started, pollMs: POLL_MS, deadline: started + TIMEOUT_MS });
-  const statuses = (final.records.get(post.onboardingId) ?? []).map((r) => r.status);
-  if (final.finalAfterMs === undefined || statuses.some((s) => s !== 'ACCEPTED')) throw new Error(`cost: an onboarding ended ${statuses.join(', ') || 'with no record'}`);
+  const solutions = final.records.get(post.onboardingId) ?? [];
+  if (final.finalAfterMs === undefined || solutions.length === 0 || solutions.some((s) => s.status !== 'ACCEPTED')) {
+    throw new Error(`cost: an onboarding ended ${solutions.map((s) => s.status).join(', ') || 'with no record'}`);
+  }
+  return solutions;
 }
 
 function figure(what: string, measured: number, minimum: number, format: (v: number) => string = (v) => fixed(v)): Row {

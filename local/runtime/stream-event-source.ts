@@ -45,7 +45,7 @@ interface ShardState {
   readAt: number;
   /** Sequence number of the last record GetRecords returned, read or not. */
   lastRead?: string;
-  /** One per concurrent batch (parallelization factor): a partition key always goes to the same lane. */
+  /** One per concurrent batch (parallelization factor): an item (partition and sort key) always goes to the same lane. */
   lanes: Lane[];
   /** Filtered records read and not yet done with, in shard order: the checkpoint stops before the first. */
   outstanding: { sequenceNumber: string; done: boolean }[];
@@ -77,8 +77,9 @@ const MAX_BACKOFF_MS = 5_000;
 
 /**
  * Lambda's DynamoDB stream event source mapping, locally: filter criteria applied before batching;
- * per shard up to `parallelizationFactor` batches at once, each partition key's records in order in
- * one of them, each lane going on as soon as its own batch ends (the shard is read meanwhile);
+ * per shard up to `parallelizationFactor` batches at once, each item's records (partition and sort
+ * key: Lambda's documented order) in order in one of them, each lane going on as soon as its own
+ * batch ends (the shard is read meanwhile);
  * partial batch failures retried from the first failed record, bisect on error, bounded
  * retries and record age, then the batch's description goes to the on-failure queue. A shard's
  * checkpoint stops before its oldest record not yet done with, so a restart redelivers (at least
@@ -184,7 +185,7 @@ function markDone(opts: StreamEventSourceOptions, shardId: string, shard: ShardS
   if (sequenceNumber) opts.checkpoints.set(shardId, sequenceNumber);
 }
 
-/** Which lane a record's partition key belongs to: the same key, the same lane, always. */
+/** Which lane a record's item (its whole key) belongs to: the same item, the same lane, always. */
 function laneOf(record: DynamoDBRecord, lanes: number): number {
   const key = JSON.stringify(record.dynamodb?.Keys ?? {});
   let hash = 0;
