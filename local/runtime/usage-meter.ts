@@ -1,4 +1,4 @@
-import { createServer, request, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import { Agent, createServer, request, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TABLE_LAYOUT } from '../../lambdas/store/table-layout';
 import { loopbackRefusal } from './loopback-host';
@@ -85,6 +85,8 @@ export async function startUsageMeter(targets: Record<MeteredService, string>): 
   const snapshot: UsageSnapshot = { services: { dynamodb: {}, sqs: {} }, functions: {} };
   const operation = (service: MeteredService, caller: string, name: string): OperationUsage =>
     ((snapshot.services[service][caller] ??= {})[name] ??= { requests: 0, readUnits: 0, writeUnits: 0, refused: 0, unmetered: 0, chunks: 0, empty: 0, ms: 0 });
+  // Its own connections to the emulators, closed with it.
+  const agent = new Agent({ keepAlive: true });
   const fn = (name: string): FunctionUsage => (snapshot.functions[name] ??= { invocations: 0, billedMs: 0, inits: 0, initBilledMs: 0 });
 
   const server = createServer((req, res) => {
@@ -101,7 +103,7 @@ export async function startUsageMeter(targets: Record<MeteredService, string>): 
     readBody(req).then(async (body) => {
       const name = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
       const forwarded = service === 'dynamodb' && name in DYNAMODB_OPERATIONS ? withConsumedCapacity(body) : body;
-      const send = (b: Buffer, headers = req.headers) => forward(target, `/${rest.join('/')}`, req.method ?? 'POST', headers, b);
+      const send = (b: Buffer, headers = req.headers) => forward(agent, target, `/${rest.join('/')}`, req.method ?? 'POST', headers, b);
       const isTransaction = service === 'dynamodb' && name === 'TransactWriteItems';
       // The meter's own reads never change the request's outcome: a failed one leaves the transaction unmetered.
       const images = isTransaction ? await transactionImages(body, req.headers, send).catch(() => undefined) : undefined;
@@ -140,6 +142,7 @@ export async function startUsageMeter(targets: Record<MeteredService, string>): 
     stop: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
+        agent.destroy();
         server.close(() => resolve());
       }),
   };
@@ -165,10 +168,10 @@ function withConsumedCapacity(body: Buffer): Buffer {
   return Buffer.from(JSON.stringify({ ...input, ReturnConsumedCapacity: 'INDEXES' }));
 }
 
-function forward(target: URL, path: string, method: string, headers: IncomingHttpHeaders, body: Buffer): Promise<Answer> {
+function forward(agent: Agent, target: URL, path: string, method: string, headers: IncomingHttpHeaders, body: Buffer): Promise<Answer> {
   const kept = Object.fromEntries(Object.entries(headers).filter(([name, value]) => !NOT_FORWARDED.has(name) && value !== undefined)) as Record<string, string | string[]>;
   return new Promise((resolve, reject) => {
-    const outgoing = request({ host: target.hostname, port: target.port, path, method, headers: { ...kept, host: target.host, 'content-length': body.length } }, (answer) => {
+    const outgoing = request({ agent, host: target.hostname, port: target.port, path, method, headers: { ...kept, host: target.host, 'content-length': body.length } }, (answer) => {
       readBody(answer).then((answerBody) => {
         const answerHeaders = Object.fromEntries(Object.entries(answer.headers).filter(([name, value]) => !NOT_FORWARDED.has(name) && value !== undefined)) as Record<string, string | string[]>;
         resolve({ status: answer.statusCode ?? 502, headers: { ...answerHeaders, 'content-length': String(answerBody.length) }, body: answerBody });
