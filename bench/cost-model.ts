@@ -117,7 +117,8 @@ export function minimumPerOnboarding(k: number, pageSize: number, webhookDeliver
   const claimedForCreate: ItemWrite = { before: SOLUTION_ITEM, after: SOLUTION_ITEM, sets: STATUS_MOVE };
   const created: ItemWrite = { before: SOLUTION_ITEM, after: CREATED_ITEM, sets: [...STATUS_MOVE, 'solutionId'] };
   const movedOn: ItemWrite = { before: CREATED_ITEM, after: CREATED_ITEM, sets: STATUS_MOVE };
-  // Lifecycle news for an accepted solution: the first after the accept (ACTIVE) is recorded (newer news must not be overwritten by older).
+  // Meta's news of a solution: the create's (INITIATED, not live yet) looks nothing up (solution-lifecycle.ts);
+  // the accept's (ACTIVE) is queried and recorded (newer news must not be overwritten by older).
   const recordedNews = Math.max(0, deliveriesPerSolution - 1);
   return {
     writeUnits: {
@@ -130,8 +131,8 @@ export function minimumPerOnboarding(k: number, pageSize: number, webhookDeliver
       why: 'intake’s transaction (token guard, onboarding, the solutions: ×2) and its “sent” mark; per solution the create claim with its app guard (×2), CREATED, the accept claim, ACCEPTED, the ACTIVE news; 1 KB items, each index’s copy counted (2 where its key moves)',
     },
     readUnits: {
-      value: CONSISTENT_READ + k * (CONSISTENT_READ + deliveriesPerSolution * INDEX_QUERY),
-      why: 'intake reads the token guard (consistent); each create reads its claimed item back (a transaction returns nothing); each webhook delivery queries bySolutionId',
+      value: CONSISTENT_READ + k * (CONSISTENT_READ + recordedNews * INDEX_QUERY),
+      why: 'intake reads the token guard (consistent); each create reads its claimed item back (a transaction returns nothing); each news of a live solution queries bySolutionId',
     },
     sqsRequests: {
       value: Math.ceil(k / 10) + 2 * createBatches,
@@ -155,8 +156,8 @@ export function minimumPerOnboarding(k: number, pageSize: number, webhookDeliver
       createSolution: { graph: 1, aws: 3 },
       // a batch's records at once: claim, read on Graph, accept, ACCEPTED.
       acceptSolution: { graph: 2, aws: 2 },
-      // the query by solution ID, and for the recorded news its write.
-      webhook: { graph: 0, aws: 1 + recordedNews / deliveriesPerSolution },
+      // for the recorded news its query by solution ID and its write; the others none (per delivery, on average).
+      webhook: { graph: 0, aws: (2 * recordedNews) / deliveriesPerSolution },
     } satisfies Record<PipelineFunction, Waits>,
   };
 }
