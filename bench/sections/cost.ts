@@ -175,6 +175,6 @@ function periodicCost(used: UsageSnapshot, windowMs: number): string {
   const passes = used.functions.reconcile?.invocations ?? 0;
   const reconcileDynamo = serviceTotal(used, 'dynamodb', (caller) => caller === 'reconcile');
   const emptyReceives = used.services.sqs.eventSources?.ReceiveMessage?.empty ?? 0;
-  const pass = passes > 0 ? `a reconciler pass ${millis((used.functions.reconcile?.billedMs ?? 0) / passes)} billed, ${fixed(reconcileDynamo.readUnits / passes)} RRU (${passes} passes here; deployed once every ${SCHEDULE.reconciler.intervalSeconds} s)` : 'no reconciler pass in the window';
+  const pass = passes > 0 ? `a reconciler pass ${millis((used.functions.reconcile?.billedMs ?? 0) / passes)} billed, ${fixed(reconcileDynamo.readUnits / passes)} RRU (${passes} pass${passes === 1 ? '' : 'es'} here; deployed once every ${SCHEDULE.reconciler.intervalSeconds} s)` : 'no reconciler pass in the window';
   return `${pass}; the create queue's pollers: ${round(emptyReceives / minutes, 0)} empty receives a minute here (the local source's ${CREATE_EVENT_SOURCE.maxConcurrency} loops long-poll a second at a time, to stop promptly; Lambda's pollers long-poll up to 20 s).`;
 }
