@@ -70,6 +70,7 @@ export async function startOnboarding(accessToken: string, deps: StartOnboarding
   // Both at once: neither needs the other's answer, and they are intake's whole wait on Graph. The
   // token's check speaks first: a listing refused for a bad token is answered as the token's fault.
   const listing = deps.graph.listSelectedApps(accessToken, deadline?.signal);
+  // Its failure is awaited below, or moot once the token's check failed: never an unhandled rejection.
   listing.catch(() => undefined);
   const token = await verifyToken(accessToken, appSecret, deps, deadline?.signal);
   const apps = await listing;

@@ -52,6 +52,7 @@ export class LocalFunction {
     const sandbox = await this.acquire();
     const id = this.nextId++;
     const { worker } = sandbox;
+    const started = performance.now();
     let reply: InvokeReply;
     try {
       reply = await new Promise<InvokeReply>((resolve, reject) => {
@@ -71,7 +72,8 @@ export class LocalFunction {
         worker.postMessage({ id, event });
       });
     } catch (error) {
-      // Timed out or crashed: Lambda discards such a sandbox, and so do we.
+      // Timed out or crashed: Lambda discards such a sandbox, and so do we (and bills the time it ran).
+      this.options.usage?.invoked(performance.now() - started);
       await this.discard(sandbox);
       throw error;
     }
