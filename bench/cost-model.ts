@@ -1,6 +1,6 @@
 import { ACCEPT_EVENT_SOURCE, CREATE_EVENT_SOURCE, FUNCTIONS } from '../lib/pipeline-settings';
 import { TABLE_LAYOUT } from '../lambdas/store/table-layout';
-import { listPages, minimumCalls } from './graph-calls';
+import { intakeWaits, listPages, minimumCalls } from './graph-calls';
 
 /**
  * What a solution costs on AWS, and the least the design needs: the one owner of the bench's prices
@@ -151,7 +151,7 @@ export function minimumPerOnboarding(k: number, pageSize: number, webhookDeliver
     /** What each invocation waits for at the least, one after another (calls made at once count once). */
     waits: {
       // the token guard; debug_token and the listing at once (then its further pages); the transaction, the messages, the "sent" mark.
-      intake: { graph: listPages(k, pageSize), aws: 4 },
+      intake: { graph: intakeWaits(k, pageSize), aws: 4 },
       // claim (transaction), read back, create on Graph, CREATED.
       createSolution: { graph: 1, aws: 3 },
       // a batch's records at once: claim, read on Graph, accept, ACCEPTED.

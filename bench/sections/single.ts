@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { SHARD_POLL_MS } from '../../local/runtime/stream-event-source';
 import { logins, settle, type BenchContext } from '../context';
-import { criticalPathCalls, listPages, operationOf } from '../graph-calls';
+import { criticalPathCalls, intakeWaits, operationOf } from '../graph-calls';
 import { postOnboarding } from '../pipeline-api';
 import { millis, ratioGoal, seconds, type Row, type SectionResult } from '../report';
 import { median, round } from '../stats';
@@ -51,7 +51,7 @@ export async function singleOnboarding(ctx: BenchContext): Promise<SectionResult
     for (let i = 0; i < (k === GOAL.k ? singleGoalRuns : 1); i++) tries.push(await runOne(ctx, k));
     // The median run (by its final time), whose parts are reported.
     const run = [...tries].sort((a, b) => (a.finalAfterMs ?? TIMEOUT_MS) - (b.finalAfterMs ?? TIMEOUT_MS))[Math.floor((tries.length - 1) / 2)]!;
-    const intakeWaits = listPages(k, ctx.pageSize);
+    const intakeCalls = intakeWaits(k, ctx.pageSize);
     const of = tries.length > 1 ? ` (median of ${tries.length})` : '';
     rows.push(
       {
@@ -60,7 +60,7 @@ export async function singleOnboarding(ctx: BenchContext): Promise<SectionResult
         reference: `critical path ${criticalPathCalls(k, ctx.pageSize)} × ${latencyMs} ms + ${millis(STREAM_WAIT_MS)} = ${millis(pathMs(k))}`,
         ...(k === GOAL.k ? ratioGoal(ratio(run, k), GOAL.ratio) : { ratio: round(ratio(run, k)) }),
       },
-      { what: `k = ${k}: POST answered${of}`, measured: millis(median(tries.map((t) => t.postMs))), reference: `its calls ${intakeWaits} × ${latencyMs} ms = ${millis(intakeWaits * latencyMs)}` },
+      { what: `k = ${k}: POST answered${of}`, measured: millis(median(tries.map((t) => t.postMs))), reference: `its calls ${intakeCalls} × ${latencyMs} ms = ${millis(intakeCalls * latencyMs)}` },
     );
     notes.push(`k = ${k}${of}: ${stages(run)}`);
     runs.push(...tries.map((t) => ({ k, criticalPathMs: pathMs(k), median: t === run, ...t })));
