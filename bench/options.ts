@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { MAX_APPS_PER_ONBOARDING } from '../lambdas/domain/records/ports';
 
 /** The sections, in the order the report lists them (issue 16 §6). */
-export const SECTION_IDS = ['burst', 'baseline', 'single', 'intake', 'cold-start', 'memory', 'machine'] as const;
+export const SECTION_IDS = ['burst', 'baseline', 'single', 'cost', 'intake', 'cold-start', 'memory', 'machine'] as const;
 export type SectionId = (typeof SECTION_IDS)[number];
 
 export interface BenchOptions {
@@ -24,6 +24,10 @@ export interface BenchOptions {
   postConcurrency: number;
   /** App counts of the single-onboarding runs. */
   singleK: number[];
+  /** Runs of the single onboarding at the goal's k, whose median is compared with its critical path. */
+  singleGoalRuns: number;
+  /** Three-app onboardings the cost section runs, one after another. */
+  costOnboardings: number;
   intakeClients: number;
   intakePostsPerClient: number;
   coldStartRuns: number;
@@ -72,6 +76,8 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     postConcurrency: 20,
     // k = 10 shows how one onboarding scales with its apps; the quick run keeps to the goal's k = 3.
     singleK: quick ? [1, 3] : [1, 3, 10],
+    singleGoalRuns: quick ? 3 : 5,
+    costOnboardings: quick ? 5 : 20,
     intakeClients: quick ? 5 : 20,
     intakePostsPerClient: quick ? 4 : 10,
     coldStartRuns: quick ? 3 : 10,

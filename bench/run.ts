@@ -12,6 +12,7 @@ import { startRuntime, type BenchRuntime } from './runtime-process';
 import { noLimitBaseline } from './sections/baseline';
 import { rateLimitedBurst } from './sections/burst';
 import { coldStart } from './sections/cold-start';
+import { costOfSolutions } from './sections/cost';
 import { intakeLatency } from './sections/intake';
 import { machine, machineInfo } from './sections/machine';
 import { memory } from './sections/memory';
@@ -100,6 +101,7 @@ try {
   const plan: [SectionId, () => Promise<SectionResult>][] = [
     ['cold-start', () => coldStart(ctx)],
     ['single', () => singleOnboarding(ctx)],
+    ['cost', () => costOfSolutions(ctx)],
     ['intake', () => intakeLatency(ctx)],
     ['burst', () => sampled(() => rateLimitedBurst(ctx))],
     ['baseline', () => sampled(() => noLimitBaseline(ctx))],

@@ -37,6 +37,8 @@ export async function startRuntime(): Promise<BenchRuntime> {
         SYSTEM_USER_TOKEN: '',
         APP_SECRET: '',
         WEBHOOK_VERIFY_TOKEN: '',
+        // The cost section reads what the functions consumed.
+        USAGE_METER: '1',
       },
       // A group of its own, as a terminal gives it: Ctrl-C on the bench is the bench's to handle.
       ownProcessGroup: true,

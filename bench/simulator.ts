@@ -62,8 +62,12 @@ export class Simulator {
 
   /** Webhook deliveries the simulator still has to make (it sends them one at a time, in order). */
   async pendingWebhooks(): Promise<number> {
-    const { deliveries } = await this.call<{ deliveries: WebhookDelivery[] }>('GET', '/__sim/webhooks');
-    return deliveries.filter((d) => d.outcome === 'pending').length;
+    return (await this.webhooks()).filter((d) => d.outcome === 'pending').length;
+  }
+
+  /** Every webhook delivery since the runtime started (or the simulator's last reset), made or still to make. */
+  async webhooks(): Promise<WebhookDelivery[]> {
+    return (await this.call<{ deliveries: WebhookDelivery[] }>('GET', '/__sim/webhooks')).deliveries;
   }
 
   /**

@@ -73,15 +73,14 @@ export const ACCEPT_FILTER_PATTERN = {
 
 export const ACCEPT_EVENT_SOURCE = {
   /**
-   * One onboarding's solutions share a partition key, so they come in one lane, one batch after
-   * another: a batch of up to 10 lets them be accepted at once (the handler runs a batch's records
-   * in parallel, three Graph calls at most each, well inside the timeout).
+   * Records one read of the shard found for one lane, accepted at once (the handler runs a batch's
+   * records in parallel, three Graph calls at most each, well inside the timeout).
    */
   batchSize: 10,
   /**
-   * Batches of one shard processed at once (Lambda's maximum): accepts run in parallel, each
-   * partition key's records (one onboarding's solutions) still in order. Up to this many accept
-   * invocations per shard at once.
+   * Batches of one shard processed at once (Lambda's maximum): accepts run in parallel. Lambda keeps
+   * order per item (partition and sort key), so one onboarding's solutions spread over these
+   * batches, each solution's records in order. Up to this many accept invocations per shard at once.
    */
   parallelizationFactor: 10,
   startingPosition: 'TRIM_HORIZON',
@@ -118,8 +117,8 @@ export const SHARE_EVENT_SOURCE = {
   batchSize: 5,
   /**
    * Two batches of a shard at once: ten clients in flight at most, well inside the credit
-   * endpoints' 5,000 calls an hour per app (docs/graph-api.md); a client's partition key (its
-   * solution) keeps its records in order.
+   * endpoints' 5,000 calls an hour per app (docs/graph-api.md); each client item's records stay in
+   * order (Lambda keeps order per item).
    */
   parallelizationFactor: 2,
   startingPosition: 'TRIM_HORIZON',

@@ -11,7 +11,8 @@ import { runtimeFile } from './runtime/runtime-file';
  * RECONCILE_INTERVAL_SECONDS (the reconciler's period; the schedule's by default), DISCOVERY_INTERVAL_SECONDS
  * (the client discovery's; a day, scaled, by default; SIGUSR2 runs one pass at once), TIME_SCALE (0 < s ≤ 1:
  * the schedule's waits multiplied by it, lambdas/schedule.ts; 1 by default), BUNDLES_DIR (where the
- * functions' bundles are built and reused; DATA_DIR/bundles by default).
+ * functions' bundles are built and reused; DATA_DIR/bundles by default), USAGE_METER=1 (count what the
+ * functions consume of DynamoDB, SQS and Lambda: the bench's cost section reads it).
  */
 
 const { values } = parseArgs({ options: { reset: { type: 'boolean', default: false }, context: { type: 'string', short: 'c', multiple: true, default: [] } } });
@@ -50,6 +51,7 @@ try {
     discoveryIntervalSeconds,
     timeScale,
     bundlesDir: process.env.BUNDLES_DIR || undefined,
+    meterUsage: process.env.USAGE_METER === '1',
     log,
   });
   const e = runtime.endpoints;

@@ -67,8 +67,13 @@ export async function startOnboarding(accessToken: string, deps: StartOnboarding
   const knownId = await deps.store.findOnboardingIdByFingerprint(fingerprint);
   if (knownId) return { created: false, onboarding: await resume(knownId, accessToken, deps) };
 
+  // Both at once: neither needs the other's answer, and they are intake's whole wait on Graph. The
+  // token's check speaks first: a listing refused for a bad token is answered as the token's fault.
+  const listing = deps.graph.listSelectedApps(accessToken, deadline?.signal);
+  // Its failure is awaited below, or moot once the token's check failed: never an unhandled rejection.
+  listing.catch(() => undefined);
   const token = await verifyToken(accessToken, appSecret, deps, deadline?.signal);
-  const apps = await deps.graph.listSelectedApps(accessToken, deadline?.signal);
+  const apps = await listing;
   if (apps.length === 0) {
     throw new OnboardingRejected('NO_APP_SELECTED', 'No app was selected in the Facebook dialog. Run the flow again and select at least one app.');
   }

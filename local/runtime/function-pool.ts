@@ -14,6 +14,8 @@ export interface LocalFunctionOptions {
   environment: Record<string, string>;
   /** Sandboxes that may run at once (reserved concurrency / event-source max concurrency). */
   maxConcurrency: number;
+  /** Told of each invocation's duration and each sandbox's load time (the bench's usage meter). */
+  usage?: { invoked(durationMs: number): void; initialized(durationMs: number): void };
 }
 
 export class FunctionError extends Error {
@@ -50,6 +52,7 @@ export class LocalFunction {
     const sandbox = await this.acquire();
     const id = this.nextId++;
     const { worker } = sandbox;
+    const started = performance.now();
     let reply: InvokeReply;
     try {
       reply = await new Promise<InvokeReply>((resolve, reject) => {
@@ -69,11 +72,13 @@ export class LocalFunction {
         worker.postMessage({ id, event });
       });
     } catch (error) {
-      // Timed out or crashed: Lambda discards such a sandbox, and so do we.
+      // Timed out or crashed: Lambda discards such a sandbox, and so do we (and bills the time it ran).
+      this.options.usage?.invoked(performance.now() - started);
       await this.discard(sandbox);
       throw error;
     }
     this.release(sandbox);
+    this.options.usage?.invoked(reply.durationMs);
     if (!reply.ok) throw new FunctionError(this.options.functionName, reply.error);
     return reply.result as R;
   }
@@ -137,8 +142,13 @@ export class LocalFunction {
     const init: WorkerInit = { functionName, handlerModule, timeoutSeconds, memoryMiB };
     // Plain bundles: none of the runtime's own loader flags (tsx) in a sandbox, as none are in Lambda.
     const worker = new Worker(this.options.workerModule, { workerData: init, env: this.options.environment, execArgv: [] });
+    const spawnedAt = performance.now();
     const ready = new Promise<void>((resolve, reject) => {
-      worker.once('message', (m) => (m === 'ready' ? resolve() : reject(new Error(`unexpected first message from ${this.options.functionName}`))));
+      const loaded = () => {
+        this.options.usage?.initialized(performance.now() - spawnedAt);
+        resolve();
+      };
+      worker.once('message', (m) => (m === 'ready' ? loaded() : reject(new Error(`unexpected first message from ${this.options.functionName}`))));
       worker.once('error', reject);
       worker.once('exit', (code) => reject(new Error(`${this.options.functionName} sandbox exited with code ${code} during init`)));
     });

@@ -13,7 +13,8 @@ export interface WorkerInit {
   memoryMiB: number;
 }
 export type InvokeRequest = { id: number; event: unknown };
-export type InvokeReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: SerializedError };
+/** `durationMs`: the handler's run, as Lambda's duration counts it (what the usage meter bills). */
+export type InvokeReply = ({ id: number; ok: true; result: unknown } | { id: number; ok: false; error: SerializedError }) & { durationMs: number };
 export interface SerializedError {
   name: string;
   message: string;
@@ -28,12 +29,13 @@ const module = (await import(init.handlerModule)) as { handler: Handler<unknown,
 const port = parentPort!;
 
 port.on('message', async ({ id, event }: InvokeRequest) => {
+  const started = performance.now();
   try {
     const controller = new AbortController();
     const result = await module.handler(event, lambdaContext(init.functionName, init.timeoutSeconds, init.memoryMiB), { signal: controller.signal });
-    port.postMessage({ id, ok: true, result: result ?? null } satisfies InvokeReply);
+    port.postMessage({ id, ok: true, result: result ?? null, durationMs: performance.now() - started } satisfies InvokeReply);
   } catch (error) {
-    port.postMessage({ id, ok: false, error: serialize(error) } satisfies InvokeReply);
+    port.postMessage({ id, ok: false, error: serialize(error), durationMs: performance.now() - started } satisfies InvokeReply);
   }
 });
 port.postMessage('ready');

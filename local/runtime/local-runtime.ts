@@ -22,6 +22,7 @@ import { startQueues } from './sqs-local';
 import { startSqsEventSource } from './sqs-event-source';
 import { startStreamEventSource } from './stream-event-source';
 import { startSchedule } from './schedule-event-source';
+import { startUsageMeter, type UsageMeter } from './usage-meter';
 
 export interface LocalRuntimeOptions {
   port: number;
@@ -45,6 +46,12 @@ export interface LocalRuntimeOptions {
   timeScale?: number;
   /** Where the functions' bundles are built, or found already built from the same sources; `bundles` in the data directory when absent. */
   bundlesDir?: string;
+  /**
+   * Count what the functions and event sources ask of DynamoDB and SQS (request units, requests) and
+   * of Lambda (invocations, billed milliseconds) behind a meter (usage-meter.ts), for the bench's cost
+   * of a solution; runtime.json then names its `usage` URL. Off by default: it is one more hop.
+   */
+  meterUsage?: boolean;
   log: (line: string) => void;
 }
 
@@ -128,6 +135,13 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
       [SECRET_NAMES.webhookVerifyToken]: webhookVerifyToken,
     });
     stops.push(() => secrets.stop());
+    const meter: UsageMeter | undefined = opts.meterUsage ? await startUsageMeter({ dynamodb: dynamo.endpoint, sqs: queues.endpoint }) : undefined;
+    if (meter) stops.push(() => meter.stop());
+    /** Where a caller (a function by its name, or the event sources) sends its DynamoDB and SQS requests. */
+    const awsEndpoints = (caller: string) => ({
+      AWS_ENDPOINT_URL_DYNAMODB: meter?.endpoint('dynamodb', caller) ?? dynamo.endpoint,
+      AWS_ENDPOINT_URL_SQS: meter?.endpoint('sqs', caller) ?? queues.endpoint,
+    });
 
     // Each function's environment exactly as the stack sets it, plus the local AWS endpoints and a
     // few harmless variables of the developer's (never their AWS configuration or secrets).
@@ -137,8 +151,6 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
       AWS_REGION: REGION,
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-      AWS_ENDPOINT_URL_SQS: queues.endpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
     } as Record<string, string>;
     const bundles = await bundling;
@@ -149,8 +161,9 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
         workerModule: bundles.worker,
         timeoutSeconds: wiring.functions[name].timeoutSeconds,
         memoryMiB: wiring.functions[name].memoryMiB,
-        environment: { ...baseEnvironment, ...wiring.functions[name].environment },
+        environment: { ...baseEnvironment, ...awsEndpoints(name), ...wiring.functions[name].environment },
         maxConcurrency,
+        usage: meter && { invoked: (ms) => meter.invoked(name, ms), initialized: (ms) => meter.initialized(name, ms) },
       });
     const intake = localFunction('intake', INTAKE_CONCURRENCY);
     const createSolution = localFunction('createSolution', wiring.createEventSource.maxConcurrency);
@@ -165,7 +178,8 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     stops.push(() => Promise.all(functions.map((fn) => fn.stop())).then(() => undefined));
     const onError = (source: string) => (error: unknown) => opts.log(`[${source}] ${error instanceof Error ? error.message : String(error)}`);
 
-    const sqs = new SQSClient({ region: REGION, endpoint: queues.endpoint, useQueueUrlAsEndpoint: false, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    // Lambda's pollers' requests are billed to the account as the functions' are.
+    const sqs = new SQSClient({ region: REGION, endpoint: awsEndpoints('eventSources').AWS_ENDPOINT_URL_SQS, useQueueUrlAsEndpoint: false, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     const streams = new DynamoDBStreamsClient({ region: REGION, endpoint: dynamo.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     // Each stream worker reads the one stream on its own, as each event source mapping does, with its own checkpoints.
     const streamWorker = (fn: LocalFunction, name: string, settings: LocalWiring['acceptEventSource'] | LocalWiring['shareEventSource'], failureQueueUrl: string, checkpoints: string) =>
@@ -238,6 +252,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
       },
       secretNames: SECRET_NAMES,
       wiring,
+      ...(meter ? { usage: meter.url } : {}),
     };
     writeRuntimeFile(dataDir, endpoints);
     // EventBridge Scheduler's event: empty, as the schedule sends it.

@@ -21,6 +21,8 @@ export interface RuntimeEndpoints {
   secretNames: { systemUserToken: string; appSecret: string; webhookVerifyToken: string };
   /** What the runtime took from the stack's settings; compared with the synthesized template by a test. */
   wiring: LocalWiring;
+  /** With USAGE_METER=1: where the usage meter answers `GET` with what the functions consumed (local/runtime/usage-meter.ts). */
+  usage?: string;
 }
 
 /** Who holds a data directory: the runtime, and the DynamoDB Local process it started (to reap if the runtime died). */

@@ -43,11 +43,9 @@ interface ShardState {
   iterator: string | undefined;
   /** When GetRecords last ran on it (ms). */
   readAt: number;
-  /** That read returned records: more may be waiting, so the next comes after READ_GAP_MS, not IDLE_POLL_MS. */
-  flowing: boolean;
   /** Sequence number of the last record GetRecords returned, read or not. */
   lastRead?: string;
-  /** One per concurrent batch (parallelization factor): a partition key always goes to the same lane. */
+  /** One per concurrent batch (parallelization factor): an item (partition and sort key) always goes to the same lane. */
   lanes: Lane[];
   /** Filtered records read and not yet done with, in shard order: the checkpoint stops before the first. */
   outstanding: { sequenceNumber: string; done: boolean }[];
@@ -67,20 +65,21 @@ interface Lane {
 }
 
 /**
- * With nothing to start and nothing read last time, the poller waits this long (Lambda polls a shard
- * about four times a second), or until a batch ends.
+ * GetRecords on one shard at most this often, records or not: Lambda "polls shards in your DynamoDB
+ * stream for records at a base rate of 4 times per second" (Lambda developer guide, "Using Lambda
+ * with DynamoDB"), and this emulation never polls faster than that. Between reads, a lane whose batch
+ * ended starts its next at once with what was read.
  */
-const IDLE_POLL_MS = 200;
-/** GetRecords on one shard at most this often, while records flow. */
-const READ_GAP_MS = 50;
+export const SHARD_POLL_MS = 1000 / 4;
 /** New shards (DynamoDB rolls them over) are looked for this often. */
 const DISCOVER_EVERY_MS = 1_000;
 const MAX_BACKOFF_MS = 5_000;
 
 /**
  * Lambda's DynamoDB stream event source mapping, locally: filter criteria applied before batching;
- * per shard up to `parallelizationFactor` batches at once, each partition key's records in order in
- * one of them, each lane going on as soon as its own batch ends (the shard is read meanwhile);
+ * per shard up to `parallelizationFactor` batches at once, each item's records (partition and sort
+ * key: Lambda's documented order) in order in one of them, each lane going on as soon as its own
+ * batch ends (the shard is read meanwhile);
  * partial batch failures retried from the first failed record, bisect on error, bounded
  * retries and record age, then the batch's description goes to the on-failure queue. A shard's
  * checkpoint stops before its oldest record not yet done with, so a restart redelivers (at least
@@ -125,7 +124,9 @@ export function startStreamEventSource(opts: StreamEventSourceOptions): EventSou
       } catch (error) {
         if (running) opts.onError(error);
       }
-      if (!worked && running) await idle([...shards.values()].some((s) => s.flowing) ? READ_GAP_MS : IDLE_POLL_MS);
+      // Until the next shard read is due, or a batch ends.
+      const nextRead = Math.min(SHARD_POLL_MS, ...[...shards.values()].map((s) => s.readAt + SHARD_POLL_MS - Date.now()));
+      if (!worked && running) await idle(Math.max(1, nextRead));
     }
     await Promise.all(batches);
   })();
@@ -157,7 +158,7 @@ async function discoverShards(opts: StreamEventSourceOptions, shards: Map<string
     if (parent && known.has(parent) && !finished.has(parent)) continue;
     const startAt = parent && finished.has(parent) ? 'TRIM_HORIZON' : opts.settings.startingPosition;
     const lanes = Array.from({ length: opts.settings.parallelizationFactor }, (): Lane => ({ pending: [], attempts: 0, batchLimit: opts.settings.batchSize, retryAt: 0, busy: false }));
-    shards.set(id, { iterator: await shardIterator(opts, id, startAt), readAt: 0, flowing: false, lanes, outstanding: [] });
+    shards.set(id, { iterator: await shardIterator(opts, id, startAt), readAt: 0, lanes, outstanding: [] });
   }
 }
 
@@ -184,7 +185,7 @@ function markDone(opts: StreamEventSourceOptions, shardId: string, shard: ShardS
   if (sequenceNumber) opts.checkpoints.set(shardId, sequenceNumber);
 }
 
-/** Which lane a record's partition key belongs to: the same key, the same lane, always. */
+/** Which lane a record's item (its whole key) belongs to: the same item, the same lane, always. */
 function laneOf(record: DynamoDBRecord, lanes: number): number {
   const key = JSON.stringify(record.dynamodb?.Keys ?? {});
   let hash = 0;
@@ -197,7 +198,7 @@ type StartBatch = (shardId: string, shard: ShardState, lane: Lane) => void;
 /** Reads the shard's next records into their lanes, then starts a batch in every idle lane that is due; true when it did any work. */
 async function pumpShard(opts: StreamEventSourceOptions, shardId: string, shard: ShardState, startBatch: StartBatch): Promise<boolean> {
   let worked = false;
-  if (shard.iterator && Date.now() - shard.readAt >= READ_GAP_MS) {
+  if (shard.iterator && Date.now() - shard.readAt >= SHARD_POLL_MS) {
     shard.readAt = Date.now();
     const Records = await readShard(opts, shardId, shard);
     const matching = Records.map((r) => toLambdaRecord(r, opts.streamArn)).filter((r) => matchesFilter(opts.settings.filterPattern, r));
@@ -207,8 +208,7 @@ async function pumpShard(opts: StreamEventSourceOptions, shardId: string, shard:
     }
     // Filtered out, they are done with at once: the checkpoint may pass them.
     if (matching.length === 0) markDone(opts, shardId, shard, []);
-    shard.flowing = Records.length > 0;
-    worked = shard.flowing;
+    worked = matching.length > 0;
   }
   for (const lane of shard.lanes) {
     if (lane.busy || lane.pending.length === 0 || lane.retryAt > Date.now()) continue;

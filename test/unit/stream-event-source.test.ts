@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DescribeStreamCommand, GetRecordsCommand, GetShardIteratorCommand, type DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { startStreamEventSource } from '../../local/runtime/stream-event-source';
+import { SHARD_POLL_MS, startStreamEventSource } from '../../local/runtime/stream-event-source';
 
 /**
  * The local stream event source's parallelization factor: batches of one shard at once, each
@@ -129,6 +129,41 @@ describe('stream event source: parallelization factor', () => {
     await waitFor(() => checkpoints.get('shard-1') === '103');
     await source.stop();
     expect(handled.at(-1)).toBe('a');
+  });
+});
+
+describe('stream event source: how often it reads', () => {
+  test('a shard is read at most 4 times a second, as Lambda documents, whether its reads find records or not', async () => {
+    expect(SHARD_POLL_MS).toBe(250);
+    for (const flowing of [true, false]) {
+      const readAt: number[] = [];
+      const send = async (command: unknown) => {
+        if (command instanceof DescribeStreamCommand) return { StreamDescription: { Shards: [{ ShardId: 'shard-1' }] } };
+        if (command instanceof GetShardIteratorCommand) return { ShardIterator: 'it-1' };
+        if (command instanceof GetRecordsCommand) {
+          readAt.push(Date.now());
+          const n = readAt.length;
+          const records = flowing ? [{ eventID: `e${n}`, eventName: 'MODIFY', dynamodb: { Keys: { pk: { S: `k${n}` } }, NewImage: {}, SequenceNumber: String(n), ApproximateCreationDateTime: new Date() } }] : [];
+          return { Records: records, NextShardIterator: 'it-1' };
+        }
+        throw new Error('unexpected command');
+      };
+      const source = startStreamEventSource({
+        streams: { send } as unknown as DynamoDBStreamsClient,
+        streamArn: STREAM,
+        settings: { batchSize: 10, startingPosition: 'TRIM_HORIZON', bisectBatchOnError: true, parallelizationFactor: 10, retryAttempts: 5, maxRecordAgeSeconds: 3600, filterPattern: { eventName: ['MODIFY'] } },
+        onFailure: { sqs: { send: async () => undefined } as unknown as SQSClient, queueUrl: 'q', functionArn: 'fn' },
+        checkpoints: { get: () => undefined, set: () => undefined },
+        invoke: async () => undefined,
+        onError: () => undefined,
+      });
+      await sleep(1_100);
+      await source.stop();
+      // Reads at 0, 250, 500, 750 and 1,000 ms at the most.
+      expect(readAt.length).toBeGreaterThanOrEqual(2);
+      expect(readAt.length).toBeLessThanOrEqual(5);
+      for (let i = 1; i < readAt.length; i++) expect(readAt[i]! - readAt[i - 1]!).toBeGreaterThanOrEqual(SHARD_POLL_MS - 5);
+    }
   });
 });
 
