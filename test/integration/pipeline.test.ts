@@ -135,12 +135,11 @@ describe('local pipeline, end to end', () => {
       expect(response.body.error.code).toBe('PERMISSION_NOT_GRANTED');
     });
 
-    test('Graph unavailable: 503 with Retry-After', async () => {
+    test('Graph unavailable for the check: the click is still taken (202 VERIFYING), never a 503', async () => {
       await pipeline.addFault({ operation: 'debug_token', times: 1, effect: { type: 'error', status: 503, code: 2, isTransient: true } });
       const response = await pipeline.postOnboarding(JSON.stringify({ accessToken: await pipeline.login([PROD]) }));
-      expect(response.status).toBe(503);
-      expect(response.body.error.code).toBe('GRAPH_UNAVAILABLE');
-      expect(response.headers.get('retry-after')).toBe('5');
+      expect(response.status).toBe(202);
+      expect(response.body).toMatchObject({ status: 'VERIFYING', apps: [], statusUrl: `/api/onboardings/${response.body.onboardingId}` });
     });
 
     test('an unknown API path or method: 404 in the contract’s error shape', async () => {
