@@ -39,6 +39,7 @@ describe('local pipeline, end to end', () => {
         { appId: PROD, name: 'media_monsoon_prod' },
         { appId: STAGING, name: 'media_monsoon_staging' },
       ],
+      status: 'IN_PROGRESS',
     });
     const { onboardingId } = started.body;
 
@@ -135,13 +136,6 @@ describe('local pipeline, end to end', () => {
       expect(response.body.error.code).toBe('PERMISSION_NOT_GRANTED');
     });
 
-    test('Graph unavailable for the check: the click is still taken (202 VERIFYING), never a 503', async () => {
-      await pipeline.addFault({ operation: 'debug_token', times: 1, effect: { type: 'error', status: 503, code: 2, isTransient: true } });
-      const response = await pipeline.postOnboarding(JSON.stringify({ accessToken: await pipeline.login([PROD]) }));
-      expect(response.status).toBe(202);
-      expect(response.body).toMatchObject({ status: 'VERIFYING', apps: [], statusUrl: `/api/onboardings/${response.body.onboardingId}` });
-    });
-
     test('an unknown API path or method: 404 in the contract’s error shape', async () => {
       for (const [method, path] of [['GET', '/api/nothing-here'], ['DELETE', '/api/onboardings']]) {
         const response = await fetch(`${runtime.endpoints.http}${path}`, { method });
@@ -155,6 +149,15 @@ describe('local pipeline, end to end', () => {
       expect(await response.json()).toEqual({ error: { code: 'ONBOARDING_NOT_FOUND', message: expect.any(String) } });
     });
   });
+
+  test('Graph unavailable for the POST’s check: the click is still taken (202 VERIFYING, never a 503), and checked from the queue', async () => {
+    await pipeline.addFault({ operation: 'debug_token', times: 1, effect: { type: 'error', status: 503, code: 2, isTransient: true } });
+    const response = await pipeline.postOnboarding(JSON.stringify({ accessToken: await pipeline.login([PROD]) }));
+    expect(response.status).toBe(202);
+    expect(response.body).toMatchObject({ status: 'VERIFYING', apps: [], statusUrl: `/api/onboardings/${response.body.onboardingId}` });
+    // PROD's live solution is an earlier onboarding's: once checked, this one reports it.
+    await pipeline.settled(response.body.onboardingId, ['EXISTING']);
+  }, 60_000);
 
   test('serves the onboarding page and its runtime config on the same origin as the API', async () => {
     const page = await fetch(`${runtime.endpoints.http}/`);

@@ -8,6 +8,9 @@ import type { VerifyOnboardingMessage } from '../../lambdas/queue/create-solutio
 import { SCHEDULE } from '../../lambdas/schedule';
 import { FakeIntakeGraph, FakeQueue } from '../support/fakes';
 import { memoryRecordStore } from '../support/memory-record-store';
+import { listCommand } from '../../ops/commands/list';
+import { showCommand } from '../../ops/commands/show';
+import type { ClientStore } from '../../lambdas/domain/clients/client-records';
 
 const PARTNER = '1000000000000001';
 const TOKEN = 'EAAtp-token-under-check';
@@ -278,5 +281,29 @@ describe('the reconciler, the safety net for a lost or parked verify message', (
     expect((await s.store.getOnboarding(fresh.onboarding.onboarding.onboardingId))!.onboarding.status).toBe('VERIFYING');
     // The message that comes after all changes nothing.
     await expect(verifyOnboarding(stale.message, s.worker)).resolves.toEqual({ outcome: 'skipped', status: 'VERIFY_FAILED' });
+  });
+});
+
+describe('ops, on an onboarding whose login is checked later', () => {
+  test('show says it is VERIFYING, until when, and Graph’s last error; then why its check failed; list says why it has no solutions', async () => {
+    const s = setup();
+    const { onboardingId, message } = await deferred(s, 3000);
+    await s.store.recordVerifyWaiting(onboardingId, later(120), throttled(120).details, T0);
+    const stores = { store: s.store, clients: {} as ClientStore };
+
+    const verifying = await showCommand(stores, { kind: 'onboarding', id: onboardingId });
+    expect(verifying.lines.join('\n')).toMatch(/: VERIFYING, started[\s\S]*login being checked \(Graph was busy at intake\) until 2026-11-27T08:50:00Z, the token's lifetime; verify message sent [^;]+; next attempt by 2026-11-27T08:02:00Z\n {4}last error: .*Application request limit reached/);
+    expect(verifying.data).toMatchObject({ onboardings: [{ status: 'VERIFYING', verification: 'VERIFYING', solutions: [] }] });
+    expect(JSON.stringify(verifying.data)).not.toContain('tokenFingerprint');
+    expect((await listCommand(s.store, { onboardingId, limit: 10 })).lines).toEqual([
+      'No solutions match.',
+      `Onboarding ${onboardingId} is VERIFYING: its login is checked once Graph allows, until 2026-11-27T08:50:00Z; its solutions come then.`,
+    ]);
+
+    s.graph.tokens.get(TOKEN)!.debug.isValid = false;
+    await verifyOnboarding(message, s.worker);
+    const failed = await showCommand(stores, { kind: 'onboarding', id: onboardingId });
+    expect(failed.lines.join('\n')).toMatch(/: FAILED, started[\s\S]*login check failed: INVALID_TOKEN: The Facebook login is no longer valid/);
+    expect((await listCommand(s.store, { onboardingId, limit: 10 })).lines[1]).toBe(`Onboarding ${onboardingId} FAILED its login's check (INVALID_TOKEN): it has no solutions.`);
   });
 });
