@@ -11,6 +11,9 @@ import { memoryRecordStore } from '../support/memory-record-store';
 import { listCommand } from '../../ops/commands/list';
 import { showCommand } from '../../ops/commands/show';
 import type { ClientStore } from '../../lambdas/domain/clients/client-records';
+import { CLIENT_STATUSES } from '../../lambdas/domain/clients/client-status';
+import { VERIFICATION_STATUSES } from '../../lambdas/domain/records';
+import { SOLUTION_STATUSES } from '../../lambdas/domain/solution-status';
 
 const PARTNER = '1000000000000001';
 const TOKEN = 'EAAtp-token-under-check';
@@ -59,6 +62,10 @@ async function deferred(s: ReturnType<typeof setup>, expiresInSeconds?: number) 
   const [message] = s.verifies();
   return { started, message: message!, onboardingId: started.onboarding.onboarding.onboardingId };
 }
+
+test('a deferred check’s statuses name no solution’s or client’s status: those onboardings share the byStatus index with them', () => {
+  expect(VERIFICATION_STATUSES.filter((v) => [...SOLUTION_STATUSES, ...CLIENT_STATUSES].includes(v as never))).toEqual([]);
+});
 
 describe('intake when Graph does not let it check the token in time', () => {
   test.each([
