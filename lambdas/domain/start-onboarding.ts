@@ -100,7 +100,7 @@ export async function startOnboarding(request: StartOnboardingRequest, deps: Sta
   const fingerprint = tokenFingerprint(accessToken, appSecret);
 
   const knownId = await deps.store.findOnboardingIdByFingerprint(fingerprint);
-  if (knownId) return { created: false, onboarding: await resume(knownId, accessToken, deps) };
+  if (knownId) return { created: false, onboarding: await resume(knownId, request, deps) };
 
   const signal = deadline && AbortSignal.any([deadline.signal, AbortSignal.timeout(Math.max(0, deadline.timeLeftMs() - WRITE_RESERVE_MS))]);
   const now = deps.clock();
@@ -118,7 +118,7 @@ export async function startOnboarding(request: StartOnboardingRequest, deps: Sta
     // A concurrent POST of the same token won the race: answer with its onboarding.
     const winner = await deps.store.findOnboardingIdByFingerprint(fingerprint);
     if (!winner) throw new Error('token guard vanished after a conflicting write');
-    return { created: false, onboarding: await resume(winner, accessToken, deps) };
+    return { created: false, onboarding: await resume(winner, request, deps) };
   }
   await enqueue(onboarding, accessToken, deps);
   return { created: true, onboarding };
@@ -211,18 +211,30 @@ function verifyingOnboarding(onboardingId: string, fingerprint: string, verifyBy
   return { onboarding, solutions: [] };
 }
 
-/** A repeated POST: if the first one stopped before its messages were all sent, send them now. */
-async function resume(onboardingId: string, accessToken: string, deps: Pick<StartOnboardingDeps, 'store' | 'queue' | 'clock'>): Promise<Onboarding> {
-  const onboarding = await deps.store.getOnboarding(onboardingId);
-  if (!onboarding) throw new Error(`onboarding ${onboardingId} has a token guard but no record`);
-  if (!onboarding.onboarding.enqueuedAt) await enqueue(onboarding, accessToken, deps);
+/**
+ * A repeated POST: if the first one stopped before its messages were all sent, send them now. A token
+ * whose deferred check failed is checked again (FB.login hands out the same token while it is valid:
+ * Graph's trouble, or a lifetime we only estimated, must not refuse it for good).
+ */
+async function resume(onboardingId: string, request: StartOnboardingRequest, deps: Pick<StartOnboardingDeps, 'store' | 'queue' | 'clock'>): Promise<Onboarding> {
+  const read = async () => {
+    const found = await deps.store.getOnboarding(onboardingId);
+    if (!found) throw new Error(`onboarding ${onboardingId} has a token guard but no record`);
+    return found;
+  };
+  let onboarding = await read();
+  if (onboarding.onboarding.status === 'VERIFY_FAILED') {
+    const now = deps.clock();
+    if (await deps.store.reopenVerification(onboardingId, tokenLifetimeEnd(now, { expiresInSeconds: request.expiresInSeconds }), now)) onboarding = await read();
+  }
+  if (!onboarding.onboarding.enqueuedAt) await enqueue(onboarding, request.accessToken, deps);
   return onboarding;
 }
 
 /**
  * Sends an onboarding's messages: its verify message while VERIFYING, else one create message per
- * PENDING solution (none once its check failed). Re-sending a message whose first copy did arrive is
- * harmless: the worker's claim, and the verification's write, are conditional.
+ * PENDING solution (none while its check stays failed). Re-sending a message whose first copy did
+ * arrive is harmless: the worker's claim, and the verification's write, are conditional.
  */
 export async function enqueue(
   { onboarding, solutions }: Onboarding,

@@ -94,6 +94,25 @@ export class DynamoOnboardings implements OnboardingRecords {
     });
   }
 
+  async reopenVerification(onboardingId: string, verifyBy: string, now: Date): Promise<boolean> {
+    try {
+      await this.table.db.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: keys.onboarding(onboardingId),
+          UpdateExpression: 'SET #status = :verifying, verifyBy = :by, updatedAt = :now REMOVE verifyError, enqueuedAt, lastError, nextAttemptAt',
+          ConditionExpression: '#status = :failed',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':verifying': 'VERIFYING', ':failed': 'VERIFY_FAILED', ':by': verifyBy, ':now': now.toISOString() },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
   async recordVerifyWaiting(onboardingId: string, at: Date, error: GraphErrorDetails | undefined, now: Date): Promise<void> {
     const values = { ':at': at.toISOString(), ':now': now.toISOString(), ...(error ? { ':error': error } : {}) };
     await this.updateVerifying(onboardingId, `SET nextAttemptAt = :at, updatedAt = :now${error ? ', lastError = :error' : ''}`, values);

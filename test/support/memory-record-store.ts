@@ -95,6 +95,14 @@ export class MemoryRecordPorts implements SolutionItems, AppGuards, OnboardingRe
     return true;
   }
 
+  async reopenVerification(onboardingId: string, verifyBy: string, now: Date): Promise<boolean> {
+    const stored = this.onboardingItems.get(onboardingId);
+    if (stored?.status !== 'VERIFY_FAILED') return false;
+    for (const gone of ['verifyError', 'enqueuedAt', 'lastError', 'nextAttemptAt'] as const) delete stored[gone];
+    Object.assign(stored, { status: 'VERIFYING', verifyBy, updatedAt: now.toISOString() });
+    return true;
+  }
+
   async recordVerifyWaiting(onboardingId: string, at: Date, error: GraphErrorDetails | undefined, now: Date): Promise<void> {
     const stored = this.onboardingItems.get(onboardingId);
     if (stored?.status !== 'VERIFYING') return;

@@ -243,6 +243,26 @@ describe('the verify message (the check intake deferred)', () => {
     expect(s.creates()).toEqual([]);
   });
 
+  test('the same token posted again after its check failed is checked again (FB.login hands out the same token while it lasts): VERIFYING, one more verify message', async () => {
+    const s = setup();
+    const { message, onboardingId } = await deferred(s);
+    s.graph.troubles.debugToken = throttled();
+    await verifyOnboarding(message, s.worker, { final: true });
+    expect((await s.store.getOnboarding(onboardingId))!.onboarding.status).toBe('VERIFY_FAILED');
+    delete s.graph.troubles.debugToken;
+    s.at(later(60));
+
+    const again = await startOnboarding({ accessToken: TOKEN, expiresInSeconds: 1800 }, s.intake);
+
+    expect(again.created).toBe(false);
+    expect(onboardingAccepted(again.onboarding, '/x')).toMatchObject({ onboardingId, status: 'VERIFYING' });
+    expect(again.onboarding.onboarding).toMatchObject({ verifyBy: later(1860).toISOString() });
+    expect(again.onboarding.onboarding).not.toHaveProperty('verifyError');
+    expect(s.verifies()).toHaveLength(2);
+    await expect(verifyOnboarding(message, s.worker)).resolves.toEqual({ outcome: 'verified', apps: 2 });
+    expect(s.creates()).toHaveLength(2);
+  });
+
   test('past the token’s lifetime: FAILED, TOKEN_EXPIRED, without asking Graph (on the last delivery too)', async () => {
     const s = setup();
     const { message, onboardingId, started } = await deferred(s, 600);

@@ -49,6 +49,12 @@ export interface OnboardingRecords {
    * redelivered verify message writes nothing twice). `enqueuedAt` goes: the create messages are next.
    */
   completeVerification(onboarding: Onboarding): Promise<boolean>;
+  /**
+   * A VERIFY_FAILED onboarding whose token was posted again is checked again: VERIFYING until
+   * `verifyBy`, its error and `enqueuedAt` gone (its verify message is sent next); false when it was
+   * no longer VERIFY_FAILED.
+   */
+  reopenVerification(onboardingId: string, verifyBy: string, now: Date): Promise<boolean>;
   /** A VERIFYING onboarding ends VERIFY_FAILED with `error`; false when it was no longer VERIFYING. */
   failVerification(onboardingId: string, error: VerificationError, now: Date): Promise<boolean>;
   /** A VERIFYING onboarding's verify message comes back at `at`, after `error`: noted for ops and the reconciler. */

@@ -34,6 +34,7 @@ export function recordStore(ports: RecordPorts) {
     markEnqueued: onboardings.markEnqueued.bind(onboardings),
     completeVerification: onboardings.completeVerification.bind(onboardings),
     failVerification: onboardings.failVerification.bind(onboardings),
+    reopenVerification: onboardings.reopenVerification.bind(onboardings),
     recordVerifyWaiting: onboardings.recordVerifyWaiting.bind(onboardings),
     findVerifyingPast: onboardings.findVerifyingPast.bind(onboardings),
     findByAppId: queries.findByAppId.bind(queries),
