@@ -9,7 +9,7 @@ export const PROGRESS = {
   inFacebook: 'Waiting for you to finish in the Facebook window…',
   checkingLogin: 'Checking your login and the apps you selected…',
   // Short: like the summary, it must fit the status line's two reserved lines at 360 px.
-  verifying: 'Facebook is busy: we have your login and check it as soon as Facebook lets us, even if you close this page.',
+  verifying: 'Facebook is busy. We check your login once it lets us, even if you close this page.',
   working: 'Creating and accepting your solutions…',
   reading: 'Reading the status of this onboarding…',
   // Short: like the summary, it must fit the status line's two reserved lines at 360 px.

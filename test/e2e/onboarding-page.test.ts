@@ -275,7 +275,7 @@ describe('the onboarding page in a real browser', () => {
       // The login's lifetime goes with the token: the API checks no longer than it lasts.
       const body = JSON.parse((await posted).postData() ?? '{}') as { accessToken: string; expiresIn?: unknown };
       expect(Number.isInteger(body.expiresIn) && (body.expiresIn as number) > 0).toBe(true);
-      await expectText(page.locator('#status'), 'Facebook is busy: we have your login and check it as soon as Facebook lets us, even if you close this page.');
+      await expectText(page.locator('#status'), 'Facebook is busy. We check your login once it lets us, even if you close this page.');
       expect(await hasNoHorizontalScroll(page)).toBe(true);
       await screenshot(page, 'verifying-360px');
       await expectProblemWithRetry(page, 'verify-failed-360px', 'Your Facebook login expired before we could check it', /Nothing was set up\. Try again to log in afresh\./);
