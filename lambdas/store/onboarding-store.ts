@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException, TransactionCanceledException } from '@
 import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { GraphErrorDetails } from '../graph/graph-error';
 import { when } from '../domain/item-move';
-import { historyEntry, type Onboarding, type OnboardingRecord, type SolutionRecord, type VerificationError } from '../domain/records';
+import { historyEntry, type Onboarding, type OnboardingRecord, type SolutionRecord, type VerificationError, type VerificationStatus } from '../domain/records';
 import { MAX_APPS_PER_ONBOARDING, type OnboardingRecords } from '../domain/records/ports';
 import type { DynamoTable } from './dynamo-table';
 import { StatusIndex } from './status-index';
@@ -95,22 +95,11 @@ export class DynamoOnboardings implements OnboardingRecords {
   }
 
   async reopenVerification(onboardingId: string, verifyBy: string, now: Date): Promise<boolean> {
-    try {
-      await this.table.db.send(
-        new UpdateCommand({
-          TableName: this.table.tableName,
-          Key: keys.onboarding(onboardingId),
-          UpdateExpression: 'SET #status = :verifying, verifyBy = :by, updatedAt = :now REMOVE verifyError, enqueuedAt, lastError, nextAttemptAt',
-          ConditionExpression: '#status = :failed',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':verifying': 'VERIFYING', ':failed': 'VERIFY_FAILED', ':by': verifyBy, ':now': now.toISOString() },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return this.updateIn('VERIFY_FAILED', onboardingId, 'SET #status = :verifying, verifyBy = :by, updatedAt = :now REMOVE verifyError, enqueuedAt, lastError, nextAttemptAt', {
+      ':verifying': 'VERIFYING',
+      ':by': verifyBy,
+      ':now': now.toISOString(),
+    });
   }
 
   async recordVerifyWaiting(onboardingId: string, at: Date, error: GraphErrorDetails | undefined, now: Date): Promise<void> {
@@ -119,15 +108,21 @@ export class DynamoOnboardings implements OnboardingRecords {
   }
 
   /** An update of a VERIFYING onboarding; false when it no longer was one. */
-  private async updateVerifying(onboardingId: string, UpdateExpression: string, values: Record<string, unknown>): Promise<boolean> {
+  private updateVerifying(onboardingId: string, UpdateExpression: string, values: Record<string, unknown>): Promise<boolean> {
+    return this.updateIn('VERIFYING', onboardingId, UpdateExpression, values);
+  }
+
+  /** An update of an onboarding whose check is `status`; false when it no longer was. */
+  private async updateIn(status: VerificationStatus, onboardingId: string, UpdateExpression: string, values: Record<string, unknown>): Promise<boolean> {
     try {
       await this.table.db.send(
         new UpdateCommand({
           TableName: this.table.tableName,
           Key: keys.onboarding(onboardingId),
           UpdateExpression,
-          ...STILL_VERIFYING,
-          ExpressionAttributeValues: { ':verifying': 'VERIFYING', ...values },
+          ConditionExpression: '#status = :from',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':from': status, ...values },
         }),
       );
       return true;
