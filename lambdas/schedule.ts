@@ -76,9 +76,12 @@ export const SCHEDULE = {
    * its deadline; the workers' calls, each with its pacing wait, fit their function's timeout.
    */
   graphTimeoutMs: { intake: 3_000, createSolution: 10_000, acceptSolution: 10_000, reconcile: 10_000, shareCredit: 10_000, discoverClients: 10_000 },
-  /** Intake answers within this, or writes nothing: below its function's timeout. */
+  /** Intake answers within this: below its function's timeout. */
   intakeDeadlineMs: 10_000,
-  /** What intake keeps of its deadline for its writes: with less left after Graph, it writes nothing (a 503). */
+  /**
+   * What intake keeps of its deadline for its writes: its Graph calls are cut off this long before it,
+   * and a check they could not finish is deferred (a VERIFYING onboarding, its verify message).
+   */
   intakeWriteReserveMs: 3_000,
   /** What intake keeps of its function's remaining time to send its answer. */
   intakeAnswerMarginMs: 1_000,
