@@ -68,17 +68,22 @@ const acceptingSchema = solutionPermissionsSchema.extend({
   ACCEPT_RETRY_PERIOD_SECONDS: positiveInt(SCHEDULE.acceptRetry.periodHours * 3600),
 });
 
-const intakeSchema = commonSchema.extend({
-  CREATE_QUEUE_URL: z.string().min(1),
+/** What checking a Tech Provider's token and naming its solutions take: intake, and the create worker for a deferred check. */
+const tokenCheckSchema = z.object({
   APP_SECRET_ID: z.string().min(1),
-  /** Intake answers within this, or writes nothing: below the function's timeout and the HTTP API's. */
-  INTAKE_DEADLINE_MS: z.coerce.number().int().positive().default(SCHEDULE.intakeDeadlineMs),
   PARTNER_NAME: z.string().min(1).default('Solution Partner'),
   SOLUTION_NAME_TEMPLATE: z.string().min(1).default('{partner} × {appName}'),
 });
 
+const intakeSchema = commonSchema.extend(tokenCheckSchema.shape).extend({
+  CREATE_QUEUE_URL: z.string().min(1),
+  /** Intake answers within this: below the function's timeout and the HTTP API's. */
+  INTAKE_DEADLINE_MS: z.coerce.number().int().positive().default(SCHEDULE.intakeDeadlineMs),
+});
+
 const createSolutionSchema = commonSchema
   .extend(solutionPermissionsSchema.shape)
+  .extend(tokenCheckSchema.shape)
   .extend({
     CREATE_QUEUE_URL: z.string().min(1),
     CREATE_LEASE_SECONDS: positiveInt(SCHEDULE.createLeaseSeconds),
@@ -175,15 +180,22 @@ function graphOptions(env: z.infer<typeof graphSchema>) {
   };
 }
 
+/** The app secret (debug_token's app token, the token's fingerprint) and how solutions are named. */
+function tokenCheck(c: z.infer<typeof commonSchema> & z.infer<typeof tokenCheckSchema>) {
+  return {
+    appSecretId: c.APP_SECRET_ID,
+    secretCacheTtlSeconds: c.SECRET_CACHE_TTL_SECONDS,
+    onboarding: { partnerAppId: c.PARTNER_APP_ID, partnerName: c.PARTNER_NAME, solutionNameTemplate: c.SOLUTION_NAME_TEMPLATE },
+  };
+}
+
 export function loadIntakeConfig(env: NodeJS.ProcessEnv = process.env) {
   const c = load(intakeSchema, env);
   return {
     tableName: c.TABLE_NAME,
     createQueueUrl: c.CREATE_QUEUE_URL,
-    appSecretId: c.APP_SECRET_ID,
-    secretCacheTtlSeconds: c.SECRET_CACHE_TTL_SECONDS,
+    ...tokenCheck(c),
     graph: graphOptions(c),
-    onboarding: { partnerAppId: c.PARTNER_APP_ID, partnerName: c.PARTNER_NAME, solutionNameTemplate: c.SOLUTION_NAME_TEMPLATE },
     deadlineMs: c.INTAKE_DEADLINE_MS,
   };
 }
@@ -195,6 +207,8 @@ export function loadCreateSolutionConfig(env: NodeJS.ProcessEnv = process.env) {
     tableName: c.TABLE_NAME,
     createQueueUrl: c.CREATE_QUEUE_URL,
     graph: graphOptions(c),
+    // A deferred check of an onboarding's token rides on this queue too.
+    ...tokenCheck(c),
     solution: {
       partnerAppId: c.PARTNER_APP_ID,
       ownerPermissions: c.OWNER_PERMISSIONS,

@@ -62,6 +62,9 @@ const FUNCTION_TIMEOUT_SECONDS = {
   discoverClients: 300,
 };
 
+/** How long a create-queue message (and the Tech Provider's token in it) may wait at most. */
+const CREATE_MESSAGE_RETENTION_SECONDS = 24 * 3600;
+
 /** Graph's own rate limit: the instance's queue of calls waits `maxWaitMs` at most, and throttles hold up to a minute. */
 const GRAPH_PACING: PacingSettings = { slowDownAtPercent: 75, targetPercent: 85, maxWaitMs: 2_000, firstHoldMs: 1_000, maxHoldMs: 60_000 };
 
@@ -73,9 +76,12 @@ export const SCHEDULE = {
    * its deadline; the workers' calls, each with its pacing wait, fit their function's timeout.
    */
   graphTimeoutMs: { intake: 3_000, createSolution: 10_000, acceptSolution: 10_000, reconcile: 10_000, shareCredit: 10_000, discoverClients: 10_000 },
-  /** Intake answers within this, or writes nothing: below its function's timeout. */
+  /** Intake answers within this: below its function's timeout. */
   intakeDeadlineMs: 10_000,
-  /** What intake keeps of its deadline for its writes: with less left after Graph, it writes nothing (a 503). */
+  /**
+   * What intake keeps of its deadline for its writes: its Graph calls are cut off this long before it,
+   * and a check they could not finish is deferred (a VERIFYING onboarding, its verify message).
+   */
   intakeWriteReserveMs: 3_000,
   /** What intake keeps of its function's remaining time to send its answer. */
   intakeAnswerMarginMs: 1_000,
@@ -115,7 +121,7 @@ export const SCHEDULE = {
      */
     maxReceiveCount: 12,
     /** The message holds the TP token: keep it no longer than a retry window needs. */
-    retentionSeconds: 24 * 3600,
+    retentionSeconds: CREATE_MESSAGE_RETENTION_SECONDS,
     dlqRetentionSeconds: 14 * 24 * 3600,
   },
   /** One attempt may hold its solution for as long as the create worker may run. */
@@ -160,6 +166,15 @@ export const SCHEDULE = {
    * read again on Graph by the reconciler, Meta's recommended fallback when webhooks fail.
    */
   lifecyclePollAfterHours: 24,
+  /**
+   * An onboarding whose token intake could not check in time (Graph throttling, failing or slow) waits
+   * VERIFYING for its verify message, until the token's lifetime ends at the latest: what the POST says
+   * (FB.login's `expiresIn`) until debug_token's `expires_at` is known. Meta's user tokens from the
+   * login dialog are short-lived, about one to two hours: a POST that says nothing gets the shorter.
+   * No lifetime counts for longer than the create queue keeps the message that holds the token.
+   * Not scaled: the token's lifetime is Meta's, not ours.
+   */
+  verification: { defaultTokenLifetimeSeconds: 3600, maxTokenLifetimeSeconds: CREATE_MESSAGE_RETENTION_SECONDS },
   /** What intake's Retry-After tells a browser (the public contract): a throttle without Graph's estimate, and an outage. */
   intakeRetryAfterSeconds: { throttled: 60, unavailable: 5 },
 };

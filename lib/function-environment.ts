@@ -75,6 +75,12 @@ export function functionEnvironments(partner: PartnerSettings, resources: Pipeli
     SYSTEM_USER_ID: partner.systemUserId,
     ...scale,
   };
+  // Checking a Tech Provider's token (debug_token signs with the app secret) and naming its solutions:
+  // intake, and the create worker for a check intake deferred.
+  const tokenCheck = {
+    APP_SECRET_ID: resources.appSecretId,
+    ...optional({ PARTNER_NAME: partner.partnerName, SOLUTION_NAME_TEMPLATE: partner.solutionNameTemplate }),
+  };
   // The webhook counts new clients against it as they come, the daily pass as it finds them; given
   // always, so that the functions and the allowance alarm (lib/constructs/monitoring.ts) read one number.
   const weeklyLimit = { WEEKLY_CLIENT_LIMIT: weeklyClientLimit(partner) };
@@ -82,12 +88,13 @@ export function functionEnvironments(partner: PartnerSettings, resources: Pipeli
     intake: {
       ...common('intake'),
       CREATE_QUEUE_URL: resources.createQueueUrl,
-      APP_SECRET_ID: resources.appSecretId,
+      ...tokenCheck,
       INTAKE_DEADLINE_MS: String(schedule.intakeDeadlineMs),
-      ...optional({ PARTNER_NAME: partner.partnerName, SOLUTION_NAME_TEMPLATE: partner.solutionNameTemplate }),
     },
     createSolution: {
       ...common('createSolution'),
+      // The check of a token intake could not make in time (a verify message), and the solutions it then names.
+      ...tokenCheck,
       // To delay the retry of a message that failed (capped exponential backoff on its visibility).
       CREATE_QUEUE_URL: resources.createQueueUrl,
       ...optional({ LIST_BEFORE_FIRST_CREATE: partner.listBeforeFirstCreate }),

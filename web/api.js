@@ -22,12 +22,14 @@ const RETRIED_POST_STATUSES = new Set([0, 500, 503, 504]);
 const POST_RETRY_WAITS_MS = [1_000, 2_000, 4_000];
 
 /**
- * Worth posting again: the answers above, and Facebook's rate limit when it lifts within the longest
- * wait (our own 429, GRAPH_THROTTLED, says when in Retry-After; a longer wait is the Tech Provider's
- * to take, and API Gateway's own 429 says nothing of when).
+ * Worth posting again: the answers above, API Gateway's own 429 (its stage throttle, before our code:
+ * nothing was taken, and it says nothing of when, so the waits above apply), and Facebook's rate
+ * limit when it lifts within the longest wait (our own 429, GRAPH_THROTTLED, says when in
+ * Retry-After; a longer wait is the Tech Provider's to take).
  */
 const isRetriedPost = (error) =>
   RETRIED_POST_STATUSES.has(error.status) ||
+  (error.status === 429 && error.code === 'HTTP_429') ||
   (error.status === 429 && error.code === 'GRAPH_THROTTLED' && error.retryAfterSeconds !== undefined && error.retryAfterSeconds * 1000 <= POST_RETRY_WAITS_MS.at(-1));
 
 /**
@@ -68,15 +70,16 @@ export function createApi(apiBase) {
 
   /**
    * Posting the same token again is safe (the API answers the first onboarding, 200): a POST that got
-   * no answer, a 5xx meaning "nothing was set up, try again", or Facebook's rate limit lifting within
-   * seconds is retried a few times before the page shows the problem. `onRetry(seconds)` tells the
-   * page that it is waiting.
+   * no answer, a 5xx meaning "nothing was set up, try again", a throttle before our code, or Facebook's
+   * rate limit lifting within seconds is retried a few times before the page shows the problem.
+   * `login`: `{accessToken, expiresIn?}` from the Facebook login. `onRetry(seconds)` tells the page
+   * that it is waiting.
    */
-  async function startOnboarding(accessToken, onRetry = () => {}) {
+  async function startOnboarding({ accessToken, expiresIn }, onRetry = () => {}) {
     for (let retry = 0; ; retry++) {
       try {
-        // The token goes into this one request body and nowhere else.
-        return await call('POST', '/onboardings', { accessToken });
+        // The token goes into this one request body and nowhere else; its lifetime bounds a deferred check.
+        return await call('POST', '/onboardings', { accessToken, ...(expiresIn === undefined ? {} : { expiresIn }) });
       } catch (error) {
         const waitMs = error instanceof ApiError ? postRetryWaitMs(error, retry) : undefined;
         if (waitMs === undefined) throw error;

@@ -6,7 +6,7 @@
 import { createApi } from './api.js';
 import { loadFacebookSdk, logIn } from './facebook.js';
 import { follow } from './follow.js';
-import { describeProblem, NOTHING_CHANGED, PROGRESS, reconnecting, retryingStart, startupProblem, summary } from './messages.js';
+import { describeProblem, NOTHING_CHANGED, PROGRESS, reconnecting, retryingStart, startupProblem, summary, verificationProblem } from './messages.js';
 import { createSolutionList, isNoLongerActive, isReady, isRetrying } from './status-view.js';
 
 const byId = (id) => document.getElementById(id);
@@ -92,9 +92,9 @@ function showOnboarding(onboardingId) {
 async function logInAndStart() {
   const login = logIn();
   say(PROGRESS.inFacebook);
-  const accessToken = await login;
+  const loggedIn = await login;
   say(PROGRESS.checkingLogin);
-  return api.startOnboarding(accessToken, (seconds) => say(retryingStart(seconds)));
+  return api.startOnboarding(loggedIn, (seconds) => say(retryingStart(seconds)));
 }
 
 function onLaunch() {
@@ -107,7 +107,8 @@ function onLaunch() {
       showOnboarding(started.onboardingId);
       solutions.update(started.apps.map((app) => ({ appId: app.appId, appName: app.name, status: 'PENDING' })));
       byId('progress-title').focus();
-      return track(started.onboardingId, PROGRESS.working);
+      // Facebook was too busy to check the login at once: the API took it, and checks it later.
+      return track(started.onboardingId, started.status === 'VERIFYING' ? PROGRESS.verifying : PROGRESS.working);
     },
     (error) => showProblem(describeProblem(error, 'start'), onLaunch),
   );
@@ -125,11 +126,18 @@ async function track(onboardingId, firstMessage) {
     const settled = await follow(() => api.getOnboarding(onboardingId), {
       onUpdate: (onboarding) => {
         if (solutions.update(onboarding.solutions)) changed = true;
+        if (onboarding.status === 'VERIFYING') say(PROGRESS.verifying);
         // A failed attempt on the record: Facebook is slow or limiting us, and the pipeline retries on its own.
         if (onboarding.status === 'IN_PROGRESS') say(onboarding.solutions.some(isRetrying) ? PROGRESS.retrying : PROGRESS.working);
       },
       onTrouble: (seconds) => say(reconnecting(seconds)),
     });
+    // Its login's check failed: nothing was set up, and the Tech Provider logs in again (the
+    // onboarding's reference stays shown, for support).
+    if (settled.status === 'FAILED' && settled.error) {
+      showProblem(verificationProblem(settled.error), onLaunch);
+      return changed;
+    }
     solutions.settle();
     const count = (test) => settled.solutions.filter((s) => test(s.status)).length;
     say(summary(count(isReady), settled.solutions.length, count(isNoLongerActive)));

@@ -31,14 +31,16 @@ export function loadFacebookSdk(config) {
 }
 
 /**
- * Opens Facebook's login and resolves with the user access token.
+ * Opens Facebook's login and resolves with `{accessToken, expiresIn}`: the user access token and its
+ * lifetime in seconds (when the SDK gives one; the API keeps a check it defers no longer than that).
  * Call it straight from the click handler, before any `await`: browsers block the login popup otherwise.
  */
 export function logIn() {
   return new Promise((resolve, reject) => {
     window.FB.login(
       (response) => {
-        if (response?.authResponse?.accessToken) resolve(response.authResponse.accessToken);
+        const auth = response?.authResponse;
+        if (auth?.accessToken) resolve({ accessToken: auth.accessToken, expiresIn: Number.isInteger(auth.expiresIn) ? auth.expiresIn : undefined });
         else reject(new LoginNotCompleted(response?.status === 'not_authorized' ? 'not_authorized' : 'cancelled'));
       },
       { scope: 'manage_app_solution' },

@@ -1,10 +1,13 @@
-// Follows an onboarding until every app is final (onboarding status no longer IN_PROGRESS).
+// Follows an onboarding until every app is final: its login checked (no longer VERIFYING) and every
+// solution settled (no longer IN_PROGRESS).
 
 const FIRST_DELAY_MS = 1000;
 const MAX_DELAY_MS = 10_000;
 const GROWTH = 1.5;
 /** Failed polls in a row (network, 429, 5xx) before the page stops and offers to check again. */
 const MAX_FAILURES = 6;
+/** Onboarding statuses that still move on their own (docs/design.md §3). */
+const MOVING = new Set(['VERIFYING', 'IN_PROGRESS']);
 
 /**
  * Polls `getOnboarding` with backoff: right after a change more is likely to follow soon, so the
@@ -21,8 +24,8 @@ export async function follow(getOnboarding, { onUpdate, onTrouble }) {
       const onboarding = await getOnboarding();
       failures = 0;
       onUpdate(onboarding);
-      if (onboarding.status !== 'IN_PROGRESS') return onboarding;
-      const statuses = onboarding.solutions.map((s) => s.status).join();
+      if (!MOVING.has(onboarding.status)) return onboarding;
+      const statuses = [onboarding.status, ...onboarding.solutions.map((s) => s.status)].join();
       delay = statuses === lastStatuses ? Math.min(delay * GROWTH, MAX_DELAY_MS) : FIRST_DELAY_MS;
       lastStatuses = statuses;
       wait = delay;

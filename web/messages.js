@@ -8,6 +8,8 @@ export const PROGRESS = {
   loading: 'Loading the Facebook login…',
   inFacebook: 'Waiting for you to finish in the Facebook window…',
   checkingLogin: 'Checking your login and the apps you selected…',
+  // Short: like the summary, it must fit the status line's two reserved lines at 360 px.
+  verifying: 'Facebook is busy. We check your login once it lets us, even if you close this page.',
   working: 'Creating and accepting your solutions…',
   reading: 'Reading the status of this onboarding…',
   // Short: like the summary, it must fit the status line's two reserved lines at 360 px.
@@ -70,6 +72,11 @@ const API_PROBLEMS = {
     title: 'Your Facebook login has expired',
     text: `It expired or was revoked before we could use it. ${NOTHING_SET_UP} Try again to log in afresh.`,
   },
+  // Only ever an onboarding's status: its check waited for Facebook longer than the login lasted.
+  TOKEN_EXPIRED: {
+    title: 'Your Facebook login expired before we could check it',
+    text: `Facebook was too busy for us to check it in time. ${NOTHING_SET_UP} Try again to log in afresh.`,
+  },
   TOKEN_FOR_ANOTHER_APP: {
     title: 'That Facebook login was for another app',
     text: `${NOTHING_SET_UP} Try again with the button on this page, so that Facebook issues the login for us.`,
@@ -128,6 +135,16 @@ export function describeProblem(error, phase) {
   const known = API_PROBLEMS[error.code] ?? (error.status >= 500 ? SERVER_PROBLEM : REQUEST_PROBLEM);
   const text = typeof known.text === 'function' ? known.text(error) : known.text;
   return { title: known.title, text, detail, retry: known === REQUEST_PROBLEM ? 'reload' : 'login' };
+}
+
+/**
+ * An onboarding whose login the API checked after taking it (status FAILED with a top-level `error`,
+ * the code and sentence the POST would have answered): explained as that POST's answer would be.
+ */
+export function verificationProblem(error) {
+  const known = API_PROBLEMS[error.code] ?? { title: 'We could not check your Facebook login', text: `${NOTHING_SET_UP} Try again; if it keeps failing, contact support.` };
+  const text = typeof known.text === 'function' ? known.text({ ...error, retryAfterSeconds: undefined }) : known.text;
+  return { title: known.title, text, detail: `Code for support: ${error.code}.`, retry: 'login' };
 }
 
 /** The page could not load its config or the Facebook SDK. */

@@ -7,6 +7,8 @@
 export const TECH_PROVIDER_ERROR_CODES = [
   'MISSING_TOKEN',
   'INVALID_TOKEN',
+  /** Only on an onboarding's status, never a POST's answer: the token's lifetime ended before Graph let us check it. */
+  'TOKEN_EXPIRED',
   'TOKEN_FOR_ANOTHER_APP',
   'PERMISSION_NOT_GRANTED',
   'NO_APP_SELECTED',

@@ -9,6 +9,10 @@ export const SERVICE_NAME = 'mps-onboarding';
 /** Custom metric names; the CDK alarms and dashboard refer to these. */
 export const METRIC = {
   onboardingStarted: 'OnboardingStarted',
+  /** Intake took a click whose token Graph did not let it check in time: VERIFYING, checked from the queue. */
+  onboardingVerificationDeferred: 'OnboardingVerificationDeferred',
+  /** A deferred check ended the onboarding FAILED (the token rejected, its lifetime over, or Graph's trouble to the last delivery). */
+  onboardingVerificationFailed: 'OnboardingVerificationFailed',
   solutionCreated: 'SolutionCreated',
   solutionCreateFailed: 'SolutionCreateFailed',
   solutionExisting: 'SolutionExisting',

@@ -6,11 +6,22 @@ import { when } from './item-move';
 import { type RecordedError, type SolutionRecord } from './records';
 import { AWAITING_ACCEPT, LIVE, UNDER_WAY, UNSETTLED } from './status-sets';
 import { followLifecycle, readNews, type LifecycleOutcome } from './solution-lifecycle';
+import { TOKEN_EXPIRED } from './verify-onboarding';
 
 export interface ReconcileDeps {
   store: Pick<
     RecordStore,
-    'findByStatus' | 'appGuardHolder' | 'recordCreated' | 'recordCreateFailed' | 'recordNeverCreated' | 'recordExistingElsewhere' | 'getSolution' | 'recordLifecycle' | 'deferLifecyclePoll'
+    | 'findByStatus'
+    | 'appGuardHolder'
+    | 'recordCreated'
+    | 'recordCreateFailed'
+    | 'recordNeverCreated'
+    | 'recordExistingElsewhere'
+    | 'getSolution'
+    | 'recordLifecycle'
+    | 'deferLifecyclePoll'
+    | 'findVerifyingPast'
+    | 'failVerification'
   >;
   graph: Pick<GraphClient, 'listAppSolutions' | 'getSolutionState'>;
   /** Whether the create queue holds messages waiting for a worker (SQS's approximate count). */
@@ -68,6 +79,8 @@ export interface ReconciledItem {
 
 export interface ReconcileReport {
   items: ReconciledItem[];
+  /** VERIFYING onboardings whose token's lifetime ended before a check could be made: ended FAILED (TOKEN_EXPIRED). */
+  expired: string[];
   /** Items found that no worker is moving on; more than one pass may handle. */
   found: number;
   /** The pass ran out of time or items before handling all it found: the next pass goes on. */
@@ -89,6 +102,7 @@ const NEVER_TRIED = when.absent('nextAttemptAt');
  *   rest end CREATE_FAILED (`CREATE_ABANDONED`): the Tech Provider's token went with the message.
  * - CREATED whose next accept attempt is due (a retry after a failure, or one the stream never got
  *   to): accepted, through the same claim as the stream's attempts.
+ * - An onboarding still VERIFYING past its token's lifetime: FAILED (TOKEN_EXPIRED), first and cheap.
  * - Live (ACCEPTED, EXISTING, PENDING_DEACTIVATION) with no lifecycle news for
  *   `lifecyclePollAfterMs` (nothing written to it since: a webhook's news or the last read writes):
  *   read again on Graph and moved on as a webhook would move it (Meta's fallback when webhooks fail).
@@ -101,6 +115,7 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
   const now = deps.clock();
   const { settings } = deps;
   const limit = settings.maxItemsPerPass;
+  const expired = await endExpiredChecks(now, limit, deps);
   const overdue = new Date(now.getTime() - settings.stalledAfterMs).toISOString();
   const underWay: SolutionRecord[] = [];
   for (const status of UNDER_WAY) underWay.push(...(await deps.store.findByStatus(status, { filter: stalled(overdue), limit })));
@@ -142,7 +157,20 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
     report(item, await isolated(() => pollLifecycle(item, lookups, deps)));
   }
   const found = underWay.length + due.length + live.length;
-  return { items, found, incomplete: handled < found };
+  return { items, expired, found, incomplete: handled < found };
+}
+
+/**
+ * VERIFYING onboardings whose token's lifetime is over end FAILED (TOKEN_EXPIRED): their check can no
+ * longer succeed, whatever became of their verify message (lost, parked, or still waiting on Graph).
+ * Table writes only, no Graph call; fenced by the status, so a check that ended meanwhile wins.
+ */
+async function endExpiredChecks(now: Date, limit: number, deps: ReconcileDeps): Promise<string[]> {
+  const expired: string[] = [];
+  for (const onboarding of await deps.store.findVerifyingPast(now, limit)) {
+    if (await deps.store.failVerification(onboarding.onboardingId, TOKEN_EXPIRED, now)) expired.push(onboarding.onboardingId);
+  }
+  return expired;
 }
 
 /**

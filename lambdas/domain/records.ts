@@ -1,15 +1,43 @@
 import type { GraphErrorDetails } from '../graph/graph-error';
 import type { FailureReason, LiveStatus, SolutionStatus } from './solution-status';
 
+/**
+ * Where the check of an onboarding's token stands, when intake could not finish it (Graph throttling,
+ * failing or too slow): `VERIFYING` until its verify message (or the reconciler, once the token's
+ * lifetime is over) ends it; `VERIFY_FAILED` when the check found the token unusable or could not be
+ * made in time. Absent once verified, as on every onboarding intake verified itself. Kept as the
+ * item's `status`, so that the `byStatus` index finds these onboardings (no solution or client status
+ * has these names).
+ */
+export const VERIFICATION_STATUSES = ['VERIFYING', 'VERIFY_FAILED'] as const;
+export type VerificationStatus = (typeof VERIFICATION_STATUSES)[number];
+
+/** Why an onboarding's check failed, as its POST would have answered: the public error body's code and sentence. */
+export interface VerificationError {
+  code: string;
+  message: string;
+}
+
 export interface OnboardingRecord {
   onboardingId: string;
   techProviderUserId?: string;
+  /** The selected apps: empty while VERIFYING (the listing is part of the check). */
   apps: { appId: string; name: string }[];
+  status?: VerificationStatus;
+  /** While VERIFYING: the end of the token's lifetime (ISO 8601), after which the check cannot succeed. */
+  verifyBy?: string;
+  /** VERIFY_FAILED: why. While VERIFYING: the last failed attempt's error (Graph's), and when the next comes. */
+  verifyError?: VerificationError;
+  lastError?: GraphErrorDetails;
+  nextAttemptAt?: string;
   /** Keyed hash of the TP token: lets a repeated POST find its onboarding. Never the token. */
   tokenFingerprint: string;
   /** Unix seconds, from debug_token; 0 when the token does not expire. */
   tokenExpiresAt?: number;
-  /** Set once every create message was accepted by SQS; absent means a repeated POST re-sends. */
+  /**
+   * Set once every create message (while VERIFYING: the verify message) was accepted by SQS; absent
+   * means a repeated POST (or the verify message, for the create messages) sends them again.
+   */
   enqueuedAt?: string;
   createdAt: string;
   updatedAt: string;

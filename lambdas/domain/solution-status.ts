@@ -76,7 +76,8 @@ export function foundLiveStatus(deactivationPending: boolean): SolutionStatus {
 export const FAILURE_REASONS = ['CREATE_ABANDONED', 'RETRY_PERIOD_OVER', 'AMBIGUOUS_ON_GRAPH', 'SOLUTION_MISMATCH'] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];
 
-export type OnboardingStatus = 'IN_PROGRESS' | 'COMPLETED' | 'PARTIAL' | 'FAILED';
+/** `VERIFYING`: the token's check and the app listing wait for Graph (no solutions yet); see records.ts `VerificationStatus`. */
+export type OnboardingStatus = 'VERIFYING' | 'IN_PROGRESS' | 'COMPLETED' | 'PARTIAL' | 'FAILED';
 
 /**
  * Derived, never stored: it changes with every solution item. A pending deactivation counts as not

@@ -1,5 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { z } from 'zod';
+import type { StartOnboardingRequest } from '../domain/start-onboarding';
+import { SCHEDULE } from '../schedule';
 import { HttpError } from '../commons/http';
 
 /** The contract's body limit (docs/design.md §3). */
@@ -7,8 +9,15 @@ export const MAX_BODY_BYTES = 8 * 1024;
 
 const startOnboardingBody = z.looseObject({ accessToken: z.string().trim().min(1) });
 
-/** Validates `POST /api/onboardings` at the edge and returns the captured token. */
-export function parseStartOnboarding(event: APIGatewayProxyEventV2): string {
+/**
+ * FB.login's `expiresIn` (seconds), when the page sends it: a whole number within the lifetimes a
+ * VERIFYING onboarding may wait (schedule.ts `verification`). Anything else is ignored, as extra
+ * fields always were: the default lifetime applies.
+ */
+const expiresInSchema = z.number().int().min(1).max(SCHEDULE.verification.maxTokenLifetimeSeconds);
+
+/** Validates `POST /api/onboardings` at the edge and returns the captured token, with its lifetime if the page sent a usable one. */
+export function parseStartOnboarding(event: APIGatewayProxyEventV2): StartOnboardingRequest {
   const contentType = event.headers['content-type'] ?? '';
   if (!/^application\/json\s*(;|$)/i.test(contentType)) {
     throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the request body as application/json.');
@@ -28,7 +37,8 @@ export function parseStartOnboarding(event: APIGatewayProxyEventV2): string {
   if (!parsed.success) {
     throw new HttpError(400, 'MISSING_TOKEN', 'The request body must be a JSON object with a non-empty "accessToken".');
   }
-  return parsed.data.accessToken;
+  const expiresIn = expiresInSchema.safeParse(parsed.data.expiresIn);
+  return { accessToken: parsed.data.accessToken, ...(expiresIn.success ? { expiresInSeconds: expiresIn.data } : {}) };
 }
 
 const onboardingIdSchema = z.uuid();

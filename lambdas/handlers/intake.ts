@@ -44,13 +44,15 @@ function deadlineOf(context: Context): Deadline {
 }
 
 async function postOnboarding(event: APIGatewayProxyEventV2, context: Context): Promise<HttpResult> {
-  const accessToken = parseStartOnboarding(event);
-  const { created, onboarding } = await startOnboarding(accessToken, deps, deadlineOf(context));
-  const { onboardingId } = onboarding.onboarding;
+  const { created, onboarding } = await startOnboarding(parseStartOnboarding(event), deps, deadlineOf(context));
+  const { onboardingId, status, verifyBy } = onboarding.onboarding;
   logger.appendKeys({ onboardingId });
   if (created) {
     metrics.addMetric(METRIC.onboardingStarted, MetricUnit.Count, 1);
-    logger.info('onboarding started', { apps: onboarding.solutions.length });
+    if (status === 'VERIFYING') {
+      metrics.addMetric(METRIC.onboardingVerificationDeferred, MetricUnit.Count, 1);
+      logger.info('onboarding taken; its token is checked when Graph allows', { verifyBy });
+    } else logger.info('onboarding started', { apps: onboarding.solutions.length });
   } else {
     logger.info('onboarding already started for this token');
   }

@@ -15,6 +15,8 @@ import { logger, metrics } from '../commons/observability';
 import { pipelineFunction } from './function-middleware';
 import { reportAcceptOutcome } from './accept-report';
 import { reportLifecycleOutcome } from './lifecycle-report';
+import { reportVerificationFailed } from './verify-report';
+import { TOKEN_EXPIRED } from '../domain/verify-onboarding';
 
 const config = loadReconcileConfig();
 const store = dynamoRecordStore(dynamoDocumentClient(), config.tableName, reportRefusedTransition);
@@ -82,9 +84,14 @@ async function reconcilePass(_event: unknown, context: Context) {
     clock: () => new Date(),
     timeLeftMs: () => context.getRemainingTimeInMillis(),
   });
+  for (const onboardingId of result.expired) {
+    logger.appendKeys({ onboardingId });
+    reportVerificationFailed(TOKEN_EXPIRED, 'lifetime');
+    logger.removeKeys(['onboardingId']);
+  }
   result.items.forEach(report);
   if (result.found > 0) logger.info('reconciler pass', { found: result.found, handled: result.items.length, incomplete: result.incomplete });
-  return { found: result.found, handled: result.items.length, incomplete: result.incomplete, clientsRearmed: waiting.rearmed.length, clientsNudged: waiting.nudged.length };
+  return { found: result.found, handled: result.items.length, incomplete: result.incomplete, checksExpired: result.expired.length, clientsRearmed: waiting.rearmed.length, clientsNudged: waiting.nudged.length };
 }
 
 export const handler = pipelineFunction(reconcilePass);

@@ -1,14 +1,15 @@
 import type { SQSRecord } from 'aws-lambda';
+import { GraphError } from '../graph/graph-error';
 import { askOf, retryDelaySeconds, type RetryAsk } from '../domain/retry-policy';
 import type { RetryPolicy, Schedule } from '../schedule';
 import type { RecordStore } from '../domain/records/record-store';
-import { createSolutionMessageSchema, type CreateSolutionMessage } from './create-solution-message';
+import { queueMessageSchema, type CreateSolutionMessage, type QueueMessage } from './create-solution-message';
 import type { SqsCreateSolutionQueue } from './create-solution-queue';
 import { busyDeferralSeconds, MalformedMessageError } from './retry-backoff';
 
 export interface CreateDeliveriesDeps {
   queue: Pick<SqsCreateSolutionQueue, 'send' | 'deferRedelivery'>;
-  store: Pick<RecordStore, 'recordWaiting' | 'recordNoMoreDeliveries'>;
+  store: Pick<RecordStore, 'recordWaiting' | 'recordNoMoreDeliveries' | 'recordVerifyWaiting'>;
   /** The queue's redrive policy: the receive after which a failing message goes to the DLQ. */
   maxReceiveCount: number;
   /** The schedule's (schedule.ts): the create backoff by receive count, and how a busy solution's message is put back. */
@@ -23,7 +24,10 @@ export interface CreateDeliveriesDeps {
  * The create queue's redelivery policy for one batch of messages: when a failed message comes back
  * (its backoff, not the queue's whole visibility timeout), how a message waits for a busy solution
  * without using up its receives, and what its record is told about either, so that the reconciler
- * neither settles an item whose message is alive nor waits for one that is gone.
+ * neither settles an item whose message is alive nor waits for one that is gone. A verify message
+ * tells its VERIFYING onboarding when it comes back, and Graph's error; on its last delivery it tells
+ * nothing: the check itself ended the onboarding (verify-onboarding.ts), or the reconciler does once
+ * the token's lifetime is over.
  */
 export class CreateDeliveries {
   private readonly retryDelays = new Map<string, number>();
@@ -61,9 +65,9 @@ export class CreateDeliveries {
    * message comes back at once, to reach the DLQ without waiting; any other after the create backoff
    * by receive count, never before what the error asks (a throttle's estimate). Its record is told when.
    */
-  async failed(record: SQSRecord, message: CreateSolutionMessage | undefined, error: unknown): Promise<void> {
+  async failed(record: SQSRecord, message: QueueMessage | undefined, error: unknown): Promise<void> {
     if (error instanceof MalformedMessageError) this.retryDelays.set(record.receiptHandle, 0);
-    else await this.redeliverAfterBackoff(record, message, askOf(error));
+    else await this.redeliverAfterBackoff(record, message, askOf(error), error);
   }
 
   /** A solution still busy past the deferrals: the message fails like any other, never back before the holder's estimate. */
@@ -71,10 +75,10 @@ export class CreateDeliveries {
     await this.redeliverAfterBackoff(record, message, { retryAfterSeconds });
   }
 
-  private async redeliverAfterBackoff(record: SQSRecord, message: CreateSolutionMessage | undefined, ask: RetryAsk): Promise<void> {
+  private async redeliverAfterBackoff(record: SQSRecord, message: QueueMessage | undefined, ask: RetryAsk, error?: unknown): Promise<void> {
     const delaySeconds = retryDelaySeconds(this.deps.redelivery.backoff, Number(record.attributes.ApproximateReceiveCount), ask, this.deps.random);
     this.retryDelays.set(record.receiptHandle, delaySeconds);
-    if (message) await this.noteRedelivery(message, this.isLastDelivery(record), delaySeconds);
+    if (message) await this.noteRedelivery(message, this.isLastDelivery(record), delaySeconds, error);
   }
 
   /** Once the batch is done: failed messages come back after their backoff. Best effort: otherwise the visibility timeout applies. */
@@ -86,24 +90,30 @@ export class CreateDeliveries {
   }
 
   /** When this message comes back (a waiting item), or on its last delivery that none follows. Best effort. */
-  private async noteRedelivery(message: CreateSolutionMessage, lastDelivery: boolean, delaySeconds: number): Promise<void> {
+  private async noteRedelivery(message: QueueMessage, lastDelivery: boolean, delaySeconds: number, error?: unknown): Promise<void> {
     const { store, clock } = this.deps;
-    const noted = lastDelivery
-      ? store.recordNoMoreDeliveries(message.onboardingId, message.appId)
-      : store.recordWaiting(message.onboardingId, message.appId, new Date(clock().getTime() + delaySeconds * 1000));
-    await noted.catch((error: unknown) => this.deps.warn('could not note the redelivery on the record', error));
+    const now = clock();
+    const at = new Date(now.getTime() + delaySeconds * 1000);
+    let noted: Promise<unknown>;
+    if (message.kind === 'verify') {
+      if (lastDelivery) return;
+      noted = store.recordVerifyWaiting(message.onboardingId, at, error instanceof GraphError ? error.details : undefined, now);
+    } else {
+      noted = lastDelivery ? store.recordNoMoreDeliveries(message.onboardingId, message.appId) : store.recordWaiting(message.onboardingId, message.appId, at);
+    }
+    await noted.catch((problem: unknown) => this.deps.warn('could not note the redelivery on the record', problem));
   }
 }
 
-/** The message, or a MalformedMessageError naming only its ID: the body may hold a token, and is never echoed. */
-export function parseCreateMessage(record: SQSRecord): CreateSolutionMessage {
+/** The message (a create, or a verify), or a MalformedMessageError naming only its ID: the body may hold a token, and is never echoed. */
+export function parseQueueMessage(record: SQSRecord): QueueMessage {
   let body: unknown;
   try {
     body = JSON.parse(record.body);
   } catch {
     body = undefined;
   }
-  const parsed = createSolutionMessageSchema.safeParse(body);
+  const parsed = queueMessageSchema.safeParse(body);
   // Redelivery ends it in the DLQ, which alarms.
   if (!parsed.success) throw new MalformedMessageError(`malformed create-solution message ${record.messageId}`);
   return parsed.data;

@@ -1,5 +1,5 @@
 import { ChangeMessageVisibilityBatchCommand, GetQueueAttributesCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { CreateSolutionMessage } from './create-solution-message';
+import type { QueueMessage } from './create-solution-message';
 
 /** SQS accepts at most 10 entries per SendMessageBatch and ChangeMessageVisibilityBatch. */
 const SQS_BATCH_LIMIT = 10;
@@ -17,9 +17,12 @@ export async function setRedelivery(sqs: SQSClient, queueUrl: string, entries: r
   return problems;
 }
 
+/** What a message is about, for errors: its app, or the onboarding it verifies. Never its token. */
+const messageSubject = (message: QueueMessage | undefined) => (message === undefined ? '?' : message.kind === 'verify' ? `verify ${message.onboardingId}` : message.appId);
+
 export interface CreateSolutionQueue {
   /** Sends the messages, delivered after `delaySeconds` (0 to 900). */
-  send(messages: readonly CreateSolutionMessage[], delaySeconds?: number): Promise<void>;
+  send(messages: readonly QueueMessage[], delaySeconds?: number): Promise<void>;
 }
 
 export interface DeferredRedelivery {
@@ -33,7 +36,7 @@ export class SqsCreateSolutionQueue implements CreateSolutionQueue {
     private readonly queueUrl: string,
   ) {}
 
-  async send(messages: readonly CreateSolutionMessage[], delaySeconds = 0): Promise<void> {
+  async send(messages: readonly QueueMessage[], delaySeconds = 0): Promise<void> {
     for (let start = 0; start < messages.length; start += SQS_BATCH_LIMIT) {
       const chunk = messages.slice(start, start + SQS_BATCH_LIMIT);
       const { Failed = [] } = await this.sqs.send(
@@ -44,7 +47,7 @@ export class SqsCreateSolutionQueue implements CreateSolutionQueue {
       );
       if (Failed.length > 0) {
         // Entry errors carry an SQS code only, never the body: safe to surface.
-        const codes = Failed.map((f) => `${chunk[Number(f.Id)]?.appId}: ${f.Code}`).join(', ');
+        const codes = Failed.map((f) => `${messageSubject(chunk[Number(f.Id)])}: ${f.Code}`).join(', ');
         throw new Error(`SQS rejected ${Failed.length} create-solution message(s): ${codes}`);
       }
     }

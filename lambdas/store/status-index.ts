@@ -16,8 +16,9 @@ export interface StatusQuery {
 }
 
 /**
- * The `byStatus` index (status, updatedAt), for any item kind that has a status machine: solution
- * items and client items, whose statuses never share a name.
+ * The `byStatus` index (status, updatedAt), for any item kind that has a status: solution items,
+ * client items, and onboardings whose token's check intake deferred (VERIFYING, VERIFY_FAILED),
+ * whose statuses never share a name.
  */
 export class StatusIndex {
   constructor(private readonly table: DynamoTable) {}

@@ -2,7 +2,8 @@
  * The single-table layout, shared by the record store, the CDK stack and the local runtime so the
  * three can never disagree. Access patterns (docs/design.md §4), each one query:
  * - by onboarding: `pk = ONBOARDING#<id>` (the onboarding item and one item per selected app)
- * - by status, newest first: index `byStatus` (`status`, `updatedAt`), solution and client items
+ * - by status, newest first: index `byStatus` (`status`, `updatedAt`), solution and client items,
+ *   and onboardings whose token's check intake deferred (`VERIFYING`, `VERIFY_FAILED`)
  * - by Tech Provider app: index `byAppId` (`appId`, `createdAt`)
  * - by solution id: index `bySolutionId` (`solutionId`)
  * A repeated POST finds its onboarding through the token-guard item `pk = TOKEN#<fingerprint>`; the

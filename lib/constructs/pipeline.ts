@@ -20,13 +20,16 @@ const TABLE_ACTIONS = {
   intake: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
   // Claiming a solution with its app guard (a transaction of an Update and a conditional Put),
   // reading solutions and guards, releasing a failed holder's guard (DeleteItem), status transitions;
-  // whether a record of ours holds a solution found awaiting our accept (the bySolutionId index).
-  createSolution: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+  // whether a record of ours holds a solution found awaiting our accept (the bySolutionId index);
+  // a deferred check: the onboarding read (Query), verified with its solutions (a transaction of an
+  // Update and Puts) or failed, and marked enqueued (UpdateItem).
+  createSolution: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
   // Claiming a solution for its accept and its conditional transitions (UpdateItem), reading it.
   acceptSolution: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
   // Stalled and due solutions through the byStatus index (Query, granted on the index alone); reading
   // items and app guards, transitions and accept claims, releasing a failed holder's guard; live
-  // solutions due for a lifecycle read through the same index.
+  // solutions due for a lifecycle read through the same index; VERIFYING onboardings past their
+  // token's lifetime through it too, each ended VERIFY_FAILED (UpdateItem).
   reconcile: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
   // A solution's records through the bySolutionId index (Query, granted on the index alone), reading
   // one again after a race, and its lifecycle transitions; a new client recorded with its WABA's link
@@ -82,6 +85,8 @@ export class Pipeline extends Construct {
       tableItems(table, TABLE_ACTIONS.createSolution),
       indexQuery(table, 'bySolutionId'),
       createQueueTrigger(createQueue),
+      // debug_token, for the checks intake deferred to the queue.
+      secretValue(appSecret),
     );
     // The stream's two workers act on Graph as our system user, each on the items its filter lets through.
     const streamWorker = (constructId: string, name: 'acceptSolution' | 'shareCredit', settings: StreamSourceSettings, onFailure: sqs.IQueue) => {

@@ -68,11 +68,19 @@ export async function listSolutions(store: RecordStore, options: ListOptions): P
   return { items, ...(found.length > options.limit ? { next: encodeCursor(items.at(-1)!) } : {}) };
 }
 
+/** Why an onboarding has no solution to list: its login is still being checked, or the check failed. */
+async function withoutSolutions(store: RecordStore, onboardingId: string | undefined): Promise<string[]> {
+  const onboarding = onboardingId ? (await store.getOnboarding(onboardingId))?.onboarding : undefined;
+  if (onboarding?.status === 'VERIFYING') return [`Onboarding ${onboardingId} is VERIFYING: its login is checked once Graph allows, until ${when(onboarding.verifyBy)}; its solutions come then.`];
+  if (onboarding?.status === 'VERIFY_FAILED') return [`Onboarding ${onboardingId} FAILED its login's check (${onboarding.verifyError?.code ?? '-'}): it has no solutions.`];
+  return [];
+}
+
 export async function listCommand(store: RecordStore, options: ListOptions): Promise<CommandResult> {
   const { items, next } = await listSolutions(store, options);
   const lines =
     items.length === 0
-      ? ['No solutions match.']
+      ? ['No solutions match.', ...(await withoutSolutions(store, options.onboardingId))]
       : table(
           ['UPDATED', 'STATUS', 'ONBOARDING', 'APP', 'SOLUTION', 'TRIES', 'ERROR'],
           items.map((s) => [when(s.updatedAt), s.status, s.onboardingId, `${s.appId} ${s.appName}`, s.solutionId ?? '-', attemptsOf(s), errorText(s.lastError)]),

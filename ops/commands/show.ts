@@ -1,6 +1,6 @@
 import type { ClientRecord } from '../../lambdas/domain/clients/client-record';
 import { type HistoryEntry, type Onboarding, type SolutionRecord } from '../../lambdas/domain/records';
-import { onboardingStatus } from '../../lambdas/domain/solution-status';
+import { onboardingStatusOf } from '../../lambdas/domain/onboarding-view';
 import type { RecordId } from '../args';
 import { EXIT, OpsError } from '../ops-error';
 import { attemptsOf, errorText, when, type CommandResult } from '../format';
@@ -42,9 +42,20 @@ export async function findById({ store, clients }: Stores, recordId: RecordId): 
 }
 
 /** An onboarding as ops reads it: never its token fingerprint. */
-function onboardingView({ onboarding, solutions }: Onboarding, only?: (s: SolutionRecord) => boolean) {
-  const { tokenFingerprint: _fingerprint, ...rest } = onboarding;
-  return { ...rest, status: onboardingStatus(solutions), solutions: solutions.filter(only ?? (() => true)) };
+function onboardingView(found: Onboarding, only?: (s: SolutionRecord) => boolean) {
+  const { tokenFingerprint: _fingerprint, status: verification, ...rest } = found.onboarding;
+  return { ...rest, ...(verification ? { verification } : {}), status: onboardingStatusOf(found), solutions: found.solutions.filter(only ?? (() => true)) };
+}
+
+/** Where the check of its login stands, for an onboarding intake could not check at once (none for the others). */
+function verificationLines(view: ReturnType<typeof onboardingView>): string[] {
+  if (view.verification === 'VERIFY_FAILED') return [`  login check failed: ${view.verifyError ? `${view.verifyError.code}: ${view.verifyError.message}` : '-'}`];
+  if (view.verification !== 'VERIFYING') return [];
+  const lines = [
+    `  login being checked (Graph was busy at intake) until ${when(view.verifyBy)}, the token's lifetime; verify message ${view.enqueuedAt ? `sent ${when(view.enqueuedAt)}` : 'not sent (the same login posted again sends it)'}${view.nextAttemptAt ? `; next attempt by ${when(view.nextAttemptAt)}` : ''}`,
+  ];
+  if (view.lastError) lines.push(`    last error: ${errorText(view.lastError, true)}`);
+  return lines;
 }
 
 function timelineLine(entry: HistoryEntry<string>): string {
@@ -99,7 +110,8 @@ export async function showCommand(stores: Stores, recordId: RecordId): Promise<C
   for (const view of views) {
     if (lines.length) lines.push('');
     lines.push(`Onboarding ${view.onboardingId}: ${view.status}, started ${when(view.createdAt)}${view.techProviderUserId ? ` by Tech Provider user ${view.techProviderUserId}` : ''}`);
-    lines.push(`  apps selected: ${view.apps.map((a) => `${a.appId} "${a.name}"`).join(', ')}; create messages ${view.enqueuedAt ? `sent ${when(view.enqueuedAt)}` : 'not all sent (the same login posted again sends them)'}`);
+    if (view.verification) lines.push(...verificationLines(view));
+    else lines.push(`  apps selected: ${view.apps.map((a) => `${a.appId} "${a.name}"`).join(', ')}; create messages ${view.enqueuedAt ? `sent ${when(view.enqueuedAt)}` : 'not all sent (the same login posted again sends them)'}`);
     for (const s of view.solutions) lines.push(...solutionLines(s));
   }
   return { data: { kind: found.kind, id: found.id, onboardings: views }, lines, exitCode: EXIT.ok };

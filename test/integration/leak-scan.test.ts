@@ -153,8 +153,19 @@ async function refusedAtIntake(): Promise<void> {
   await refused('issued for another app', 401, await login({ forAppId: '1999999999999999' }));
   await refused('permission not granted', 403, await login({ scopes: ['public_profile'] }));
   await refused('no app selected', 422, await pipeline.login([], '916'));
+  // Graph failing the POST's check: the click is taken (VERIFYING, the token in the verify message
+  // only), and the later check finds the login expired: FAILED, INVALID_TOKEN, read from its status.
   await pipeline.addFault({ operation: 'debug_token', times: 1, effect: transientError });
-  await refused('Graph unavailable', 503, await login());
+  const deferred = await login({ expiresInSeconds: -60 });
+  tokens.push({ label: 'Tech Provider token (checked later)', value: deferred });
+  const taken = await post('Graph unavailable, checked later', JSON.stringify({ accessToken: deferred, expiresIn: 3600 }));
+  expect([taken.status, taken.body.status]).toEqual([202, 'VERIFYING']);
+  const failed = await pipeline.waitUntil('the deferred check to fail', async () => {
+    const view = await pipeline.getOnboarding(taken.body.onboardingId);
+    return view.body.status === 'FAILED' ? view : undefined;
+  });
+  expect(failed.body.error.code).toBe('INVALID_TOKEN');
+  keepAnswer('GET /api/onboardings/{id} (checked later, failed)', failed);
   // Bodies intake cannot take, each around a live token: refused without repeating any of it.
   const malformed = await login();
   await refused('malformed JSON', 400, malformed, `{"accessToken": "${malformed}",}`);

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { PipelineDriver } from '../support/pipeline-driver';
 import { startRuntimeProcess, type RuntimeProcess } from '../support/local-runtime-process';
 import { ACCEPT_EVENT_SOURCE } from '../../lib/pipeline-settings';
@@ -203,4 +204,55 @@ describe('poison messages', () => {
     expect(await pipeline.queueDepth(runtime.endpoints.queues.createSolution)).toBe(0);
     expect((await pipeline.requests()).length).toBe(requestsBefore);
   }, 60_000);
+});
+
+describe('intake when Graph is busy: the click is taken, the token checked when Graph allows', () => {
+  const THROTTLED = { type: 'error' as const, status: 400, code: 4, message: '(#4) Application request limit reached' };
+  const statusOf = async (onboardingId: string) => (await pipeline.getOnboarding(onboardingId)).body;
+
+  test('debug_token throttled for the POST: 202 VERIFYING with no solution; once Graph lets the check through, every solution ends ACCEPTED', async () => {
+    const apps = await pipeline.techProvider('601', 3);
+    const throttle = await pipeline.addFault({ operation: 'debug_token', effect: THROTTLED });
+    const token = await pipeline.login(apps, '601');
+
+    const posted = await pipeline.postOnboarding(JSON.stringify({ accessToken: token, expiresIn: 3600 }));
+
+    expect(posted.status).toBe(202);
+    expect(posted.body).toMatchObject({ status: 'VERIFYING', apps: [] });
+    const { onboardingId } = posted.body;
+    expect(await statusOf(onboardingId)).toMatchObject({ status: 'VERIFYING', solutions: [] });
+    // The same token again: the same onboarding, nothing started twice.
+    const again = await pipeline.postOnboarding(JSON.stringify({ accessToken: token }));
+    expect([again.status, again.body.onboardingId]).toEqual([200, onboardingId]);
+    // While Graph throttles the check, it waits: no solution, no create.
+    await pipeline.waitUntil('the verify message to meet the throttle', async () => ((await pipeline.requests()).filter((r) => r.path === '/debug_token').length >= 3 ? true : undefined));
+    expect(await statusOf(onboardingId)).toMatchObject({ status: 'VERIFYING', solutions: [] });
+    for (const appId of apps) expect(await createsOf(appId)).toEqual([]);
+
+    await pipeline.simulator('DELETE', `/__sim/faults/${throttle.id}`);
+    const items = await pipeline.settled(onboardingId, ['ACCEPTED'], 90_000);
+
+    expect(items.map((i) => i.appId).sort()).toEqual([...apps].sort());
+    for (const item of items) expect(await createsOf(item.appId)).toHaveLength(1);
+    await pipeline.waitUntil('the onboarding COMPLETED', async () => ((await statusOf(onboardingId)).status === 'COMPLETED' ? true : undefined));
+  }, 150_000);
+
+  test('a token that is no longer valid by the later check: the onboarding ends FAILED with INVALID_TOKEN, read from its status', async () => {
+    const apps = await pipeline.techProvider('602', 1);
+    const throttle = await pipeline.addFault({ operation: 'debug_token', effect: THROTTLED });
+    // A login that expires within seconds, posted without its lifetime: the check waits for Graph, not for the clock.
+    const token = await pipeline.login(apps, '602', { expiresInSeconds: 3 });
+
+    const posted = await pipeline.postOnboarding(JSON.stringify({ accessToken: token }));
+    expect(posted.body).toMatchObject({ status: 'VERIFYING' });
+    await sleep(4_000);
+    await pipeline.simulator('DELETE', `/__sim/faults/${throttle.id}`);
+
+    const failed = await pipeline.waitUntil('the onboarding FAILED', async () => {
+      const view = await statusOf(posted.body.onboardingId);
+      return view.status === 'FAILED' ? view : undefined;
+    }, 60_000);
+    expect(failed).toMatchObject({ status: 'FAILED', solutions: [], error: { code: 'INVALID_TOKEN', message: expect.any(String) } });
+    expect(await createsOf(apps[0]!)).toEqual([]);
+  }, 120_000);
 });

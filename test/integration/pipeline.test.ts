@@ -39,6 +39,7 @@ describe('local pipeline, end to end', () => {
         { appId: PROD, name: 'media_monsoon_prod' },
         { appId: STAGING, name: 'media_monsoon_staging' },
       ],
+      status: 'IN_PROGRESS',
     });
     const { onboardingId } = started.body;
 
@@ -69,7 +70,8 @@ describe('local pipeline, end to end', () => {
 
     // The same token again: the same onboarding, nothing created twice.
     const again = await pipeline.postOnboarding(JSON.stringify({ accessToken: token }));
-    expect({ status: again.status, body: again.body }).toEqual({ status: 200, body: started.body });
+    // Its status is the onboarding's now.
+    expect({ status: again.status, body: again.body }).toEqual({ status: 200, body: { ...started.body, status: 'COMPLETED' } });
     await sleep(500);
     expect((await pipeline.requests()).filter((r) => r.path.endsWith('/whatsapp_business_solution'))).toHaveLength(2);
 
@@ -135,14 +137,6 @@ describe('local pipeline, end to end', () => {
       expect(response.body.error.code).toBe('PERMISSION_NOT_GRANTED');
     });
 
-    test('Graph unavailable: 503 with Retry-After', async () => {
-      await pipeline.addFault({ operation: 'debug_token', times: 1, effect: { type: 'error', status: 503, code: 2, isTransient: true } });
-      const response = await pipeline.postOnboarding(JSON.stringify({ accessToken: await pipeline.login([PROD]) }));
-      expect(response.status).toBe(503);
-      expect(response.body.error.code).toBe('GRAPH_UNAVAILABLE');
-      expect(response.headers.get('retry-after')).toBe('5');
-    });
-
     test('an unknown API path or method: 404 in the contract’s error shape', async () => {
       for (const [method, path] of [['GET', '/api/nothing-here'], ['DELETE', '/api/onboardings']]) {
         const response = await fetch(`${runtime.endpoints.http}${path}`, { method });
@@ -156,6 +150,15 @@ describe('local pipeline, end to end', () => {
       expect(await response.json()).toEqual({ error: { code: 'ONBOARDING_NOT_FOUND', message: expect.any(String) } });
     });
   });
+
+  test('Graph unavailable for the POST’s check: the click is still taken (202 VERIFYING, never a 503), and checked from the queue', async () => {
+    await pipeline.addFault({ operation: 'debug_token', times: 1, effect: { type: 'error', status: 503, code: 2, isTransient: true } });
+    const response = await pipeline.postOnboarding(JSON.stringify({ accessToken: await pipeline.login([PROD]) }));
+    expect(response.status).toBe(202);
+    expect(response.body).toMatchObject({ status: 'VERIFYING', apps: [], statusUrl: `/api/onboardings/${response.body.onboardingId}` });
+    // PROD's live solution is an earlier onboarding's: once checked, this one reports it.
+    await pipeline.settled(response.body.onboardingId, ['EXISTING']);
+  }, 60_000);
 
   test('serves the onboarding page and its runtime config on the same origin as the API', async () => {
     const page = await fetch(`${runtime.endpoints.http}/`);

@@ -1,5 +1,6 @@
+import type { GraphErrorDetails } from '../../lambdas/graph/graph-error';
 import type { Condition, ConditionValue, ItemChange, ItemMove, MoveResult } from '../../lambdas/domain/item-move';
-import { historyEntry, HISTORY_LIMIT, type HistoryEntry, type Onboarding, type SolutionRecord } from '../../lambdas/domain/records';
+import { historyEntry, HISTORY_LIMIT, type HistoryEntry, type Onboarding, type OnboardingRecord, type SolutionRecord, type VerificationError } from '../../lambdas/domain/records';
 import { MAX_APPS_PER_ONBOARDING, type AppGuards, type OnboardingRecords, type SolutionItems, type SolutionKey, type SolutionQueries, type StatusWindow } from '../../lambdas/domain/records/ports';
 import { recordStore, type RecordStore } from '../../lambdas/domain/records/record-store';
 import type { RefusedTransitionReport } from '../../lambdas/domain/records/transition-writer';
@@ -69,10 +70,52 @@ export class MemoryRecordPorts implements SolutionItems, AppGuards, OnboardingRe
     return { onboarding: structuredClone(onboarding), solutions: this.solutions().filter((s) => s.onboardingId === onboardingId) };
   }
 
-  async markEnqueued(onboardingId: string, at: Date): Promise<void> {
+  async markEnqueued(onboardingId: string, at: Date, verifying = false): Promise<void> {
     const onboarding = this.onboardingItems.get(onboardingId);
     if (!onboarding) throw new Error(`no onboarding ${onboardingId}`);
+    if (verifying && onboarding.status !== 'VERIFYING') return;
     Object.assign(onboarding, { enqueuedAt: at.toISOString(), updatedAt: at.toISOString() });
+  }
+
+  async completeVerification({ onboarding, solutions }: Onboarding): Promise<boolean> {
+    const stored = this.onboardingItems.get(onboarding.onboardingId);
+    if (stored?.status !== 'VERIFYING') return false;
+    const { status: _status, verifyBy: _verifyBy, lastError: _lastError, nextAttemptAt: _nextAttemptAt, enqueuedAt: _enqueuedAt, ...kept } = stored;
+    const learnt = Object.fromEntries(Object.entries({ techProviderUserId: onboarding.techProviderUserId, tokenExpiresAt: onboarding.tokenExpiresAt }).filter(([, v]) => v !== undefined));
+    this.onboardingItems.set(onboarding.onboardingId, { ...kept, ...learnt, apps: structuredClone(onboarding.apps), updatedAt: onboarding.updatedAt });
+    for (const s of solutions) this.items.set(itemKey(s), { ...structuredClone(s), history: [historyEntry(new Date(s.createdAt), s.status)] });
+    return true;
+  }
+
+  async failVerification(onboardingId: string, error: VerificationError, now: Date): Promise<boolean> {
+    const stored = this.onboardingItems.get(onboardingId);
+    if (stored?.status !== 'VERIFYING') return false;
+    delete stored.nextAttemptAt;
+    Object.assign(stored, { status: 'VERIFY_FAILED', verifyError: { code: error.code, message: error.message }, updatedAt: now.toISOString() });
+    return true;
+  }
+
+  async reopenVerification(onboardingId: string, verifyBy: string, now: Date): Promise<boolean> {
+    const stored = this.onboardingItems.get(onboardingId);
+    if (stored?.status !== 'VERIFY_FAILED') return false;
+    for (const gone of ['verifyError', 'enqueuedAt', 'lastError', 'nextAttemptAt'] as const) delete stored[gone];
+    Object.assign(stored, { status: 'VERIFYING', verifyBy, updatedAt: now.toISOString() });
+    return true;
+  }
+
+  async recordVerifyWaiting(onboardingId: string, at: Date, error: GraphErrorDetails | undefined, now: Date): Promise<void> {
+    const stored = this.onboardingItems.get(onboardingId);
+    if (stored?.status !== 'VERIFYING') return;
+    Object.assign(stored, { nextAttemptAt: at.toISOString(), updatedAt: now.toISOString(), ...(error ? { lastError: structuredClone(error) } : {}) });
+  }
+
+  async findVerifyingPast(lifetimeOverBy: Date, limit: number): Promise<OnboardingRecord[]> {
+    const over = lifetimeOverBy.toISOString();
+    return [...this.onboardingItems.values()]
+      .filter((o) => o.status === 'VERIFYING' && o.verifyBy !== undefined && o.verifyBy <= over)
+      .sort((a, b) => a.updatedAt.localeCompare(b.updatedAt))
+      .slice(0, limit)
+      .map((o) => structuredClone(o));
   }
 
   async findByAppId(appId: string): Promise<SolutionRecord[]> {

@@ -32,6 +32,45 @@ export function recordStoreCases(storeOf: () => RecordStore): void {
     await expect(store.getOnboarding('ob-missing')).resolves.toBeUndefined();
   });
 
+  test('an onboarding whose check was deferred: VERIFYING without solutions, found past its lifetime, verified once with its solutions, failed and reopened only from the status each expects', async () => {
+    const verifying = (): Onboarding => {
+      const { onboarding } = newOnboarding([]);
+      return { onboarding: { ...onboarding, status: 'VERIFYING', verifyBy: later(60_000).toISOString() }, solutions: [] };
+    };
+    const first = verifying();
+    const id = first.onboarding.onboardingId;
+    await expect(store.createOnboarding(first)).resolves.toBe('created');
+    await store.markEnqueued(id, T0, true);
+    await store.recordVerifyWaiting(id, later(30_000), { code: 4, message: 'Application request limit reached' }, later(1_000));
+    expect((await store.getOnboarding(id))?.onboarding).toMatchObject({ status: 'VERIFYING', enqueuedAt: T0.toISOString(), nextAttemptAt: later(30_000).toISOString(), lastError: { code: 4 } });
+    const pastBy = async (at: Date) => (await store.findVerifyingPast(at, 100)).map((o) => o.onboardingId).filter((found) => found === id);
+    await expect(pastBy(later(59_999))).resolves.toEqual([]);
+    await expect(pastBy(later(60_000))).resolves.toEqual([id]);
+
+    const checked = { onboarding: { ...first.onboarding, apps: [{ appId: '131', name: 'app 131' }], techProviderUserId: 'tp', tokenExpiresAt: 0, updatedAt: later(2_000).toISOString() }, solutions: newOnboardingSolutions(id, ['131']) };
+    await expect(store.completeVerification(checked)).resolves.toBe(true);
+    await expect(store.completeVerification(checked)).resolves.toBe(false);
+    await expect(store.failVerification(id, { code: 'INVALID_TOKEN', message: 'x' }, later(3_000))).resolves.toBe(false);
+    const verified = (await store.getOnboarding(id))!;
+    expect(verified.onboarding).toMatchObject({ apps: [{ appId: '131', name: 'app 131' }], techProviderUserId: 'tp', tokenExpiresAt: 0 });
+    for (const gone of ['status', 'verifyBy', 'enqueuedAt', 'lastError', 'nextAttemptAt']) expect(verified.onboarding).not.toHaveProperty(gone);
+    expect(verified.solutions.map((s) => [s.appId, s.status])).toEqual([['131', 'PENDING']]);
+    await expect(pastBy(later(60_000))).resolves.toEqual([]);
+
+    const second = verifying();
+    const other = second.onboarding.onboardingId;
+    await store.createOnboarding(second);
+    await expect(store.reopenVerification(other, later(90_000).toISOString(), later(1_000))).resolves.toBe(false);
+    await expect(store.failVerification(other, { code: 'TOKEN_EXPIRED', message: 'expired' }, later(61_000))).resolves.toBe(true);
+    await store.markEnqueued(other, later(61_500), true);
+    expect((await store.getOnboarding(other))?.onboarding).toMatchObject({ status: 'VERIFY_FAILED', verifyError: { code: 'TOKEN_EXPIRED', message: 'expired' } });
+    expect((await store.getOnboarding(other))?.onboarding).not.toHaveProperty('enqueuedAt');
+    await expect(store.reopenVerification(other, later(90_000).toISOString(), later(62_000))).resolves.toBe(true);
+    const reopened = (await store.getOnboarding(other))!.onboarding;
+    expect(reopened).toMatchObject({ status: 'VERIFYING', verifyBy: later(90_000).toISOString() });
+    expect(reopened).not.toHaveProperty('verifyError');
+  });
+
   test('one claim wins; a second claim while the lease runs is busy; a settled solution is never claimed', async () => {
     const { onboarding } = newOnboarding(['111']);
     await store.createOnboarding({ onboarding, solutions: newOnboardingSolutions(onboarding.onboardingId) });

@@ -2,8 +2,8 @@ import { ConfigError, loadAcceptSolutionConfig, loadCreateSolutionConfig, loadIn
 import { SCHEDULE, scaledSchedule } from '../../lambdas/schedule';
 
 const BASE = { TABLE_NAME: 'mps', PARTNER_APP_ID: '1000000000000001' };
-/** What only the stack knows: the create queue's redelivery and receives. */
-const CREATE_QUEUE = { CREATE_QUEUE_URL: 'https://sqs/q', CREATE_REDELIVERY_SECONDS: '180', CREATE_MAX_RECEIVE_COUNT: '12' };
+/** What only the stack knows: the create queue's redelivery and receives, and the app secret (for the checks intake defers to the queue). */
+const CREATE_QUEUE = { CREATE_QUEUE_URL: 'https://sqs/q', CREATE_REDELIVERY_SECONDS: '180', CREATE_MAX_RECEIVE_COUNT: '12', APP_SECRET_ID: 'arn:secret' };
 
 describe('config', () => {
   test('intake config applies the documented defaults', () => {
@@ -28,7 +28,16 @@ describe('config', () => {
 
   test('the create worker knows its queue’s redelivery and receives from the stack, never from a default', () => {
     expect(loadCreateSolutionConfig({ ...BASE, ...CREATE_QUEUE })).toMatchObject({ maxReceiveCount: 12, solution: { redeliveryMs: 180_000 } });
-    expect(() => loadCreateSolutionConfig({ ...BASE, CREATE_QUEUE_URL: 'https://sqs/q' })).toThrow(/CREATE_REDELIVERY_SECONDS[\s\S]*CREATE_MAX_RECEIVE_COUNT/);
+    expect(() => loadCreateSolutionConfig({ ...BASE, CREATE_QUEUE_URL: 'https://sqs/q', APP_SECRET_ID: 'arn:secret' })).toThrow(/CREATE_REDELIVERY_SECONDS[\s\S]*CREATE_MAX_RECEIVE_COUNT/);
+  });
+
+  test('the create worker checks the tokens intake deferred as intake does: the app secret and the solutions’ naming', () => {
+    expect(loadCreateSolutionConfig({ ...BASE, ...CREATE_QUEUE, PARTNER_NAME: 'Acme' })).toMatchObject({
+      appSecretId: 'arn:secret',
+      onboarding: { partnerAppId: '1000000000000001', partnerName: 'Acme', solutionNameTemplate: '{partner} × {appName}' },
+    });
+    const { APP_SECRET_ID: _, ...withoutSecret } = CREATE_QUEUE;
+    expect(() => loadCreateSolutionConfig({ ...BASE, ...withoutSecret })).toThrow(/APP_SECRET_ID/);
   });
 
   test('accepts are retried for a day by default, by the accept worker and the reconciler alike', () => {

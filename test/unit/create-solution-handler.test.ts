@@ -18,6 +18,7 @@ Object.assign(process.env, {
   CREATE_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/1/mps-create-solution',
   CREATE_REDELIVERY_SECONDS: '180',
   CREATE_MAX_RECEIVE_COUNT: String(MAX_RECEIVE_COUNT),
+  APP_SECRET_ID: 'arn:aws:secretsmanager:us-east-1:1:secret:mps-app-secret',
   GRAPH_API_BASE_URL: 'https://graph.test',
   AWS_REGION: 'us-east-1',
 });
@@ -93,7 +94,7 @@ describe('create handler: a solution busy elsewhere', () => {
 
     const sent = sqs.commandCalls(SendMessageBatchCommand).flatMap((c) => c.args[0].input.Entries ?? []);
     expect(sent).toHaveLength(1);
-    expect(JSON.parse(sent[0]!.MessageBody!)).toEqual({ ...MESSAGE, deferrals: 1 });
+    expect(JSON.parse(sent[0]!.MessageBody!)).toEqual({ ...MESSAGE, kind: 'create', deferrals: 1 });
     // The holder's lease (4 s) is the estimate, with up to a quarter of jitter.
     expect(sent[0]!.DelaySeconds).toBeGreaterThanOrEqual(4);
     expect(sent[0]!.DelaySeconds).toBeLessThanOrEqual(5);

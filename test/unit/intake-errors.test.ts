@@ -1,4 +1,4 @@
-import { IntakeDeadlineExceeded, OnboardingRejected } from '../../lambdas/domain/start-onboarding';
+import { OnboardingRejected } from '../../lambdas/domain/start-onboarding';
 import { GraphError } from '../../lambdas/graph/graph-error';
 import { intakeErrorMapper } from '../../lambdas/handlers/intake-errors';
 
@@ -11,15 +11,14 @@ const mapped = (error: unknown) => {
 
 describe('intake error mapping (docs/design.md §3)', () => {
   test.each([
-    ['an expired or invalid TP token', graphError('permanent', 190), { status: 401, code: 'INVALID_TOKEN', retryAfter: undefined }],
-    ['a missing permission', graphError('permanent', 200), { status: 403, code: 'PERMISSION_NOT_GRANTED', retryAfter: undefined }],
     ['throttling', graphError('throttled', 4), { status: 429, code: 'GRAPH_THROTTLED', retryAfter: '60' }],
     ['throttling with Graph’s estimate', graphError('throttled', 80007, 300), { status: 429, code: 'GRAPH_THROTTLED', retryAfter: '300' }],
     ['Graph down', graphError('transient', 2), { status: 503, code: 'GRAPH_UNAVAILABLE', retryAfter: '5' }],
     ['a Graph refusal we cannot explain', graphError('permanent', 100), { status: 502, code: 'GRAPH_ERROR', retryAfter: '5' }],
-    ['Graph too slow for intake to write within its deadline', new IntakeDeadlineExceeded('late'), { status: 503, code: 'GRAPH_UNAVAILABLE', retryAfter: '5' }],
-    ['no app selected', new OnboardingRejected('NO_APP_SELECTED', 'x'), { status: 422, code: 'NO_APP_SELECTED', retryAfter: undefined }],
-    ['a token for another app', new OnboardingRejected('TOKEN_FOR_ANOTHER_APP', 'x'), { status: 401, code: 'TOKEN_FOR_ANOTHER_APP', retryAfter: undefined }],
+    ['an expired or invalid TP token (the check says so)', new OnboardingRejected('INVALID_TOKEN'), { status: 401, code: 'INVALID_TOKEN', retryAfter: undefined }],
+    ['a missing permission (the check says so)', new OnboardingRejected('PERMISSION_NOT_GRANTED'), { status: 403, code: 'PERMISSION_NOT_GRANTED', retryAfter: undefined }],
+    ['no app selected', new OnboardingRejected('NO_APP_SELECTED'), { status: 422, code: 'NO_APP_SELECTED', retryAfter: undefined }],
+    ['a token for another app', new OnboardingRejected('TOKEN_FOR_ANOTHER_APP'), { status: 401, code: 'TOKEN_FOR_ANOTHER_APP', retryAfter: undefined }],
   ])('%s', (_, error, expected) => {
     expect(mapped(error)).toEqual(expected);
   });

@@ -16,13 +16,24 @@ function refusal(e: APIGatewayProxyEventV2): HttpError {
 }
 
 describe('POST /api/onboardings body', () => {
-  test('returns the token and ignores extra fields the SDK sends', () => {
-    expect(parseStartOnboarding(event(JSON.stringify({ accessToken: 'EAAtok', userID: '1', expiresIn: 5000 })))).toBe('EAAtok');
+  test('returns the token and its lifetime (FB.login’s expiresIn), and ignores the other fields the SDK sends', () => {
+    expect(parseStartOnboarding(event(JSON.stringify({ accessToken: 'EAAtok', userID: '1', expiresIn: 5000 })))).toEqual({ accessToken: 'EAAtok', expiresInSeconds: 5000 });
+  });
+
+  test.each([
+    ['absent', undefined],
+    ['zero', 0],
+    ['negative', -5],
+    ['not whole', 12.5],
+    ['a string', '5000'],
+    ['longer than a message may hold the token', 25 * 3600],
+  ])('ignores an expiresIn that is %s: the default lifetime applies', (_, expiresIn) => {
+    expect(parseStartOnboarding(event(JSON.stringify({ accessToken: 'EAAtok', expiresIn })))).toEqual({ accessToken: 'EAAtok' });
   });
 
   test('accepts a base64-encoded body and a charset parameter', () => {
     const body = Buffer.from(JSON.stringify({ accessToken: 'EAAtok' })).toString('base64');
-    expect(parseStartOnboarding(event(body, { 'content-type': 'application/json; charset=utf-8' }, true))).toBe('EAAtok');
+    expect(parseStartOnboarding(event(body, { 'content-type': 'application/json; charset=utf-8' }, true))).toEqual({ accessToken: 'EAAtok' });
   });
 
   test.each([

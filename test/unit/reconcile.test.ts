@@ -2,7 +2,7 @@ import { jest } from '@jest/globals';
 import type { AcceptSolutionOutcome } from '../../lambdas/domain/accept-solution';
 import { reconcile, type ReconcileDeps } from '../../lambdas/domain/reconcile';
 import { when, type Condition } from '../../lambdas/domain/item-move';
-import type { SolutionRecord } from '../../lambdas/domain/records';
+import type { OnboardingRecord, SolutionRecord, VerificationError } from '../../lambdas/domain/records';
 import type { SolutionStatus } from '../../lambdas/domain/solution-status';
 import type { SolutionDetails } from '../../lambdas/graph/graph-client';
 import { GraphError } from '../../lambdas/graph/graph-error';
@@ -27,7 +27,11 @@ const item = (appId: string, status: SolutionStatus, extra: Partial<SolutionReco
 const onGraph = (s: Partial<SolutionDetails>): SolutionDetails => ({ id: 'sol-x', name: 'x', status: 'INITIATED', ownerAppId: '111', partners: [{ appId: PARTNER }], ...s });
 
 /** The store as the reconciler sees it: what byStatus finds per status, and every write accepted. */
-function setup(found: Partial<Record<SolutionStatus, SolutionRecord[]>>, partnerSolutions: SolutionDetails[] = [], opts: { backlog?: boolean; holder?: SolutionRecord; state?: { status: string; statusForPendingRequest?: string } } = {}) {
+function setup(
+  found: Partial<Record<SolutionStatus, SolutionRecord[]>>,
+  partnerSolutions: SolutionDetails[] = [],
+  opts: { backlog?: boolean; holder?: SolutionRecord; state?: { status: string; statusForPendingRequest?: string }; verifying?: OnboardingRecord[] } = {},
+) {
   const store = {
     findByStatus: jest.fn(async (status: SolutionStatus, query: { filter?: Condition; updatedBefore?: Date }) =>
       status === 'CREATED' ? (query.updatedBefore ? [] : (found.CREATED ?? [])) : (found[status] ?? []),
@@ -40,6 +44,8 @@ function setup(found: Partial<Record<SolutionStatus, SolutionRecord[]>>, partner
     getSolution: jest.fn(async (): Promise<SolutionRecord | undefined> => undefined),
     recordLifecycle: jest.fn(async (_record: Pick<SolutionRecord, 'onboardingId' | 'appId' | 'status'>, _to: SolutionStatus, _at: Date, _now: Date, _news: LifecycleWrite) => true),
     deferLifecyclePoll: jest.fn(async () => true),
+    findVerifyingPast: jest.fn(async (_by: Date, _limit: number) => opts.verifying ?? []),
+    failVerification: jest.fn(async (_onboardingId: string, _error: VerificationError, _now: Date) => true),
   };
   const graph = {
     listAppSolutions: jest.fn(async () => partnerSolutions),
@@ -64,7 +70,7 @@ function setup(found: Partial<Record<SolutionStatus, SolutionRecord[]>>, partner
 describe('reconcile', () => {
   test('asks the byStatus index for stalled PENDING and CREATING items, for due or missed CREATED ones and for live ones quiet for the poll period, never more than a pass handles', async () => {
     const { store, deps } = setup({});
-    await expect(reconcile(deps)).resolves.toEqual({ items: [], found: 0, incomplete: false });
+    await expect(reconcile(deps)).resolves.toEqual({ items: [], expired: [], found: 0, incomplete: false });
     expect(store.findByStatus.mock.calls.map(([status, query]) => [status, query])).toEqual([
       ['PENDING', { filter: when.any(when.absent('nextAttemptAt'), when.le('nextAttemptAt', ago(120))), limit: 100 }],
       ['CREATING', { filter: when.any(when.absent('nextAttemptAt'), when.le('nextAttemptAt', ago(120))), limit: 100 }],
@@ -72,6 +78,21 @@ describe('reconcile', () => {
       ['CREATED', { filter: when.absent('nextAttemptAt'), updatedBefore: new Date(ago(120)), limit: 100 }],
       ...['ACCEPTED', 'EXISTING', 'PENDING_DEACTIVATION'].map((status) => [status, { updatedBefore: new Date(NOW.getTime() - DAY_MS), limit: 100 }]),
     ]);
+  });
+
+  test('ends FAILED (TOKEN_EXPIRED) every onboarding still VERIFYING past its token’s lifetime, without a Graph call; one a check ended meanwhile is left as it is', async () => {
+    const verifying = (id: string): OnboardingRecord => ({ onboardingId: id, apps: [], tokenFingerprint: `fp-${id}`, status: 'VERIFYING', verifyBy: ago(60), createdAt: ago(7200), updatedAt: ago(3600) });
+    const { store, graph, deps } = setup({}, [], { verifying: [verifying('ob-a'), verifying('ob-b')] });
+    store.failVerification.mockImplementation(async (onboardingId) => onboardingId === 'ob-a');
+    const report = await reconcile(deps);
+    expect(store.findVerifyingPast).toHaveBeenCalledWith(NOW, 100);
+    expect(store.failVerification.mock.calls.map(([id, error]) => [id, error.code])).toEqual([
+      ['ob-a', 'TOKEN_EXPIRED'],
+      ['ob-b', 'TOKEN_EXPIRED'],
+    ]);
+    expect(report.expired).toEqual(['ob-a']);
+    expect(graph.listAppSolutions).not.toHaveBeenCalled();
+    expect(graph.getSolutionState).not.toHaveBeenCalled();
   });
 
   describe('the lifecycle poll (webhooks may have failed)', () => {

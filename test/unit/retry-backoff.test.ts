@@ -42,7 +42,7 @@ describe('redelivery of a failed create message', () => {
   /** The delay each failed message comes back after, as the queue is asked to set it once the batch is done. */
   async function redeliveryDelay(fail: (deliveries: CreateDeliveries) => Promise<void> | void, random: () => number) {
     const deferRedelivery = jest.fn(async (_: { receiptHandle: string; delaySeconds: number }[]) => [] as string[]);
-    const store = { recordWaiting: jest.fn(async () => undefined), recordNoMoreDeliveries: jest.fn(async () => true) };
+    const store = { recordWaiting: jest.fn(async () => undefined), recordNoMoreDeliveries: jest.fn(async () => true), recordVerifyWaiting: jest.fn(async () => undefined) };
     const deliveries = new CreateDeliveries({
       queue: { send: jest.fn(async () => undefined), deferRedelivery },
       store,
@@ -54,8 +54,27 @@ describe('redelivery of a failed create message', () => {
     });
     await fail(deliveries);
     await deliveries.applyRetryDelays();
-    return { delaySeconds: deferRedelivery.mock.calls[0]![0][0]!.delaySeconds, noted: store.recordWaiting.mock.calls.length };
+    return {
+      delaySeconds: deferRedelivery.mock.calls[0]![0][0]!.delaySeconds,
+      noted: store.recordWaiting.mock.calls.length,
+      ...(store.recordVerifyWaiting.mock.calls.length > 0 ? { verifyNoted: store.recordVerifyWaiting.mock.calls as unknown[][] } : {}),
+      ...(store.recordNoMoreDeliveries.mock.calls.length > 0 ? { lastNoted: store.recordNoMoreDeliveries.mock.calls.length } : {}),
+    };
   }
+
+  test('a verify message Graph throttled backs off by receive count, never before Graph’s estimate, and its onboarding is told when it comes back and why', async () => {
+    const VERIFY = { kind: 'verify' as const, onboardingId: 'ob-1', accessToken: 'tp-token' };
+    const throttled = new GraphError('throttled', { code: 4, message: 'Application request limit reached' }, 400, 120);
+    const { delaySeconds, noted, verifyNoted } = await redeliveryDelay((d) => d.failed(record(1), VERIFY, throttled), low);
+    expect([delaySeconds, noted]).toEqual([120, 0]);
+    expect(verifyNoted).toHaveLength(1);
+    const [onboardingId, at, error] = verifyNoted![0]!;
+    expect([onboardingId, error]).toEqual(['ob-1', throttled.details]);
+    expect((at as Date).getTime()).toBeGreaterThan(Date.now() + 110_000);
+    // Its last delivery: the check itself ended the onboarding; nothing is noted, no solution record is looked for.
+    const last = await redeliveryDelay((d) => d.failed(record(12), VERIFY, throttled), low);
+    expect(last).toEqual({ delaySeconds: expect.any(Number), noted: 0 });
+  });
 
   test('comes back when the attempt scheduled it on the record, which the attempt told itself', async () => {
     await expect(redeliveryDelay((d) => d.retryScheduled(record(1), 37), high)).resolves.toEqual({ delaySeconds: 37, noted: 0 });

@@ -33,7 +33,7 @@ describe('startOnboarding', () => {
     const { store, graph, queue, deps } = setup();
     graph.addToken('tp-token', APPS);
 
-    const { created, onboarding } = await startOnboarding('tp-token', deps);
+    const { created, onboarding } = await startOnboarding({ accessToken: 'tp-token' }, deps);
 
     expect(created).toBe(true);
     expect(onboarding.onboarding.apps).toEqual([
@@ -56,7 +56,7 @@ describe('startOnboarding', () => {
   test('never stores the token: only a keyed fingerprint that differs from it', async () => {
     const { store, graph, deps } = setup();
     graph.addToken('tp-token', APPS);
-    const { onboarding } = await startOnboarding('tp-token', deps);
+    const { onboarding } = await startOnboarding({ accessToken: 'tp-token' }, deps);
     const stored = JSON.stringify(await store.getOnboarding(onboarding.onboarding.onboardingId));
     expect(stored).not.toContain('tp-token');
     expect(onboarding.onboarding.tokenFingerprint).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -65,10 +65,10 @@ describe('startOnboarding', () => {
   test('the same token again returns the first onboarding and creates and enqueues nothing', async () => {
     const { store, graph, queue, deps } = setup();
     graph.addToken('tp-token', APPS);
-    const first = await startOnboarding('tp-token', deps);
+    const first = await startOnboarding({ accessToken: 'tp-token' }, deps);
     graph.calls.length = 0;
 
-    const second = await startOnboarding('tp-token', deps);
+    const second = await startOnboarding({ accessToken: 'tp-token' }, deps);
 
     expect(second.created).toBe(false);
     expect(second.onboarding.onboarding.onboardingId).toBe(first.onboarding.onboarding.onboardingId);
@@ -81,13 +81,13 @@ describe('startOnboarding', () => {
     const { graph, queue, deps } = setup();
     graph.addToken('tp-token', APPS);
     queue.failNext = true;
-    await expect(startOnboarding('tp-token', deps)).rejects.toThrow('SQS unavailable');
+    await expect(startOnboarding({ accessToken: 'tp-token' }, deps)).rejects.toThrow('SQS unavailable');
     expect(queue.sent).toHaveLength(0);
 
-    const retried = await startOnboarding('tp-token', deps);
+    const retried = await startOnboarding({ accessToken: 'tp-token' }, deps);
 
     expect(retried.created).toBe(false);
-    expect(queue.sent.map((m) => m.appId)).toEqual(['111', '222']);
+    expect(queue.sent.map((m) => ('appId' in m ? m.appId : m.kind))).toEqual(['111', '222']);
   });
 
   test.each([
@@ -97,7 +97,7 @@ describe('startOnboarding', () => {
   ])('rejects %s and writes nothing', async (_, debug, code) => {
     const { store, graph, queue, deps } = setup();
     graph.addToken('tp-token', APPS, debug);
-    const error = await rejection(startOnboarding('tp-token', deps));
+    const error = await rejection(startOnboarding({ accessToken: 'tp-token' }, deps));
     expect(error.code).toBe(code);
     expect(store.onboardingItems.size).toBe(0);
     expect(queue.sent).toHaveLength(0);
@@ -106,7 +106,7 @@ describe('startOnboarding', () => {
   test('rejects a login where no app was selected, writing nothing', async () => {
     const { store, graph, queue, deps } = setup();
     graph.addToken('tp-token', []);
-    expect((await rejection(startOnboarding('tp-token', deps))).code).toBe('NO_APP_SELECTED');
+    expect((await rejection(startOnboarding({ accessToken: 'tp-token' }, deps))).code).toBe('NO_APP_SELECTED');
     expect(store.onboardingItems.size).toBe(0);
     expect(queue.sent).toHaveLength(0);
   });
@@ -119,7 +119,7 @@ describe('startOnboarding', () => {
       },
       listSelectedApps: async () => [],
     };
-    const error = await startOnboarding('tp-token', deps).catch((e: unknown) => e);
+    const error = await startOnboarding({ accessToken: 'tp-token' }, deps).catch((e: unknown) => e);
     expect(error).not.toBeInstanceOf(OnboardingRejected);
     expect(error).not.toBeInstanceOf(GraphError);
     expect((error as Error).message).toMatch(/PARTNER_APP_ID and the app secret/);

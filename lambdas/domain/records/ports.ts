@@ -1,5 +1,6 @@
 import type { Condition, ItemMove, MoveResult } from '../item-move';
-import type { Onboarding, SolutionRecord } from '../records';
+import type { GraphErrorDetails } from '../../graph/graph-error';
+import type { Onboarding, OnboardingRecord, SolutionRecord, VerificationError } from '../records';
 import type { SolutionStatus } from '../solution-status';
 
 /**
@@ -37,7 +38,29 @@ export interface OnboardingRecords {
   /** Writes the onboarding and its solution items at once; `duplicate` when the same token already started one. */
   createOnboarding(onboarding: Onboarding): Promise<'created' | 'duplicate'>;
   getOnboarding(onboardingId: string): Promise<Onboarding | undefined>;
-  markEnqueued(onboardingId: string, at: Date): Promise<void>;
+  /**
+   * Its messages were all sent. `verifying`: the verify message was, and only a VERIFYING onboarding
+   * notes it (a check done meanwhile has its create messages to send).
+   */
+  markEnqueued(onboardingId: string, at: Date, verifying?: boolean): Promise<void>;
+  /**
+   * A VERIFYING onboarding checked: its record as verified (no `status` any more, its apps) and its
+   * solution items, written at once and only while it is still VERIFYING (false otherwise: a
+   * redelivered verify message writes nothing twice). `enqueuedAt` goes: the create messages are next.
+   */
+  completeVerification(onboarding: Onboarding): Promise<boolean>;
+  /**
+   * A VERIFY_FAILED onboarding whose token was posted again is checked again: VERIFYING until
+   * `verifyBy`, its error and `enqueuedAt` gone (its verify message is sent next); false when it was
+   * no longer VERIFY_FAILED.
+   */
+  reopenVerification(onboardingId: string, verifyBy: string, now: Date): Promise<boolean>;
+  /** A VERIFYING onboarding ends VERIFY_FAILED with `error`; false when it was no longer VERIFYING. */
+  failVerification(onboardingId: string, error: VerificationError, now: Date): Promise<boolean>;
+  /** A VERIFYING onboarding's verify message comes back at `at`, after `error`: noted for ops and the reconciler. */
+  recordVerifyWaiting(onboardingId: string, at: Date, error: GraphErrorDetails | undefined, now: Date): Promise<void>;
+  /** VERIFYING onboardings whose token's lifetime ended by `lifetimeOverBy`, oldest change first (the `byStatus` index), at most `limit`. */
+  findVerifyingPast(lifetimeOverBy: Date, limit: number): Promise<OnboardingRecord[]>;
 }
 
 /** Change times (ISO 8601) bounding a status query, both ends included. */

@@ -148,11 +148,12 @@ describe('pipeline: least privilege', () => {
     });
   });
 
-  it('create-solution: claims and records solutions, asks the bySolutionId index whether a solution is ours, consumes its queue, may delay a message (ChangeMessageVisibility) or put it back (SendMessage)', () => {
+  it('create-solution: claims and records solutions, asks the bySolutionId index whether a solution is ours, consumes its queue, may delay a message (ChangeMessageVisibility) or put it back (SendMessage); checks the tokens intake deferred (an onboarding read, the app secret)', () => {
     expect(permissionsOf('createSolution')).toEqual({
       [logGroupOf('createSolution')]: writesOwnLogs,
       '*': traces,
-      [logicalId(data.table)]: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      [logicalId(data.table)]: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+      [logicalId(data.appSecret)]: ['secretsmanager:GetSecretValue'],
       [`${logicalId(data.table)}/index/bySolutionId`]: ['dynamodb:Query'],
       [logicalId(data.createQueue)]: [
         'sqs:ChangeMessageVisibility',
