@@ -66,10 +66,39 @@ export interface FaultRule {
 }
 
 export type RateLimitScope = 'app' | 'user' | 'business';
-export interface RateLimit {
+/**
+ * A limit of Graph's shape (docs/graph-api.md § Errors; Meta's "Rate Limits" page): an allowance of
+ * calls per rolling hour, whose usage the headers report in percent. `timeFactor` speeds the hour
+ * up so that a bench run spans several: an hour lasts 3600 / timeFactor real seconds (1 when absent).
+ */
+export interface HourlyRateLimit {
+  scope: RateLimitScope;
+  callsPerHour: number;
+  timeFactor?: number;
+}
+/** A stress limit, far tighter than Graph's hourly ones: `maxCalls` in any `windowSeconds`. */
+export interface WindowRateLimit {
   scope: RateLimitScope;
   maxCalls: number;
   windowSeconds: number;
+}
+export type RateLimit = HourlyRateLimit | WindowRateLimit;
+
+/** A limit as the count sees it: its allowance over a rolling window, and how long a minute lasts there. */
+function rollingWindow(limit: RateLimit): { allowance: number; windowMs: number; minuteMs: number } {
+  if ('callsPerHour' in limit) {
+    const factor = limit.timeFactor ?? 1;
+    return { allowance: limit.callsPerHour, windowMs: 3_600_000 / factor, minuteMs: 60_000 / factor };
+  }
+  return { allowance: limit.maxCalls, windowMs: limit.windowSeconds * 1000, minuteMs: 60_000 };
+}
+
+/** What the control API takes as a rate limit; undefined for anything else. */
+export function isRateLimit(value: unknown): value is RateLimit {
+  const l = value as Partial<HourlyRateLimit & WindowRateLimit> | null;
+  if (!l || !['app', 'user', 'business'].includes(l.scope as string)) return false;
+  if (l.callsPerHour !== undefined) return l.maxCalls === undefined && l.windowSeconds === undefined && l.callsPerHour > 0 && (l.timeFactor === undefined || l.timeFactor > 0);
+  return (l.maxCalls ?? 0) > 0 && (l.windowSeconds ?? 0) > 0;
 }
 
 export interface Latency {
@@ -122,7 +151,11 @@ export class SimulatorControls {
 
   /**
    * Counts a call against every limit that applies (per app, per user token, per business) and
-   * answers with Graph's throttling error when one is exceeded; `usage` feeds the usage headers.
+   * answers with Graph's throttling error when one is exceeded; `usage` feeds the usage headers: the
+   * percent of the allowance used over the rolling window. A refused call counts too, as Meta says of
+   * the Page limits (for the others its docs are silent: the simulator's choice), so a client that
+   * keeps calling into a limit stays blocked. Usage is reported up to 100 %, never past it (Meta's
+   * docs are silent: the simulator's choice).
    */
   countCall(keys: Partial<Record<RateLimitScope, string>>, now = Date.now()): { throttled?: SimResponse; usage: Partial<Record<RateLimitScope, number>> } {
     const usage: Partial<Record<RateLimitScope, number>> = {};
@@ -130,23 +163,36 @@ export class SimulatorControls {
     for (const limit of this.rateLimits) {
       const key = keys[limit.scope];
       if (!key) continue;
-      const windowStart = now - limit.windowSeconds * 1000;
-      const recent = (this.calls.get(`${limit.scope}:${key}`) ?? []).filter((t) => t > windowStart);
+      const { allowance, windowMs, minuteMs } = rollingWindow(limit);
+      const recent = (this.calls.get(`${limit.scope}:${key}`) ?? []).filter((t) => t > now - windowMs);
       recent.push(now);
       this.calls.set(`${limit.scope}:${key}`, recent);
-      usage[limit.scope] = Math.min(100, Math.round((recent.length / limit.maxCalls) * 100));
-      if (recent.length > limit.maxCalls && !throttled) {
+      usage[limit.scope] = Math.min(100, Math.round((recent.length / allowance) * 100));
+      if (recent.length > allowance && !throttled) {
         throttled = { ...graphError(400, { ...THROTTLE_ERRORS[limit.scope], isTransient: true }), throttled: true };
         // Only the business use case limit comes with an estimate (in minutes); the platform limits
         // (app, user) say only their usage, in X-App-Usage (docs/graph-api.md § Errors).
         if (limit.scope === 'business') {
-          const minutesLeft = Math.max(1, Math.ceil(((recent[0] ?? now) + limit.windowSeconds * 1000 - now) / 60_000));
-          throttled.headers = { 'x-business-use-case-usage': JSON.stringify({ [key]: [{ type: 'whatsapp', call_count: 100, total_cputime: 100, total_time: 100, estimated_time_to_regain_access: minutesLeft }] }) };
+          // Access comes back once the window holds one call fewer than the allowance: when the
+          // (count − allowance + 1)-th oldest call leaves it.
+          const regainMs = (recent[recent.length - allowance] ?? now) + windowMs - now;
+          throttled.headers = { 'x-business-use-case-usage': JSON.stringify({ [key]: [{ type: 'whatsapp', call_count: 100, total_cputime: 100, total_time: 100, estimated_time_to_regain_access: regainMinutes(regainMs, minuteMs) }] }) };
         }
       }
     }
     return { throttled, usage };
   }
+}
+
+/**
+ * Graph's estimate is in whole minutes. Under a time factor a minute lasts less than a real one: the
+ * estimate counts whole minutes of the scaled hour but states them in real minutes (fractions), so
+ * that a client, which knows nothing of the factor, waits the real time. Never less than one
+ * (scaled) minute, rounded up to the microminute.
+ */
+function regainMinutes(ms: number, minuteMs: number): number {
+  const minutes = (Math.max(1, Math.ceil(ms / minuteMs)) * minuteMs) / 60_000;
+  return Math.ceil(minutes * 1e6) / 1e6;
 }
 
 /** The answer a fault gives instead of Graph's (undefined for `hang`: no answer ever). */
