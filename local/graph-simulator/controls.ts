@@ -152,33 +152,31 @@ export class SimulatorControls {
   /**
    * Counts a call against every limit that applies (per app, per user token, per business) and
    * answers with Graph's throttling error when one is exceeded; `usage` feeds the usage headers: the
-   * percent of the allowance used over the rolling window. A refused call counts too, as Meta says of
-   * the Page limits (for the others its docs are silent: the simulator's choice), so a client that
-   * keeps calling into a limit stays blocked. Usage is reported up to 100 %, never past it (Meta's
-   * docs are silent: the simulator's choice).
+   * percent of the allowance used over the rolling window. Only the calls Graph served count: Meta
+   * says a limited app's calls fail "until enough time has passed for the call count to drop below
+   * the limit", which time alone brings about only if the refused calls are not counted.
    */
   countCall(keys: Partial<Record<RateLimitScope, string>>, now = Date.now()): { throttled?: SimResponse; usage: Partial<Record<RateLimitScope, number>> } {
-    const usage: Partial<Record<RateLimitScope, number>> = {};
-    let throttled: SimResponse | undefined;
-    for (const limit of this.rateLimits) {
+    const counts = this.rateLimits.flatMap((limit) => {
       const key = keys[limit.scope];
-      if (!key) continue;
-      const { allowance, windowMs, minuteMs } = rollingWindow(limit);
-      const recent = (this.calls.get(`${limit.scope}:${key}`) ?? []).filter((t) => t > now - windowMs);
-      recent.push(now);
+      if (!key) return [];
+      const window = rollingWindow(limit);
+      const recent = (this.calls.get(`${limit.scope}:${key}`) ?? []).filter((t) => t > now - window.windowMs);
       this.calls.set(`${limit.scope}:${key}`, recent);
-      usage[limit.scope] = Math.min(100, Math.round((recent.length / allowance) * 100));
-      if (recent.length > allowance && !throttled) {
-        throttled = { ...graphError(400, { ...THROTTLE_ERRORS[limit.scope], isTransient: true }), throttled: true };
-        // Only the business use case limit comes with an estimate (in minutes); the platform limits
-        // (app, user) say only their usage, in X-App-Usage (docs/graph-api.md § Errors).
-        if (limit.scope === 'business') {
-          // Access comes back once the window holds one call fewer than the allowance: when the
-          // (count − allowance + 1)-th oldest call leaves it.
-          const regainMs = (recent[recent.length - allowance] ?? now) + windowMs - now;
-          throttled.headers = { 'x-business-use-case-usage': JSON.stringify({ [key]: [{ type: 'whatsapp', call_count: 100, total_cputime: 100, total_time: 100, estimated_time_to_regain_access: regainMinutes(regainMs, minuteMs) }] }) };
-        }
-      }
+      return [{ scope: limit.scope, key, recent, ...window }];
+    });
+    const refusing = counts.find((c) => c.recent.length >= c.allowance);
+    // A refused call is not served: it counts against no limit.
+    if (!refusing) for (const c of counts) c.recent.push(now);
+    const usage = Object.fromEntries(counts.map((c) => [c.scope, Math.round((c.recent.length / c.allowance) * 100)]));
+    if (!refusing) return { usage };
+    const throttled: SimResponse = { ...graphError(400, { ...THROTTLE_ERRORS[refusing.scope], isTransient: true }), throttled: true };
+    // Only the business use case limit comes with an estimate (in minutes); the platform limits
+    // (app, user) say only their usage, in X-App-Usage (docs/graph-api.md § Errors). Access comes
+    // back when the oldest counted call leaves the hour.
+    if (refusing.scope === 'business') {
+      const minutes = regainMinutes((refusing.recent[0] ?? now) + refusing.windowMs - now, refusing.minuteMs);
+      throttled.headers = { 'x-business-use-case-usage': JSON.stringify({ [refusing.key]: [{ type: 'whatsapp', call_count: 100, total_cputime: 100, total_time: 100, estimated_time_to_regain_access: minutes }] }) };
     }
     return { throttled, usage };
   }
