@@ -58,7 +58,7 @@ describe('GraphPacer', () => {
   test('usage rising faster than the approach allows slows the instance down before the slow-down mark, by maxWaitMs at most and never refused; usage that holds lets it go again', async () => {
     const { clock, sendable, answer, waits } = setup();
     // Two calls 100 ms apart read 10 % then 30 %: 19 points (one step is no rise) in 100 ms, where
-    // (90 − 30) points over 2 s allow 3: the rate is cut to a quarter, the most one reading cuts it.
+    // approaching 90 % over 5 s allows 1.2: the rate is cut to a quarter, the most one reading cuts it.
     // Two starts in 2 s: one call per 4 s, a turn already given out kept; each waits maxWaitMs at most.
     await sendable();
     answer(usage(10));
