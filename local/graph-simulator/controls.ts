@@ -93,12 +93,13 @@ function rollingWindow(limit: RateLimit): { allowance: number; windowMs: number;
   return { allowance: limit.maxCalls, windowMs: limit.windowSeconds * 1000, minuteMs: 60_000 };
 }
 
-/** What the control API takes as a rate limit; undefined for anything else. */
+/** Whether a value is a rate limit the control API takes: one shape or the other, its numbers positive. */
 export function isRateLimit(value: unknown): value is RateLimit {
   const l = value as Partial<HourlyRateLimit & WindowRateLimit> | null;
+  const positive = (n: unknown) => typeof n === 'number' && Number.isFinite(n) && n > 0;
   if (!l || !['app', 'user', 'business'].includes(l.scope as string)) return false;
-  if (l.callsPerHour !== undefined) return l.maxCalls === undefined && l.windowSeconds === undefined && l.callsPerHour > 0 && (l.timeFactor === undefined || l.timeFactor > 0);
-  return (l.maxCalls ?? 0) > 0 && (l.windowSeconds ?? 0) > 0;
+  if (l.callsPerHour !== undefined) return l.maxCalls === undefined && l.windowSeconds === undefined && positive(l.callsPerHour) && (l.timeFactor === undefined || positive(l.timeFactor));
+  return positive(l.maxCalls) && positive(l.windowSeconds);
 }
 
 export interface Latency {
