@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as pause } from 'node:timers/promises';
 import type { PacingSettings } from '../schedule';
-import { GraphError, networkGraphError } from './graph-error';
+import { APP_LIMIT_CODE, BUSINESS_LIMIT_CODE, GraphError, networkGraphError } from './graph-error';
 import type { UsageReading } from './graph-usage';
 
 /** The span over which an instance measures its own call rate and the rise of usage. */
@@ -14,9 +14,6 @@ const MAX_FACTOR = 2;
 /** Tokens whose business usage is remembered (each is a hash, never the token). */
 const MAX_TOKEN_SCOPES = 1_000;
 
-/** The codes of Graph's app limit and of the WhatsApp business use case limit (docs/graph-api.md § Errors). */
-const APP_LIMIT_CODE = 4;
-const BUSINESS_LIMIT_CODE = 80_007;
 /** Codes Graph throttles a user or a business with; any other throttle is the app's (graph-error.ts). */
 const isTokenThrottle = (code: number) => code === 17 || (code >= 80_000 && code < 80_100);
 
