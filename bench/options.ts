@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { MAX_APPS_PER_ONBOARDING } from '../lambdas/domain/records/ports';
 
 /** The sections, in the order the report lists them (issue 16 §6). */
-export const SECTION_IDS = ['burst', 'baseline', 'single', 'cost', 'intake', 'cold-start', 'memory', 'machine'] as const;
+export const SECTION_IDS = ['burst', 'stress', 'baseline', 'single', 'cost', 'intake', 'cold-start', 'memory', 'machine'] as const;
 export type SectionId = (typeof SECTION_IDS)[number];
 
 export interface BenchOptions {
@@ -14,7 +14,7 @@ export interface BenchOptions {
   latencyMs: number;
   /** Half the spread around the mean, ms: each call takes latency ± jitter, uniformly. */
   jitterMs: number;
-  /** The app's Graph rate limit in the rate-limited burst, calls per second. */
+  /** The app's Graph allowance in the rate-limited bursts, calls per second on average (burst: per sped-up hour; stress: per second). */
   rate: number;
   /** Chance of a transient 503 on each create and accept call in the bursts. */
   faultRate: number;
@@ -39,7 +39,8 @@ export const USAGE = `Usage: npm run bench -- [options]
   --k <count>           apps per onboarding in the bursts (default 3)
   --latency <ms>        mean Graph latency (default 80)
   --jitter <ms>         ± spread around the mean, uniform (default 20)
-  --rate <calls/s>      the app's Graph rate limit in the rate-limited burst (default 100; --quick 50)
+  --rate <calls/s>      the app's Graph allowance in the rate-limited bursts, calls per second on average
+                        (per sped-up rolling hour in burst, per second in stress; default 100; --quick 50)
   --fault-rate <p>      chance of a transient 503 on each create and accept in the bursts (default 0)
   --sections <a,b,…>    any of ${SECTION_IDS.join(', ')} (default all)
   --quick               a smaller run that finishes within a minute

@@ -10,7 +10,7 @@ import { PeakRssSampler, treeRss } from './process-tree';
 import { formatSection, seconds, writeResults, type SectionResult } from './report';
 import { startRuntime, type BenchRuntime } from './runtime-process';
 import { noLimitBaseline } from './sections/baseline';
-import { rateLimitedBurst } from './sections/burst';
+import { rateLimitedBurst, stressBurst } from './sections/burst';
 import { coldStart } from './sections/cold-start';
 import { costOfSolutions } from './sections/cost';
 import { intakeLatency } from './sections/intake';
@@ -104,6 +104,7 @@ try {
     ['cost', () => costOfSolutions(ctx)],
     ['intake', () => intakeLatency(ctx)],
     ['burst', () => sampled(() => rateLimitedBurst(ctx))],
+    ['stress', () => sampled(() => stressBurst(ctx))],
     ['baseline', () => sampled(() => noLimitBaseline(ctx))],
   ];
   for (const [id, run] of plan) {

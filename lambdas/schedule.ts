@@ -29,17 +29,23 @@ export interface RetryPolicy {
 
 /** How one function instance paces its Graph calls (graph/graph-pacer.ts). */
 export interface PacingSettings {
-  /** Below this usage (percent), calls go out as they come. */
+  /** Below this usage (percent), calls go out as they come, unless usage rises faster than `approachMs` allows. */
   slowDownAtPercent: number;
-  /** From `slowDownAtPercent` on, the instance's call rate is scaled so that usage settles here. */
+  /** Where usage levels off: the instances' rates are scaled so that it settles here. */
   targetPercent: number;
+  /**
+   * Usage may rise toward the target no faster than would reach it in this time. Graph's hour may be
+   * short (the bench's sped-up simulator) or an hour: either way a burst is spread out before it
+   * fills the allowance, not after, when every instance would have to stop until the hour rolls on.
+   */
+  approachMs: number;
   /**
    * The longest a call waits: for its turn (then it goes), or for a hold to end (a longer hold
    * fails it, unsent). Short: a function's Graph calls, each with its wait, must still fit its
    * timeout.
    */
   maxWaitMs: number;
-  /** A throttle without Graph's estimate holds this long, doubling while throttles repeat... */
+  /** A throttle without Graph's estimate (or an answer reading 100 %) holds this long, doubling while they repeat... */
   firstHoldMs: number;
   /** ...up to this. */
   maxHoldMs: number;
@@ -65,8 +71,13 @@ const FUNCTION_TIMEOUT_SECONDS = {
 /** How long a create-queue message (and the Tech Provider's token in it) may wait at most. */
 const CREATE_MESSAGE_RETENTION_SECONDS = 24 * 3600;
 
-/** Graph's own rate limit: the instance's queue of calls waits `maxWaitMs` at most, and throttles hold up to a minute. */
-const GRAPH_PACING: PacingSettings = { slowDownAtPercent: 75, targetPercent: 85, maxWaitMs: 2_000, firstHoldMs: 1_000, maxHoldMs: 60_000 };
+/**
+ * Graph's own rate limit. Calls wait 3 s at most: the longest wait that keeps every function's Graph
+ * calls, each with its timeout, within its function's timeout (the accept's three: 3 × (10 + 3) s of
+ * 40 s), so that the instances' calls, many at once in a burst, can be spread out. Usage levels off
+ * at 90 %, approached over 5 s at the fastest; throttles hold up to a minute.
+ */
+const GRAPH_PACING: PacingSettings = { slowDownAtPercent: 80, targetPercent: 90, approachMs: 5_000, maxWaitMs: 3_000, firstHoldMs: 1_000, maxHoldMs: 60_000 };
 
 /** The deployed values. */
 export const SCHEDULE = {

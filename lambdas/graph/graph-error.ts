@@ -14,7 +14,10 @@ export interface GraphErrorDetails {
   fbtraceId?: string;
 }
 
-const THROTTLING_CODES = new Set([4, 17, 32, 613, 80001, 80002, 80003, 80004, 80005, 80006, 80007, 80008, 80009, 80014]);
+/** Graph's code for an app past its platform rate limit, and for a WhatsApp business past its use case's limit. */
+export const APP_LIMIT_CODE = 4;
+export const BUSINESS_LIMIT_CODE = 80_007;
+const THROTTLING_CODES = new Set([APP_LIMIT_CODE, 17, 32, 613, 80001, 80002, 80003, 80004, 80005, 80006, BUSINESS_LIMIT_CODE, 80008, 80009, 80014]);
 const TRANSIENT_CODES = new Set([1, 2]);
 const TOKEN_CODES = new Set([102, 190]);
 

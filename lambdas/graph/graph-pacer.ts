@@ -1,11 +1,16 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as pause } from 'node:timers/promises';
 import type { PacingSettings } from '../schedule';
-import { GraphError, networkGraphError } from './graph-error';
+import { APP_LIMIT_CODE, BUSINESS_LIMIT_CODE, GraphError, networkGraphError } from './graph-error';
 import type { UsageReading } from './graph-usage';
 
-/** The span over which an instance measures its own call rate. */
+/** The span over which an instance measures its own call rate and the rise of usage. */
 const RATE_SPAN_MS = 2_000;
+/** A rise measured over less than this is noise (readings are whole percents). */
+const MIN_RISE_SPAN_MS = 50;
+/** How far one reading may slow an instance's rate down, or let it speed up. */
+const MIN_FACTOR = 0.25;
+const MAX_FACTOR = 2;
 /** Tokens whose business usage is remembered (each is a hash, never the token). */
 const MAX_TOKEN_SCOPES = 1_000;
 
@@ -14,13 +19,23 @@ const isTokenThrottle = (code: number) => code === 17 || (code >= 80_000 && code
 
 /** One rate limit as this instance sees it: the app's, or the business behind one token. */
 class Scope {
+  constructor(
+    /** The code Graph refuses this scope's calls with past its limit: the error of a call held at the limit and not sent. */
+    private readonly limitCode: number,
+  ) {}
+
   holdUntil = 0;
   /** The throttle behind the hold, for the error of a call that is not sent. */
   holdCode = 0;
   private nextStartAt = 0;
   private spacingMs = 0;
+  /** Throttles without Graph's estimate in a row. */
   private throttles = 0;
+  /** Answers in a row that read 100 %. */
+  private fullReadings = 0;
   private readonly starts: number[] = [];
+  /** The usage read on this scope's recent answers, oldest first. */
+  private readonly readings: { at: number; percent: number }[] = [];
 
   /** When the next call's turn comes (its spacing after the last one). */
   get turnAt(): number {
@@ -32,29 +47,54 @@ class Scope {
     this.starts.push(now);
   }
 
-  /** Usage read on an answer: spacing that scales this instance's rate toward the target. */
+  /**
+   * Usage read on an answer that was not a throttle. At 100 % Graph refuses the next call unless
+   * older ones leave its hour first: the scope waits as on a throttle, without one (longer each time
+   * usage still reads 100 %).
+   */
   observe(usagePercent: number | undefined, settings: PacingSettings, now: number): void {
     this.throttles = 0;
     if (usagePercent === undefined) return;
-    if (usagePercent < settings.slowDownAtPercent) {
-      this.spacingMs = 0;
-      return;
-    }
-    while (this.starts.length > 0 && (this.starts[0] ?? 0) <= now - RATE_SPAN_MS) this.starts.shift();
-    const ownRatePerMs = Math.max(1, this.starts.length) / RATE_SPAN_MS;
-    // Graph reports no more than 100 %, however far past the limit the calls go: there, halve.
-    const scale = usagePercent >= 100 ? 0.5 : settings.targetPercent / usagePercent;
-    this.spacingMs = Math.min(settings.maxHoldMs, 1 / (ownRatePerMs * scale));
+    if (usagePercent >= 100) this.hold(Math.min(settings.maxHoldMs, settings.firstHoldMs * 2 ** this.fullReadings++), this.limitCode, now);
+    else this.fullReadings = 0;
+    this.pace(usagePercent, settings, now);
   }
 
   /** A throttle: no call of this scope goes out until Graph's estimate (or a hold that grows) has passed. */
   throttled(code: number, askedSeconds: number | undefined, settings: PacingSettings, now: number): number {
-    const throttles = this.throttles;
-    const holdMs = askedSeconds ? askedSeconds * 1000 : Math.min(settings.maxHoldMs, settings.firstHoldMs * 2 ** throttles);
-    this.observe(100, settings, now);
-    this.throttles = askedSeconds ? throttles : throttles + 1;
-    if (now + holdMs > this.holdUntil) [this.holdUntil, this.holdCode] = [now + holdMs, code];
+    const holdMs = askedSeconds ? askedSeconds * 1000 : Math.min(settings.maxHoldMs, settings.firstHoldMs * 2 ** this.throttles++);
+    this.hold(holdMs, code, now);
+    this.pace(100, settings, now);
     return Math.ceil(holdMs / 1000);
+  }
+
+  /**
+   * Graph's count is shared by every instance, so the rise of usage between this instance's readings
+   * is everyone's doing: the instance scales its own rate by how far that rise is from the one that
+   * would bring usage to the target in `approachMs` (none at or past the target, where a level above
+   * it scales the rate down by target / usage). Calls go as they come while usage is below
+   * `slowDownAtPercent` and rising no faster than that.
+   */
+  private pace(usagePercent: number, settings: PacingSettings, now: number): void {
+    const span = now - RATE_SPAN_MS;
+    while (this.readings.length > 0 && (this.readings[0]?.at ?? 0) <= span) this.readings.shift();
+    while (this.starts.length > 0 && (this.starts[0] ?? 0) <= span) this.starts.shift();
+    this.readings.push({ at: now, percent: usagePercent });
+    const first = this.readings[0]!;
+    // One step of a whole percent is no rise yet: it may be a single call ticking the count over.
+    const risePerMs = now - first.at >= MIN_RISE_SPAN_MS ? Math.max(0, usagePercent - first.percent - 1) / (now - first.at) : 0;
+    const allowedPerMs = (settings.targetPercent - usagePercent) / settings.approachMs;
+    if (usagePercent < settings.slowDownAtPercent && risePerMs <= allowedPerMs) {
+      this.spacingMs = 0;
+      return;
+    }
+    const factor = risePerMs > 0 ? allowedPerMs / risePerMs : usagePercent < settings.targetPercent ? MAX_FACTOR : settings.targetPercent / usagePercent;
+    const ownRatePerMs = Math.max(1, this.starts.length) / RATE_SPAN_MS;
+    this.spacingMs = Math.min(settings.maxHoldMs, 1 / (ownRatePerMs * Math.min(MAX_FACTOR, Math.max(MIN_FACTOR, factor))));
+  }
+
+  private hold(holdMs: number, code: number, now: number): void {
+    if (now + holdMs > this.holdUntil) [this.holdUntil, this.holdCode] = [now + holdMs, code];
   }
 }
 
@@ -74,16 +114,21 @@ export interface PacedCall {
  * All the calls of an instance share one pacer (the Graph client is built once per instance), so
  * its concurrent work slows down together. Instances share no state with each other: what they
  * share is Graph's own count. Every answer reports the usage of the whole app (X-App-Usage) and of
- * the business behind the token (X-Business-Use-Case-Usage), whichever instance made the calls; so
- * each instance scales its own call rate by `targetPercent / usage`, and together they converge on
- * the target without talking to each other. Spacing only slows a call down (by `maxWaitMs` at
- * most). A throttle holds the instance's calls of that scope for Graph's estimate; a call that
- * would wait longer than `maxWaitMs` for a hold to end is not sent and fails as throttled with the
- * time left, so that its retry comes after the hold, not into it. Its settings: the schedule's
- * `graphPacing` (lambdas/schedule.ts).
+ * the business behind the token (X-Business-Use-Case-Usage) in percent of an allowance per rolling
+ * hour, whichever instance made the calls. The pacer knows neither the allowance nor how long
+ * Graph's hour is (an hour deployed; less in the bench's sped-up simulator): it sees percentages and
+ * time only. So each instance reads how fast usage rises between its readings (everyone's calls)
+ * and scales its own rate so that usage approaches `targetPercent` no faster than over `approachMs`,
+ * and, past the target, by `targetPercent / usage`; together they level off near the target without
+ * talking to each other. Spacing only slows a call down (by `maxWaitMs` at most), it never stops it
+ * below the limit. At the limit (an answer reading 100 %, or a throttle) the instance holds the
+ * calls of that scope: for Graph's estimate when it gives one; a call that would wait longer than
+ * `maxWaitMs` for a hold to end is not sent and fails as throttled with the time left, so that its
+ * retry comes after the hold, not into it. Its settings: the schedule's `graphPacing`
+ * (lambdas/schedule.ts).
  */
 export class GraphPacer {
-  private readonly app = new Scope();
+  private readonly app = new Scope(APP_LIMIT_CODE);
   private readonly tokens = new Map<string, Scope>();
 
   constructor(
@@ -132,7 +177,7 @@ export class GraphPacer {
   /** The business usage behind a token, keyed by a hash of it (the token itself is never kept). */
   private tokenScope(token: string): Scope {
     const key = createHash('sha256').update(token).digest('base64url');
-    const scope = this.tokens.get(key) ?? new Scope();
+    const scope = this.tokens.get(key) ?? new Scope(BUSINESS_LIMIT_CODE);
     // Most recently used last: the oldest is forgotten first.
     this.tokens.delete(key);
     this.tokens.set(key, scope);
@@ -143,5 +188,5 @@ export class GraphPacer {
 
 function notSent(held: Scope, waitMs: number): GraphError {
   const seconds = Math.ceil(waitMs / 1000);
-  return new GraphError('throttled', { code: held.holdCode, message: `Graph call not sent: Graph throttled this app (code ${held.holdCode}); calls resume in ${seconds} s` }, 0, seconds);
+  return new GraphError('throttled', { code: held.holdCode, message: `Graph call not sent: this app is at Graph's rate limit (code ${held.holdCode}); calls resume in ${seconds} s` }, 0, seconds);
 }

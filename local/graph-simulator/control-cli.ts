@@ -9,7 +9,9 @@ import { readRuntimeFile } from '../runtime/runtime-file';
  *                                        "effect":{"type":"error","status":503,"code":2,"isTransient":true}}'
  *   faults                         list the rules still armed          clear-faults   remove them all
  *   latency <fixedMs> [jitterMs]   answer every call that much later
- *   rate-limit <app|user|business> <maxCalls> <windowSeconds>   (repeatable: separate the triples with commas)
+ *   hourly-limit <app|user|business> <callsPerHour> [timeFactor]   Graph's shape: an allowance per rolling hour, usage
+ *                                  in percent; timeFactor makes an hour last 3600/timeFactor s (repeatable: separate with commas)
+ *   rate-limit <app|user|business> <maxCalls> <windowSeconds>   a stress window (repeatable: separate the triples with commas)
  *   paging <maxPageSize>                                       items per listing page (the simulator pages at 2 by default)
  *   token <appId,...>              a Tech Provider login without a browser (prints the authResponse)
  *   requests | solutions           what the simulator saw and holds
@@ -32,7 +34,7 @@ import { readRuntimeFile } from '../runtime/runtime-file';
  *   access-token-shape <reference|guide>   how GET /{solution}/access_token answers ({access_token, expires_at} or {data: [{access_token}]})
  */
 const USAGE = [
-  'usage: npm run sim -- fault <json> | faults | clear-faults | latency <ms> [jitter] | rate-limit <scope> <max> <window>[,…] | paging <maxPageSize> | token <appIds> | requests | solutions | reset',
+  'usage: npm run sim -- fault <json> | faults | clear-faults | latency <ms> [jitter] | hourly-limit <scope> <perHour> [factor][,…] | rate-limit <scope> <max> <window>[,…] | paging <maxPageSize> | token <appIds> | requests | solutions | reset',
   '       npm run sim -- webhooks | subscribe <callbackUrl> [verifyToken] | unsubscribe | reject|request-deactivation|deactivate <solutionId>',
   '       npm run sim -- resend-webhook [index] [--bad-signature] | send-webhook <solutionId> <status> [unixTime] [--bad-signature]',
   '       npm run sim -- client <solutionId> [--events added|installed|both] [--repeat] [--reverse] [--no-webhook] [--funded-by-other]',
@@ -70,10 +72,11 @@ async function call(method: string, path: string, body?: unknown): Promise<void>
   if (!response.ok) process.exitCode = 1;
 }
 
-function rateLimits(spec: string) {
-  return spec.split(',').map((triple) => {
-    const [scope, maxCalls, windowSeconds] = triple.trim().split(/\s+/);
-    return { scope, maxCalls: Number(maxCalls), windowSeconds: Number(windowSeconds) };
+/** Comma-separated limits, each its words: scope, then the numbers `fields` names (a missing one stays out). */
+function rateLimits(spec: string, fields: string[]) {
+  return spec.split(',').map((limit) => {
+    const [scope, ...numbers] = limit.trim().split(/\s+/);
+    return { scope, ...Object.fromEntries(fields.flatMap((field, i) => (numbers[i] === undefined ? [] : [[field, Number(numbers[i])]]))) };
   });
 }
 
@@ -90,8 +93,11 @@ switch (command) {
   case 'latency':
     await call('PUT', '/__sim/latency', { fixedMs: Number(args[0] ?? 0), jitterMs: Number(args[1] ?? 0) });
     break;
+  case 'hourly-limit':
+    await call('PUT', '/__sim/rate-limits', rateLimits(args.join(' '), ['callsPerHour', 'timeFactor']));
+    break;
   case 'rate-limit':
-    await call('PUT', '/__sim/rate-limits', rateLimits(args.join(' ')));
+    await call('PUT', '/__sim/rate-limits', rateLimits(args.join(' '), ['maxCalls', 'windowSeconds']));
     break;
   case 'paging':
     await call('PUT', '/__sim/paging', { maxPageSize: Number(args[0]) });

@@ -1,4 +1,4 @@
-import { GRAPH_OPERATIONS, type FaultEffect, type GraphOperation, type RateLimit } from './controls';
+import { GRAPH_OPERATIONS, isRateLimit, type FaultEffect, type GraphOperation } from './controls';
 import { badControl, controlError, type SimResponse } from './graph-errors';
 import type { GraphSimulatorState, SolutionChange } from './state';
 import { handleClientControl } from './client-control-routes';
@@ -117,9 +117,11 @@ function removeFault(state: GraphSimulatorState, id: string): SimResponse {
 }
 
 function setRateLimits(state: GraphSimulatorState, body: unknown): SimResponse {
-  const limits = Array.isArray(body) ? (body as RateLimit[]) : [];
-  if (limits.some((l) => !['app', 'user', 'business'].includes(l.scope) || !(l.maxCalls > 0) || !(l.windowSeconds > 0))) {
-    return badControl('each rate limit needs scope (app, user or business), maxCalls > 0 and windowSeconds > 0');
+  const limits = Array.isArray(body) ? body : [];
+  if (!limits.every(isRateLimit)) {
+    return badControl(
+      'each rate limit needs scope (app, user or business) and either callsPerHour > 0 (Graph\'s hourly shape, with an optional timeFactor > 0) or maxCalls > 0 and windowSeconds > 0',
+    );
   }
   state.controls.rateLimits = limits;
   return { status: 200, body: limits };

@@ -66,10 +66,40 @@ export interface FaultRule {
 }
 
 export type RateLimitScope = 'app' | 'user' | 'business';
-export interface RateLimit {
+/**
+ * A limit of Graph's shape (docs/graph-api.md § Errors; Meta's "Rate Limits" page): an allowance of
+ * calls per rolling hour, whose usage the headers report in percent. `timeFactor` speeds the hour
+ * up so that a bench run spans several: an hour lasts 3600 / timeFactor real seconds (1 when absent).
+ */
+export interface HourlyRateLimit {
+  scope: RateLimitScope;
+  callsPerHour: number;
+  timeFactor?: number;
+}
+/** A stress limit, far tighter than Graph's hourly ones: `maxCalls` in any `windowSeconds`. */
+export interface WindowRateLimit {
   scope: RateLimitScope;
   maxCalls: number;
   windowSeconds: number;
+}
+export type RateLimit = HourlyRateLimit | WindowRateLimit;
+
+/** A limit as the count sees it: its allowance over a rolling window, and how long a minute lasts there. */
+function rollingWindow(limit: RateLimit): { allowance: number; windowMs: number; minuteMs: number } {
+  if ('callsPerHour' in limit) {
+    const factor = limit.timeFactor ?? 1;
+    return { allowance: limit.callsPerHour, windowMs: 3_600_000 / factor, minuteMs: 60_000 / factor };
+  }
+  return { allowance: limit.maxCalls, windowMs: limit.windowSeconds * 1000, minuteMs: 60_000 };
+}
+
+/** Whether a value is a rate limit the control API takes: one shape or the other, its numbers positive. */
+export function isRateLimit(value: unknown): value is RateLimit {
+  const l = value as Partial<HourlyRateLimit & WindowRateLimit> | null;
+  const positive = (n: unknown) => typeof n === 'number' && Number.isFinite(n) && n > 0;
+  if (!l || !['app', 'user', 'business'].includes(l.scope as string)) return false;
+  if (l.callsPerHour !== undefined) return l.maxCalls === undefined && l.windowSeconds === undefined && positive(l.callsPerHour) && (l.timeFactor === undefined || positive(l.timeFactor));
+  return positive(l.maxCalls) && positive(l.windowSeconds);
 }
 
 export interface Latency {
@@ -122,31 +152,46 @@ export class SimulatorControls {
 
   /**
    * Counts a call against every limit that applies (per app, per user token, per business) and
-   * answers with Graph's throttling error when one is exceeded; `usage` feeds the usage headers.
+   * answers with Graph's throttling error when one is exceeded; `usage` feeds the usage headers: the
+   * percent of the allowance used over the rolling window. Only the calls Graph served count: Meta
+   * says a limited app's calls fail "until enough time has passed for the call count to drop below
+   * the limit", which time alone brings about only if the refused calls are not counted.
    */
   countCall(keys: Partial<Record<RateLimitScope, string>>, now = Date.now()): { throttled?: SimResponse; usage: Partial<Record<RateLimitScope, number>> } {
-    const usage: Partial<Record<RateLimitScope, number>> = {};
-    let throttled: SimResponse | undefined;
-    for (const limit of this.rateLimits) {
+    const counts = this.rateLimits.flatMap((limit) => {
       const key = keys[limit.scope];
-      if (!key) continue;
-      const windowStart = now - limit.windowSeconds * 1000;
-      const recent = (this.calls.get(`${limit.scope}:${key}`) ?? []).filter((t) => t > windowStart);
-      recent.push(now);
+      if (!key) return [];
+      const window = rollingWindow(limit);
+      const recent = (this.calls.get(`${limit.scope}:${key}`) ?? []).filter((t) => t > now - window.windowMs);
       this.calls.set(`${limit.scope}:${key}`, recent);
-      usage[limit.scope] = Math.min(100, Math.round((recent.length / limit.maxCalls) * 100));
-      if (recent.length > limit.maxCalls && !throttled) {
-        throttled = { ...graphError(400, { ...THROTTLE_ERRORS[limit.scope], isTransient: true }), throttled: true };
-        // Only the business use case limit comes with an estimate (in minutes); the platform limits
-        // (app, user) say only their usage, in X-App-Usage (docs/graph-api.md § Errors).
-        if (limit.scope === 'business') {
-          const minutesLeft = Math.max(1, Math.ceil(((recent[0] ?? now) + limit.windowSeconds * 1000 - now) / 60_000));
-          throttled.headers = { 'x-business-use-case-usage': JSON.stringify({ [key]: [{ type: 'whatsapp', call_count: 100, total_cputime: 100, total_time: 100, estimated_time_to_regain_access: minutesLeft }] }) };
-        }
-      }
+      return [{ scope: limit.scope, key, recent, ...window }];
+    });
+    const refusing = counts.find((c) => c.recent.length >= c.allowance);
+    // A refused call is not served: it counts against no limit.
+    if (!refusing) for (const c of counts) c.recent.push(now);
+    const usage = Object.fromEntries(counts.map((c) => [c.scope, Math.round((c.recent.length / c.allowance) * 100)]));
+    if (!refusing) return { usage };
+    const throttled: SimResponse = { ...graphError(400, { ...THROTTLE_ERRORS[refusing.scope], isTransient: true }), throttled: true };
+    // Only the business use case limit comes with an estimate (in minutes); the platform limits
+    // (app, user) say only their usage, in X-App-Usage (docs/graph-api.md § Errors). Access comes
+    // back when the oldest counted call leaves the hour.
+    if (refusing.scope === 'business') {
+      const minutes = regainMinutes((refusing.recent[0] ?? now) + refusing.windowMs - now, refusing.minuteMs);
+      throttled.headers = { 'x-business-use-case-usage': JSON.stringify({ [refusing.key]: [{ type: 'whatsapp', call_count: 100, total_cputime: 100, total_time: 100, estimated_time_to_regain_access: minutes }] }) };
     }
     return { throttled, usage };
   }
+}
+
+/**
+ * Graph's estimate is in whole minutes. Under a time factor a minute lasts less than a real one: the
+ * estimate counts whole minutes of the scaled hour but states them in real minutes (fractions), so
+ * that a client, which knows nothing of the factor, waits the real time. Never less than one
+ * (scaled) minute, rounded up to the microminute.
+ */
+function regainMinutes(ms: number, minuteMs: number): number {
+  const minutes = (Math.max(1, Math.ceil(ms / minuteMs)) * minuteMs) / 60_000;
+  return Math.ceil(minutes * 1e6) / 1e6;
 }
 
 /** The answer a fault gives instead of Graph's (undefined for `hang`: no answer ever). */

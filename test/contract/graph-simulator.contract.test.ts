@@ -498,6 +498,40 @@ describe('docs/graph-api.md § Errors', () => {
     }
   });
 
+  test('an hourly allowance (Graph’s shape, its hour sped up): usage is the percent used over the rolling hour, refusals past 100 %, the estimate in real minutes', async () => {
+    const token = techProvider();
+    // 4 calls an hour, an hour of 2 s: a minute lasts 1/30 s.
+    const timeFactor = 1800;
+    const put = await fetch(`${sim.url}/__sim/rate-limits`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify([{ scope: 'business', callsPerHour: 4, timeFactor }]) });
+    expect(put.status).toBe(200);
+    const create = () => graph('POST', `/${OWNER_APP}/whatsapp_business_solution`, { token, body: CREATE_BODY });
+    const callCounts: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const answer = await create();
+      expect(answer.status).toBe(200);
+      callCounts.push(Object.values(JSON.parse(answer.headers.get('x-business-use-case-usage') ?? '{}') as Record<string, { call_count: number }[]>)[0]![0]!.call_count);
+    }
+    expect(callCounts).toEqual([25, 50, 75, 100]);
+    const started = Date.now();
+    const refused = await create();
+    expectRefusal(refused);
+    expect(refused.body.error.code).toBe(80007);
+    const minutes = Object.values(JSON.parse(refused.headers.get('x-business-use-case-usage') ?? '{}') as Record<string, { estimated_time_to_regain_access: number }[]>)[0]![0]!.estimated_time_to_regain_access;
+    // Real minutes: at most the sped-up hour (2 s), at least one sped-up minute.
+    expect(minutes * 60_000).toBeGreaterThanOrEqual(60_000 / timeFactor);
+    expect(minutes * 60_000).toBeLessThanOrEqual(2_000 + 60_000 / timeFactor);
+    // Once the estimate has passed, the hour has rolled on: calls go again.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, minutes * 60_000 - (Date.now() - started)) + 20));
+    expect((await create()).status).toBe(200);
+  });
+
+  test('a rate limit is either an hourly allowance or a window of seconds, nothing else', async () => {
+    for (const limit of [{ scope: 'app', callsPerHour: 0 }, { scope: 'app', callsPerHour: 10, windowSeconds: 1 }, { scope: 'app', maxCalls: 5 }, { scope: 'page', callsPerHour: 10 }]) {
+      const answer = await fetch(`${sim.url}/__sim/rate-limits`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify([limit]) });
+      expect([limit, answer.status]).toEqual([limit, 400]);
+    }
+  });
+
   test('X-App-Usage {call_count, total_cputime, total_time} on every answer, errors included', async () => {
     const token = techProvider();
     for (const response of [await graph('GET', '/me/assigned_applications', { token }), await graph('GET', '/999', { token }), await graph('POST', `/${OWNER_APP}/whatsapp_business_solution`, { token, body: CREATE_BODY })]) {

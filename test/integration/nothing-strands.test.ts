@@ -57,7 +57,9 @@ describe('accepts outlast Graph’s trouble', () => {
     expect((await callsTo('POST', `/${accepted!.solutionId}/accept`)).map((r) => r.status).at(-1)).toBe(200);
     const throttledItems = await pipeline.settled(throttledId, ['ACCEPTED'], 120_000);
     const throttledAccepts = await Promise.all(throttledItems.map((i) => callsTo('POST', `/${i.solutionId}/accept`)));
-    expect(throttledAccepts.flat().filter((r) => r.status === 400)).toHaveLength(3);
+    // The throttles hit whichever accepts come first: the recovering solution's next attempt may take one.
+    const acceptsAfterOutage = [...throttledAccepts.flat(), ...(await callsTo('POST', `/${accepted!.solutionId}/accept`))];
+    expect(acceptsAfterOutage.filter((r) => r.status === 400)).toHaveLength(3);
     for (const calls of throttledAccepts) expect(calls.filter((r) => r.status === 200)).toHaveLength(1);
     expect(await pipeline.queueDepth(runtime.endpoints.queues.acceptSolutionFailures)).toBe(0);
   }, 240_000);

@@ -54,7 +54,8 @@ describe('config', () => {
       shareHandoffMs: 120_000,
       lifecyclePollAfterMs: 86_400_000,
       maxItemsPerPass: 100,
-      minTimeLeftMs: 26_000,
+      // Three Graph calls, each with its timeout and pacing wait, and the item's writes.
+      minTimeLeftMs: 3 * (5_000 + SCHEDULE.graphPacing.maxWaitMs) + SCHEDULE.reconcileItemWritesMs,
     });
     expect(() => loadReconcileConfig({ ...BASE, ...secret, CREATE_QUEUE_URL: 'q', ACCEPT_RETRY_PERIOD_SECONDS: '0' })).toThrow(/ACCEPT_RETRY_PERIOD_SECONDS/);
   });

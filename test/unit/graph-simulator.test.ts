@@ -122,6 +122,36 @@ describe('Graph simulator controls', () => {
     await expect(rejectionOf(create(token), GraphError)).resolves.toMatchObject({ errorClass: 'throttled', details: { code: 80007 } });
   });
 
+  test('an hourly app allowance, sped up: X-App-Usage is the percent used over the hour; past it, code 4 until the oldest call leaves the hour', async () => {
+    const token = login();
+    // 4 calls an hour that lasts 1 s.
+    sim.state.controls.rateLimits = [{ scope: 'app', callsPerHour: 4, timeFactor: 3_600 }];
+    const appUsage = async () => {
+      const response = await fetch(`${sim.url}/v25.0/me/assigned_applications`, { headers: { authorization: `Bearer ${token}` } });
+      return [response.status, JSON.parse(response.headers.get('x-app-usage') ?? '{}').call_count];
+    };
+    const readings = [];
+    for (let i = 0; i < 5; i++) readings.push(await appUsage());
+    expect(readings).toEqual([[200, 25], [200, 50], [200, 75], [200, 100], [400, 100]]);
+    await expect(rejectionOf(create(token), GraphError)).resolves.toMatchObject({ errorClass: 'throttled', details: { code: 4 } });
+    await new Promise((resolve) => setTimeout(resolve, 1_050));
+    await expect(appUsage()).resolves.toEqual([200, 25]);
+  });
+
+  test('an hourly business allowance, sped up: the client holds for Graph’s estimate, in real time', async () => {
+    const token = login();
+    // 2 creates an hour that lasts 6 s (a minute: 100 ms).
+    sim.state.controls.rateLimits = [{ scope: 'business', callsPerHour: 2, timeFactor: 600 }];
+    const client = graph();
+    await create(token, client);
+    await create(token, client);
+    const error = await rejectionOf(create(token, client), GraphError);
+    // At most the 6 s hour, in whole seconds: never Graph's minutes read as real ones (6 minutes here).
+    expect(error).toMatchObject({ errorClass: 'throttled', details: { code: 80007 }, httpStatus: 400 });
+    expect(error.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    expect(error.retryAfterSeconds).toBeLessThanOrEqual(7);
+  });
+
   test('the controls are reachable over HTTP, and reset clears them', async () => {
     const post = await fetch(`${sim.url}/__sim/faults`, {
       method: 'POST',
