@@ -13,7 +13,7 @@ import { mapPool } from './pool';
 export interface FinalState {
   /** From `since` to the start of the poll that first found every solution final; undefined if the deadline came first. */
   finalAfterMs: number | undefined;
-  /** Each onboarding's solution records as last read; an onboarding with none read is absent. */
+  /** Each onboarding's solution records as last read; an onboarding not read, or still VERIFYING, is absent. */
   records: Map<string, SolutionRecord[]>;
 }
 
@@ -62,7 +62,9 @@ export class FinalWatch {
   /** Each onboarding's solution records, read whole (consistent reads). */
   private async read(onboardingIds: readonly string[]): Promise<Map<string, SolutionRecord[]>> {
     const read = await mapPool(onboardingIds, READ_CONCURRENCY, (id) => this.store.getOnboarding(id));
-    return new Map(read.flatMap((onboarding, i) => (onboarding ? [[onboardingIds[i]!, onboarding.solutions] as const] : [])));
+    // An onboarding whose deferred check failed is final with no solution (the outcomes count them lost);
+    // one still VERIFYING has none yet, and is not.
+    return new Map(read.flatMap((onboarding, i) => (onboarding && onboarding.onboarding.status !== 'VERIFYING' ? [[onboardingIds[i]!, onboarding.solutions] as const] : [])));
   }
 
   /**
@@ -87,6 +89,6 @@ export const isFinal = (record: SolutionRecord) => !UNSETTLED.has(record.status)
 function allFinal(ids: readonly string[], records: Map<string, SolutionRecord[]>): boolean {
   return ids.every((id) => {
     const solutions = records.get(id);
-    return solutions !== undefined && solutions.length > 0 && solutions.every(isFinal);
+    return solutions !== undefined && solutions.every(isFinal);
   });
 }
