@@ -1,6 +1,5 @@
 import type { SimRequest } from '../../local/graph-simulator/state';
-import { PipelineDriver } from '../support/pipeline-driver';
-import { startRuntimeProcess, type RuntimeProcess } from '../support/local-runtime-process';
+import { pipelineSuite } from '../support/pipeline-suite';
 
 /**
  * Retries wake on time (issue 29): an accept or a credit share that Graph throttles with a hold of a
@@ -9,25 +8,12 @@ import { startRuntimeProcess, type RuntimeProcess } from '../support/local-runti
  * wake-ups neither would be retried within the test. Assertions are on the records and the
  * simulator's request log.
  */
-let runtime: RuntimeProcess;
-let pipeline: PipelineDriver;
+const suite = pipelineSuite({ env: { RECONCILE_INTERVAL_SECONDS: '3600' } });
 
 /** Graph's hold, as the throttled answer states it: a few seconds (Retry-After), so that the test waits no whole minute. */
 const HOLD_SECONDS = 5;
 /** How soon after its due time the retry must reach Graph: "within a few seconds". */
 const WITHIN_MS = 5_000;
-
-beforeAll(async () => {
-  runtime = await startRuntimeProcess({ env: { RECONCILE_INTERVAL_SECONDS: '3600' } });
-  pipeline = new PipelineDriver(runtime);
-}, 90_000);
-
-afterEach(() => pipeline.clearControls());
-
-afterAll(async () => {
-  pipeline?.destroy();
-  await runtime?.stop();
-});
 
 const throttledFor = (seconds: number) => ({ type: 'error' as const, status: 400, code: 4, message: '(#4) Application request limit reached', headers: { 'retry-after': String(seconds) } });
 /** The due time a retry entry of the record's timeline names (`… retry at <ISO time>`). */
@@ -35,6 +21,7 @@ const retryAt = (history: { note?: string }[]) => history.map((e) => /retry at (
 const sinceDue = (request: SimRequest, due: string) => Date.parse(request.at) - Date.parse(due);
 
 test('a throttled accept is accepted within seconds of the hold’s end, by its wake-up', async () => {
+  const { pipeline, runtime } = suite;
   const [app] = await pipeline.techProvider('2901', 1);
   await pipeline.addFault({ operation: 'accept_solution', times: 1, effect: throttledFor(HOLD_SECONDS) });
 
@@ -53,6 +40,7 @@ test('a throttled accept is accepted within seconds of the hold’s end, by its 
 }, 60_000);
 
 test('a throttled credit share is shared within seconds of the hold’s end, by its wake-up', async () => {
+  const { pipeline, runtime } = suite;
   const [app] = await pipeline.techProvider('2902', 1);
   const onboardingId = await pipeline.start(await pipeline.login([app!], '2902'));
   const [{ solutionId }] = (await pipeline.settled(onboardingId, ['ACCEPTED'])) as [{ solutionId: string }];
