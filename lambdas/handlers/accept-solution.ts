@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { loadAcceptSolutionConfig } from '../config';
 import { acceptSolution, type AcceptSolutionDeps, type AcceptTrigger } from '../domain/accept-solution';
 import { GraphClient } from '../graph/graph-client';
-import { acceptWakeSchema, SqsWakeQueue } from '../queue/wake-queue';
+import { SqsWakeQueue } from '../queue/wake-queue';
 import { dynamoRecordStore } from '../store/dynamo-record-store';
 import { reportRefusedTransition } from './transition-report';
 import { dynamoDocumentClient, sqs } from '../commons/aws-clients';
@@ -16,13 +16,13 @@ import { reportAcceptOutcome } from './accept-report';
 
 const config = loadAcceptSolutionConfig();
 const clock = () => new Date();
-const wakes = new SqsWakeQueue(sqs(), config.acceptWakeQueueUrl, acceptWakeSchema, clock);
+const wakes = new SqsWakeQueue(sqs(), config.acceptWakeQueueUrl, 'accept', clock);
 const deps: AcceptSolutionDeps = {
   store: dynamoRecordStore(dynamoDocumentClient(), config.tableName, reportRefusedTransition),
   graph: new GraphClient(config.graph),
   settings: config.acceptance,
   systemUserToken: cachedSecret(config.systemUserTokenSecretId, config.secretCacheTtlSeconds),
-  wake: (item, at) => wakes.send({ kind: 'accept', ...item, dueAt: at.toISOString() }),
+  wake: wakes.wake,
   clock,
 };
 

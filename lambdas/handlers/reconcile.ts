@@ -6,7 +6,7 @@ import { reconcileClients } from '../domain/clients/reconcile-clients';
 import { reconcile, type ReconciledItem } from '../domain/reconcile';
 import { GraphClient } from '../graph/graph-client';
 import { SqsCreateSolutionQueue } from '../queue/create-solution-queue';
-import { acceptWakeSchema, SqsWakeQueue } from '../queue/wake-queue';
+import { SqsWakeQueue } from '../queue/wake-queue';
 import { dynamoClientStore, dynamoRecordStore } from '../store/dynamo-record-store';
 import { reportRefusedTransition } from './transition-report';
 import { dynamoDocumentClient, sqs } from '../commons/aws-clients';
@@ -25,13 +25,13 @@ const systemUserToken = cachedSecret(config.systemUserTokenSecretId, config.secr
 const queue = new SqsCreateSolutionQueue(sqs(), config.createQueueUrl);
 const clock = () => new Date();
 // A retry this pass schedules is woken when due, as the accept worker's are: not a pass later.
-const acceptWakes = new SqsWakeQueue(sqs(), config.acceptWakeQueueUrl, acceptWakeSchema, clock);
+const acceptWakes = new SqsWakeQueue(sqs(), config.acceptWakeQueueUrl, 'accept', clock);
 const acceptDeps: AcceptSolutionDeps = {
   store,
   graph,
   settings: config.acceptance,
   systemUserToken,
-  wake: (item, at) => acceptWakes.send({ kind: 'accept', ...item, dueAt: at.toISOString() }),
+  wake: acceptWakes.wake,
   clock,
 };
 

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { loadShareCreditConfig } from '../config';
 import { shareCreditLine, wakeShare, type ShareCreditDeps } from '../domain/clients/share-credit-line';
 import { ClientGraphClient } from '../graph/client-graph-client';
-import { shareWakeSchema, SqsWakeQueue } from '../queue/wake-queue';
+import { SqsWakeQueue } from '../queue/wake-queue';
 import { clientRecordOf } from '../store/client-store';
 import { dynamoClientStore } from '../store/dynamo-record-store';
 import { reportRefusedTransition } from './transition-report';
@@ -17,14 +17,14 @@ import { reportShareOutcome } from './client-report';
 
 const config = loadShareCreditConfig();
 const clock = () => new Date();
-const wakes = new SqsWakeQueue(sqs(), config.shareWakeQueueUrl, shareWakeSchema, clock);
+const wakes = new SqsWakeQueue(sqs(), config.shareWakeQueueUrl, 'share', clock);
 const clients = dynamoClientStore(dynamoDocumentClient(), config.tableName, reportRefusedTransition);
 const deps: ShareCreditDeps = {
   clients,
   graph: new ClientGraphClient(config.graph),
   settings: config.sharing,
   systemUserToken: cachedSecret(config.systemUserTokenSecretId, config.secretCacheTtlSeconds),
-  wake: (key, at) => wakes.send({ kind: 'share', ...key, dueAt: at.toISOString() }),
+  wake: wakes.wake,
   clock,
 };
 

@@ -14,7 +14,8 @@ export const acceptWakeSchema = z.object({ kind: z.literal('accept'), onboarding
 export const shareWakeSchema = z.object({ kind: z.literal('share'), solutionId: z.string().min(1), wabaId: z.string().min(1), dueAt });
 export type AcceptWake = z.infer<typeof acceptWakeSchema>;
 export type ShareWake = z.infer<typeof shareWakeSchema>;
-type Wake = AcceptWake | ShareWake;
+type WakeKinds = { accept: AcceptWake; share: ShareWake };
+const WAKE_SCHEMAS: { [K in keyof WakeKinds]: z.ZodType<WakeKinds[K]> } = { accept: acceptWakeSchema, share: shareWakeSchema };
 
 /** Seconds until `dueAt`, rounded up (SQS delays in whole seconds; never early), at most SQS's longest delay. */
 export function wakeDelaySeconds(due: string, now: Date): number {
@@ -22,17 +23,25 @@ export function wakeDelaySeconds(due: string, now: Date): number {
   return Math.min(SCHEDULE.wakeQueues.maxDelaySeconds, Math.max(0, seconds));
 }
 
-/** One function's wake queue: sends wake-ups, and takes them when they come. */
-export class SqsWakeQueue<W extends Wake> {
+/** One function's wake queue, of one kind of wake-up: sends them, and takes them when they come. */
+export class SqsWakeQueue<K extends keyof WakeKinds> {
+  private readonly schema: z.ZodType<WakeKinds[K]>;
+
   constructor(
     private readonly sqs: SQSClient,
     private readonly queueUrl: string,
-    private readonly schema: z.ZodType<W>,
+    private readonly kind: K,
     private readonly clock: () => Date,
-  ) {}
+  ) {
+    this.schema = WAKE_SCHEMAS[kind];
+  }
+
+  /** The domain's wake port: a wake-up for the item (its keys), due at `at`. */
+  readonly wake = (item: Omit<WakeKinds[K], 'kind' | 'dueAt'>, at: Date): Promise<void> =>
+    this.send({ ...item, kind: this.kind, dueAt: at.toISOString() } as WakeKinds[K]);
 
   /** Delivered at `wake.dueAt`, or after SQS's longest delay when that is later (then sent again: `due`). */
-  async send(wake: W): Promise<void> {
+  private async send(wake: WakeKinds[K]): Promise<void> {
     await this.sqs.send(new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify(wake), DelaySeconds: wakeDelaySeconds(wake.dueAt, this.clock()) }));
   }
 
@@ -41,7 +50,7 @@ export class SqsWakeQueue<W extends Wake> {
    * SQS's longest delay), after sending it again for the rest of its wait. A body that is not a wake-up
    * throws (naming only the message): its receives end it in the wake DLQ.
    */
-  async due(record: SQSRecord): Promise<W | undefined> {
+  async due(record: SQSRecord): Promise<WakeKinds[K] | undefined> {
     let body: unknown;
     try {
       body = JSON.parse(record.body);

@@ -4,9 +4,13 @@ import type { SolutionRecord } from '../../lambdas/domain/records';
 import type { SolutionDetails } from '../../lambdas/graph/graph-client';
 import { GraphError } from '../../lambdas/graph/graph-error';
 import { SCHEDULE } from '../../lambdas/schedule';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { SqsWakeQueue } from '../../lambdas/queue/wake-queue';
 import { memoryRecordStore } from '../support/memory-record-store';
 
 const PARTNER = '1000000000000001';
+const sqsMock = mockClient(SQSClient);
 
 const CREATED: SolutionRecord = {
   onboardingId: 'ob-1',
@@ -160,6 +164,23 @@ describe('acceptSolution', () => {
     expect(wake).toHaveBeenCalledTimes(1);
     expect(wake).toHaveBeenCalledWith(ITEM, new Date(at(20)));
     expect(wake.mock.invocationCallOrder[0]).toBeGreaterThan(store.recordAcceptRetry.mock.invocationCallOrder[0]!);
+  });
+
+  test.each([
+    ['Graph’s hold of 7 s', 7, 20],
+    ['a hold past SQS’s longest delay (half an hour)', 1_800, 900],
+  ])('through the wake queue: a message delayed until the next attempt (%s), at most 15 minutes', async (_, askedSeconds, delaySeconds) => {
+    sqsMock.reset();
+    sqsMock.on(SendMessageCommand).resolves({});
+    const { graph, deps } = setup(claimed(2));
+    const queue = new SqsWakeQueue(new SQSClient({ region: 'us-east-1' }), 'https://sqs/accept-wake', 'accept', () => NOW);
+    graph.acceptSolution.mockRejectedValue(new GraphError('throttled', { code: 80007, message: 'Rate limit' }, 400, askedSeconds));
+    const outcome = await acceptSolution(ITEM, { ...deps, wake: queue.wake }, STREAM);
+    expect(outcome).toMatchObject({ outcome: 'retrying', nextAttemptAt: at(Math.max(20, askedSeconds)) });
+    const [call, ...more] = sqsMock.commandCalls(SendMessageCommand);
+    expect(more).toEqual([]);
+    expect(call!.args[0].input.DelaySeconds).toBe(delaySeconds);
+    expect(JSON.parse(call!.args[0].input.MessageBody!)).toEqual({ kind: 'accept', ...ITEM, dueAt: at(Math.max(20, askedSeconds)) });
   });
 
   test('a wake-up that cannot be sent leaves the retry on the record for the reconciler, and says so', async () => {

@@ -1,7 +1,7 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { acceptWakeSchema, shareWakeSchema, SqsWakeQueue, wakeDelaySeconds } from '../../lambdas/queue/wake-queue';
+import { shareWakeSchema, SqsWakeQueue, wakeDelaySeconds } from '../../lambdas/queue/wake-queue';
 import { SCHEDULE } from '../../lambdas/schedule';
 
 const sqsMock = mockClient(SQSClient);
@@ -9,7 +9,7 @@ beforeEach(() => sqsMock.reset());
 
 const NOW = new Date('2026-12-07T10:00:00.000Z');
 const after = (ms: number) => new Date(NOW.getTime() + ms).toISOString();
-const accepts = () => new SqsWakeQueue(new SQSClient({ region: 'us-east-1' }), 'https://sqs/wake', acceptWakeSchema, () => NOW);
+const accepts = () => new SqsWakeQueue(new SQSClient({ region: 'us-east-1' }), 'https://sqs/wake', 'accept', () => NOW);
 const received = (body: unknown): SQSRecord => ({ messageId: 'm-1', body: typeof body === 'string' ? body : JSON.stringify(body) }) as SQSRecord;
 const sent = () => sqsMock.commandCalls(SendMessageCommand).map((c) => ({ delay: c.args[0].input.DelaySeconds, body: JSON.parse(c.args[0].input.MessageBody!), url: c.args[0].input.QueueUrl }));
 
@@ -22,11 +22,15 @@ describe('wake-ups', () => {
     expect(SCHEDULE.wakeQueues.maxDelaySeconds).toBe(900);
   });
 
-  test('a scheduled retry’s wake-up carries the item’s keys and due time, nothing else', async () => {
+  test('a scheduled retry’s wake-up carries its kind, the item’s keys and the due time, nothing else', async () => {
     sqsMock.on(SendMessageCommand).resolves({});
-    const wake = { kind: 'accept', onboardingId: 'ob-1', appId: '111', dueAt: after(7_500) } as const;
-    await accepts().send(wake);
-    expect(sent()).toEqual([{ delay: 8, body: wake, url: 'https://sqs/wake' }]);
+    await accepts().wake({ onboardingId: 'ob-1', appId: '111' }, new Date(after(7_500)));
+    expect(sent()).toEqual([{ delay: 8, body: { kind: 'accept', onboardingId: 'ob-1', appId: '111', dueAt: after(7_500) }, url: 'https://sqs/wake' }]);
+  });
+
+  test('a send SQS refuses fails (the domain reports it; the record keeps the retry)', async () => {
+    sqsMock.on(SendMessageCommand).rejects(new Error('AccessDenied'));
+    await expect(accepts().wake({ onboardingId: 'ob-1', appId: '111' }, new Date(after(1_000)))).rejects.toThrow('AccessDenied');
   });
 
   test('one due, or past due, is taken as it is', async () => {
