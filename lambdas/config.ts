@@ -66,6 +66,8 @@ const acceptingSchema = solutionPermissionsSchema.extend({
   ACCEPT_LEASE_SECONDS: z.coerce.number().int().positive(),
   /** How long a failing accept is retried before ACCEPT_FAILED. */
   ACCEPT_RETRY_PERIOD_SECONDS: positiveInt(SCHEDULE.acceptRetry.periodHours * 3600),
+  /** Where a scheduled accept retry's wake-up goes (the accept function's wake queue). */
+  ACCEPT_WAKE_QUEUE_URL: z.string().min(1),
 });
 
 /** What checking a Tech Provider's token and naming its solutions take: intake, and the create worker for a deferred check. */
@@ -138,6 +140,8 @@ const shareCreditSchema = commonSchema.extend(clientsSchema.shape).extend({
   SHARE_LEASE_SECONDS: positiveInt(SCHEDULE.shareLeaseSeconds),
   /** How long failing credit sharing is retried before CREDIT_FAILED: as accepts. */
   SHARE_RETRY_PERIOD_SECONDS: positiveInt(SCHEDULE.acceptRetry.periodHours * 3600),
+  /** Where a scheduled share retry's wake-up goes (the share function's own wake queue). */
+  SHARE_WAKE_QUEUE_URL: z.string().min(1),
 });
 
 const discoverClientsSchema = commonSchema.extend(clientsSchema.shape).extend(weeklyLimitSchema.shape).extend({
@@ -234,6 +238,7 @@ function systemUserFunction(c: z.infer<typeof commonSchema> & { SYSTEM_USER_TOKE
 function acceptingFunction(c: z.infer<typeof acceptSolutionSchema>) {
   return {
     ...systemUserFunction(c),
+    acceptWakeQueueUrl: c.ACCEPT_WAKE_QUEUE_URL,
     acceptance: {
       partnerAppId: c.PARTNER_APP_ID,
       ownerPermissions: c.OWNER_PERMISSIONS,
@@ -290,6 +295,7 @@ export function loadShareCreditConfig(env: NodeJS.ProcessEnv = process.env) {
   const c = load(shareCreditSchema, env);
   return {
     ...systemUserFunction(c),
+    shareWakeQueueUrl: c.SHARE_WAKE_QUEUE_URL,
     sharing: {
       ...creditSharing(c),
       partnerPermissions: c.PARTNER_PERMISSIONS,

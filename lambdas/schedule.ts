@@ -71,6 +71,9 @@ const FUNCTION_TIMEOUT_SECONDS = {
 /** How long a create-queue message (and the Tech Provider's token in it) may wait at most. */
 const CREATE_MESSAGE_RETENTION_SECONDS = 24 * 3600;
 
+/** SQS's longest message delay (DelaySeconds). */
+const SQS_MAX_DELAY_SECONDS = 900;
+
 /**
  * Graph's own rate limit. Calls wait 3 s at most: the longest wait that keeps every function's Graph
  * calls, each with its timeout, within its function's timeout (the accept's three: 3 × (10 + 3) s of
@@ -114,12 +117,27 @@ export const SCHEDULE = {
    * honoured up to an hour.
    */
   acceptBackoff: { baseSeconds: 10, maxSeconds: 900, throttledMinSeconds: 60, maxAskedSeconds: 3600 } satisfies RetryPolicy,
+  /**
+   * A retry scheduled on the record (an accept's, a credit share's) is woken when it is due by a
+   * delayed message on its function's wake queue, not at the reconciler's next pass (which stays the
+   * net for a wake that is lost). A wait past SQS's longest delay is reached in steps: a message that
+   * comes before its due time is sent again for the rest.
+   */
+  wakeQueues: {
+    maxDelaySeconds: SQS_MAX_DELAY_SECONDS,
+    /** Lambda's guidance, as for the create queue: at least 6× the consumer's timeout. */
+    visibilityTimeoutSeconds: { acceptSolution: 6 * FUNCTION_TIMEOUT_SECONDS.acceptSolution, shareCredit: 6 * FUNCTION_TIMEOUT_SECONDS.shareCredit },
+    /** Receives of a wake that keeps failing (the table, not Graph: Graph's failures are the record's) before the wake DLQ takes it. */
+    maxReceiveCount: 5,
+    /** Past a day the reconciler has long done a lost wake's work. */
+    retentionSeconds: 24 * 3600,
+  },
   /** How long a create call that ended without an answer may still take on Graph's side: the next attempt looks for it after that. */
   unknownCreateSettleSeconds: 60,
   /** How long until asking a busy holder again: a working attempt is usually done in seconds (at the latest when its create lease ends). */
   busyRetryMs: 10_000,
   /** A message for a busy solution goes back as a new one: this many times (about 45 min in all), each delayed at most SQS's maximum. */
-  busyDeferrals: { max: 12, maxDelaySeconds: 900 },
+  busyDeferrals: { max: 12, maxDelaySeconds: SQS_MAX_DELAY_SECONDS },
   /** Lifecycle news for a record that changed between its read and its write is judged again, this many times at most: a race is rare, three in a row a bug. */
   lifecycleRereads: 3,
 

@@ -34,6 +34,8 @@ export interface PartnerSettings {
 export interface PipelineResources {
   tableName: string;
   createQueueUrl: string;
+  acceptWakeQueueUrl: string;
+  shareWakeQueueUrl: string;
   appSecretId: string;
   systemUserTokenSecretId: string;
   webhookVerifyTokenSecretId: string;
@@ -59,8 +61,9 @@ export function functionEnvironments(partner: PartnerSettings, resources: Pipeli
   });
   // What the solutions are created with: the create worker sends it, the check before accepting compares it.
   const permissions = optional({ OWNER_PERMISSIONS: partner.ownerPermissions, PARTNER_PERMISSIONS: partner.partnerPermissions });
-  // Both accept: the stream's first attempt, and the reconciler's later ones.
+  // Both accept: the stream's first attempt, and the reconciler's later ones; both wake the retries they schedule.
   const acceptRetry = {
+    ACCEPT_WAKE_QUEUE_URL: resources.acceptWakeQueueUrl,
     ...permissions,
     ...optional({ REJECT_MISMATCHED_SOLUTIONS: partner.rejectMismatchedSolutions }),
     SYSTEM_USER_TOKEN_SECRET_ID: resources.systemUserTokenSecretId,
@@ -142,6 +145,8 @@ export function functionEnvironments(partner: PartnerSettings, resources: Pipeli
       SHARE_LEASE_SECONDS: String(schedule.shareLeaseSeconds),
       // Retried like accepts, for the schedule's period (scaled locally; the functions' default is not).
       SHARE_RETRY_PERIOD_SECONDS: String(hoursInSeconds(schedule.acceptRetry.periodHours)),
+      // Where its retries' wake-ups wait until due (and come back to it from).
+      SHARE_WAKE_QUEUE_URL: resources.shareWakeQueueUrl,
     },
     discoverClients: {
       ...common('discoverClients'),

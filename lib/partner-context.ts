@@ -113,6 +113,8 @@ function readMaxReceiveCount(context: ContextReader): number {
 const PLACEHOLDER_RESOURCES: PipelineResources = {
   tableName: 'validated-at-synth',
   createQueueUrl: 'validated-at-synth',
+  acceptWakeQueueUrl: 'validated-at-synth',
+  shareWakeQueueUrl: 'validated-at-synth',
   appSecretId: 'validated-at-synth',
   systemUserTokenSecretId: 'validated-at-synth',
   webhookVerifyTokenSecretId: 'validated-at-synth',

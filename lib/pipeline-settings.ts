@@ -130,6 +130,28 @@ export const SHARE_EVENT_SOURCE = {
   filterPattern: SHARE_FILTER_PATTERN,
 } as const;
 
+/**
+ * The wake queues (schedule.ts `wakeQueues`): a scheduled retry's wake-up waits there until due. One
+ * queue per function rather than one filtered by kind: Lambda deletes a message that a mapping's
+ * filter does not match, and each message reaches only one of the mappings polling a queue, so two
+ * filtered mappings on one queue would lose each other's wake-ups. Their DLQ is shared, kept as long as the others.
+ */
+export const WAKE_QUEUES = { ...SCHEDULE.wakeQueues, dlqRetentionSeconds: CREATE_QUEUE.dlqRetentionSeconds } as const;
+
+/**
+ * The wake queues' event sources. Wake-ups come together when one hold ends for many items: a batch
+ * of them is handled at once like a stream batch, invoked as soon as one is there, with as many
+ * invocations at once as the function's stream allows.
+ */
+export const WAKE_EVENT_SOURCES = {
+  acceptSolution: { batchSize: ACCEPT_EVENT_SOURCE.batchSize, maxBatchingWindowSeconds: 0, maxConcurrency: ACCEPT_EVENT_SOURCE.parallelizationFactor, reportBatchItemFailures: true },
+  // SQS's mappings take a maximum concurrency of 2 at the least: the stream's parallelization factor exactly.
+  shareCredit: { batchSize: SHARE_EVENT_SOURCE.batchSize, maxBatchingWindowSeconds: 0, maxConcurrency: SHARE_EVENT_SOURCE.parallelizationFactor, reportBatchItemFailures: true },
+} as const;
+
+/** The settings of an SQS event source mapping: the create queue's, and the wake queues'. */
+export type QueueSourceSettings = typeof CREATE_EVENT_SOURCE | (typeof WAKE_EVENT_SOURCES)[keyof typeof WAKE_EVENT_SOURCES];
+
 /** Local names of the secrets; in AWS the stack passes the secrets' ARNs instead. */
 export const SECRET_NAMES = {
   systemUserToken: 'mps-onboarding/system-user-token',

@@ -61,6 +61,9 @@ try {
   log(`  create DLQ       ${e.queues.createSolutionDlq}`);
   log(`  accept failures  ${e.queues.acceptSolutionFailures}`);
   log(`  share failures   ${e.queues.shareCreditFailures}`);
+  log(`  accept wake-ups  ${e.queues.acceptSolutionWake}`);
+  log(`  share wake-ups   ${e.queues.shareCreditWake}`);
+  log(`  wake DLQ         ${e.queues.wakeDlq}`);
   log(`Secrets Manager  ${e.secretsManager}`);
   log(`Graph API        ${e.graph}${runtime.graphSimulator ? ' (simulator)' : ''}`);
   log(`Onboarding page  ${e.http}/`);

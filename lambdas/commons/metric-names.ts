@@ -24,6 +24,8 @@ export const METRIC = {
   /** An attempt failed in a way worth retrying; the next one is scheduled. */
   createAttemptFailed: 'CreateAttemptFailed',
   acceptAttemptFailed: 'AcceptAttemptFailed',
+  /** A scheduled retry's wake-up could not be sent: the reconciler takes the retry when due, up to a pass later. */
+  wakeNotSent: 'WakeNotSent',
   /** The reconciler found on Graph a solution whose attempt never recorded it, and adopted it. */
   solutionAdopted: 'SolutionAdopted',
   /** The reconciler ended in CREATE_FAILED a solution whose create message (and token) was gone. */

@@ -6,6 +6,7 @@ import type { RecordedError, SolutionDifference, SolutionRecord } from './record
 import type { SolutionStatus } from './solution-status';
 import { askOf, retryDelaySeconds } from './retry-policy';
 import { acceptedBy, describeDifferences, solutionDifferences, statusDifference } from './solution-check';
+import { wakeWhenDue, type Wake } from './wake';
 
 export interface AcceptSolutionDeps {
   store: Pick<RecordStore, 'claimForAccept' | 'getSolution' | 'recordAccepted' | 'recordAcceptFailed' | 'recordAcceptRetry'>;
@@ -27,14 +28,16 @@ export interface AcceptSolutionDeps {
   };
   /** The Solution Partner's system-user token, from a cached secret. */
   systemUserToken: () => Promise<string>;
+  /** Wakes the item when its scheduled retry is due (best effort: the reconciler is the net). */
+  wake: Wake<{ onboardingId: string; appId: string }>;
   clock: () => Date;
   random?: () => number;
 }
 
 /**
- * Who asks: the stream, for the solution that just became CREATED (its first attempt), or the
- * reconciler, for one whose next attempt is due (`handoffBefore`: a solution no attempt has touched
- * since before then counts as due too).
+ * Who asks: the stream, for the solution that just became CREATED (its first attempt), or, for one
+ * whose next attempt is due, its wake-up or the reconciler (`handoffBefore`: a solution no attempt
+ * has touched since before then counts as due too).
  */
 export type AcceptTrigger = { kind: 'stream' } | { kind: 'due'; handoffBefore: Date };
 
@@ -48,8 +51,8 @@ export type AcceptSolutionOutcome =
    * rejected on Graph (only when configured to, and only while it awaited our answer).
    */
   | { outcome: 'mismatch'; error: RecordedError; attempt: number; declined?: { ok: true } | { ok: false; error: RecordedError } }
-  /** Failed for now; the next attempt is due at `nextAttemptAt`. */
-  | { outcome: 'retrying'; error: RecordedError; attempt: number; nextAttemptAt: string }
+  /** Failed for now; the next attempt is due at `nextAttemptAt`, woken then (`wakeFailed`: its wake-up could not be sent). */
+  | { outcome: 'retrying'; error: RecordedError; attempt: number; nextAttemptAt: string; wakeFailed?: string }
   | { outcome: 'skipped'; status: SolutionStatus | 'MISSING' };
 
 /** Graph's refusal of an accept because the solution is no longer INITIATED. */
@@ -64,8 +67,8 @@ const NOT_INITIATED_SUBCODE = 2207051;
  * solution that shows our accept already in (an earlier attempt's, its answer lost) is recorded
  * ACCEPTED. When Graph refuses the accept, the solution is read again the same way.
  * A transient or throttled failure is scheduled on the record for a later attempt, with capped
- * exponential backoff and jitter, no sooner than Graph asks, for the whole retry period; then, or
- * on a permanent refusal, the solution ends ACCEPT_FAILED with Graph's error kept.
+ * exponential backoff and jitter, no sooner than Graph asks, for the whole retry period, and woken
+ * when due; then, or on a permanent refusal, the solution ends ACCEPT_FAILED with Graph's error kept.
  */
 export async function acceptSolution(item: { onboardingId: string; appId: string }, deps: AcceptSolutionDeps, trigger: AcceptTrigger): Promise<AcceptSolutionOutcome> {
   const claim = await deps.store.claimForAccept(item.onboardingId, item.appId, deps.clock(), {
@@ -155,7 +158,7 @@ async function refuseMismatch(
   }
 }
 
-/** The next attempt is due after the backoff; past the retry period, the solution ends ACCEPT_FAILED. */
+/** The next attempt is due after the backoff, and woken then; past the retry period, the solution ends ACCEPT_FAILED. */
 async function scheduleRetry(record: SolutionRecord, attempt: number, error: GraphError, deps: AcceptSolutionDeps): Promise<AcceptSolutionOutcome> {
   const now = deps.clock();
   const delaySeconds = retryDelaySeconds(deps.settings.backoff, attempt, askOf(error), deps.random);
@@ -167,7 +170,8 @@ async function scheduleRetry(record: SolutionRecord, attempt: number, error: Gra
     return { outcome: 'failed', error: gaveUp, gaveUp: true, attempt };
   }
   if (!(await deps.store.recordAcceptRetry(record.onboardingId, record.appId, attempt, error.details, now, next))) return movedOn(record, deps);
-  return { outcome: 'retrying', error: error.details, attempt, nextAttemptAt: next.toISOString() };
+  const woken = await wakeWhenDue(deps.wake, { onboardingId: record.onboardingId, appId: record.appId }, next);
+  return { outcome: 'retrying', error: error.details, attempt, nextAttemptAt: next.toISOString(), ...woken };
 }
 
 /** This attempt's write was refused: another attempt (after this one's lease) or a person moved the item on. */

@@ -20,6 +20,7 @@ export function reportAcceptOutcome(result: AcceptSolutionOutcome, log: Logger =
     case 'retrying':
       metrics.addMetric(METRIC.acceptAttemptFailed, MetricUnit.Count, 1);
       log.warn('accept attempt failed; retrying later', { graphError: result.error, attempt: result.attempt, nextAttemptAt: result.nextAttemptAt });
+      reportWakeNotSent(result.wakeFailed, log);
       return;
     case 'failed':
       metrics.addMetric(METRIC.solutionAcceptFailed, MetricUnit.Count, 1);
@@ -38,4 +39,11 @@ export function reportAcceptOutcome(result: AcceptSolutionOutcome, log: Logger =
     case 'skipped':
       log.info('accept not needed or held by another attempt', { status: result.status });
   }
+}
+
+/** A retry whose wake-up could not be sent waits for the reconciler's next pass instead: counted and logged. */
+export function reportWakeNotSent(wakeFailed: string | undefined, log: Logger): void {
+  if (wakeFailed === undefined) return;
+  metrics.addMetric(METRIC.wakeNotSent, MetricUnit.Count, 1);
+  log.warn("could not send the retry's wake-up; the reconciler takes it when due", { error: wakeFailed });
 }

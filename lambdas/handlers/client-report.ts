@@ -4,6 +4,7 @@ import type { ClientNews, ClientNewsOutcome } from '../domain/clients/client-new
 import type { ClientSource } from '../domain/clients/client-status';
 import type { ShareOutcome } from '../domain/clients/share-credit-line';
 import { SCHEDULE } from '../schedule';
+import { reportWakeNotSent } from './accept-report';
 import { METRIC } from '../commons/metric-names';
 import { logger, metrics } from '../commons/observability';
 
@@ -56,6 +57,7 @@ export function reportShareOutcome(result: ShareOutcome, log: Logger = logger): 
     case 'retrying':
       metrics.addMetric(METRIC.creditShareAttemptFailed, MetricUnit.Count, 1);
       log.warn('credit sharing attempt failed; retrying later', { graphError: result.error, attempt: result.attempt, nextAttemptAt: result.nextAttemptAt });
+      reportWakeNotSent(result.wakeFailed, log);
       return;
     case 'failed':
       metrics.addMetric(METRIC.creditShareFailed, MetricUnit.Count, 1);

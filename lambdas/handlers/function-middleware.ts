@@ -3,7 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
-import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { Context, DynamoDBRecord, DynamoDBStreamEvent, SQSEvent, SQSRecord } from 'aws-lambda';
 import { logger, metrics, tracer } from '../commons/observability';
 
 /**
@@ -20,13 +20,21 @@ export function pipelineFunction<E, R>(handle: (event: E, context: Context) => P
 }
 
 /**
- * A worker on the table's stream: a batch's records are different items (the filter passes one per
- * item entering its status; a repeated one meets its claim), handled at once, each failure its own
- * (partial batch responses), all of them paced together by the instance's Graph client.
+ * A worker on the table's stream and on its wake queue. Stream batches: different items (the filter
+ * passes one per item entering its status; a repeated one meets its claim). Wake batches: retries
+ * now due (lambdas/queue/wake-queue.ts). Either is handled at once, each failure its own (partial
+ * batch responses), all of them paced together by the instance's Graph client.
  */
-export function streamWorker(handleRecord: (record: DynamoDBRecord) => Promise<void>) {
-  const processor = new BatchProcessor(EventType.DynamoDBStreams);
-  return pipelineFunction((event: DynamoDBStreamEvent, context: Context) =>
-    processPartialResponse(event, handleRecord, processor, { context, processInParallel: true, throwOnFullBatchFailure: false }),
+export function streamWorker(handlers: { stream: (record: DynamoDBRecord) => Promise<void>; wake: (record: SQSRecord) => Promise<void> }) {
+  const streamBatches = new BatchProcessor(EventType.DynamoDBStreams);
+  const wakeBatches = new BatchProcessor(EventType.SQS);
+  const options = { processInParallel: true, throwOnFullBatchFailure: false } as const;
+  return pipelineFunction((event: DynamoDBStreamEvent | SQSEvent, context: Context) =>
+    isWakeBatch(event)
+      ? processPartialResponse(event, handlers.wake, wakeBatches, { context, ...options })
+      : processPartialResponse(event, handlers.stream, streamBatches, { context, ...options }),
   );
 }
+
+/** Both event sources invoke with at least one record, each naming its source. */
+const isWakeBatch = (event: DynamoDBStreamEvent | SQSEvent): event is SQSEvent => event.Records[0]?.eventSource === 'aws:sqs';

@@ -6,6 +6,7 @@ import { reconcileClients } from '../domain/clients/reconcile-clients';
 import { reconcile, type ReconciledItem } from '../domain/reconcile';
 import { GraphClient } from '../graph/graph-client';
 import { SqsCreateSolutionQueue } from '../queue/create-solution-queue';
+import { SqsWakeQueue } from '../queue/wake-queue';
 import { dynamoClientStore, dynamoRecordStore } from '../store/dynamo-record-store';
 import { reportRefusedTransition } from './transition-report';
 import { dynamoDocumentClient, sqs } from '../commons/aws-clients';
@@ -24,7 +25,17 @@ const clients = dynamoClientStore(dynamoDocumentClient(), config.tableName, repo
 const graph = new GraphClient(config.graph);
 const systemUserToken = cachedSecret(config.systemUserTokenSecretId, config.secretCacheTtlSeconds);
 const queue = new SqsCreateSolutionQueue(sqs(), config.createQueueUrl);
-const acceptDeps: AcceptSolutionDeps = { store, graph, settings: config.acceptance, systemUserToken, clock: () => new Date() };
+const clock = () => new Date();
+// A retry this pass schedules is woken when due, as the accept worker's are: not a pass later.
+const acceptWakes = new SqsWakeQueue(sqs(), config.acceptWakeQueueUrl, 'accept', clock);
+const acceptDeps: AcceptSolutionDeps = {
+  store,
+  graph,
+  settings: config.acceptance,
+  systemUserToken,
+  wake: acceptWakes.wake,
+  clock,
+};
 
 function report({ action, ...item }: ReconciledItem): void {
   logger.appendKeys({ onboardingId: item.onboardingId, appId: item.appId, ...(item.solutionId ? { solutionId: item.solutionId } : {}) });

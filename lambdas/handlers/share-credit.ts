@@ -1,26 +1,31 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBRecord } from 'aws-lambda';
+import type { DynamoDBRecord, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
 import { loadShareCreditConfig } from '../config';
-import { shareCreditLine, type ShareCreditDeps } from '../domain/clients/share-credit-line';
+import { shareCreditLine, wakeShare, type ShareCreditDeps } from '../domain/clients/share-credit-line';
 import { ClientGraphClient } from '../graph/client-graph-client';
+import { SqsWakeQueue } from '../queue/wake-queue';
 import { clientRecordOf } from '../store/client-store';
 import { dynamoClientStore } from '../store/dynamo-record-store';
 import { reportRefusedTransition } from './transition-report';
-import { dynamoDocumentClient } from '../commons/aws-clients';
+import { dynamoDocumentClient, sqs } from '../commons/aws-clients';
 import { cachedSecret } from '../commons/cached-secret';
 import { logger } from '../commons/observability';
 import { streamWorker } from './function-middleware';
 import { reportShareOutcome } from './client-report';
 
 const config = loadShareCreditConfig();
+const clock = () => new Date();
+const wakes = new SqsWakeQueue(sqs(), config.shareWakeQueueUrl, 'share', clock);
+const clients = dynamoClientStore(dynamoDocumentClient(), config.tableName, reportRefusedTransition);
 const deps: ShareCreditDeps = {
-  clients: dynamoClientStore(dynamoDocumentClient(), config.tableName, reportRefusedTransition),
+  clients,
   graph: new ClientGraphClient(config.graph),
   settings: config.sharing,
   systemUserToken: cachedSecret(config.systemUserTokenSecretId, config.secretCacheTtlSeconds),
-  clock: () => new Date(),
+  wake: wakes.wake,
+  clock,
 };
 
 const newClientImage = z.object({ solutionId: z.string(), wabaId: z.string(), onboardingId: z.string(), appId: z.string() });
@@ -45,4 +50,12 @@ async function handleRecord(record: DynamoDBRecord): Promise<void> {
   }
 }
 
-export const handler = streamWorker(handleRecord);
+/** A retry's wake-up, once due: the client back to NEW, which the stream brings here (wakeShare). A failed write: the wake queue retries it. */
+async function handleWake(record: SQSRecord): Promise<void> {
+  const wake = await wakes.due(record);
+  if (!wake) return;
+  const rearmed = await wakeShare(wake, { clients, clock });
+  logger.info(rearmed ? 'client woken for its retry' : 'wake-up for a client that moved on; nothing to do', { solutionId: wake.solutionId, wabaId: wake.wabaId, dueAt: wake.dueAt });
+}
+
+export const handler = streamWorker({ stream: handleRecord, wake: handleWake });

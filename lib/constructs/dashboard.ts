@@ -14,6 +14,7 @@ export interface OperationsDashboardProps {
   createDlq: sqs.IQueue;
   acceptFailureQueue: sqs.IQueue;
   shareFailureQueue: sqs.IQueue;
+  wakeDlq: sqs.IQueue;
   api: IHttpApi;
   alarms: cloudwatch.IAlarm[];
   /** Where WeeklyClientAllowanceAlarm fires: drawn on the weekly count. */
@@ -78,10 +79,11 @@ export class OperationsDashboard extends Construct {
             8,
             [props.createQueue.metricApproximateAgeOfOldestMessage({ label: 'oldest (s)', statistic: cloudwatch.Stats.MAXIMUM, period })],
           ),
-          graph('Parked: create DLQ, accept and share on-failure queues', [
+          graph('Parked: create DLQ, accept and share on-failure queues, wake DLQ', [
             queueDepth(props.createDlq, 'create DLQ'),
             queueDepth(props.acceptFailureQueue, 'accept on-failure'),
             queueDepth(props.shareFailureQueue, 'share on-failure'),
+            queueDepth(props.wakeDlq, 'wake DLQ'),
           ]),
           graph('Accept stream iterator age (ms)', [props.functions.acceptSolution.metric('IteratorAge', { label: 'iterator age', statistic: cloudwatch.Stats.MAXIMUM, period })]),
         ],

@@ -4,7 +4,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { TABLE_LAYOUT } from '../../lambdas/store/table-layout';
-import { ACCEPT_FAILURE_QUEUE, CREATE_QUEUE, SECRET_NAMES, SHARE_FAILURE_QUEUE } from '../pipeline-settings';
+import { ACCEPT_FAILURE_QUEUE, CREATE_QUEUE, SECRET_NAMES, SHARE_FAILURE_QUEUE, WAKE_QUEUES } from '../pipeline-settings';
 
 const stringKey = (name: string): dynamodb.Attribute => ({ name, type: dynamodb.AttributeType.STRING });
 
@@ -22,6 +22,11 @@ export class PipelineData extends Construct {
   readonly acceptFailureQueue: sqs.Queue;
   /** Stream batches the share worker gave up on (metadata only: the reconciler writes their clients again). */
   readonly shareFailureQueue: sqs.Queue;
+  /** Wake-ups of the accept retries scheduled on their records (keys and due time only), and of the credit shares': one queue per function (WAKE_QUEUES). */
+  readonly acceptWakeQueue: sqs.Queue;
+  readonly shareWakeQueue: sqs.Queue;
+  /** Wake-ups that kept failing (the table, not Graph); the reconciler did their work. */
+  readonly wakeDlq: sqs.Queue;
   readonly systemUserToken: secretsmanager.Secret;
   readonly appSecret: secretsmanager.Secret;
   /** What Meta's webhook subscription handshake must present; ops chooses it and enters it in the app dashboard too. */
@@ -71,6 +76,17 @@ export class PipelineData extends Construct {
     this.acceptFailureQueue = onFailureQueue('AcceptFailureQueue', 'accept', ACCEPT_FAILURE_QUEUE);
     this.shareFailureQueue = onFailureQueue('ShareFailureQueue', 'share', SHARE_FAILURE_QUEUE);
     Validations.of(this.createDlq).acknowledge({ id: 'Serverless-SQSRedrivePolicy', reason: `The create queue's DLQ. ${deadEnd}` });
+    this.wakeDlq = new sqs.Queue(this, 'WakeDlq', { ...queueDefaults, retentionPeriod: Duration.seconds(WAKE_QUEUES.dlqRetentionSeconds) });
+    Validations.of(this.wakeDlq).acknowledge({ id: 'Serverless-SQSRedrivePolicy', reason: `The wake queues' DLQ. ${deadEnd}` });
+    const wakeQueue = (id: string, worker: keyof typeof WAKE_QUEUES.visibilityTimeoutSeconds) =>
+      new sqs.Queue(this, id, {
+        ...queueDefaults,
+        visibilityTimeout: Duration.seconds(WAKE_QUEUES.visibilityTimeoutSeconds[worker]),
+        retentionPeriod: Duration.seconds(WAKE_QUEUES.retentionSeconds),
+        deadLetterQueue: { queue: this.wakeDlq, maxReceiveCount: WAKE_QUEUES.maxReceiveCount },
+      });
+    this.acceptWakeQueue = wakeQueue('AcceptWakeQueue', 'acceptSolution');
+    this.shareWakeQueue = wakeQueue('ShareWakeQueue', 'shareCredit');
 
     // Created with a generated placeholder (never a real value in the template); ops overwrites it
     // with `aws secretsmanager put-secret-value`. Same names as the local runtime, so one account

@@ -17,6 +17,7 @@ export const FUNNEL = [
 export const RETRIES = [
   ['createAttemptFailed', 'Create attempts failed'],
   ['acceptAttemptFailed', 'Accept attempts failed'],
+  ['wakeNotSent', 'Retries not woken (the reconciler’s)'],
   ['solutionAdopted', 'Adopted from Graph'],
   ['solutionCreateAbandoned', 'Abandoned (CREATE_ABANDONED)'],
 ] as const satisfies readonly (readonly [keyof typeof METRIC, string])[];

@@ -26,6 +26,7 @@ export interface MonitoringProps {
   createDlq: sqs.IQueue;
   acceptFailureQueue: sqs.IQueue;
   shareFailureQueue: sqs.IQueue;
+  wakeDlq: sqs.IQueue;
   api: IHttpApi;
   /** The deployment's weekly allowance of new clients per Tech Provider (WEEKLY_CLIENT_LIMIT): its alarm warns before it. */
   weeklyClientLimit: number;
@@ -137,6 +138,12 @@ export class Monitoring extends Construct {
     this.alarm('ShareFailureAlarm', {
       description: 'The share worker failed on stream records for a reason other than Graph (the table, the secret) until the stream gave up; the reconciler hands those clients to it again.',
       metric: props.shareFailureQueue.metricApproximateNumberOfMessagesVisible(max),
+      threshold: 1,
+      missingData: KEEP_LAST_STATE,
+    });
+    this.alarm('WakeDlqAlarm', {
+      description: "Retry wake-ups were parked in the wake DLQ: the accept or share worker kept failing on them for a reason other than Graph (the table); the reconciler retried those items, each up to a pass later than due.",
+      metric: props.wakeDlq.metricApproximateNumberOfMessagesVisible(max),
       threshold: 1,
       missingData: KEEP_LAST_STATE,
     });

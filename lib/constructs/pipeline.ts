@@ -7,7 +7,7 @@ import { DynamoEventSource, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { functionEnvironments, type PartnerSettings } from '../function-environment';
-import { ACCEPT_EVENT_SOURCE, CLIENT_DISCOVERY, CREATE_EVENT_SOURCE, RECONCILER, SHARE_EVENT_SOURCE } from '../pipeline-settings';
+import { ACCEPT_EVENT_SOURCE, CLIENT_DISCOVERY, CREATE_EVENT_SOURCE, RECONCILER, SHARE_EVENT_SOURCE, WAKE_EVENT_SOURCES, type QueueSourceSettings } from '../pipeline-settings';
 import type { PipelineData } from './data';
 import { PipelineFunction, type PipelineFunctionName, type ResourceBinding } from './pipeline-function';
 import { grantSendMessage, indexQuery, messagesTo, queueBacklog, secretValue, tableItems } from './resource-bindings';
@@ -61,12 +61,14 @@ export class Pipeline extends Construct {
 
   constructor(scope: Construct, id: string, props: PipelineProps) {
     super(scope, id);
-    const { table, createQueue, acceptFailureQueue, shareFailureQueue, appSecret, systemUserToken, webhookVerifyToken } = props.data;
+    const { table, createQueue, acceptFailureQueue, shareFailureQueue, acceptWakeQueue, shareWakeQueue, appSecret, systemUserToken, webhookVerifyToken } = props.data;
     const environments = functionEnvironments(
       props.partner,
       {
         tableName: table.tableName,
         createQueueUrl: createQueue.queueUrl,
+        acceptWakeQueueUrl: acceptWakeQueue.queueUrl,
+        shareWakeQueueUrl: shareWakeQueue.queueUrl,
         appSecretId: appSecret.secretArn,
         systemUserTokenSecretId: systemUserToken.secretArn,
         webhookVerifyTokenSecretId: webhookVerifyToken.secretArn,
@@ -84,25 +86,32 @@ export class Pipeline extends Construct {
     const createSolution = pipelineFunction('CreateSolution', 'createSolution').bind(
       tableItems(table, TABLE_ACTIONS.createSolution),
       indexQuery(table, 'bySolutionId'),
-      createQueueTrigger(createQueue),
+      queueTrigger(createQueue, CREATE_EVENT_SOURCE, "the queue's redrive policy parks what keeps failing in the create DLQ, which is alarmed"),
       // debug_token, for the checks intake deferred to the queue.
       secretValue(appSecret),
     );
-    // The stream's two workers act on Graph as our system user, each on the items its filter lets through.
-    const streamWorker = (constructId: string, name: 'acceptSolution' | 'shareCredit', settings: StreamSourceSettings, onFailure: sqs.IQueue) => {
-      const worker = pipelineFunction(constructId, name).bind(tableItems(table, TABLE_ACTIONS[name]), secretValue(systemUserToken));
+    // The stream's two workers act on Graph as our system user, each on the items its filter lets
+    // through, and on the wake-ups of the retries they schedule (each its own wake queue).
+    const streamWorker = (constructId: string, name: 'acceptSolution' | 'shareCredit', settings: StreamSourceSettings, onFailure: sqs.IQueue, wakeQueue: sqs.IQueue) => {
+      const worker = pipelineFunction(constructId, name).bind(
+        tableItems(table, TABLE_ACTIONS[name]),
+        secretValue(systemUserToken),
+        queueTrigger(wakeQueue, WAKE_EVENT_SOURCES[name], "the wake queue's redrive policy parks what keeps failing in the wake DLQ, which is alarmed; the reconciler retries those items meanwhile"),
+      );
       worker.function.addEventSource(tableStreamSource(table, settings, onFailure));
       return worker;
     };
-    const acceptSolution = streamWorker('AcceptSolution', 'acceptSolution', ACCEPT_EVENT_SOURCE, acceptFailureQueue);
+    const acceptSolution = streamWorker('AcceptSolution', 'acceptSolution', ACCEPT_EVENT_SOURCE, acceptFailureQueue, acceptWakeQueue);
     const reconcile = pipelineFunction('Reconcile', 'reconcile', RECONCILER_PASSES).bind(
       tableItems(table, TABLE_ACTIONS.reconcile),
       indexQuery(table, 'byStatus'),
       queueBacklog(createQueue),
       secretValue(systemUserToken),
+      // The accept retries a pass schedules are woken like the accept worker's.
+      messagesTo(acceptWakeQueue),
     );
     this.schedule = schedulePasses(this, 'Reconciler', reconcile.function, RECONCILER_PASSES);
-    const shareCredit = streamWorker('ShareCredit', 'shareCredit', SHARE_EVENT_SOURCE, shareFailureQueue);
+    const shareCredit = streamWorker('ShareCredit', 'shareCredit', SHARE_EVENT_SOURCE, shareFailureQueue, shareWakeQueue);
     const discoverClients = pipelineFunction('DiscoverClients', 'discoverClients', DISCOVERY_PASSES).bind(
       tableItems(table, TABLE_ACTIONS.discoverClients),
       indexQuery(table, 'bySolutionId'),
@@ -183,28 +192,26 @@ function schedulePasses(scope: Construct, id: string, fn: lambda.Function, passe
 }
 
 /**
- * The create queue feeds create-solution, which also delays a failed message's retry through the
- * queue's URL (ChangeMessageVisibility, covered by the event source's consumer grant) and puts a
- * message back as a new, delayed one while another attempt holds its solution (sqs:SendMessage).
- * Batch size and concurrency are capped on purpose: Graph rate-limits solution creation per app and user.
+ * A queue that feeds its function, which also sends to it (sqs:SendMessage): create-solution puts a
+ * message back as a new, delayed one while another attempt holds its solution (and delays a failed
+ * message's retry through ChangeMessageVisibility, covered by the event source's consumer grant); a
+ * wake queue's worker sends its retries' wake-ups, and sends one that came early again. Batch size
+ * and concurrency are capped on purpose: Graph rate-limits us per app, user and business.
  */
-function createQueueTrigger(queue: sqs.IQueue): ResourceBinding {
+function queueTrigger(queue: sqs.IQueue, settings: QueueSourceSettings, parkedBecause: string): ResourceBinding {
   return {
     reference: queue.queueUrl,
     attach: (fn) => {
       fn.addEventSource(
         new SqsEventSource(queue, {
-          batchSize: CREATE_EVENT_SOURCE.batchSize,
-          maxBatchingWindow: Duration.seconds(CREATE_EVENT_SOURCE.maxBatchingWindowSeconds),
-          maxConcurrency: CREATE_EVENT_SOURCE.maxConcurrency,
-          reportBatchItemFailures: CREATE_EVENT_SOURCE.reportBatchItemFailures,
+          batchSize: settings.batchSize,
+          maxBatchingWindow: Duration.seconds(settings.maxBatchingWindowSeconds),
+          maxConcurrency: settings.maxConcurrency,
+          reportBatchItemFailures: settings.reportBatchItemFailures,
         }),
       );
       grantSendMessage(fn, queue);
-      Validations.of(fn).acknowledge({
-        id: 'Serverless-LambdaEventSourceMappingDestination',
-        reason: "SQS mappings take no on-failure destination: the queue's redrive policy parks what keeps failing in the create DLQ, which is alarmed.",
-      });
+      Validations.of(fn).acknowledge({ id: 'Serverless-LambdaEventSourceMappingDestination', reason: `SQS mappings take no on-failure destination: ${parkedBecause}.` });
     },
   };
 }

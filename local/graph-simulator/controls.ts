@@ -36,8 +36,13 @@ export const GRAPH_OPERATIONS = ['debug_token', 'list_apps', ...SOLUTION_WRITES,
 export type GraphOperation = (typeof GRAPH_OPERATIONS)[number];
 
 export type FaultEffect =
-  /** A Graph error envelope with this status and code. */
-  | { type: 'error'; status: number; code: number; subcode?: number; message?: string; isTransient?: boolean }
+  /**
+   * A Graph error envelope with this status and code, and these response headers: a throttle's
+   * `X-Business-Use-Case-Usage` with its `estimated_time_to_regain_access` (docs/graph-api.md §
+   * Errors), say, or a `Retry-After` of a few seconds where Graph's estimate is in whole minutes (the
+   * docs do not name Retry-After; the simulator sends it only when a rule asks).
+   */
+  | { type: 'error'; status: number; code: number; subcode?: number; message?: string; isTransient?: boolean; headers?: Record<string, string> }
   /** No answer at all, until the client gives up. */
   | { type: 'hang' }
   /** A body that is not JSON. */
@@ -198,13 +203,16 @@ function regainMinutes(ms: number, minuteMs: number): number {
 export function faultResponse(effect: FaultEffect): SimResponse | undefined {
   switch (effect.type) {
     case 'error':
-      return graphError(effect.status, {
-        code: effect.code,
-        message: effect.message ?? `Simulated fault (code ${effect.code})`,
-        type: effect.code === 190 ? 'OAuthException' : 'GraphMethodException',
-        ...(effect.subcode === undefined ? {} : { subcode: effect.subcode }),
-        ...(effect.isTransient === undefined ? {} : { isTransient: effect.isTransient }),
-      });
+      return {
+        ...graphError(effect.status, {
+          code: effect.code,
+          message: effect.message ?? `Simulated fault (code ${effect.code})`,
+          type: effect.code === 190 ? 'OAuthException' : 'GraphMethodException',
+          ...(effect.subcode === undefined ? {} : { subcode: effect.subcode }),
+          ...(effect.isTransient === undefined ? {} : { isTransient: effect.isTransient }),
+        }),
+        ...(effect.headers === undefined ? {} : { headers: effect.headers }),
+      };
     case 'malformed':
       return { status: effect.status ?? 200, body: '{"solution_id": ', headers: { 'content-type': 'application/json' } };
     case 'answer':

@@ -5,7 +5,7 @@ import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyStructuredResultV2, DynamoDBBatchResponse, DynamoDBStreamEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { scaledSchedule } from '../../lambdas/schedule';
 import { WEBHOOK_PATH } from '../../lib/page-config';
-import { SECRET_NAMES } from '../../lib/pipeline-settings';
+import { SECRET_NAMES, type QueueSourceSettings } from '../../lib/pipeline-settings';
 import { startGraphSimulator, type GraphSimulator } from '../graph-simulator/server';
 import { DEFAULT_SEED } from '../graph-simulator/state';
 import { checkpointFile } from './checkpoint-file';
@@ -123,6 +123,8 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
       resources: {
         tableName: TABLE_NAME,
         createQueueUrl: queues.createQueueUrl,
+        acceptWakeQueueUrl: queues.acceptWakeQueueUrl,
+        shareWakeQueueUrl: queues.shareWakeQueueUrl,
         appSecretId: SECRET_NAMES.appSecret,
         systemUserTokenSecretId: SECRET_NAMES.systemUserToken,
         webhookVerifyTokenSecretId: SECRET_NAMES.webhookVerifyToken,
@@ -167,11 +169,12 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
       });
     const intake = localFunction('intake', INTAKE_CONCURRENCY);
     const createSolution = localFunction('createSolution', wiring.createEventSource.maxConcurrency);
-    // DynamoDB Local's stream has one shard: as many invocations at once as its parallelization factor.
-    const acceptSolution = localFunction('acceptSolution', wiring.acceptEventSource.parallelizationFactor);
+    // DynamoDB Local's stream has one shard: as many invocations at once as its parallelization factor,
+    // and as many more as the wake queue's event source allows.
+    const acceptSolution = localFunction('acceptSolution', wiring.acceptEventSource.parallelizationFactor + wiring.wakeEventSources.acceptSolution.maxConcurrency);
     const reconcile = localFunction('reconcile', 1);
     const webhook = localFunction('webhook', WEBHOOK_CONCURRENCY);
-    const shareCredit = localFunction('shareCredit', wiring.shareEventSource.parallelizationFactor);
+    const shareCredit = localFunction('shareCredit', wiring.shareEventSource.parallelizationFactor + wiring.wakeEventSources.shareCredit.maxConcurrency);
     // One pass at a time: a pass on demand waits for a scheduled one, and the other way round.
     const discoverClients = localFunction('discoverClients', 1);
     const functions = [intake, createSolution, acceptSolution, reconcile, webhook, shareCredit, discoverClients];
@@ -194,20 +197,30 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
       });
     const scheduled = (fn: LocalFunction, name: string, intervalSeconds: number) =>
       startSchedule({ intervalSeconds, invoke: (event) => fn.invoke(event), onError: onError(name) });
-    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queues.createQueueUrl, AttributeNames: ['QueueArn'] }));
-    const sources: EventSource[] = [
+    // The queues' ARNs first (what the records name), so that every source starts or none does.
+    const queueArns = new Map<string, string>();
+    for (const queueUrl of [queues.createQueueUrl, queues.acceptWakeQueueUrl, queues.shareWakeQueueUrl]) {
+      const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
+      queueArns.set(queueUrl, Attributes?.QueueArn ?? '');
+    }
+    // An SQS event source mapping, with the stack's settings for it.
+    const queueSource = (fn: LocalFunction, name: string, queueUrl: string, settings: QueueSourceSettings) =>
       startSqsEventSource({
         sqs,
-        queueUrl: queues.createQueueUrl,
-        queueArn: Attributes?.QueueArn ?? '',
-        batchSize: wiring.createEventSource.batchSize,
-        maxBatchingWindowSeconds: wiring.createEventSource.maxBatchingWindowSeconds,
-        maxConcurrency: wiring.createEventSource.maxConcurrency,
-        invoke: (event: SQSEvent) => createSolution.invoke<SQSBatchResponse>(event),
-        onError: onError('create-solution'),
-      }),
+        queueUrl,
+        queueArn: queueArns.get(queueUrl) ?? '',
+        batchSize: settings.batchSize,
+        maxBatchingWindowSeconds: settings.maxBatchingWindowSeconds,
+        maxConcurrency: settings.maxConcurrency,
+        invoke: (event: SQSEvent) => fn.invoke<SQSBatchResponse>(event),
+        onError: onError(name),
+      });
+    const sources: EventSource[] = [
+      queueSource(createSolution, 'create-solution', queues.createQueueUrl, wiring.createEventSource),
       streamWorker(acceptSolution, 'accept-solution', wiring.acceptEventSource, queues.acceptFailureQueueUrl, 'stream-checkpoints.json'),
+      queueSource(acceptSolution, 'accept-solution-wake', queues.acceptWakeQueueUrl, wiring.wakeEventSources.acceptSolution),
       streamWorker(shareCredit, 'share-credit', wiring.shareEventSource, queues.shareFailureQueueUrl, 'share-credit-stream-checkpoints.json'),
+      queueSource(shareCredit, 'share-credit-wake', queues.shareWakeQueueUrl, wiring.wakeEventSources.shareCredit),
       scheduled(reconcile, 'reconcile', opts.reconcileIntervalSeconds ?? scaledSchedule(opts.timeScale ?? 1).reconciler.intervalSeconds),
       scheduled(discoverClients, 'discover-clients', opts.discoveryIntervalSeconds ?? wiring.discoveryIntervalHours * 3600),
     ];
@@ -249,6 +262,9 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
         createSolutionDlq: queues.createDlqUrl,
         acceptSolutionFailures: queues.acceptFailureQueueUrl,
         shareCreditFailures: queues.shareFailureQueueUrl,
+        acceptSolutionWake: queues.acceptWakeQueueUrl,
+        shareCreditWake: queues.shareWakeQueueUrl,
+        wakeDlq: queues.wakeDlqUrl,
       },
       secretNames: SECRET_NAMES,
       wiring,

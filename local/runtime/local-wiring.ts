@@ -4,7 +4,7 @@ import { scaledSchedule } from '../../lambdas/schedule';
 import { functionEnvironments, type PipelineResources } from '../../lib/function-environment';
 import { pageConfig, type PageConfig } from '../../lib/page-config';
 import { readDeploymentSettings, type DeploymentSettings } from '../../lib/partner-context';
-import { ACCEPT_EVENT_SOURCE, CREATE_EVENT_SOURCE, FUNCTIONS, SHARE_EVENT_SOURCE } from '../../lib/pipeline-settings';
+import { ACCEPT_EVENT_SOURCE, CREATE_EVENT_SOURCE, FUNCTIONS, SHARE_EVENT_SOURCE, WAKE_EVENT_SOURCES } from '../../lib/pipeline-settings';
 import { REPO_ROOT } from '../../lib/repo-root';
 
 /**
@@ -19,6 +19,8 @@ export interface LocalWiring {
   createEventSource: typeof CREATE_EVENT_SOURCE;
   acceptEventSource: typeof ACCEPT_EVENT_SOURCE;
   shareEventSource: typeof SHARE_EVENT_SOURCE;
+  /** The wake queues' event sources: each into its stream worker. */
+  wakeEventSources: typeof WAKE_EVENT_SOURCES;
   /** The daily client discovery's period, scaled by TIME_SCALE (hours). */
   discoveryIntervalHours: number;
   page: PageConfig;
@@ -51,6 +53,7 @@ export function localWiring(settings: DeploymentSettings, opts: { timeScale: num
     createEventSource: CREATE_EVENT_SOURCE,
     acceptEventSource: ACCEPT_EVENT_SOURCE,
     shareEventSource: SHARE_EVENT_SOURCE,
+    wakeEventSources: WAKE_EVENT_SOURCES,
     discoveryIntervalHours: scaledSchedule(opts.timeScale).clients.discoveryIntervalHours,
     page: { ...pageConfig(partner), sdkUrl: opts.sdkUrl },
   };

@@ -16,7 +16,15 @@ export interface RuntimeEndpoints {
   graph: string;
   region: string;
   tableName: string;
-  queues: { createSolution: string; createSolutionDlq: string; acceptSolutionFailures: string; shareCreditFailures: string };
+  queues: {
+    createSolution: string;
+    createSolutionDlq: string;
+    acceptSolutionFailures: string;
+    shareCreditFailures: string;
+    acceptSolutionWake: string;
+    shareCreditWake: string;
+    wakeDlq: string;
+  };
   /** Where the functions' secrets live, by the names they read them by (SECRET_NAMES). */
   secretNames: { systemUserToken: string; appSecret: string; webhookVerifyToken: string };
   /** What the runtime took from the stack's settings; compared with the synthesized template by a test. */

@@ -1,6 +1,6 @@
 import { CreateQueueCommand, GetQueueAttributesCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { buildApp } from 'fauxqs';
-import { ACCEPT_FAILURE_QUEUE, CREATE_QUEUE, SHARE_FAILURE_QUEUE } from '../../lib/pipeline-settings';
+import { ACCEPT_FAILURE_QUEUE, CREATE_QUEUE, SHARE_FAILURE_QUEUE, WAKE_QUEUES } from '../../lib/pipeline-settings';
 import { loopbackRefusal } from './loopback-host';
 import { openQueueStore } from './queue-store';
 
@@ -12,6 +12,10 @@ export interface LocalQueues {
   acceptFailureQueueUrl: string;
   /** The same for the share worker. */
   shareFailureQueueUrl: string;
+  /** Each stream worker's wake queue (its retries' wake-ups), and their DLQ. */
+  acceptWakeQueueUrl: string;
+  shareWakeQueueUrl: string;
+  wakeDlqUrl: string;
   stop(): Promise<void>;
 }
 
@@ -43,16 +47,26 @@ export async function startQueues(maxReceiveCount: number, region: string, store
   };
   try {
     store.restore(endpoint);
+    const queueArn = async (QueueUrl: string) => (await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn;
     const createDlqUrl = await createQueue('mps-create-solution-dlq', { MessageRetentionPeriod: String(CREATE_QUEUE.dlqRetentionSeconds) });
-    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: createDlqUrl, AttributeNames: ['QueueArn'] }));
     const createQueueUrl = await createQueue('mps-create-solution', {
       VisibilityTimeout: String(CREATE_QUEUE.visibilityTimeoutSeconds),
       MessageRetentionPeriod: String(CREATE_QUEUE.retentionSeconds),
-      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: Attributes!.QueueArn, maxReceiveCount: String(maxReceiveCount) }),
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: await queueArn(createDlqUrl), maxReceiveCount: String(maxReceiveCount) }),
     });
     const acceptFailureQueueUrl = await createQueue('mps-accept-solution-failures', { MessageRetentionPeriod: String(ACCEPT_FAILURE_QUEUE.retentionSeconds) });
     const shareFailureQueueUrl = await createQueue('mps-share-credit-failures', { MessageRetentionPeriod: String(SHARE_FAILURE_QUEUE.retentionSeconds) });
-    return { endpoint, createQueueUrl, createDlqUrl, acceptFailureQueueUrl, shareFailureQueueUrl, stop: () => app.close() };
+    const wakeDlqUrl = await createQueue('mps-wake-dlq', { MessageRetentionPeriod: String(WAKE_QUEUES.dlqRetentionSeconds) });
+    const wakeDlqArn = await queueArn(wakeDlqUrl);
+    const wakeQueue = (name: string, worker: keyof typeof WAKE_QUEUES.visibilityTimeoutSeconds) =>
+      createQueue(name, {
+        VisibilityTimeout: String(WAKE_QUEUES.visibilityTimeoutSeconds[worker]),
+        MessageRetentionPeriod: String(WAKE_QUEUES.retentionSeconds),
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: wakeDlqArn, maxReceiveCount: String(WAKE_QUEUES.maxReceiveCount) }),
+      });
+    const acceptWakeQueueUrl = await wakeQueue('mps-accept-solution-wake', 'acceptSolution');
+    const shareWakeQueueUrl = await wakeQueue('mps-share-credit-wake', 'shareCredit');
+    return { endpoint, createQueueUrl, createDlqUrl, acceptFailureQueueUrl, shareFailureQueueUrl, acceptWakeQueueUrl, shareWakeQueueUrl, wakeDlqUrl, stop: () => app.close() };
   } catch (error) {
     await app.close();
     throw error;

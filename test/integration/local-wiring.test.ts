@@ -4,7 +4,7 @@ import type { Template } from 'aws-cdk-lib/assertions';
 import type { LocalWiring } from '../../local/runtime/local-wiring';
 import type { PipelineFunctionName } from '../../lib/constructs/pipeline-function';
 import { FUNCTIONS } from '../../lib/pipeline-settings';
-import { ref, resourceOf, synthApp, TEST_PARTNER_APP_ID } from '../infra/app-under-test';
+import { arn, ref, resourceOf, synthApp, TEST_PARTNER_APP_ID } from '../infra/app-under-test';
 import { startRuntimeProcess, type RuntimeProcess } from '../support/local-runtime-process';
 
 /**
@@ -23,7 +23,7 @@ const DEPLOY_ONLY_VARIABLES = ['NODE_OPTIONS'];
 /** Only local: the functions call the Graph simulator (deployed, they use the default Graph URL). */
 const LOCAL_ONLY_VARIABLES = ['GRAPH_API_BASE_URL'];
 /** Variables whose values name resources, which differ by nature between AWS and local. */
-const RESOURCE_VARIABLES = ['TABLE_NAME', 'CREATE_QUEUE_URL', 'APP_SECRET_ID', 'SYSTEM_USER_TOKEN_SECRET_ID', 'WEBHOOK_VERIFY_TOKEN_SECRET_ID'];
+const RESOURCE_VARIABLES = ['TABLE_NAME', 'CREATE_QUEUE_URL', 'ACCEPT_WAKE_QUEUE_URL', 'SHARE_WAKE_QUEUE_URL', 'APP_SECRET_ID', 'SYSTEM_USER_TOKEN_SECRET_ID', 'WEBHOOK_VERIFY_TOKEN_SECRET_ID'];
 
 beforeAll(async () => {
   // A real-looking partner app ID on both sides (cdk.json's sample one makes synth warn); the deployed schedule.
@@ -50,15 +50,18 @@ describe('the local runtime follows the synthesized stack', () => {
     }
   });
 
-  test('create queue, DLQ and accept on-failure queue attributes, as fauxqs reports them', async () => {
+  test('create queue, DLQ, on-failure queues, wake queues and their DLQ: attributes as fauxqs reports them', async () => {
     const sqs = new SQSClient({ endpoint: runtime.endpoints.sqs, region: runtime.endpoints.region, credentials: { accessKeyId: 'l', secretAccessKey: 'l' }, useQueueUrlAsEndpoint: false });
     const attributes = async (url: string) => (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] }))).Attributes ?? {};
     const { queues } = runtime.endpoints;
-    const [create, dlq, failures, shareFailures] = await Promise.all([
+    const [create, dlq, failures, shareFailures, acceptWake, shareWake, wakeDlq] = await Promise.all([
       attributes(queues.createSolution),
       attributes(queues.createSolutionDlq),
       attributes(queues.acceptSolutionFailures),
       attributes(queues.shareCreditFailures),
+      attributes(queues.acceptSolutionWake),
+      attributes(queues.shareCreditWake),
+      attributes(queues.wakeDlq),
     ]);
     sqs.destroy();
 
@@ -71,6 +74,17 @@ describe('the local runtime follows the synthesized stack', () => {
     expect(Number(dlq.MessageRetentionPeriod)).toBe(deployed(stack.data.createDlq).MessageRetentionPeriod);
     expect(Number(failures.MessageRetentionPeriod)).toBe(deployed(stack.data.acceptFailureQueue).MessageRetentionPeriod);
     expect(Number(shareFailures.MessageRetentionPeriod)).toBe(deployed(stack.data.shareFailureQueue).MessageRetentionPeriod);
+    for (const [local, queue] of [
+      [acceptWake, stack.data.acceptWakeQueue],
+      [shareWake, stack.data.shareWakeQueue],
+    ] as const) {
+      const wake = deployed(queue);
+      expect(Number(local.VisibilityTimeout)).toBe(wake.VisibilityTimeout);
+      expect(Number(local.MessageRetentionPeriod)).toBe(wake.MessageRetentionPeriod);
+      expect(Number(JSON.parse(local.RedrivePolicy!).maxReceiveCount)).toBe(wake.RedrivePolicy.maxReceiveCount);
+      expect(JSON.parse(local.RedrivePolicy!).deadLetterTargetArn).toBe(wakeDlq.QueueArn);
+    }
+    expect(Number(wakeDlq.MessageRetentionPeriod)).toBe(deployed(stack.data.wakeDlq).MessageRetentionPeriod);
   });
 
   test('table keys, indexes and stream, as DynamoDB Local reports them', async () => {
@@ -87,9 +101,14 @@ describe('the local runtime follows the synthesized stack', () => {
     expect(Table?.StreamSpecification?.StreamViewType).toBe(deployed.StreamSpecification.StreamViewType);
   });
 
-  test('SQS event source of create-solution', () => {
-    const deployed = mappings().find((m) => m.ScalingConfig)!;
-    const local = wiring.createEventSource;
+  test.each([
+    ['create queue → create-solution', 'createSolution', 'createQueue', (w: LocalWiring) => w.createEventSource],
+    ['accept wake queue → accept-solution', 'acceptSolution', 'acceptWakeQueue', (w: LocalWiring) => w.wakeEventSources.acceptSolution],
+    ['share wake queue → share-credit', 'shareCredit', 'shareWakeQueue', (w: LocalWiring) => w.wakeEventSources.shareCredit],
+  ] as const)('SQS event source %s', (_label, name, queue, source) => {
+    const deployed = mappings().find((m) => JSON.stringify(m.EventSourceArn) === JSON.stringify(arn(stack.data[queue])))!;
+    expect(deployed.FunctionName).toEqual(ref(stack.pipeline.functions[name]));
+    const local = source(wiring);
     expect({
       BatchSize: local.batchSize,
       MaximumBatchingWindowInSeconds: local.maxBatchingWindowSeconds,
@@ -107,7 +126,8 @@ describe('the local runtime follows the synthesized stack', () => {
     ['accept-solution', 'acceptSolution', 'acceptEventSource'],
     ['share-credit', 'shareCredit', 'shareEventSource'],
   ] as const)('stream event source of %s', (_label, name, source) => {
-    const deployed = mappings().find((m) => JSON.stringify(m.FunctionName) === JSON.stringify(ref(stack.pipeline.functions[name])))!;
+    // The worker's stream mapping (its wake queue's is compared above).
+    const deployed = mappings().find((m) => m.StartingPosition && JSON.stringify(m.FunctionName) === JSON.stringify(ref(stack.pipeline.functions[name])))!;
     const local = wiring[source];
     expect({
       BatchSize: local.batchSize,

@@ -4,8 +4,13 @@ import type { SolutionRecord } from '../../lambdas/domain/records';
 import type { SolutionDetails } from '../../lambdas/graph/graph-client';
 import { GraphError } from '../../lambdas/graph/graph-error';
 import { SCHEDULE } from '../../lambdas/schedule';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { SqsWakeQueue } from '../../lambdas/queue/wake-queue';
+import { memoryRecordStore } from '../support/memory-record-store';
 
 const PARTNER = '1000000000000001';
+const sqsMock = mockClient(SQSClient);
 
 const CREATED: SolutionRecord = {
   onboardingId: 'ob-1',
@@ -59,16 +64,18 @@ function setup(claim: ReturnType<typeof claimed> | null = claimed(), solution: S
     rejectSolution: jest.fn(async (): Promise<void> => undefined),
   };
   const systemUserToken = jest.fn(async () => 'system-user-token');
+  const wake = jest.fn(async (_item: { onboardingId: string; appId: string }, _at: Date): Promise<void> => undefined);
   const deps: AcceptSolutionDeps = {
     store,
     graph,
     settings: { partnerAppId: PARTNER, ownerPermissions: [], partnerPermissions: ['MESSAGING'], rejectMismatched: false, acceptLeaseMs: 60_000, retryPeriodMs: DAY_MS, backoff: SCHEDULE.acceptBackoff },
     systemUserToken,
+    wake,
     clock: () => NOW,
     // The top of each jittered step: attempt n waits 10 × 2^(n-1) s.
     random: () => 0.999,
   };
-  return { store, graph, systemUserToken, deps };
+  return { store, graph, systemUserToken, wake, deps };
 }
 
 describe('acceptSolution', () => {
@@ -148,6 +155,53 @@ describe('acceptSolution', () => {
     expect(store.recordAcceptRetry).toHaveBeenCalledWith('ob-1', '111', 3, error.details, NOW, new Date(at(40)));
     expect(store.recordAcceptFailed).not.toHaveBeenCalled();
     expect(store.recordAccepted).not.toHaveBeenCalled();
+  });
+
+  test('a scheduled retry is woken at its next attempt time, once the record holds the retry', async () => {
+    const { store, graph, wake, deps } = setup(claimed(2));
+    graph.acceptSolution.mockRejectedValue(new GraphError('throttled', { code: 4, message: '(#4) Application request limit reached' }, 400, 7));
+    await expect(acceptSolution(ITEM, deps, STREAM)).resolves.toMatchObject({ outcome: 'retrying', nextAttemptAt: at(20) });
+    expect(wake).toHaveBeenCalledTimes(1);
+    expect(wake).toHaveBeenCalledWith(ITEM, new Date(at(20)));
+    expect(wake.mock.invocationCallOrder[0]).toBeGreaterThan(store.recordAcceptRetry.mock.invocationCallOrder[0]!);
+  });
+
+  test.each([
+    ['Graph’s hold of 7 s', 7, 20],
+    ['a hold past SQS’s longest delay (half an hour)', 1_800, 900],
+  ])('through the wake queue: a message delayed until the next attempt (%s), at most 15 minutes', async (_, askedSeconds, delaySeconds) => {
+    sqsMock.reset();
+    sqsMock.on(SendMessageCommand).resolves({});
+    const { graph, deps } = setup(claimed(2));
+    const queue = new SqsWakeQueue(new SQSClient({ region: 'us-east-1' }), 'https://sqs/accept-wake', 'accept', () => NOW);
+    graph.acceptSolution.mockRejectedValue(new GraphError('throttled', { code: 80007, message: 'Rate limit' }, 400, askedSeconds));
+    const outcome = await acceptSolution(ITEM, { ...deps, wake: queue.wake }, STREAM);
+    expect(outcome).toMatchObject({ outcome: 'retrying', nextAttemptAt: at(Math.max(20, askedSeconds)) });
+    const [call, ...more] = sqsMock.commandCalls(SendMessageCommand);
+    expect(more).toEqual([]);
+    expect(call!.args[0].input.DelaySeconds).toBe(delaySeconds);
+    expect(JSON.parse(call!.args[0].input.MessageBody!)).toEqual({ kind: 'accept', ...ITEM, dueAt: at(Math.max(20, askedSeconds)) });
+  });
+
+  test('a wake-up that cannot be sent leaves the retry on the record for the reconciler, and says so', async () => {
+    const { store, graph, wake, deps } = setup(claimed(1));
+    graph.acceptSolution.mockRejectedValue(new GraphError('transient', { code: 2, message: 'Service temporarily unavailable' }, 503));
+    wake.mockRejectedValue(new Error('SQS is down'));
+    await expect(acceptSolution(ITEM, deps, STREAM)).resolves.toMatchObject({ outcome: 'retrying', nextAttemptAt: at(10), wakeFailed: 'Error: SQS is down' });
+    expect(store.recordAcceptRetry).toHaveBeenCalled();
+  });
+
+  test('no wake-up when the retry could not be written (another attempt moved the item on), nor for an accepted or failed one', async () => {
+    const refused = setup(claimed(1));
+    refused.graph.acceptSolution.mockRejectedValue(new GraphError('transient', { code: 2, message: 'Service temporarily unavailable' }, 503));
+    refused.store.recordAcceptRetry.mockResolvedValue(false);
+    await expect(acceptSolution(ITEM, refused.deps, STREAM)).resolves.toMatchObject({ outcome: 'skipped' });
+    const accepted = setup(claimed(1));
+    await acceptSolution(ITEM, accepted.deps, STREAM);
+    const failed = setup(claimed(1));
+    failed.graph.acceptSolution.mockRejectedValue(new GraphError('permanent', { code: 100, message: 'Invalid parameter' }, 400));
+    await acceptSolution(ITEM, failed.deps, STREAM);
+    for (const { wake } of [refused, accepted, failed]) expect(wake).not.toHaveBeenCalled();
   });
 
   test('a throttled accept waits what Graph asks, even past the backoff’s cap', async () => {
@@ -300,5 +354,38 @@ describe('acceptSolution', () => {
     store.recordAccepted.mockRejectedValue(new Error('DynamoDB unavailable'));
     await expect(acceptSolution(ITEM, deps, STREAM)).rejects.toThrow('DynamoDB unavailable');
     expect(store.recordAcceptRetry).not.toHaveBeenCalled();
+  });
+});
+
+describe('a wake-up’s attempt (the due trigger at its due time), on the record store’s own claim', () => {
+  const DUE_AT = at(-5);
+  /** A retry scheduled for DUE_AT, as recordAcceptRetry leaves it, unless `record` says otherwise. */
+  async function woken(record: Partial<SolutionRecord>) {
+    const { store, ports } = memoryRecordStore();
+    await ports.seed({ ...CREATED, acceptAttempts: 1, acceptRetryUntil: at(24 * 3600), nextAttemptAt: DUE_AT, updatedAt: at(-20), ...record });
+    const { graph, deps } = setup();
+    const outcome = await acceptSolution(ITEM, { ...deps, store }, { kind: 'due', handoffBefore: new Date(DUE_AT) });
+    return { outcome, graph, record: await store.getSolution(ITEM.onboardingId, ITEM.appId) };
+  }
+
+  test('takes a retry that is due: accepted, as the second attempt', async () => {
+    const { outcome, graph, record } = await woken({});
+    expect(outcome).toMatchObject({ outcome: 'accepted', attempt: 2 });
+    expect(graph.acceptSolution).toHaveBeenCalledTimes(1);
+    expect(record).toMatchObject({ status: 'ACCEPTED', acceptAttempts: 2 });
+  });
+
+  test.each([
+    ['not yet due (rescheduled later since)', { nextAttemptAt: at(30) }, 'CREATED'],
+    ['already accepted', { status: 'ACCEPTED', nextAttemptAt: undefined }, 'ACCEPTED'],
+    ['claimed by another attempt (its lease running)', { acceptAttempts: 2, nextAttemptAt: at(40) }, 'CREATED'],
+    ['failed for good', { status: 'ACCEPT_FAILED', nextAttemptAt: undefined }, 'ACCEPT_FAILED'],
+  ] as const)('a solution %s is left alone: no Graph call, nothing written', async (_, record, status) => {
+    const before = { ...record, updatedAt: at(-20) } as Partial<SolutionRecord>;
+    const { outcome, graph, record: after } = await woken(before);
+    expect(outcome).toEqual({ outcome: 'skipped', status });
+    expect(graph.getSolution).not.toHaveBeenCalled();
+    expect(graph.acceptSolution).not.toHaveBeenCalled();
+    expect(after).toMatchObject({ status, updatedAt: at(-20) });
   });
 });

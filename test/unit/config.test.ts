@@ -41,7 +41,7 @@ describe('config', () => {
   });
 
   test('accepts are retried for a day by default, by the accept worker and the reconciler alike', () => {
-    const secret = { SYSTEM_USER_TOKEN_SECRET_ID: 'arn:token', ACCEPT_LEASE_SECONDS: '60' };
+    const secret = { SYSTEM_USER_TOKEN_SECRET_ID: 'arn:token', ACCEPT_LEASE_SECONDS: '60', ACCEPT_WAKE_QUEUE_URL: 'https://sqs/wake' };
     // The check before accepting compares the permissions solutions are created with; declining a mismatch is opt-in.
     const expected = { partnerAppId: '1000000000000001', ownerPermissions: [], partnerPermissions: ['MESSAGING'], rejectMismatched: false, acceptLeaseMs: 60_000, retryPeriodMs: 86_400_000, backoff: SCHEDULE.acceptBackoff };
     expect(loadAcceptSolutionConfig({ ...BASE, ...secret }).acceptance).toEqual(expected);
@@ -58,10 +58,14 @@ describe('config', () => {
       minTimeLeftMs: 3 * (5_000 + SCHEDULE.graphPacing.maxWaitMs) + SCHEDULE.reconcileItemWritesMs,
     });
     expect(() => loadReconcileConfig({ ...BASE, ...secret, CREATE_QUEUE_URL: 'q', ACCEPT_RETRY_PERIOD_SECONDS: '0' })).toThrow(/ACCEPT_RETRY_PERIOD_SECONDS/);
+    // Both wake the accept retries they schedule, on the accept worker's wake queue.
+    expect([loadAcceptSolutionConfig({ ...BASE, ...secret }).acceptWakeQueueUrl, reconcile.acceptWakeQueueUrl]).toEqual(['https://sqs/wake', 'https://sqs/wake']);
+    const { ACCEPT_WAKE_QUEUE_URL: _, ...noWakeQueue } = secret;
+    expect(() => loadAcceptSolutionConfig({ ...BASE, ...noWakeQueue })).toThrow(/ACCEPT_WAKE_QUEUE_URL/);
   });
 
   test('the functions that accept take the creation permissions, with the same one-MESSAGING-side rule, and an explicit flag to decline mismatches', () => {
-    const accepting = { ...BASE, SYSTEM_USER_TOKEN_SECRET_ID: 'arn:token', ACCEPT_LEASE_SECONDS: '60' };
+    const accepting = { ...BASE, SYSTEM_USER_TOKEN_SECRET_ID: 'arn:token', ACCEPT_LEASE_SECONDS: '60', ACCEPT_WAKE_QUEUE_URL: 'https://sqs/wake' };
     expect(loadAcceptSolutionConfig({ ...accepting, OWNER_PERMISSIONS: 'messaging', PARTNER_PERMISSIONS: '', REJECT_MISMATCHED_SOLUTIONS: 'true' }).acceptance).toMatchObject({
       ownerPermissions: ['MESSAGING'],
       partnerPermissions: [],
@@ -91,7 +95,7 @@ describe('config', () => {
     const create = loadCreateSolutionConfig({ ...BASE, ...CREATE_QUEUE, TIME_SCALE: '0.1' });
     expect(create.solution).toMatchObject({ backoff: scaled.createBackoff, unknownCreateSettleSeconds: 6, busyRetryMs: 1_000 });
     expect(create.redelivery).toEqual({ backoff: scaled.createBackoff, busyDeferrals: SCHEDULE.busyDeferrals });
-    expect(loadAcceptSolutionConfig({ ...BASE, SYSTEM_USER_TOKEN_SECRET_ID: 'arn:token', ACCEPT_LEASE_SECONDS: '60', TIME_SCALE: '0.1' }).acceptance.backoff).toEqual(scaled.acceptBackoff);
+    expect(loadAcceptSolutionConfig({ ...BASE, SYSTEM_USER_TOKEN_SECRET_ID: 'arn:token', ACCEPT_LEASE_SECONDS: '60', ACCEPT_WAKE_QUEUE_URL: 'q', TIME_SCALE: '0.1' }).acceptance.backoff).toEqual(scaled.acceptBackoff);
     for (const bad of ['0', '-1', '2', 'fast']) expect(() => loadTimeScale({ TIME_SCALE: bad })).toThrow(/TIME_SCALE/);
   });
 
@@ -136,6 +140,7 @@ describe('the clients’ configuration', () => {
     SYSTEM_USER_TOKEN_SECRET_ID: 's',
     BUSINESS_ID: '2949482758682047',
     SYSTEM_USER_ID: '61550000000001',
+    SHARE_WAKE_QUEUE_URL: 'https://sqs/share-wake',
   };
 
   it('shares nothing without a credit line, and USD by default with one', async () => {

@@ -2,7 +2,7 @@ import { SCHEDULE } from '../../lambdas/schedule';
 import { functionEnvironments } from '../../lib/function-environment';
 
 const PARTNER = { partnerAppId: '1000000000000001', businessId: '2949482758682047', systemUserId: '61550000000001' };
-const RESOURCES = { tableName: 't', createQueueUrl: 'q', appSecretId: 'a', systemUserTokenSecretId: 's', webhookVerifyTokenSecretId: 'w' };
+const RESOURCES = { tableName: 't', createQueueUrl: 'q', acceptWakeQueueUrl: 'aw', shareWakeQueueUrl: 'sw', appSecretId: 'a', systemUserTokenSecretId: 's', webhookVerifyTokenSecretId: 'w' };
 
 describe('function environments and TIME_SCALE', () => {
   test('the stack’s (scale 1): the schedule’s values, and no TIME_SCALE', () => {

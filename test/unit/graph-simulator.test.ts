@@ -55,6 +55,15 @@ describe('Graph simulator controls', () => {
     expect([...sim.state.solutions.values()].map((s) => s.name)).toEqual(['n']);
   });
 
+  test('an error rule may carry response headers: a throttle’s own hold (Retry-After, or the business use case estimate) is what the client waits', async () => {
+    const token = login();
+    sim.state.controls.addFault({ operation: 'create_solution', times: 1, effect: { type: 'error', status: 400, code: 4, message: '(#4) Application request limit reached', headers: { 'retry-after': '4' } } });
+    const estimate = JSON.stringify({ [APP]: [{ type: 'whatsapp', call_count: 100, total_cputime: 100, total_time: 100, estimated_time_to_regain_access: 2 }] });
+    sim.state.controls.addFault({ operation: 'create_solution', times: 1, effect: { type: 'error', status: 400, code: 80007, headers: { 'x-business-use-case-usage': estimate } } });
+    await expect(rejectionOf(create(token), GraphError)).resolves.toMatchObject({ errorClass: 'throttled', retryAfterSeconds: 4 });
+    await expect(rejectionOf(create(token, graph()), GraphError)).resolves.toMatchObject({ errorClass: 'throttled', retryAfterSeconds: 120 });
+  });
+
   test('a hanging call runs into the client’s timeout, as a transient error', async () => {
     const token = login();
     sim.state.controls.addFault({ operation: 'create_solution', times: 1, effect: { type: 'hang' } });

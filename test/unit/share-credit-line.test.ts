@@ -1,5 +1,6 @@
-import { shareCreditLine, systemUserTasks, type ShareCreditDeps } from '../../lambdas/domain/clients/share-credit-line';
-import type { ClientRecord } from '../../lambdas/domain/clients/client-record';
+import { jest } from '@jest/globals';
+import { shareCreditLine, systemUserTasks, wakeShare, type ShareCreditDeps } from '../../lambdas/domain/clients/share-credit-line';
+import type { ClientKey, ClientRecord } from '../../lambdas/domain/clients/client-record';
 import { ClientGraphClient } from '../../lambdas/graph/client-graph-client';
 import { SCHEDULE } from '../../lambdas/schedule';
 import { startGraphSimulator, type GraphSimulator } from '../../local/graph-simulator/server';
@@ -45,6 +46,7 @@ async function newClient(opts: { partnerPermissions?: string[]; fundedBy?: 'othe
     updatedAt: now.toISOString(),
   };
   await clients.recordNewClient(record);
+  const wake = jest.fn(async (_key: ClientKey, _at: Date): Promise<void> => undefined);
   const deps = (overrides: Partial<ShareCreditDeps['settings']> = {}): ShareCreditDeps => ({
     clients,
     graph: new ClientGraphClient({ baseUrl: sim.url, version: 'v25.0', timeoutMs: 2000, appListingPath: 'me/assigned_applications' }),
@@ -58,11 +60,12 @@ async function newClient(opts: { partnerPermissions?: string[]; fundedBy?: 'othe
       ...overrides,
     },
     systemUserToken: async () => DEFAULT_SEED.systemUserToken,
+    wake,
     clock: () => now,
     random: () => 0.5,
   });
   const key = { solutionId, wabaId: waba.id };
-  return { key, clients, ports, deps, waba };
+  return { key, clients, ports, deps, waba, wake };
 }
 
 const calls = (operationPath: RegExp, method = 'POST') => sim.state.requests.filter((r) => r.method === method && operationPath.test(r.path)).length;
@@ -175,5 +178,57 @@ describe('sharing our credit line with a client', () => {
     await expect(shareCreditLine(key, deps({ creditLine: undefined }))).resolves.toEqual({ outcome: 'not-shared' });
     expect((await clients.getClient(key))!).toMatchObject({ status: 'NOT_SHARED', lastError: { reason: 'NO_CREDIT_LINE' } });
     expect(sim.state.requests).toHaveLength(0);
+  });
+
+  it('a scheduled retry is woken at its next attempt time, after the record holds it; none for an attempt that ends', async () => {
+    const { key, clients, deps, wake } = await newClient();
+    sim.state.controls.addFault({ operation: 'share_credit_line', times: 1, effect: { type: 'error', status: 400, code: 4, message: '(#4) Application request limit reached' } });
+    const first = await shareCreditLine(key, deps());
+    expect(first).toMatchObject({ outcome: 'retrying', attempt: 1 });
+    const waiting = (await clients.getClient(key))!;
+    expect(wake).toHaveBeenCalledTimes(1);
+    expect(wake).toHaveBeenCalledWith(key, new Date(waiting.nextAttemptAt!));
+    expect(first).toMatchObject({ nextAttemptAt: waiting.nextAttemptAt });
+    expect(first).not.toHaveProperty('wakeFailed');
+    await clients.rearmShare(waiting, now);
+    await expect(shareCreditLine(key, deps())).resolves.toMatchObject({ outcome: 'shared' });
+    expect(wake).toHaveBeenCalledTimes(1);
+  });
+
+  it('a wake-up that cannot be sent is reported; the retry stays on the record for the reconciler', async () => {
+    const { key, clients, deps, wake } = await newClient();
+    wake.mockRejectedValue(new Error('SQS is down'));
+    sim.state.controls.addFault({ operation: 'share_credit_line', times: 1, effect: { type: 'error', status: 503, code: 2, isTransient: true } });
+    await expect(shareCreditLine(key, deps())).resolves.toMatchObject({ outcome: 'retrying', wakeFailed: 'Error: SQS is down' });
+    expect((await clients.getClient(key))!.status).toBe('SHARING');
+  });
+});
+
+describe('a wake-up for a client’s retry', () => {
+  it('hands a client whose retry is due back to NEW for the worker; a repeated wake-up does nothing more', async () => {
+    const { key, clients, deps } = await newClient();
+    sim.state.controls.addFault({ operation: 'share_credit_line', times: 1, effect: { type: 'error', status: 503, code: 2, isTransient: true } });
+    await shareCreditLine(key, deps());
+    const { nextAttemptAt } = (await clients.getClient(key))!;
+    await expect(wakeShare({ ...key, dueAt: nextAttemptAt! }, { clients, clock: () => new Date(nextAttemptAt!) })).resolves.toBe(true);
+    expect((await clients.getClient(key))!).toMatchObject({ status: 'NEW' });
+    await expect(wakeShare({ ...key, dueAt: nextAttemptAt! }, { clients, clock: () => new Date(nextAttemptAt!) })).resolves.toBe(false);
+  });
+
+  it.each([
+    ['shared since', 'shared'],
+    ['claimed again (its next attempt is another’s)', 'claimed'],
+  ] as const)('leaves a client %s alone: nothing written, no Graph call', async (_, since) => {
+    const { key, clients, deps } = await newClient();
+    sim.state.controls.addFault({ operation: 'share_credit_line', times: 1, effect: { type: 'error', status: 503, code: 2, isTransient: true } });
+    await shareCreditLine(key, deps());
+    const { nextAttemptAt } = (await clients.getClient(key))!;
+    await clients.rearmShare((await clients.getClient(key))!, now);
+    if (since === 'shared') await shareCreditLine(key, deps());
+    else await clients.claimShare(key, now, { leaseMs: 60_000, retryPeriodMs: 3_600_000 });
+    const before = { record: await clients.getClient(key), requests: sim.state.requests.length };
+    await expect(wakeShare({ ...key, dueAt: nextAttemptAt! }, { clients, clock: () => new Date(nextAttemptAt!) })).resolves.toBe(false);
+    expect(await clients.getClient(key)).toEqual(before.record);
+    expect(sim.state.requests.length).toBe(before.requests);
   });
 });

@@ -2,6 +2,7 @@ import type { ClientGraphClient } from '../../graph/client-graph-client';
 import { GraphError } from '../../graph/graph-error';
 import type { RetryPolicy } from '../../schedule';
 import { askOf, retryDelaySeconds } from '../retry-policy';
+import { wakeWhenDue, type Wake } from '../wake';
 import type { ClientStore } from './client-records';
 import type { ClientError, ClientKey, ClientRecord } from './client-record';
 
@@ -19,6 +20,8 @@ export interface ShareCreditDeps {
     backoff: RetryPolicy;
   };
   systemUserToken: () => Promise<string>;
+  /** Wakes the client when its scheduled retry is due (best effort: the reconciler is the net). */
+  wake: Wake<ClientKey>;
   clock: () => Date;
   random?: () => number;
 }
@@ -27,7 +30,8 @@ export type ShareOutcome =
   | { outcome: 'shared'; alreadyOurs: boolean; allocationConfigId: string; attempt: number }
   /** `gaveUp`: retried for the whole retry period; otherwise refused for good, or another line is on the WABA. */
   | { outcome: 'failed'; error: ClientError; gaveUp: boolean; attempt: number }
-  | { outcome: 'retrying'; error: ClientError; attempt: number; nextAttemptAt: string }
+  /** `wakeFailed`: the retry's wake-up could not be sent. */
+  | { outcome: 'retrying'; error: ClientError; attempt: number; nextAttemptAt: string; wakeFailed?: string }
   | { outcome: 'not-shared' }
   /** Not NEW (a repeated stream record, another attempt holds it, it left), or it moved on during this attempt. */
   | { outcome: 'skipped' };
@@ -44,8 +48,9 @@ const conclusion = (reason: ClientError['reason'], message: string): ClientError
  * lost, or Meta's own sharing) is CREDIT_SHARED without a second share; another partner's is
  * CREDIT_FAILED `OTHER_CREDIT_LINE`, since Meta never changes an attached line. Otherwise our system
  * user is put on the WABA, the line shared and attached, and the allocation verified against the
- * WABA's funding. Transient and throttled failures retry from the record as accepts do (backoff, the
- * reconciler re-arms a due one); permanent ones end CREDIT_FAILED with Graph's error.
+ * WABA's funding. Transient and throttled failures retry from the record as accepts do (backoff, a
+ * wake-up re-arms it when due, the reconciler if none came); permanent ones end CREDIT_FAILED with
+ * Graph's error.
  */
 export async function shareCreditLine(key: ClientKey, deps: ShareCreditDeps): Promise<ShareOutcome> {
   const line = deps.settings.creditLine;
@@ -125,7 +130,7 @@ async function fail(client: ClientRecord, attempt: number, error: ClientError, g
   return { outcome: 'failed', error, gaveUp, attempt };
 }
 
-/** The next attempt after backoff, no sooner than Graph asks; past the retry period, CREDIT_FAILED. */
+/** The next attempt after backoff, no sooner than Graph asks, woken then; past the retry period, CREDIT_FAILED. */
 async function retryOrGiveUp(client: ClientRecord, attempt: number, error: ClientError, ask: ReturnType<typeof askOf>, deps: ShareCreditDeps, allocationConfigId?: string): Promise<ShareOutcome> {
   const now = deps.clock();
   const next = new Date(now.getTime() + retryDelaySeconds(deps.settings.backoff, attempt, ask, deps.random) * 1000);
@@ -133,5 +138,16 @@ async function retryOrGiveUp(client: ClientRecord, attempt: number, error: Clien
     return fail(client, attempt, { ...error, reason: error.reason === 'NOT_VERIFIED' ? 'NOT_VERIFIED' : 'RETRY_PERIOD_OVER' }, true, deps, allocationConfigId);
   }
   if (!(await deps.clients.recordShareRetry(client, attempt, error, now, next, allocationConfigId))) return { outcome: 'skipped' };
-  return { outcome: 'retrying', error, attempt, nextAttemptAt: next.toISOString() };
+  const woken = await wakeWhenDue(deps.wake, { solutionId: client.solutionId, wabaId: client.wabaId }, next);
+  return { outcome: 'retrying', error, attempt, nextAttemptAt: next.toISOString(), ...woken };
+}
+
+/**
+ * A wake-up for a client's retry, due at `dueAt`: the client goes back to NEW for the stream to hand
+ * to the worker, as the reconciler re-arms a due one (the worker's claim, from NEW only, lets one
+ * attempt through), and only while that retry is the one pending (its `nextAttemptAt`): a client
+ * shared, failed, left or claimed again since is left alone. Whether it was re-armed.
+ */
+export function wakeShare(wake: ClientKey & { dueAt: string }, deps: { clients: Pick<ClientStore, 'rearmShare'>; clock: () => Date }): Promise<boolean> {
+  return deps.clients.rearmShare({ solutionId: wake.solutionId, wabaId: wake.wabaId, nextAttemptAt: wake.dueAt }, deps.clock());
 }

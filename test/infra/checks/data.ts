@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { TABLE_LAYOUT } from '../../../lambdas/store/table-layout';
-import { ACCEPT_FAILURE_QUEUE, CREATE_QUEUE, SECRET_NAMES } from '../../../lib/pipeline-settings';
+import { ACCEPT_FAILURE_QUEUE, CREATE_QUEUE, SECRET_NAMES, WAKE_QUEUES } from '../../../lib/pipeline-settings';
 import { arn, FULL_CONTEXT, logicalId, ref, resourceOf, synthApp } from '../app-under-test';
 
 const FOURTEEN_DAYS = 14 * 24 * 3600;
@@ -76,9 +76,24 @@ describe('data: queues', () => {
     expect(ACCEPT_FAILURE_QUEUE.retentionSeconds).toBe(FOURTEEN_DAYS);
   });
 
+  it.each([
+    ['accept', 'acceptSolution', data.acceptWakeQueue],
+    ['share', 'shareCredit', data.shareWakeQueue],
+  ] as const)('%s wake queue: visibility at least 6× its worker’s timeout, redrive to the wake DLQ (kept 14 days), a day’s retention', (_label, worker, queue) => {
+    const workerTimeout = resourceOf(template, pipeline.functions[worker]).Properties.Timeout as number;
+    expect(resourceOf(template, queue).Properties).toEqual({
+      SqsManagedSseEnabled: true,
+      VisibilityTimeout: WAKE_QUEUES.visibilityTimeoutSeconds[worker],
+      MessageRetentionPeriod: WAKE_QUEUES.retentionSeconds,
+      RedrivePolicy: { deadLetterTargetArn: arn(data.wakeDlq), maxReceiveCount: WAKE_QUEUES.maxReceiveCount },
+    });
+    expect(WAKE_QUEUES.visibilityTimeoutSeconds[worker]).toBeGreaterThanOrEqual(6 * workerTimeout);
+    expect(resourceOf(template, data.wakeDlq).Properties.MessageRetentionPeriod).toBe(FOURTEEN_DAYS);
+  });
+
   it('every queue is SSE-encrypted (SQS managed) and refuses non-TLS access', () => {
     const queues = template.findResources('AWS::SQS::Queue');
-    const all = [data.createQueue, data.createDlq, data.acceptFailureQueue, data.shareFailureQueue];
+    const all = [data.createQueue, data.createDlq, data.acceptFailureQueue, data.shareFailureQueue, data.acceptWakeQueue, data.shareWakeQueue, data.wakeDlq];
     expect(Object.keys(queues).sort()).toEqual(all.map(logicalId).sort());
     for (const queue of Object.values(queues)) expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
     for (const queue of all) {

@@ -31,6 +31,7 @@ describe('monitoring', () => {
     WeeklyClientAllowanceAlarm: { ...custom('weeklyClients'), Statistic: 'Maximum', Threshold: 160, TreatMissingData: 'notBreaching' },
     ShareFailureAlarm: { Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible', Dimensions: [queue(data.shareFailureQueue)], Statistic: 'Maximum', Threshold: 1, TreatMissingData: 'ignore' },
     CreateDlqAlarm: { Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible', Dimensions: [queue(data.createDlq)], Statistic: 'Maximum', Threshold: 1, TreatMissingData: 'ignore' },
+    WakeDlqAlarm: { Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible', Dimensions: [queue(data.wakeDlq)], Statistic: 'Maximum', Threshold: 1, TreatMissingData: 'ignore' },
     AcceptFailureAlarm: { Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible', Dimensions: [queue(data.acceptFailureQueue)], Statistic: 'Maximum', Threshold: 1, TreatMissingData: 'ignore' },
     CreateQueueAgeAlarm: { Namespace: 'AWS/SQS', MetricName: 'ApproximateAgeOfOldestMessage', Dimensions: [queue(data.createQueue)], Statistic: 'Maximum', Threshold: ALARMS.createQueueOldestMessageSeconds, TreatMissingData: 'ignore' },
     // IteratorAge is in milliseconds.

@@ -17,6 +17,7 @@ import {
   RECONCILER,
   SHARE_EVENT_SOURCE,
   SHARE_FILTER_PATTERN,
+  WAKE_EVENT_SOURCES,
 } from '../../../lib/pipeline-settings';
 import { arn, cdkJsonContext, FULL_CONTEXT, logicalId, ref, resourceOf, synthApp, TEST_PARTNER_APP_ID } from '../app-under-test';
 
@@ -40,10 +41,17 @@ describe('pipeline: the house function', () => {
   });
 
   it("each environment is functionEnvironments() with the stack's table, queue and secret ARNs", () => {
-    const sentinels: PipelineResources = { tableName: '<table>', createQueueUrl: '<queue>', appSecretId: '<app>', systemUserTokenSecretId: '<sut>', webhookVerifyTokenSecretId: '<vt>' };
+    const sentinels: PipelineResources = {
+      tableName: '<table>',
+      createQueueUrl: '<queue>',
+      acceptWakeQueueUrl: '<accept-wake>',
+      shareWakeQueueUrl: '<share-wake>',
+      appSecretId: '<app>', systemUserTokenSecretId: '<sut>', webhookVerifyTokenSecretId: '<vt>' };
     const resolved: Record<string, unknown> = {
       '<table>': ref(data.table),
       '<queue>': ref(data.createQueue),
+      '<accept-wake>': ref(data.acceptWakeQueue),
+      '<share-wake>': ref(data.shareWakeQueue),
       '<app>': ref(data.appSecret), // a secret's Ref is its ARN
       '<sut>': ref(data.systemUserToken),
       '<vt>': ref(data.webhookVerifyToken),
@@ -167,9 +175,9 @@ describe('pipeline: least privilege', () => {
   });
 
   it.each([
-    ['accept-solution', 'acceptSolution', data.acceptFailureQueue],
-    ['share-credit', 'shareCredit', data.shareFailureQueue],
-  ] as const)('%s: reads the stream, reads and moves its items on, reads the system-user token, reports to its own on-failure queue; nothing else', (_label, name, onFailure) => {
+    ['accept-solution', 'acceptSolution', data.acceptFailureQueue, data.acceptWakeQueue],
+    ['share-credit', 'shareCredit', data.shareFailureQueue, data.shareWakeQueue],
+  ] as const)('%s: reads the stream, reads and moves its items on, reads the system-user token, reports to its own on-failure queue, consumes and sends its own wake-ups; nothing else', (_label, name, onFailure, wakeQueue) => {
     expect(permissionsOf(name)).toEqual({
       [logGroupOf(name)]: writesOwnLogs,
       // ListStreams, like X-Ray's actions, has no resource-level permissions.
@@ -178,16 +186,18 @@ describe('pipeline: least privilege', () => {
       [`${logicalId(data.table)}.StreamArn`]: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
       [logicalId(data.systemUserToken)]: ['secretsmanager:GetSecretValue'],
       [logicalId(onFailure)]: ['sqs:SendMessage'],
+      [logicalId(wakeQueue)]: ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage', 'sqs:SendMessage'],
     });
   });
 
-  it('reconcile: queries the byStatus index alone, reads and moves items on, reads the create queue’s counts and the system-user token', () => {
+  it('reconcile: queries the byStatus index alone, reads and moves items on, reads the create queue’s counts and the system-user token, wakes the accept retries it schedules', () => {
     expect(permissionsOf('reconcile')).toEqual({
       [logGroupOf('reconcile')]: writesOwnLogs,
       '*': traces,
       [logicalId(data.table)]: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
       [`${logicalId(data.table)}/index/byStatus`]: ['dynamodb:Query'],
       [logicalId(data.createQueue)]: ['sqs:GetQueueAttributes'],
+      [logicalId(data.acceptWakeQueue)]: ['sqs:SendMessage'],
       [logicalId(data.systemUserToken)]: ['secretsmanager:GetSecretValue'],
     });
   });
@@ -312,8 +322,25 @@ describe('pipeline: event sources', () => {
     expect(ACCEPT_FILTER_PATTERN.dynamodb.NewImage.entity.S).toEqual(['solution']);
   });
 
-  it('there are exactly these three mappings', () => {
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 3);
+  it.each([
+    ['accept', 'acceptSolution', data.acceptWakeQueue],
+    ['share', 'shareCredit', data.shareWakeQueue],
+  ] as const)('%s wake queue → its stream worker: partial batch failures, no batching wait, no filter (the queue is the worker’s own)', (_label, name, queue) => {
+    const settings = WAKE_EVENT_SOURCES[name];
+    const [mapping, ...others] = Object.values(template.findResources('AWS::Lambda::EventSourceMapping', { Properties: { EventSourceArn: arn(queue) } }));
+    expect(others).toEqual([]);
+    expect(mapping!.Properties).toEqual({
+      EventSourceArn: arn(queue),
+      FunctionName: ref(pipeline.functions[name]),
+      BatchSize: settings.batchSize,
+      MaximumBatchingWindowInSeconds: settings.maxBatchingWindowSeconds,
+      ScalingConfig: { MaximumConcurrency: settings.maxConcurrency },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  it('there are exactly these five mappings', () => {
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 5);
   });
 });
 
