@@ -23,4 +23,5 @@ export default {
   // backoffs, leases, the reconciler and the page's timers. Measured here: 368.6 s with two workers,
   // 286.7 s with three (load 8; the closest to its timeout, an ops CLI test, 23 s of 60 s).
   maxWorkers: 3,
+  testSequencer: '<rootDir>/test/support/long-waits-first.js',
 };
