@@ -39,6 +39,9 @@ export async function startRuntime(): Promise<BenchRuntime> {
         WEBHOOK_VERIFY_TOKEN: '',
         // The cost section reads what the functions consumed.
         USAGE_METER: '1',
+        // Its bundles in its data directory, as `npm start` builds them (not the tests' shared ones):
+        // the cold-start section imports them from there.
+        BUNDLES_DIR: '',
       },
       // A group of its own, as a terminal gives it: Ctrl-C on the bench is the bench's to handle.
       ownProcessGroup: true,
