@@ -79,9 +79,12 @@ export async function costOfSolutions(ctx: BenchContext): Promise<SectionResult>
     sqsRequests: per(sqs.chunks - sqs.empty),
     graphCalls: per(calls.length),
   };
-  // The time one DynamoDB or SQS request took in this run (through the meter): what a minimum's waits are priced at.
-  const awsRequests = dynamo.requests + sqs.requests - sqs.empty;
-  const awsMs = (dynamo.ms + sqs.ms - emptyReceiveMs(used)) / Math.max(1, awsRequests);
+  // The time one of the functions' own DynamoDB or SQS requests took in this run (through the meter):
+  // what a minimum's waits are priced at. The event sources' requests are apart: their receives
+  // long-poll (a wait, not work) and no invocation is billed for them.
+  const ownCalls = (caller: string) => (PIPELINE_FUNCTIONS as readonly string[]).includes(caller);
+  const own = [serviceTotal(used, 'dynamodb', ownCalls), serviceTotal(used, 'sqs', ownCalls)];
+  const awsMs = own.reduce((ms, u) => ms + u.ms, 0) / Math.max(1, own.reduce((n, u) => n + u.requests, 0));
 
   const rows: Row[] = [
     figure('DynamoDB write request units', measured.writeUnits, minPer(minimum.writeUnits.value)),
@@ -138,7 +141,7 @@ export async function costOfSolutions(ctx: BenchContext): Promise<SectionResult>
     rows,
     notes: [
       `minimums: WRU ${fixed(minPer(minimum.writeUnits.value))}: ${minimum.writeUnits.why}; RRU ${fixed(minPer(minimum.readUnits.value))}: ${minimum.readUnits.why}; SQS ${fixed(minPer(minimum.sqsRequests.value))}: ${minimum.sqsRequests.why}; Graph ${fixed(minPer(minimum.graphCalls.value))}: ${minimum.graphCalls.why}.`,
-      `billed ms minimum: each invocation’s waits one after another (Graph calls × ${latencyMs} ms, DynamoDB/SQS requests × ${millis(awsMs)}, their mean in this run); webhook: ${fixed(deliveries / solutions)} deliveries per solution, as Meta sent them; accept: ${fixed(acceptBatches / n)} batches per onboarding, as its creates ended (records further apart than Lambda's ${millis(SHARD_POLL_MS)} stream poll cannot share one, and one read's records are spread over the ${ACCEPT_EVENT_SOURCE.parallelizationFactor} concurrent batches by item).`,
+      `billed ms minimum: each invocation’s waits one after another (Graph calls × ${latencyMs} ms, the functions' DynamoDB/SQS requests × ${millis(awsMs)}, their mean in this run); webhook: ${fixed(deliveries / solutions)} deliveries per solution, as Meta sent them; accept: ${fixed(acceptBatches / n)} batches per onboarding, as its creates ended (records further apart than Lambda's ${millis(SHARD_POLL_MS)} stream poll cannot share one, and one read's records are spread over the ${ACCEPT_EVENT_SOURCE.parallelizationFactor} concurrent batches by item).`,
       `refused conditional writes: ${dynamo.refused} (counted as 1 WRU each); transactions left unmetered: ${dynamo.unmetered}; stream reads by the triggers are free; not counted: CloudWatch Logs and metrics, Secrets Manager (read once per warm container), the page’s status polls.`,
       `per minute, not per solution: ${periodic}`,
     ],
@@ -161,12 +164,6 @@ async function onboard(ctx: BenchContext, accessToken: string): Promise<Solution
 
 function figure(what: string, measured: number, minimum: number, format: (v: number) => string = (v) => fixed(v)): Row {
   return { what, measured: format(measured), reference: `minimum ${format(minimum)}`, ...ratioGoal(measured / minimum, GOAL) };
-}
-
-/** Time the pollers' empty receives spent waiting (long polls): no request's cost. */
-function emptyReceiveMs(used: UsageSnapshot): number {
-  const receive = used.services.sqs.eventSources?.ReceiveMessage;
-  return receive && receive.requests > 0 ? (receive.ms * receive.empty) / receive.requests : 0;
 }
 
 /** The reconciler's pass and the create queue's idle polling, as this run saw them, per minute. */
