@@ -103,6 +103,13 @@ export const SCHEDULE = {
   reconcileItemWritesMs: 5_000,
   /** How long a warm function keeps a secret before reading it again: a replaced secret is picked up within this. */
   secretCacheSeconds: 300,
+  /**
+   * The most changes (in all its entries) one webhook delivery may carry; more is refused `413`
+   * before anything is written. Meta batches at most 1000 updates in one delivery, and each change
+   * we act on costs a few table calls, which must fit the webhook function's timeout: a bigger body
+   * is not Meta's, and taken in part it would time out and be delivered again for ever.
+   */
+  webhookMaxChanges: 1000,
   graphPacing: GRAPH_PACING,
 
   /**

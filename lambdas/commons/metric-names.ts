@@ -59,4 +59,8 @@ export const METRIC = {
   weeklyClients: 'WeeklyClientsPerApp',
   /** A webhook delivery whose signature did not verify: refused, nothing written. */
   webhookSignatureInvalid: 'WebhookSignatureInvalid',
+  /** A signed delivery about another object than whatsapp_business_account: answered 200, nothing applied. */
+  webhookObjectIgnored: 'WebhookObjectIgnored',
+  /** A signed delivery over the change limit (SCHEDULE.webhookMaxChanges): refused 413, nothing written. */
+  webhookDeliveryTooLarge: 'WebhookDeliveryTooLarge',
 } as const;

@@ -17,7 +17,8 @@ import { HttpError, httpErrors, json, type HttpResult } from '../commons/http';
 import { METRIC } from '../commons/metric-names';
 import { logger, metrics, tracer } from '../commons/observability';
 import { handshakeChallenge, isSignedByMeta } from '../webhook/meta-authentication';
-import { readDelivery } from '../webhook/partner-solutions';
+import { readDelivery, WEBHOOK_OBJECT } from '../webhook/partner-solutions';
+import { SCHEDULE } from '../schedule';
 import { reportLifecycleOutcome } from './lifecycle-report';
 import { reportClientNews } from './client-report';
 
@@ -41,7 +42,8 @@ async function subscribe(event: APIGatewayProxyEventV2): Promise<HttpResult> {
  * A signed delivery: verified over the raw bytes before anything is parsed, then each
  * `partner_solutions` change is applied to the records of its solution, and each `account_update`
  * change about a client to the client's records (of our solutions only). A store failure answers
- * 500, so that Meta delivers it again; news that matches nothing, or fields we do not use, never do.
+ * 500, so that Meta delivers it again; news that matches nothing, or fields and objects we do not
+ * use, never do. A delivery over `webhookMaxChanges` is refused 413 before anything is written.
  */
 async function deliver(event: APIGatewayProxyEventV2): Promise<HttpResult> {
   const raw = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
@@ -49,8 +51,13 @@ async function deliver(event: APIGatewayProxyEventV2): Promise<HttpResult> {
     metrics.addMetric(METRIC.webhookSignatureInvalid, MetricUnit.Count, 1);
     throw new HttpError(401, 'INVALID_SIGNATURE', 'X-Hub-Signature-256 is missing or does not sign this body.');
   }
-  const delivery = readDelivery(raw.toString('utf8'), new Date());
+  const delivery = readDelivery(raw.toString('utf8'), new Date(), SCHEDULE.webhookMaxChanges);
   if (!delivery) throw new HttpError(400, 'MALFORMED_PAYLOAD', 'The body is not a webhook envelope.');
+  if (delivery === 'too-large') {
+    metrics.addMetric(METRIC.webhookDeliveryTooLarge, MetricUnit.Count, 1);
+    throw new HttpError(413, 'PAYLOAD_TOO_LARGE', `A delivery may carry at most ${SCHEDULE.webhookMaxChanges} changes.`);
+  }
+  if (delivery.object !== WEBHOOK_OBJECT) metrics.addMetric(METRIC.webhookObjectIgnored, MetricUnit.Count, 1);
   for (const news of delivery.news) {
     const result = await takeLifecycleNews(news, deps);
     reportLifecycleOutcome({ solutionId: news.solutionId, status: news.state.status, source: 'webhook' }, result);

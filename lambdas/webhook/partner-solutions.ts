@@ -4,6 +4,8 @@ import type { LifecycleNews } from '../domain/solution-lifecycle';
 import { ACCOUNT_UPDATE_FIELD, readAccountUpdate } from './account-update';
 
 export interface WebhookDelivery {
+  /** The envelope's `object`: only `whatsapp_business_account` is read; any other one's changes are all `ignored`. */
+  object: string;
   /** Each `partner_solutions` change: a solution's new status, true on Graph at the entry's time. */
   news: LifecycleNews[];
   /** Each `account_update` change about a client joining or leaving (docs/graph-api.md § Clients). */
@@ -16,12 +18,14 @@ export interface WebhookDelivery {
   clientsMalformed: number;
 }
 
-const envelope = z.object({ entry: z.array(z.unknown()).default([]) });
+const envelope = z.object({ object: z.string(), entry: z.array(z.unknown()) });
 const entrySchema = z.object({ id: z.string().optional().catch(undefined), time: z.number().finite().optional(), changes: z.array(z.unknown()).default([]) });
 const changeSchema = z.object({ field: z.string().optional(), value: z.unknown() });
 const partnerSolutionsValue = z.object({ solution_id: z.string().min(1), solution_status: z.string().min(1) });
 
 export const PARTNER_SOLUTIONS_FIELD = 'partner_solutions';
+/** The object our fields belong to (docs/graph-api.md "Webhooks"): news of any other object is not ours. */
+export const WEBHOOK_OBJECT = 'whatsapp_business_account';
 
 /**
  * How far ahead of our clock an entry's time may be: a few minutes of skew. Later than that, it is
@@ -32,11 +36,13 @@ const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 
 /**
  * The `partner_solutions` and `account_update` news in a signed delivery (docs/graph-api.md "Webhooks"), undefined when the
- * body is not a JSON envelope at all. Only what a decision rests on is required, and only of the
+ * body is not a JSON envelope at all (an object with a string `object` and an `entry` array), and
+ * `'too-large'` when its entries hold more than `maxChanges` changes in all, so that the caller refuses
+ * it before writing anything. Only what a decision rests on is required, and only of the
  * changes we act on, each on its own: fields, changes or objects we do not use, or one odd entry,
  * never cost the rest of the delivery. An entry without a usable time counts as news of `receivedAt`.
  */
-export function readDelivery(body: string, receivedAt: Date): WebhookDelivery | undefined {
+export function readDelivery(body: string, receivedAt: Date, maxChanges: number): WebhookDelivery | 'too-large' | undefined {
   let json: unknown;
   try {
     json = JSON.parse(body);
@@ -45,8 +51,13 @@ export function readDelivery(body: string, receivedAt: Date): WebhookDelivery | 
   }
   const parsed = envelope.safeParse(json);
   if (!parsed.success) return undefined;
-  const delivery: WebhookDelivery = { news: [], clients: [], ignored: 0, malformed: 0, clientsMalformed: 0 };
-  for (const rawEntry of parsed.data.entry) {
+  const { object, entry: entries } = parsed.data;
+  const changes = entries.reduce<number>((sum, entry) => sum + changeCount(entry), 0);
+  const delivery: WebhookDelivery = { object, news: [], clients: [], ignored: 0, malformed: 0, clientsMalformed: 0 };
+  // Another object's news (a Page's, say) is never applied, whatever its fields are called.
+  if (object !== WEBHOOK_OBJECT) return { ...delivery, ignored: changes };
+  if (changes > maxChanges) return 'too-large';
+  for (const rawEntry of entries) {
     const entry = entrySchema.safeParse(rawEntry);
     if (!entry.success) {
       delivery.malformed++;
@@ -77,8 +88,14 @@ export function readDelivery(body: string, receivedAt: Date): WebhookDelivery | 
   return delivery;
 }
 
+function changeCount(entry: unknown): number {
+  const changes = (entry as { changes?: unknown } | null)?.changes;
+  return Array.isArray(changes) ? changes.length : 0;
+}
+
+/** A time past the allowed skew, or none a Date can hold (`1e13` seconds is past year 275760), is the arrival's. */
 function entryTime(unixSeconds: number | undefined, receivedAt: Date): Date {
   if (unixSeconds === undefined || unixSeconds <= 0) return receivedAt;
   const at = new Date(unixSeconds * 1000);
-  return at.getTime() > receivedAt.getTime() + MAX_CLOCK_SKEW_MS ? receivedAt : at;
+  return at.getTime() <= receivedAt.getTime() + MAX_CLOCK_SKEW_MS ? at : receivedAt;
 }

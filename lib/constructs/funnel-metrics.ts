@@ -31,6 +31,8 @@ export const LIFECYCLE_CHANGES = [
   ['solutionMismatch', 'Not accepted: mismatch'],
   ['lifecycleNewsUnmatched', 'News matching no record'],
   ['webhookSignatureInvalid', 'Webhook signature invalid'],
+  ['webhookObjectIgnored', 'Webhook of another object (ignored)'],
+  ['webhookDeliveryTooLarge', 'Webhook delivery too large (413)'],
 ] as const satisfies readonly (readonly [keyof typeof METRIC, string])[];
 
 /** Clients through our solutions (docs/design.md §7): who told us of them, and what was not ours to record. */

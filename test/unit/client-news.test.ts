@@ -1,7 +1,8 @@
 import { takeClientNews, type ClientNews, type ClientNewsDeps } from '../../lambdas/domain/clients/client-news';
 import { discoverClients } from '../../lambdas/domain/clients/discover-clients';
 import type { SolutionRecord } from '../../lambdas/domain/records';
-import { readDelivery } from '../../lambdas/webhook/partner-solutions';
+import { readDelivery, type WebhookDelivery } from '../../lambdas/webhook/partner-solutions';
+import { SCHEDULE } from '../../lambdas/schedule';
 import { GraphError } from '../../lambdas/graph/graph-error';
 import type { SharedClientWaba } from '../../lambdas/graph/client-graph-client';
 import { memoryClientStore, ourSolution } from '../support/memory-client-store';
@@ -168,7 +169,8 @@ describe('reading account_update from a signed delivery', () => {
         { event: 'VOLUME_BASED_PRICING_TIER_UPDATE' },
       ]),
       now,
-    )!;
+      SCHEDULE.webhookMaxChanges,
+    ) as WebhookDelivery;
     expect(delivery.clients.map((c) => [c.kind, c.event, 'solutionId' in c ? c.solutionId : undefined])).toEqual([
       ['joined', 'PARTNER_ADDED', SOLUTION],
       ['joined', 'PARTNER_APP_INSTALLED', SOLUTION],

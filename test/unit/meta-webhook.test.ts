@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { handshakeChallenge, isSignedByMeta } from '../../lambdas/webhook/meta-authentication';
-import { readDelivery } from '../../lambdas/webhook/partner-solutions';
+import { SCHEDULE } from '../../lambdas/schedule';
+import { readDelivery, type WebhookDelivery } from '../../lambdas/webhook/partner-solutions';
 
 /** Meta's signed example (test/contract/graph-examples.json). */
 const examples = JSON.parse(readFileSync(new URL('../contract/graph-examples.json', import.meta.url), 'utf8')) as {
@@ -57,9 +58,13 @@ describe('subscription handshake', () => {
 
 describe('partner_solutions deliveries', () => {
   const at = new Date('2026-11-28T10:00:00Z');
+  const read = (body: string, receivedAt = at) => readDelivery(body, receivedAt, SCHEDULE.webhookMaxChanges);
+  const news = (body: string) => (read(body) as WebhookDelivery).news;
+  const change = { field: 'partner_solutions', value: { solution_id: '42', solution_status: 'ACTIVE' } };
 
   test('reads Meta’s example: the solution, its status, and the entry’s time', () => {
-    expect(readDelivery(delivery.request.raw_body!, at)).toEqual({
+    expect(read(delivery.request.raw_body!)).toEqual({
+      object: 'whatsapp_business_account',
       news: [{ solutionId: '1234567890123456', state: { status: 'DEACTIVATED' }, observedAt: new Date(1764316800 * 1000), source: 'webhook' }],
       clients: [],
       ignored: 0,
@@ -88,7 +93,8 @@ describe('partner_solutions deliveries', () => {
         { id: '4', time: 1764317000, changes: [null, 7, { field: 'partner_solutions', value: { solution_id: '44', solution_status: 'REJECTED' } }] },
       ],
     });
-    expect(readDelivery(body, at)).toEqual({
+    expect(read(body)).toEqual({
+      object: 'whatsapp_business_account',
       news: [
         { solutionId: '42', state: { status: 'PENDING' }, observedAt: new Date(1764316900 * 1000), source: 'webhook' },
         // No entry time: news of when it arrived.
@@ -100,19 +106,42 @@ describe('partner_solutions deliveries', () => {
       malformed: 4,
       clientsMalformed: 0,
     });
-    expect(readDelivery('{"object":"page"}', at)).toEqual({ news: [], clients: [], ignored: 0, malformed: 0, clientsMalformed: 0 });
+    expect(read('{"object":"page","entry":[]}')).toEqual({ object: 'page', news: [], clients: [], ignored: 0, malformed: 0, clientsMalformed: 0 });
+  });
+
+  test('another object’s delivery is read as nothing, even with fields named like ours: every change ignored', () => {
+    const body = JSON.stringify({ object: 'page', entry: [{ id: '1', time: 1764316900, changes: [change, { field: 'account_update', value: { event: 'PARTNER_REMOVED', waba_info: { waba_id: '1', owner_business_id: '2' } } }] }] });
+    expect(read(body)).toEqual({ object: 'page', news: [], clients: [], ignored: 2, malformed: 0, clientsMalformed: 0 });
   });
 
   test('an entry time far ahead of our clock (milliseconds, say) counts as news of its arrival; a few minutes of skew are kept', () => {
-    const envelope = (time: number) => JSON.stringify({ entry: [{ time, changes: [{ field: 'partner_solutions', value: { solution_id: '42', solution_status: 'ACTIVE' } }] }] });
+    const envelope = (time: number) => JSON.stringify({ object: 'whatsapp_business_account', entry: [{ time, changes: [change] }] });
     const inMs = at.getTime();
-    expect(readDelivery(envelope(inMs), at)?.news[0]?.observedAt).toEqual(at);
+    expect(news(envelope(inMs))[0]?.observedAt).toEqual(at);
     const skewed = at.getTime() / 1000 + 120;
-    expect(readDelivery(envelope(skewed), at)?.news[0]?.observedAt).toEqual(new Date(skewed * 1000));
+    expect(news(envelope(skewed))[0]?.observedAt).toEqual(new Date(skewed * 1000));
   });
 
-  test('a body that is not an envelope at all is undefined', () => {
-    expect(readDelivery('not json', at)).toBeUndefined();
-    expect(readDelivery('{"entry":"nope"}', at)).toBeUndefined();
+  test.each([1e13, 8.64e12 + 1, Number.MAX_VALUE])('an entry time %d no Date can hold counts as news of its arrival, a valid date', (time) => {
+    const body = JSON.stringify({ object: 'whatsapp_business_account', entry: [{ time, changes: [change] }] });
+    const observedAt = news(body)[0]?.observedAt;
+    expect(observedAt).toEqual(at);
+    expect(observedAt?.toISOString()).toBe(at.toISOString());
+  });
+
+  test('a body that is not an envelope at all (no string object, no entry array) is undefined', () => {
+    for (const body of ['not json', '{}', '{"hello":"world"}', '[]', 'null', '{"entry":"nope"}', '{"entry":[]}', '{"object":"whatsapp_business_account"}', '{"object":7,"entry":[]}']) {
+      expect(read(body)).toBeUndefined();
+    }
+  });
+
+  test('more changes than webhookMaxChanges, in all the entries, is too large: nothing of it is read', () => {
+    const entries = (count: number) => Array.from({ length: count }, (_, i) => ({ id: String(i), time: 1764316900, changes: [change] }));
+    const body = (count: number) => JSON.stringify({ object: 'whatsapp_business_account', entry: entries(count) });
+    expect(news(body(SCHEDULE.webhookMaxChanges))).toHaveLength(SCHEDULE.webhookMaxChanges);
+    expect(read(body(SCHEDULE.webhookMaxChanges + 1))).toBe('too-large');
+    expect(read(body(20_000))).toBe('too-large');
+    // Changes are counted across entries, not entries alone.
+    expect(read(JSON.stringify({ object: 'whatsapp_business_account', entry: [{ changes: Array(SCHEDULE.webhookMaxChanges + 1).fill(change) }] }))).toBe('too-large');
   });
 });

@@ -91,6 +91,51 @@ describe('webhook handler: deliveries', () => {
     expect(db.calls()).toHaveLength(0);
   });
 
+  const signed = (body: string) => invoke(event('POST', { body, headers: { 'x-hub-signature-256': sign(body) } }));
+  const partnerSolutions = { field: 'partner_solutions', value: { event: 'SOLUTION_UPDATED', solution_id: '42', solution_status: 'PENDING_DEACTIVATION' } };
+
+  test('a signed delivery about another object is taken (200) and applies nothing, even with a field named like ours', async () => {
+    const body = JSON.stringify({ object: 'page', entry: [{ id: '1', time: 1764316800, changes: [partnerSolutions] }] });
+    const answer = await signed(body);
+    expect(answer.statusCode).toBe(200);
+    expect(JSON.parse(answer.body!)).toEqual({ received: 0, ignored: 1 });
+    expect(db.calls()).toHaveLength(0);
+  });
+
+  test.each(['{}', '{"hello":"world"}', '[]', '{"object":"whatsapp_business_account"}'])('a signed %s is no envelope: 400 MALFORMED_PAYLOAD, the table not touched', async (body) => {
+    const answer = await signed(body);
+    expect(answer.statusCode).toBe(400);
+    expect(JSON.parse(answer.body!)).toMatchObject({ error: { code: 'MALFORMED_PAYLOAD' } });
+    expect(db.calls()).toHaveLength(0);
+  });
+
+  test('an entry time no date can hold (1e13 s) is news of its arrival: the delivery is taken and every entry applied', async () => {
+    const body = JSON.stringify({
+      object: 'whatsapp_business_account',
+      entry: [
+        { id: '1', time: 1e13, changes: [partnerSolutions] },
+        { id: '1', time: 1764316800, changes: [{ ...partnerSolutions, value: { ...partnerSolutions.value, solution_id: '43' } }] },
+      ],
+    });
+    const before = Date.now();
+    const answer = await signed(body);
+    expect(answer.statusCode).toBe(200);
+    expect(JSON.parse(answer.body!)).toEqual({ received: 2, ignored: 0 });
+    const solutionsAsked = db.commandCalls(QueryCommand).map((call) => call.args[0].input.ExpressionAttributeValues?.[':solutionId']);
+    expect(solutionsAsked).toEqual(['42', '43']);
+    const lifecycleAt = db.commandCalls(UpdateCommand).flatMap((call) => Object.values(call.args[0].input.ExpressionAttributeValues ?? {})).filter((v): v is string => typeof v === 'string' && /^\d{4}-\d\d-\d\dT/.test(v));
+    // The first entry's news is dated at its arrival, whole seconds (never an invalid date).
+    expect(lifecycleAt.some((v) => Date.parse(v) >= Math.floor(before / 1000) * 1000 && Date.parse(v) <= Date.now())).toBe(true);
+  });
+
+  test('a delivery of more changes than webhookMaxChanges (20,000 entries) is refused 413 PAYLOAD_TOO_LARGE before anything is written', async () => {
+    const body = JSON.stringify({ object: 'whatsapp_business_account', entry: Array.from({ length: 20_000 }, (_, i) => ({ id: String(i), time: 1764316800, changes: [partnerSolutions] })) });
+    const answer = await signed(body);
+    expect(answer.statusCode).toBe(413);
+    expect(JSON.parse(answer.body!)).toMatchObject({ error: { code: 'PAYLOAD_TOO_LARGE' } });
+    expect(db.calls()).toHaveLength(0);
+  });
+
   test('news of a solution no record holds is taken (200) and writes nothing', async () => {
     db.on(QueryCommand).resolves({ Items: [] });
     const body = delivery('DEACTIVATED');
