@@ -9,7 +9,7 @@ export function parseSince(value: string, now: Date): string {
   const relative = /^(\d+)([mhd])$/.exec(value);
   if (relative) return new Date(now.getTime() - Number(relative[1]) * UNITS[relative[2]!]!).toISOString();
   const at = /^\d{4}-\d{2}-\d{2}/.test(value) ? Date.parse(value) : NaN;
-  if (Number.isNaN(at)) throw OpsError.usage(`--since ${value}: give a duration such as 90m, 6h or 7d, or a time such as 2026-11-28T10:00:00Z`);
+  if (Number.isNaN(at)) throw OpsError.usage(`--since ${value}: a duration back from now (90m, 6h, 7d: whole minutes, hours or days) or a time (2026-11-28, 2026-11-28T10:00:00Z)`);
   return new Date(at).toISOString();
 }
 

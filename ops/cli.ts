@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { parseClientStatuses, parseLimit, parseRecordId, parseSince, parseStatuses } from './args';
 import { clientsCommand } from './commands/clients';
 import { creditLineCommand } from './commands/credit-line';
@@ -42,32 +42,57 @@ target: the local runtime of DATA_DIR (default .data) unless --stack NAME, or --
 --json: one JSON document on stdout.  T: 90m, 6h, 7d, or a time such as 2026-11-28T10:00:00Z
 exit codes: 0 done; 1 failed or done in part; 2 usage, target or AWS access error; 3 ID not found`;
 
-function parse() {
+const OPTIONS = {
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+  stack: { type: 'string' },
+  table: { type: 'string' },
+  queue: { type: 'string' },
+  dlq: { type: 'string' },
+  'failure-queue': { type: 'string' },
+  status: { type: 'string', multiple: true },
+  app: { type: 'string' },
+  onboarding: { type: 'string' },
+  solution: { type: 'string' },
+  since: { type: 'string' },
+  limit: { type: 'string' },
+  after: { type: 'string' },
+  only: { type: 'string' },
+  'dry-run': { type: 'boolean', default: false },
+} as const satisfies ParseArgsOptionsConfig;
+
+function parse(argv: readonly string[]) {
   try {
-    return parseArgs({
-      allowPositionals: true,
-      options: {
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-        stack: { type: 'string' },
-        table: { type: 'string' },
-        queue: { type: 'string' },
-        dlq: { type: 'string' },
-        'failure-queue': { type: 'string' },
-        status: { type: 'string', multiple: true },
-        app: { type: 'string' },
-        onboarding: { type: 'string' },
-        solution: { type: 'string' },
-        since: { type: 'string' },
-        limit: { type: 'string' },
-        after: { type: 'string' },
-        only: { type: 'string' },
-        'dry-run': { type: 'boolean', default: false },
-      },
-    });
+    return parseArgs({ args: dashValuesAttached(argv), allowPositionals: true, options: OPTIONS });
   } catch (error) {
-    throw OpsError.usage(`${(error as Error).message} (see --help)`);
+    // parseArgs explains over several lines: the CLI reports one.
+    throw OpsError.usage(`${(error as Error).message.split('\n').join(' ')} (see --help)`);
   }
+}
+
+const isOption = (arg: string) =>
+  arg === '--' || Object.entries(OPTIONS).some(([name, option]) => arg === `--${name}` || arg.startsWith(`--${name}=`) || ('short' in option && arg === `-${option.short}`));
+
+/**
+ * `--since -5m` as `--since=-5m`: parseArgs refuses a value starting with a dash as ambiguous, so
+ * one that is none of our options goes to the option, whose own check says what it accepts.
+ */
+function dashValuesAttached(argv: readonly string[]): string[] {
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const next = argv[i + 1];
+    const name = arg.startsWith('--') ? arg.slice(2) : undefined;
+    if (arg === '--') return [...args, ...argv.slice(i)];
+    const takesValue = name !== undefined && name in OPTIONS && OPTIONS[name as keyof typeof OPTIONS].type === 'string';
+    if (takesValue && next?.startsWith('-') && !isOption(next)) {
+      args.push(`${arg}=${next}`);
+      i++;
+    } else {
+      args.push(arg);
+    }
+  }
+  return args;
 }
 
 type Args = ReturnType<typeof parse>;
@@ -94,9 +119,12 @@ async function run(command: string | undefined, args: string[], values: Args['va
     case 'show':
       expectArgs(args, 1, 'show takes one ID: an onboarding ID, a solution ID or an app ID');
       return showCommand(await target(), parseRecordId(args[0]!));
-    case 'stats':
+    case 'stats': {
       expectArgs(args, 0, 'stats takes no arguments');
-      return statsCommand(await target(), parseSince(values.since ?? '24h', clock()), clock());
+      // A bad --since is a usage error whether or not the target answers.
+      const since = parseSince(values.since ?? '24h', clock());
+      return statsCommand(await target(), since, clock());
+    }
     case 'retry': {
       const statuses = parseStatuses(values.status);
       if (args.length === 0 && !statuses) throw OpsError.usage('retry needs IDs or --status (see --help)');
@@ -137,7 +165,7 @@ async function run(command: string | undefined, args: string[], values: Args['va
 
 let target: OpsTarget | undefined;
 try {
-  const { positionals, values } = parse();
+  const { positionals, values } = parse(process.argv.slice(2));
   if (values.help) {
     console.log(USAGE);
   } else {

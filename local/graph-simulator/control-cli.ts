@@ -32,27 +32,22 @@ import { readRuntimeFile } from '../runtime/runtime-file';
  *   uninstall-app <wabaId>         the client removes our app (PARTNER_APP_UNINSTALLED)
  *   clients                        the client WABAs the simulator holds
  *   access-token-shape <reference|guide>   how GET /{solution}/access_token answers ({access_token, expires_at} or {data: [{access_token}]})
+ *
+ *   help | --help | -h             this usage (on stdout, exit 0); a command or option it does not know: exit 2
  */
 const USAGE = [
-  'usage: npm run sim -- fault <json> | faults | clear-faults | latency <ms> [jitter] | hourly-limit <scope> <perHour> [factor][,…] | rate-limit <scope> <max> <window>[,…] | paging <maxPageSize> | token <appIds> | requests | solutions | reset',
+  'usage: npm run sim -- help | fault <json> | faults | clear-faults | latency <ms> [jitter] | hourly-limit <scope> <perHour> [factor][,…] | rate-limit <scope> <max> <window>[,…] | paging <maxPageSize> | token <appIds> | requests | solutions | reset',
   '       npm run sim -- webhooks | subscribe <callbackUrl> [verifyToken] | unsubscribe | reject|request-deactivation|deactivate <solutionId>',
   '       npm run sim -- resend-webhook [index] [--bad-signature] | send-webhook <solutionId> <status> [unixTime] [--bad-signature]',
   '       npm run sim -- client <solutionId> [--events added|installed|both] [--repeat] [--reverse] [--no-webhook] [--funded-by-other]',
   '       npm run sim -- remove-client <wabaId> | uninstall-app <wabaId> | clients | access-token-shape <reference|guide>',
 ].join('\n');
 
-const { positionals, values } = parseArgs({
-  allowPositionals: true,
-  options: {
-    'bad-signature': { type: 'boolean', default: false },
-    // No defaults: an onboarding option left out is drawn at random by the simulator.
-    events: { type: 'string' },
-    repeat: { type: 'boolean' },
-    reverse: { type: 'boolean' },
-    'no-webhook': { type: 'boolean' },
-    'funded-by-other': { type: 'boolean' },
-  },
-});
+const { positionals, values } = parse();
+if (values.help || positionals[0] === 'help') {
+  console.log(USAGE);
+  process.exit(0);
+}
 const badSignature = values['bad-signature'];
 const [command, ...args] = positionals;
 const base = process.env.GRAPH_SIM_URL ?? readRuntimeFile(process.env.DATA_DIR ?? '.data')?.graph;
@@ -165,4 +160,27 @@ switch (command) {
 function usage(): never {
   console.error(USAGE);
   process.exit(2);
+}
+
+function parse() {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: {
+        help: { type: 'boolean', short: 'h', default: false },
+        'bad-signature': { type: 'boolean', default: false },
+        // No defaults: an onboarding option left out is drawn at random by the simulator.
+        events: { type: 'string' },
+        repeat: { type: 'boolean' },
+        reverse: { type: 'boolean' },
+        'no-webhook': { type: 'boolean' },
+        'funded-by-other': { type: 'boolean' },
+      },
+    });
+  } catch (error) {
+    // parseArgs throws, with a stack, a paragraph whose first sentence names the option: that line and where the usage is.
+    if (!(error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) throw error;
+    console.error(`${(error as Error).message.split(/(?<=\.)\s|\n/)[0]} (usage: npm run sim -- --help)`);
+    process.exit(2);
+  }
 }
