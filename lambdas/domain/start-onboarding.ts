@@ -165,7 +165,8 @@ async function verifyToken(accessToken: string, appSecret: string, deps: TokenCh
 
 /** The apps the Tech Provider selected, with their token: a token or permission error is theirs. */
 async function listApps(accessToken: string, deps: TokenCheckDeps, signal?: AbortSignal): Promise<TechProviderApp[]> {
-  const apps = await deps.graph.listSelectedApps(accessToken, signal).catch((error: unknown) => {
+  // Read no further than it takes to know there are too many: a long listing is a rejection, never Graph's trouble.
+  const apps = await deps.graph.listSelectedApps(accessToken, { signal, atMost: MAX_APPS_PER_ONBOARDING }).catch((error: unknown) => {
     if (error instanceof GraphError && error.isTokenError) throw new OnboardingRejected('INVALID_TOKEN');
     if (error instanceof GraphError && error.isPermissionError) throw new OnboardingRejected('PERMISSION_NOT_GRANTED');
     throw error;

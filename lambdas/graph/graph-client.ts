@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { classifyGraphError, GraphError, networkGraphError, unexpectedAnswerGraphError } from './graph-error';
+import { classifyGraphError, GraphError, networkGraphError, unexpectedAnswerGraphError, type GraphErrorDetails } from './graph-error';
 import { SCHEDULE } from '../schedule';
 import { GraphPacer } from './graph-pacer';
 import { readUsage } from './graph-usage';
@@ -182,9 +182,17 @@ export class GraphClient {
     return { appId: d.app_id ?? '', isValid: d.is_valid, userId: d.user_id, scopes: d.scopes, expiresAt: d.expires_at, error: d.error };
   }
 
-  /** The apps the Tech Provider selected in the login dialog, all pages followed. */
-  async listSelectedApps(userToken: string, signal?: AbortSignal): Promise<TechProviderApp[]> {
-    return this.listAll(this.options.appListingPath, { limit: PAGE_LIMIT }, userToken, appSchema, signal);
+  /**
+   * The apps the Tech Provider selected in the login dialog, all pages followed; with `atMost`, the
+   * listing stops as soon as it holds more than that and answers `atMost + 1` apps: enough for the
+   * caller to know there are too many, without reading the rest.
+   */
+  async listSelectedApps(userToken: string, options: { signal?: AbortSignal; atMost?: number } = {}): Promise<TechProviderApp[]> {
+    const { signal, atMost } = options;
+    // Each page that is not empty brings an app, so `atMost + 1` pages always show "too many": the
+    // page cap can then only stop a paging loop, never turn too many apps into an error.
+    const maxPages = atMost === undefined ? MAX_PAGES : Math.max(MAX_PAGES, atMost + 1);
+    return this.listAll(this.options.appListingPath, { limit: PAGE_LIMIT }, userToken, appSchema, signal, maxPages, atMost);
   }
 
   async createSolution(techProviderAppId: string, request: CreateSolutionRequest, userToken: string): Promise<string> {
@@ -250,9 +258,14 @@ export class GraphClient {
     item: T,
     signal?: AbortSignal,
     maxPages = MAX_PAGES,
+    /** Stop once more than this many are in (the pages after are never fetched) and answer `atMost + 1`. */
+    atMost = Number.POSITIVE_INFINITY,
   ): Promise<z.infer<T>[]> {
     const items: z.infer<T>[] = [];
-    for await (const page of this.pages(path, query, token, item, signal, maxPages)) items.push(...page.items);
+    for await (const page of this.pages(path, query, token, item, signal, maxPages)) {
+      items.push(...page.items);
+      if (items.length > atMost) return items.slice(0, atMost + 1);
+    }
     return items;
   }
 
@@ -343,7 +356,16 @@ function toGraphError(httpStatus: number, body: unknown, tokens: string[]): Grap
   }
   const e = parsed.data.error;
   const errorClass = classifyGraphError(httpStatus, e.code, e.is_transient ?? false);
-  return new GraphError(errorClass, { code: e.code, subcode: e.error_subcode, message: withoutTokens(e.message, tokens), fbtraceId: e.fbtrace_id }, httpStatus);
+  return new GraphError(errorClass, screened({ code: e.code, subcode: e.error_subcode, message: e.message, fbtraceId: e.fbtrace_id }, tokens), httpStatus);
+}
+
+/**
+ * What we keep of Graph's error is stored, shown on the status page, logged and printed by ops: every
+ * string in it is screened alike, so a field kept later is screened without a second thought.
+ */
+function screened(details: GraphErrorDetails, tokens: string[]): GraphErrorDetails {
+  const entries = Object.entries(details).map(([field, value]) => [field, typeof value === 'string' ? withoutTokens(value, field, tokens) : value]);
+  return Object.fromEntries(entries) as GraphErrorDetails;
 }
 
 /** Shortest run of a token that counts as quoting it. */
@@ -352,14 +374,14 @@ const TOKEN_RUN = 8;
 const ACCESS_TOKEN_PATTERN = /EAA[A-Za-z0-9_-]{5,}/g;
 
 /**
- * Graph's messages may quote the token they refuse ("Malformed access token EAA…"), and the message
- * is kept on records and shown on the page: the token and anything shaped like one is cut out, and a
- * message that still quotes a run of a token is withheld whole.
+ * Graph's messages may quote the token they refuse ("Malformed access token EAA…"), and so may any
+ * other field of its error (a trace id, say): the token and anything shaped like one is cut out, and
+ * a field that still quotes a run of a token is withheld whole.
  */
-function withoutTokens(message: string, tokens: string[]): string {
-  const cut = tokens.filter((t) => t.length > 0).reduce((m, t) => m.split(t).join('[token]'), message).replace(ACCESS_TOKEN_PATTERN, '[token]');
+function withoutTokens(text: string, field: string, tokens: string[]): string {
+  const cut = tokens.filter((t) => t.length > 0).reduce((m, t) => m.split(t).join('[token]'), text).replace(ACCESS_TOKEN_PATTERN, '[token]');
   const quotes = (t: string) => Array.from({ length: t.length - TOKEN_RUN + 1 }, (_, i) => t.slice(i, i + TOKEN_RUN)).some((run) => cut.includes(run));
-  return tokens.some((t) => t.length >= TOKEN_RUN && quotes(t)) ? 'Graph API error (its message quoted an access token and is withheld)' : cut;
+  return tokens.some((t) => t.length >= TOKEN_RUN && quotes(t)) ? `Graph API error (its ${field} quoted an access token and is withheld)` : cut;
 }
 
 /** An answer that is not the documented shape is a classified error, never a crash or a guess. */

@@ -96,6 +96,7 @@ function addFault(state: GraphSimulatorState, b: Record<string, unknown>): SimRe
   const operation = b.operation as GraphOperation | undefined;
   if (!effect || !['error', 'hang', 'malformed', 'delay', 'answer'].includes(effect.type)) return badControl('effect.type must be error, hang, malformed, delay or answer');
   if (effect.type === 'answer' && !(Number.isInteger(effect.status) && effect.status >= 100 && effect.status <= 599)) return badControl('an answer needs an HTTP status');
+  if (effect.type === 'error' && effect.fbtraceId !== undefined && typeof effect.fbtraceId !== 'string') return badControl("an error's fbtraceId must be a string");
   if (operation !== undefined && !GRAPH_OPERATIONS.includes(operation)) return badControl(`operation must be one of ${GRAPH_OPERATIONS.join(', ')}`);
   if (b.phase !== undefined && b.phase !== 'before' && b.phase !== 'after') return badControl('phase must be before or after');
   const rule = state.controls.addFault({

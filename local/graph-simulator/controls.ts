@@ -40,9 +40,10 @@ export type FaultEffect =
    * A Graph error envelope with this status and code, and these response headers: a throttle's
    * `X-Business-Use-Case-Usage` with its `estimated_time_to_regain_access` (docs/graph-api.md §
    * Errors), say, or a `Retry-After` of a few seconds where Graph's estimate is in whole minutes (the
-   * docs do not name Retry-After; the simulator sends it only when a rule asks).
+   * docs do not name Retry-After; the simulator sends it only when a rule asks). `fbtraceId` sets the
+   * trace ID (an opaque string on Graph) to one of the rule's choosing: a hostile one, say.
    */
-  | { type: 'error'; status: number; code: number; subcode?: number; message?: string; isTransient?: boolean; headers?: Record<string, string> }
+  | { type: 'error'; status: number; code: number; subcode?: number; message?: string; isTransient?: boolean; fbtraceId?: string; headers?: Record<string, string> }
   /** No answer at all, until the client gives up. */
   | { type: 'hang' }
   /** A body that is not JSON. */
@@ -210,6 +211,7 @@ export function faultResponse(effect: FaultEffect): SimResponse | undefined {
           type: effect.code === 190 ? 'OAuthException' : 'GraphMethodException',
           ...(effect.subcode === undefined ? {} : { subcode: effect.subcode }),
           ...(effect.isTransient === undefined ? {} : { isTransient: effect.isTransient }),
+          ...(effect.fbtraceId === undefined ? {} : { fbtraceId: effect.fbtraceId }),
         }),
         ...(effect.headers === undefined ? {} : { headers: effect.headers }),
       };

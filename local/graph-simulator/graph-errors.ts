@@ -11,7 +11,8 @@ export interface SimResponse {
 
 export function graphError(
   status: number,
-  fields: { code: number; message: string; type?: string; subcode?: number; isTransient?: boolean },
+  /** `fbtraceId`: the trace ID to send; a random one of Graph's shape when absent. */
+  fields: { code: number; message: string; type?: string; subcode?: number; isTransient?: boolean; fbtraceId?: string },
 ): SimResponse {
   return {
     status,
@@ -22,7 +23,7 @@ export function graphError(
         code: fields.code,
         ...(fields.subcode === undefined ? {} : { error_subcode: fields.subcode }),
         ...(fields.isTransient === undefined ? {} : { is_transient: fields.isTransient }),
-        fbtrace_id: `Sim${randomBytes(8).toString('base64url')}`,
+        fbtrace_id: fields.fbtraceId ?? `Sim${randomBytes(8).toString('base64url')}`,
       },
     },
   };

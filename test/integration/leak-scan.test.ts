@@ -16,7 +16,7 @@ import { PipelineDriver } from '../support/pipeline-driver';
  * metrics or error messages). The runtime runs with secrets of our own making (the system-user
  * token, the app secret, the webhook verify token) and debug logging; then a flow with every
  * Tech Provider token recorded: onboardings accepted, an accept refused for good, an accept retried,
- * a create refused for good, creates that fail until their message is parked in the create DLQ
+ * a create refused for good (its token in Graph's `fbtrace_id`), creates that fail until their message is parked in the create DLQ
  * (`createMaxReceiveCount=2`), a stream batch the accept worker fails until it is on the on-failure
  * queue (a poison record: Graph's refusals of an accept are scheduled on its record and never fail
  * the batch), requests intake refuses (each around a live token), and one onboarding on the page in
@@ -72,10 +72,14 @@ async function refused(call: string, status: number, token: string, body = JSON.
   expect((await post(call, body, contentType)).status).toBe(status);
 }
 
-/** A Tech Provider of its own logs in with `appCount` apps and posts its token; the onboarding's ID and token. */
-async function onboard(name: string, userId: string, appCount: number): Promise<{ id: string; token: string }> {
+/**
+ * A Tech Provider of its own logs in with `appCount` apps and posts its token (after `beforePost`,
+ * which may arm a fault around it); the onboarding's ID and token.
+ */
+async function onboard(name: string, userId: string, appCount: number, beforePost?: (token: string) => Promise<unknown>): Promise<{ id: string; token: string }> {
   const token = await pipeline.login(await pipeline.techProvider(userId, appCount), userId);
   tokens.push({ label: `Tech Provider token (${name})`, value: token });
+  await beforePost?.(token);
   const answer = await post(name, JSON.stringify({ accessToken: token }));
   expect(answer.status).toBe(202);
   tokenByOnboarding.set(answer.body.onboardingId, token);
@@ -103,12 +107,14 @@ beforeAll(async () => {
   const { queues } = runtime.endpoints;
 
   const [createRefused] = await pipeline.techProvider('914', 1);
-  await pipeline.addFault({ operation: 'create_solution', objectId: createRefused, effect: { type: 'error', status: 400, code: 100, message: '(#100) Invalid parameter' } });
+  // Refused with the Tech Provider's token in Graph's trace id: screened like the message, kept as `Tr[token]`.
+  const refuseCreate = (token: string) =>
+    pipeline.addFault({ operation: 'create_solution', objectId: createRefused, effect: { type: 'error', status: 400, code: 100, message: '(#100) Invalid parameter', fbtraceId: `Tr${token}` } });
   // Abandoned: its create is throttled (Graph made nothing), then every listing fails until its two receives are spent.
   const [abandoned] = await pipeline.techProvider('915', 1);
   await pipeline.addFault({ operation: 'create_solution', objectId: abandoned, times: 1, effect: { type: 'error', status: 400, code: 4, message: '(#4) Application request limit reached' } });
   await pipeline.addFault({ operation: 'list_solutions', objectId: abandoned, effect: transientError });
-  const [created, parked, accepted] = await Promise.all([onboard('create refused', '914', 1), onboard('create abandoned', '915', 1), onboard('accepted', '911', 3)]);
+  const [created, parked, accepted] = await Promise.all([onboard('create refused', '914', 1, refuseCreate), onboard('create abandoned', '915', 1), onboard('accepted', '911', 3)]);
   // The same token again: the first onboarding's answer (200).
   expect((await post('accepted, posted again', JSON.stringify({ accessToken: accepted.token }))).status).toBe(200);
   await pipeline.poisonAcceptStream('leak-scan-poison', '919000');
@@ -123,6 +129,8 @@ beforeAll(async () => {
     pipeline.waitUntil('the abandoned create message in the DLQ', queueDepthIs(queues.createSolutionDlq, 1)),
     pipeline.waitUntil('the poisoned stream batch on the on-failure queue', queueDepthIs(queues.acceptSolutionFailures, 1)),
   ]);
+  // The refusal carried the token in its trace id (the scans below look for it everywhere).
+  expect((await pipeline.solutionItems(created.id))[0]?.lastError).toMatchObject({ code: 100, fbtraceId: 'Tr[token]' });
   const businessTokens = await clientsThrough(accepted.id);
   // Each onboarding's status as the page reads it, failures included.
   for (const [call, id] of Object.entries({ accepted: accepted.id, 'accept refused': accept.refused, 'accept retried': accept.retried, 'create refused': created.id, 'create abandoned': parked.id })) {

@@ -123,6 +123,12 @@ describe('local pipeline, end to end', () => {
       expect({ status: response.status, body: response.body }).toEqual({ status: 422, body: { error: { code: 'NO_APP_SELECTED', message: expect.stringMatching(/select at least one app/) } } });
     });
 
+    test('a Tech Provider who selected 101 apps (51 pages at the simulator’s 2 a page): 422 TOO_MANY_APPS, never Graph’s 502', async () => {
+      const token = await pipeline.login(await pipeline.techProvider('9101', 101), '9101');
+      const response = await pipeline.postOnboarding(JSON.stringify({ accessToken: token }));
+      expect({ status: response.status, body: response.body }).toEqual({ status: 422, body: { error: { code: 'TOO_MANY_APPS', message: expect.stringMatching(/fewer apps/) } } });
+    });
+
     test('a login made for another app', async () => {
       const { accessToken } = await pipeline.simulator<{ accessToken: string }>('POST', '/__sim/tokens', { appIds: [PROD], forAppId: '42' });
       const response = await pipeline.postOnboarding(JSON.stringify({ accessToken }));

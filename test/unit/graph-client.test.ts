@@ -256,6 +256,19 @@ describe('GraphClient against misbehaving servers', () => {
     expect(error.message).toBe(kept);
   });
 
+  test.each([
+    ['the whole token', (t: string) => `Tr${t}`, 'Tr[token]'],
+    ['a run of the token without its prefix', (t: string) => `Tr${t.slice(20, 40)}`, 'Graph API error (its fbtraceId quoted an access token and is withheld)'],
+  ])('a trace id that carries %s is screened like the message, and so is every other field of the error', async (_, trace, kept) => {
+    const token = 'EAAGm0PX4ZCpsBAKZBZCq1ZBn3dMVpE0Xq9uXgZDZD4reallysecret';
+    const body = { message: '(#100) Invalid parameter', type: 'OAuthException', code: 100, error_user_title: `Token ${token}`, error_user_msg: `Your token ${token.slice(3)} is bad`, fbtrace_id: trace(token) };
+    reply = answering(400, { error: body });
+    const error = await graphError(misbehaving().createSolution('1', { ownerPermissions: [], partnerAppId: PARTNER, partnerPermissions: [], solutionName: 's' }, token));
+    expect(error.details).toEqual({ code: 100, message: '(#100) Invalid parameter', fbtraceId: kept });
+    const everything = JSON.stringify({ details: error.details, message: error.message });
+    for (let i = 0; i + 8 <= token.length; i++) expect(everything).not.toContain(token.slice(i, i + 8));
+  });
+
   test('a rate-limit error is throttled', async () => {
     reply = (res) =>
       res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: '(#4) Application request limit reached', type: 'OAuthException', code: 4, is_transient: true, fbtrace_id: 'X' } }));
