@@ -51,8 +51,8 @@ export function readRuntimeFile(dataDir: string): RuntimeEndpoints | undefined {
 /**
  * Takes the data directory for this process, atomically (O_EXCL): a second runtime on the same
  * directory fails while the first lives. A lock left by a runtime that died is taken over, and the
- * DynamoDB Local it left running is stopped if it still runs (it exits by itself within a second or
- * so of its runtime's death): only when `isOwnDynamoDb` recognizes the PID, which may since name any process.
+ * DynamoDB Local it left running is stopped if it still runs (it exits by itself once its runtime is
+ * gone): only when `isOwnDynamoDb` recognizes the PID, which may since name any process.
  */
 export function acquireDataDir(dataDir: string, isOwnDynamoDb: (pid: number) => boolean): void {
   mkdirSync(dataDir, { recursive: true });
