@@ -1,3 +1,4 @@
+import java.io.IOException;
 import java.lang.reflect.Field;
 import java.net.URI;
 import org.eclipse.jetty.http.HttpHeader;
@@ -20,9 +21,12 @@ import software.amazon.dynamodb.services.local.server.DynamoDBProxyServer;
  * ServerRunner.main's other step, setting up telemetry, is left out: nothing is sent to AWS.
  * Only this machine's own callers are served, as by every other local listener
  * (local/runtime/loopback-host.ts): a Host that is not loopback gets 421, a foreign Origin 403.
+ * It exits once its standard input ends: the runtime holds the other end of that pipe, which the
+ * kernel closes however the runtime dies (SIGKILL included), so no DynamoDB Local outlives it.
  */
 public class LoopbackDynamoDbLocal {
   public static void main(String[] args) throws Exception {
+    exitWhenInputEnds();
     DynamoDBProxyServer proxy = ServerRunner.createServerFromCommandLineArgs(args);
     // Built with `new Server(port)`: one connector, on every interface. A DynamoDB Local that no
     // longer matches fails here (no field, not a ServerConnector) rather than listening openly.
@@ -44,6 +48,25 @@ public class LoopbackDynamoDbLocal {
       }
     });
     proxy.start();
+  }
+
+  /**
+   * First thing, so that a runtime killed while the JVM was still starting is noticed at once (its
+   * EOF is already waiting). System.exit runs the shutdown hooks, as the runtime's own SIGTERM does.
+   */
+  private static void exitWhenInputEnds() {
+    Thread watcher = new Thread(() -> {
+      try {
+        while (System.in.read() != -1) {
+          // The runtime writes nothing: only the end of the stream matters.
+        }
+      } catch (IOException closed) {
+        // A broken pipe means the same as its end.
+      }
+      System.exit(0);
+    }, "exit-with-runtime");
+    watcher.setDaemon(true);
+    watcher.start();
   }
 
   /** As local/runtime/loopback-host.ts: 421 for a Host that is not loopback, 403 for a foreign Origin, else 0. */

@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { delimiter, dirname, join, resolve } from 'node:path';
+import { basename, delimiter, dirname, join, resolve } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { TABLE_LAYOUT } from '../../lambdas/store/table-layout';
 import { StartupFailed, waitFor } from './wait';
@@ -52,6 +52,23 @@ function dynamoDbLocalDir(): string {
  */
 const LOOPBACK_LAUNCHER = resolve(import.meta.dirname, 'LoopbackDynamoDbLocal.java');
 
+const DB_PATH_OPTION = '-dbPath';
+
+/**
+ * Whether `pid` is the DynamoDB Local startDynamoDbLocal started for `dataDir` (the java launcher
+ * LoopbackDynamoDbLocal with that -dbPath), from /proc/<pid>/cmdline. A PID in a stale lock may have
+ * been given to any process since: where /proc cannot tell (the process gone, another OS), it is not ours.
+ */
+export function isDynamoDbLocalFor(pid: number, dataDir: string): boolean {
+  let argv: string[];
+  try {
+    argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  } catch {
+    return false;
+  }
+  return basename(argv[0] ?? '') === 'java' && argv.some((arg) => basename(arg) === basename(LOOPBACK_LAUNCHER)) && argv[argv.indexOf(DB_PATH_OPTION) + 1] === resolve(dataDir);
+}
+
 /** Starts Amazon's DynamoDB Local (from the npm package's jar) on 127.0.0.1, with its data under `dataDir`. */
 export async function startDynamoDbLocal(dataDir: string, port: number): Promise<DynamoDbLocal> {
   requireJava();
@@ -59,12 +76,13 @@ export async function startDynamoDbLocal(dataDir: string, port: number): Promise
   const home = dynamoDbLocalDir();
   const lib = join(home, 'DynamoDBLocal_lib');
   const classPath = [join(home, 'DynamoDBLocal.jar'), join(lib, '*')].join(delimiter);
-  const args = ['-cp', classPath, `-Djava.library.path=${lib}`, LOOPBACK_LAUNCHER, '-port', String(port), '-dbPath', resolve(dataDir), '-sharedDb', '-disableTelemetry'];
+  const args = ['-cp', classPath, `-Djava.library.path=${lib}`, LOOPBACK_LAUNCHER, '-port', String(port), DB_PATH_OPTION, resolve(dataDir), '-sharedDb', '-disableTelemetry'];
   // The user's own JAVA_TOOL_OPTIONS come after ours, and win.
   const javaToolOptions = [JVM_OPTIONS, process.env.JAVA_TOOL_OPTIONS].filter(Boolean).join(' ');
   // Its own process group: Ctrl-C reaches the runtime, which stops DynamoDB Local last, after the
-  // functions in flight have finished with it.
-  const child = spawn('java', args, { env: { ...process.env, JAVA_TOOL_OPTIONS: javaToolOptions }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  // functions in flight have finished with it. Its stdin is a pipe the runtime never writes to: the
+  // launcher exits when it ends, that is when the runtime dies, however it dies.
+  const child = spawn('java', args, { env: { ...process.env, JAVA_TOOL_OPTIONS: javaToolOptions }, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));

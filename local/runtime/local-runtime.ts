@@ -9,7 +9,7 @@ import { SECRET_NAMES, type QueueSourceSettings } from '../../lib/pipeline-setti
 import { startGraphSimulator, type GraphSimulator } from '../graph-simulator/server';
 import { DEFAULT_SEED } from '../graph-simulator/state';
 import { checkpointFile } from './checkpoint-file';
-import { ensureTable, startDynamoDbLocal } from './dynamodb-local';
+import { ensureTable, isDynamoDbLocalFor, startDynamoDbLocal } from './dynamodb-local';
 import type { EventSource } from './event-source';
 import { freePort } from './free-port';
 import { bundleFunctions } from './function-bundles';
@@ -87,7 +87,8 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
   if (opts.graphApiBaseUrl && (!opts.systemUserToken || !opts.appSecret || !opts.partnerAppId)) {
     throw new Error('With GRAPH_API_BASE_URL set, also set PARTNER_APP_ID, SYSTEM_USER_TOKEN and APP_SECRET for that Graph API.');
   }
-  acquireDataDir(dataDir);
+  const dynamoDbDir = join(dataDir, 'dynamodb');
+  acquireDataDir(dataDir, (pid) => isDynamoDbLocalFor(pid, dynamoDbDir));
   if (opts.reset) for (const store of ['dynamodb', 'sqs']) rmSync(join(dataDir, store), { recursive: true, force: true });
 
   const stops: (() => Promise<void> | void)[] = [() => releaseDataDir(dataDir)];
@@ -111,7 +112,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     if (graphSimulator) stops.push(() => graphSimulator.stop());
     const graphUrl = opts.graphApiBaseUrl ?? graphSimulator!.url;
 
-    const dynamo = await startDynamoDbLocal(join(dataDir, 'dynamodb'), await freePort());
+    const dynamo = await startDynamoDbLocal(dynamoDbDir, await freePort());
     stops.push(() => stopChild(dynamo.process));
     if (dynamo.process.pid) recordDynamoDbPid(dataDir, dynamo.process.pid);
     const streamArn = await ensureTable(dynamo.endpoint, TABLE_NAME);

@@ -51,9 +51,10 @@ export function readRuntimeFile(dataDir: string): RuntimeEndpoints | undefined {
 /**
  * Takes the data directory for this process, atomically (O_EXCL): a second runtime on the same
  * directory fails while the first lives. A lock left by a runtime that died is taken over, and the
- * DynamoDB Local it left running is stopped.
+ * DynamoDB Local it left running is stopped if it still runs (it exits by itself once its runtime is
+ * gone): only when `isOwnDynamoDb` recognizes the PID, which may since name any process.
  */
-export function acquireDataDir(dataDir: string): void {
+export function acquireDataDir(dataDir: string, isOwnDynamoDb: (pid: number) => boolean): void {
   mkdirSync(dataDir, { recursive: true });
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
@@ -69,7 +70,7 @@ export function acquireDataDir(dataDir: string): void {
       const http = readRuntimeFile(dataDir)?.http;
       throw new Error(`A local runtime is already running for ${dataDir} (pid ${holder.pid}${http ? `, ${http}` : ''}). Stop it first (Ctrl-C in its terminal, or kill ${holder.pid}).`);
     }
-    if (holder?.dynamodbPid && isAlive(holder.dynamodbPid)) process.kill(holder.dynamodbPid, 'SIGKILL');
+    if (holder?.dynamodbPid && isAlive(holder.dynamodbPid) && isOwnDynamoDb(holder.dynamodbPid)) process.kill(holder.dynamodbPid, 'SIGKILL');
     // The dead runtime's endpoints are gone: nobody may find them in runtime.json any more.
     rmSync(runtimeFile(dataDir), { force: true });
     rmSync(lockFile(dataDir), { force: true });
