@@ -105,9 +105,10 @@ export const SCHEDULE = {
   secretCacheSeconds: 300,
   /**
    * The most changes (in all its entries) one webhook delivery may carry; more is refused `413`
-   * before anything is written. Meta batches at most 1000 updates in one delivery, and each change
-   * we act on costs a few table calls, which must fit the webhook function's timeout: a bigger body
-   * is not Meta's, and taken in part it would time out and be delivered again for ever.
+   * before anything is written. Our bound: Meta's Webhooks guide is known for batches of up to 1000
+   * updates (not stated in the copy of its pages we read), and each change we act on costs a few table
+   * calls, which must fit the webhook function's timeout: taken in part, a body would time out and be
+   * delivered again for ever.
    */
   webhookMaxChanges: 1000,
   graphPacing: GRAPH_PACING,
