@@ -137,13 +137,16 @@ describe('seeded chaos', () => {
     const onboardingIds = [...new Set(answered.flat().filter((id): id is string => id !== undefined))];
     for (const pair of answered) if (pair[0] && pair[1]) expect(pair[0]).toBe(pair[1]);
     // Every solution item of these Tech Providers' apps, whether or not its POST's answer arrived. A
-    // message in flight at the kill comes back when its visibility timeout ends.
+    // message in flight at the kill comes back when its visibility timeout ends. An answered onboarding
+    // may still be VERIFYING (intake took its token while Graph failed): its solutions come once its
+    // verify message is through, so the wait is for those too.
     const chaosApps = tokens.flatMap((t) => t.apps);
     const items = await pipeline.waitUntil(
-      'every chaos solution final',
+      'every answered onboarding with its solutions, every chaos solution final',
       async () => {
         const all = (await Promise.all(chaosApps.map((appId) => pipeline.itemsOfApp(appId)))).flat();
-        return all.every((i) => FINAL.includes(i.status)) ? all : undefined;
+        const everyAnsweredHasItems = onboardingIds.every((id) => all.some((i) => i.onboardingId === id));
+        return everyAnsweredHasItems && all.every((i) => FINAL.includes(i.status)) ? all : undefined;
       },
       CREATE_QUEUE.visibilityTimeoutSeconds * 1000 + 60_000,
     );
