@@ -5,7 +5,7 @@ import type { RetryPolicy, Schedule } from '../schedule';
 import type { RecordStore } from '../domain/records/record-store';
 import { queueMessageSchema, type CreateSolutionMessage, type QueueMessage } from './create-solution-message';
 import type { SqsCreateSolutionQueue } from './create-solution-queue';
-import { busyDeferralSeconds, MalformedMessageError } from './retry-backoff';
+import { busyDeferralSeconds, MalformedMessageError, parseMessageBody } from './retry-backoff';
 
 export interface CreateDeliveriesDeps {
   queue: Pick<SqsCreateSolutionQueue, 'send' | 'deferRedelivery'>;
@@ -105,16 +105,7 @@ export class CreateDeliveries {
   }
 }
 
-/** The message (a create, or a verify), or a MalformedMessageError naming only its ID: the body may hold a token, and is never echoed. */
+/** The message (a create, or a verify), or a MalformedMessageError naming only its ID. */
 export function parseQueueMessage(record: SQSRecord): QueueMessage {
-  let body: unknown;
-  try {
-    body = JSON.parse(record.body);
-  } catch {
-    body = undefined;
-  }
-  const parsed = queueMessageSchema.safeParse(body);
-  // Redelivery ends it in the DLQ, which alarms.
-  if (!parsed.success) throw new MalformedMessageError(`malformed create-solution message ${record.messageId}`);
-  return parsed.data;
+  return parseMessageBody(record, queueMessageSchema, 'create-solution');
 }

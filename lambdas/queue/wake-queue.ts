@@ -2,7 +2,7 @@ import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
 import { SCHEDULE } from '../schedule';
-import { MalformedMessageError } from './retry-backoff';
+import { parseMessageBody } from './retry-backoff';
 
 /**
  * Wake-ups: a delayed message that brings a retry scheduled on its record (`nextAttemptAt`) to its
@@ -51,16 +51,9 @@ export class SqsWakeQueue<K extends keyof WakeKinds> {
    * throws (naming only the message): its receives end it in the wake DLQ.
    */
   async due(record: SQSRecord): Promise<WakeKinds[K] | undefined> {
-    let body: unknown;
-    try {
-      body = JSON.parse(record.body);
-    } catch {
-      body = undefined;
-    }
-    const parsed = this.schema.safeParse(body);
-    if (!parsed.success) throw new MalformedMessageError(`malformed wake-up message ${record.messageId}`);
-    if (Date.parse(parsed.data.dueAt) <= this.clock().getTime()) return parsed.data;
-    await this.send(parsed.data);
+    const wake = parseMessageBody(record, this.schema, 'wake-up');
+    if (Date.parse(wake.dueAt) <= this.clock().getTime()) return wake;
+    await this.send(wake);
     return undefined;
   }
 }
